@@ -1,0 +1,21 @@
+// Unit tests: jest + jest-preset-angular, zoneless. Browser-only specs (*.browser.spec.ts) run
+// under karma instead, so they are excluded here.
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: 'jest-preset-angular',
+  testEnvironment: '<rootDir>/test/jsdom-with-web-platform.js',
+  setupFilesAfterEnv: ['<rootDir>/test/setup-jest.ts'],
+  roots: ['<rootDir>/projects', '<rootDir>/servers'],
+  testMatch: ['**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.browser\\.spec\\.ts$', '/dist/'],
+  moduleNameMapper: {
+    '^ngx-spa-auth$': '<rootDir>/projects/ngx-spa-auth/src/public-api.ts',
+  },
+  transform: {
+    '^.+\\.(ts|js|mjs|html|svg)$': [
+      'jest-preset-angular',
+      { tsconfig: '<rootDir>/tsconfig.jest.json', stringifyContentPathRegex: '\\.(html|svg)$' },
+    ],
+  },
+  transformIgnorePatterns: ['node_modules/(?!(oauth4webapi|@angular|rxjs|.*\\.mjs$))'],
+};
