@@ -1,0 +1,26 @@
+import { InjectionToken } from '@angular/core';
+
+import type { Clock } from '../core/clock';
+import type { AuthConfig } from '../core/config';
+import type { FetchLike } from '../core/token-client';
+
+/** The configuration as the app passed it to `provideAuth()`. */
+export const AUTH_CONFIG = new InjectionToken<AuthConfig>(ngDevMode ? 'AUTH_CONFIG' : '');
+
+/**
+ * The fetch used for calls to the authorization server. It is the platform fetch, not HttpClient,
+ * so token requests never pass through the app's interceptors (which would add tokens or retry them).
+ */
+export const AUTH_FETCH = new InjectionToken<FetchLike>(ngDevMode ? 'AUTH_FETCH' : '', {
+  factory: () => (input, init) => fetch(input, init),
+});
+
+/** The clock for token expiry and refresh timing; replaced by a fake one in tests. */
+export const AUTH_CLOCK = new InjectionToken<Clock | undefined>(ngDevMode ? 'AUTH_CLOCK' : '', {
+  factory: () => undefined,
+});
+
+/** Whether `withSessionRestore()` is on. */
+export const AUTH_SESSION_RESTORE = new InjectionToken<boolean>(ngDevMode ? 'AUTH_SESSION_RESTORE' : '', {
+  factory: () => false,
+});

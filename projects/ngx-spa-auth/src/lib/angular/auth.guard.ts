@@ -1,0 +1,64 @@
+import { inject, Injectable } from '@angular/core';
+import {
+  Router,
+  type ActivatedRouteSnapshot,
+  type CanActivate,
+  type CanActivateFn,
+  type CanMatch,
+  type CanMatchFn,
+  type Route,
+  type RouterStateSnapshot,
+  type UrlSegment,
+} from '@angular/router';
+
+import { AuthService } from './auth.service';
+
+/**
+ * Lets a navigation through when signed in. Otherwise starts a login that returns to the URL being
+ * navigated to, and blocks the navigation. While a callback or restore is in progress it waits for
+ * it, so a guarded deep link never triggers a second redirect.
+ */
+async function allowOrLogin(auth: AuthService, returnUrl: string): Promise<boolean> {
+  await auth.whenReady();
+  if (auth.isAuthenticated()) return true;
+  // Still loading after startup means a restore redirect is under way: don't start another.
+  if (auth.isLoading()) return false;
+  try {
+    await auth.login({ returnUrl });
+  } catch {
+    // Login could not start (server-side rendering, discovery down): block; the error is in events$.
+  }
+  return false;
+}
+
+/** The URL a CanMatch check is for: the navigation's target, or the matched segments. */
+function matchUrl(router: Router, segments: UrlSegment[]): string {
+  const target = router.currentNavigation()?.extractedUrl;
+  return target ? router.serializeUrl(target) : `/${segments.map((s) => s.path).join('/')}`;
+}
+
+/** Functional guard for `canActivate`, `canActivateChild` and `canMatch`. */
+export const authGuard: CanActivateFn & CanMatchFn = (
+  _route: ActivatedRouteSnapshot | Route,
+  stateOrSegments: RouterStateSnapshot | UrlSegment[],
+) => {
+  const returnUrl = Array.isArray(stateOrSegments)
+    ? matchUrl(inject(Router), stateOrSegments)
+    : stateOrSegments.url;
+  return allowOrLogin(inject(AuthService), returnUrl);
+};
+
+/** Class form of {@link authGuard} for NgModule apps: `canActivate: [AuthGuard]`. */
+@Injectable({ providedIn: 'root' })
+export class AuthGuard implements CanActivate, CanMatch {
+  private readonly auth = inject(AuthService);
+  private readonly router = inject(Router);
+
+  canActivate(_route: ActivatedRouteSnapshot, state: RouterStateSnapshot): Promise<boolean> {
+    return allowOrLogin(this.auth, state.url);
+  }
+
+  canMatch(_route: Route, segments: UrlSegment[]): Promise<boolean> {
+    return allowOrLogin(this.auth, matchUrl(this.router, segments));
+  }
+}

@@ -1,0 +1,78 @@
+import {
+  HttpContextToken,
+  HttpErrorResponse,
+  type HttpEvent,
+  type HttpHandler,
+  type HttpHandlerFn,
+  type HttpInterceptor,
+  type HttpInterceptorFn,
+  type HttpRequest,
+} from '@angular/common/http';
+import { inject, Injectable, Injector, runInInjectionContext } from '@angular/core';
+import { catchError, from, switchMap, throwError, type Observable } from 'rxjs';
+
+import { isAuthError } from '../core/errors';
+import { AuthService } from './auth.service';
+
+/**
+ * Set to true on a request's `HttpContext` to send it without the access token even when its URL is
+ * allow-listed (e.g. a public endpoint on the API origin that must not see who the user is).
+ */
+export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
+
+function withToken(req: HttpRequest<unknown>, token: string): HttpRequest<unknown> {
+  return req.clone({ setHeaders: { Authorization: `Bearer ${token}` } });
+}
+
+/**
+ * Attaches `Authorization: Bearer` to requests whose URL is on `allowedUrls` and recovers from a
+ * 401 by replaying the request once with a renewed token.
+ *
+ * A 401 while the token now held differs from the one sent is replayed at once; otherwise the
+ * request joins the single refresh in flight (or starts it). The refresh is never tied to this
+ * subscription: unsubscribing only stops waiting, so a rotated token is always stored. A second
+ * 401 reaches the caller. When the session ends, waiting requests fail with AuthError
+ * `session_expired`.
+ */
+export const authInterceptor: HttpInterceptorFn = (req, next) => {
+  const auth = inject(AuthService);
+  if (req.context.get(SKIP_AUTH) || req.headers.has('Authorization') || !auth.ɵallows(req.urlWithParams)) {
+    return next(req);
+  }
+  return from(auth.ɵtokenForRequest()).pipe(
+    switchMap((token) => (token === null ? next(req) : sendWithReplay(auth, req, next, token))),
+  );
+};
+
+function sendWithReplay(
+  auth: AuthService,
+  req: HttpRequest<unknown>,
+  next: HttpHandlerFn,
+  token: string,
+): Observable<HttpEvent<unknown>> {
+  return next(withToken(req, token)).pipe(
+    catchError((error: unknown) => {
+      if (!(error instanceof HttpErrorResponse) || error.status !== 401) return throwError(() => error);
+      return from(auth.ɵrenewRejected(token)).pipe(
+        // Nothing to renew with (no refresh token): the caller gets the server's 401 as it was.
+        catchError((renewError: unknown) =>
+          throwError(() => (isAuthError(renewError, 'not_authenticated') ? error : renewError)),
+        ),
+        switchMap((fresh) => next(withToken(req, fresh))),
+      );
+    }),
+  );
+}
+
+/**
+ * Class form of {@link authInterceptor} for apps that register interceptors through `HTTP_INTERCEPTORS`
+ * (`provideHttpClient(withInterceptorsFromDi())` or `HttpClientModule`). Same function, same behaviour.
+ */
+@Injectable()
+export class AuthInterceptor implements HttpInterceptor {
+  private readonly injector = inject(Injector);
+
+  intercept(req: HttpRequest<unknown>, next: HttpHandler): Observable<HttpEvent<unknown>> {
+    return runInInjectionContext(this.injector, () => authInterceptor(req, (r) => next.handle(r)));
+  }
+}

@@ -1,0 +1,60 @@
+import {
+  inject,
+  makeEnvironmentProviders,
+  provideAppInitializer,
+  type EnvironmentProviders,
+  type Provider,
+} from '@angular/core';
+
+import type { AuthConfig } from '../core/config';
+import { AuthService } from './auth.service';
+import { AUTH_CONFIG, AUTH_SESSION_RESTORE } from './auth-tokens';
+
+/** Kinds of optional features, so contradictory or repeated features can be reported. */
+export enum AuthFeatureKind {
+  SessionRestore,
+}
+
+/** An optional feature for {@link provideAuth}, built by a `with*()` function. */
+export interface AuthFeature<K extends AuthFeatureKind = AuthFeatureKind> {
+  readonly ɵkind: K;
+  readonly ɵproviders: Provider[];
+}
+
+function makeAuthFeature<K extends AuthFeatureKind>(kind: K, providers: Provider[]): AuthFeature<K> {
+  return { ɵkind: kind, ɵproviders: providers };
+}
+
+/**
+ * After a reload, restores the session with a top-level `prompt=none` redirect when a non-secret
+ * hint says the user was signed in. Works where third-party cookies are blocked (unlike hidden
+ * iframes) because the server sees its own first-party cookie. `login_required` quietly leaves the
+ * app signed out.
+ */
+export function withSessionRestore(): AuthFeature<AuthFeatureKind.SessionRestore> {
+  return makeAuthFeature(AuthFeatureKind.SessionRestore, [{ provide: AUTH_SESSION_RESTORE, useValue: true }]);
+}
+
+/**
+ * Sets up sign-in with OpenID Connect (Authorization Code + PKCE) for the application.
+ *
+ * The configuration is validated when the app starts; a redirect callback is finished before the
+ * router's first navigation, so the app needs no callback route.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700
+ */
+export function provideAuth(config: AuthConfig, ...features: AuthFeature[]): EnvironmentProviders {
+  if (typeof ngDevMode === 'undefined' || ngDevMode) {
+    const kinds = features.map((f) => f.ɵkind);
+    const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
+    if (repeated !== undefined) {
+      throw new Error(`provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.`);
+    }
+  }
+  return makeEnvironmentProviders([
+    { provide: AUTH_CONFIG, useValue: config },
+    AuthService,
+    features.map((f) => f.ɵproviders),
+    provideAppInitializer(() => inject(AuthService).ɵinitialize()),
+  ]);
+}

@@ -1,0 +1,192 @@
+import { isCallbackUrl } from './authorization';
+import { currentPath, type BrowserEnvironment } from './browser-environment';
+import { systemClock, type Clock } from './clock';
+import type { ResolvedAuthConfig } from './config';
+import { AuthError } from './errors';
+import { EventHub, type AuthEvent, type SessionEndReason, type UserClaims } from './events';
+import { LoginFlow, type LoginOptions } from './login-flow';
+import { SessionHint } from './transaction-store';
+import { TokenClient, type FetchLike } from './token-client';
+import { TokenSession } from './token-session';
+
+export type AuthStatus = 'loading' | 'authenticated' | 'unauthenticated';
+
+/** A snapshot of the sign-in state, published on every change. */
+export interface AuthState {
+  readonly status: AuthStatus;
+  readonly user: UserClaims | null;
+  /** The last login error (e.g. a forged callback), until the next successful login. */
+  readonly error: AuthError | null;
+}
+
+export interface LogoutOptions {
+  /** Whether to only forget the session here (revocation still happens) without the server logout redirect. */
+  readonly localOnly?: boolean;
+}
+
+export interface AuthClientOptions {
+  readonly config: ResolvedAuthConfig;
+  /** The browser; null during server-side rendering, where the client stays signed out. */
+  readonly env: BrowserEnvironment | null;
+  readonly fetch: FetchLike;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  /** Whether a reload restores the session with a top-level `prompt=none` redirect. */
+  readonly sessionRestore?: boolean;
+}
+
+const RESTORE_MARK = 'ngx-spa-auth.restoring';
+
+/**
+ * The framework-free sign-in client: startup (callback or restore), login, logout, and access
+ * tokens through {@link TokenSession}. The Angular `AuthService` is a thin facade over it.
+ */
+export class AuthClient {
+  readonly events = new EventHub<AuthEvent>();
+  private readonly stateHub = new EventHub<AuthState>();
+  private current: AuthState = { status: 'loading', user: null, error: null };
+  private readonly tokenClient: TokenClient;
+  private readonly session: TokenSession;
+  private readonly loginFlow: LoginFlow | null;
+  private readonly hint: SessionHint | null;
+  private initialized: Promise<void> | null = null;
+
+  constructor(private readonly options: AuthClientOptions) {
+    const clock = options.clock ?? systemClock;
+    const { config, env } = options;
+    this.tokenClient = new TokenClient(config, options.fetch, () => clock.now());
+    this.session = new TokenSession({
+      config, clock, random: options.random, tokenClient: this.tokenClient,
+      emit: (event) => this.events.emit(event),
+      onEnd: (reason) => this.handleSessionEnd(reason),
+    });
+    this.loginFlow = env ? new LoginFlow(config, env, this.tokenClient, () => clock.now()) : null;
+    this.hint = env ? new SessionHint(env.localStorage) : null;
+  }
+
+  get state(): AuthState {
+    return this.current;
+  }
+
+  onStateChange(listener: (state: AuthState) => void): () => void {
+    return this.stateHub.subscribe(listener);
+  }
+
+  /**
+   * Runs once at startup: finishes a login when the page is the callback, otherwise starts a silent
+   * restore when enabled and a hint says the user was signed in. Resolves when the state is known
+   * (or a restore redirect has been started).
+   */
+  initialize(): Promise<void> {
+    this.initialized ??= this.runStartup();
+    return this.initialized;
+  }
+
+  private async runStartup(): Promise<void> {
+    const env = this.options.env;
+    if (!env || !this.loginFlow) return this.setState({ status: 'unauthenticated', user: null, error: null });
+    const restoring = env.sessionStorage.getItem(RESTORE_MARK) !== null;
+    env.sessionStorage.removeItem(RESTORE_MARK);
+    if (isCallbackUrl(env.location.href, this.options.config.redirectUri)) {
+      return this.finishLogin(env);
+    }
+    // A restore that left and came back without a callback (server error page, Back button) is
+    // not tried again: the hint goes, so there is never a redirect loop.
+    if (restoring) this.hint?.clear();
+    if (this.options.sessionRestore && this.hint?.present) {
+      env.sessionStorage.setItem(RESTORE_MARK, '1');
+      return this.login({ prompt: 'none', returnUrl: currentPath(env) });
+    }
+    this.setState({ status: 'unauthenticated', user: null, error: null });
+  }
+
+  private async finishLogin(env: BrowserEnvironment): Promise<void> {
+    const result = await this.loginFlow!.finish(env.location.href);
+    if (result.ok) {
+      const restored = result.transaction.prompt === 'none';
+      this.session.start(result.tokens);
+      this.hint?.set();
+      env.history.replaceState(null, '', result.transaction.returnUrl);
+      this.setState({ status: 'authenticated', user: this.session.claims, error: null });
+      this.events.emit({ type: 'login', user: this.session.claims, restored });
+      return;
+    }
+    env.history.replaceState(null, '', result.returnUrl);
+    if (result.prompt === 'none') this.hint?.clear();
+    // A silent restore that found no server session is the normal signed-out case, not an error.
+    const quiet = result.error.code === 'login_required';
+    this.setState({ status: 'unauthenticated', user: null, error: quiet ? null : result.error });
+    if (!quiet) this.events.emit({ type: 'login_failed', error: result.error });
+  }
+
+  /** Starts a redirect login. Resolves once the browser has been sent to the server. */
+  async login(options: LoginOptions = {}): Promise<void> {
+    const env = this.requireBrowser('login');
+    const url = await this.loginFlow!.start(options);
+    this.events.emit({ type: 'login_started', prompt: options.prompt });
+    env.location.assign(url);
+  }
+
+  /**
+   * Signs out: revokes the refresh token (RFC 7009) when the server offers revocation, forgets all
+   * tokens, and unless `localOnly` redirects to the server's end-session endpoint.
+   */
+  async logout(options: LogoutOptions = {}): Promise<void> {
+    const env = this.requireBrowser('logout');
+    const ended = this.session.clear();
+    this.hint?.clear();
+    this.setState({ status: 'unauthenticated', user: null, error: null });
+    this.events.emit({ type: 'logout', localOnly: options.localOnly === true });
+    if (ended?.refreshToken) await this.session.revokeQuietly(ended.refreshToken);
+    if (options.localOnly) return;
+    const as = await this.tokenClient.metadata();
+    if (!as.end_session_endpoint) return;
+    const url = new URL(as.end_session_endpoint);
+    url.searchParams.set('client_id', this.options.config.clientId);
+    url.searchParams.set('post_logout_redirect_uri', this.options.config.postLogoutRedirectUri);
+    url.searchParams.set('state', crypto.randomUUID());
+    if (ended?.idToken) url.searchParams.set('id_token_hint', ended.idToken);
+    env.location.assign(url.href);
+  }
+
+  /** A valid access token, refreshed first when it expires within the leeway. */
+  async getAccessToken(): Promise<string> {
+    await this.initialize();
+    return this.session.getAccessToken();
+  }
+
+  /** The access token to replay a request with after `rejected` got a 401; refreshes at most once per burst. */
+  async renewRejectedToken(rejected: string): Promise<string> {
+    await this.initialize();
+    return this.session.renewRejected(rejected);
+  }
+
+  /** The access token held right now, without refreshing; null when signed out. */
+  peekAccessToken(): string | null {
+    return this.session.accessToken;
+  }
+
+  private handleSessionEnd(reason: SessionEndReason): void {
+    this.hint?.clear();
+    this.setState({ status: 'unauthenticated', user: null, error: null });
+    this.events.emit({ type: 'session_expired', reason });
+    if (this.options.config.onSessionExpired === 'login' && this.options.env) {
+      // Fire and forget: the page navigates away; a failure to start login is reported as an event.
+      this.login({ returnUrl: currentPath(this.options.env) }).catch((error: unknown) =>
+        this.events.emit({ type: 'warning', message: `Login after session end failed: ${(error as Error).message}` }),
+      );
+    }
+  }
+
+  private requireBrowser(operation: string): BrowserEnvironment {
+    if (!this.options.env) {
+      throw new AuthError('unsupported_environment', `${operation}() needs a browser; it was called during server-side rendering.`);
+    }
+    return this.options.env;
+  }
+
+  private setState(state: AuthState): void {
+    this.current = state;
+    this.stateHub.emit(state);
+  }
+}

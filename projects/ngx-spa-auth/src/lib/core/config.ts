@@ -1,0 +1,193 @@
+import { AuthError } from './errors';
+
+/** Endpoints to use instead of (or on top of) discovery. */
+export interface AuthEndpoints {
+  readonly authorization?: string;
+  readonly token?: string;
+  readonly revocation?: string;
+  readonly endSession?: string;
+}
+
+/** What an app passes to `provideAuth()` / `AuthModule.forRoot()`. */
+export interface AuthConfig {
+  /** The issuer identifier. Metadata is discovered from `{issuer}/.well-known/openid-configuration`. */
+  readonly issuer: string;
+  /** The public client's id, as registered at the server. */
+  readonly clientId: string;
+  /** Where the server sends the browser back after login. Must be on the app's own origin. */
+  readonly redirectUri: string;
+  /** Where the server sends the browser after logout. Defaults to the app's origin + `/`. */
+  readonly postLogoutRedirectUri?: string;
+  /** Space-separated scopes. Must contain `openid`. Default `openid profile`. */
+  readonly scope?: string;
+  /** RFC 8707 resource indicator(s) the access token is for. */
+  readonly resource?: string | readonly string[];
+  /**
+   * URLs the access token may be sent to: an absolute origin plus optional path prefix, or a path
+   * on the app's own origin (`/api/`). Matched on the parsed URL, never as a string prefix.
+   * Empty (the default) means the token goes nowhere automatically.
+   */
+  readonly allowedUrls?: readonly string[];
+  /**
+   * Seconds the server still accepts an already-used refresh token (Auth0 "rotation overlap
+   * period", Okta "grace period"). Set it at or below the server's setting. 0 (default) means a
+   * refresh whose outcome is unknown is never retried.
+   */
+  readonly refreshReuseInterval?: number;
+  /** Seconds before expiry at which an access token is refreshed before use. Default 30. */
+  readonly refreshLeeway?: number;
+  /** Seconds a token request may take before it counts as failed with unknown outcome. Default 10. */
+  readonly refreshTimeout?: number;
+  /** What to do when the session ends on its own: `'none'` (default) or start a `'login'` redirect. */
+  readonly onSessionExpired?: 'none' | 'login';
+  /** Explicit endpoints; when `authorization` and `token` are both given, discovery is skipped. */
+  readonly endpoints?: AuthEndpoints;
+  /** Extra parameters for the authorization request (e.g. `{ audience: '...' }`). */
+  readonly authorizeParams?: Readonly<Record<string, string>>;
+}
+
+/** The validated, defaulted configuration the core works with. */
+export interface ResolvedAuthConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly postLogoutRedirectUri: string;
+  readonly scope: string;
+  readonly resource: readonly string[];
+  readonly allowedUrls: readonly string[];
+  readonly refreshReuseIntervalMs: number;
+  readonly refreshLeewayMs: number;
+  readonly refreshTimeoutMs: number;
+  readonly onSessionExpired: 'none' | 'login';
+  readonly endpoints: AuthEndpoints;
+  readonly authorizeParams: Readonly<Record<string, string>>;
+  /** Whether plain http is tolerated (issuer on a loopback host, for development). */
+  readonly allowInsecureRequests: boolean;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** Parameters the library sets itself; letting `authorizeParams` override them would break PKCE/state. */
+const RESERVED_PARAMS = new Set([
+  'client_id', 'redirect_uri', 'response_type', 'state', 'nonce',
+  'code_challenge', 'code_challenge_method', 'scope', 'resource',
+]);
+
+function parseUrl(value: unknown): URL | null {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    return new URL(value);
+  } catch {
+    // Not an absolute URL; the caller reports it.
+    return null;
+  }
+}
+
+function isSecure(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+}
+
+function checkSeconds(name: string, value: unknown, max: number, problems: string[]): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
+    problems.push(`\`${name}\` must be a number of seconds between 0 and ${max}, got ${String(value)}.`);
+  }
+}
+
+function checkEndpoint(name: string, value: string | undefined, problems: string[]): void {
+  if (value === undefined) return;
+  const url = parseUrl(value);
+  if (!url || !isSecure(url)) {
+    problems.push(`\`endpoints.${name}\` must be an absolute https URL (http only on localhost), got "${value}".`);
+  }
+}
+
+/**
+ * Validates and normalises the configuration. Every problem is reported at once, each with what
+ * to change, so a misconfigured app fails at startup instead of at the first login.
+ *
+ * @param appOrigin The origin the app runs on (`location.origin`); `redirectUri` must be on it.
+ */
+export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAuthConfig {
+  const problems: string[] = [];
+  const c = (config ?? {}) as Partial<AuthConfig>;
+
+  if (typeof c.clientId !== 'string' || c.clientId.trim() === '') {
+    problems.push('`clientId` is missing: set it to the client id registered at your authorization server.');
+  }
+  const issuer = parseUrl(c.issuer);
+  if (!issuer) {
+    problems.push(`\`issuer\` must be an absolute URL such as "https://id.example.com", got "${String(c.issuer)}".`);
+  } else if (!isSecure(issuer)) {
+    problems.push(`\`issuer\` must use https (http is allowed only for localhost/127.0.0.1), got "${c.issuer}".`);
+  }
+  const redirect = parseUrl(c.redirectUri);
+  if (!redirect) {
+    problems.push(`\`redirectUri\` must be an absolute URL on this app's origin (${appOrigin}), got "${String(c.redirectUri)}".`);
+  } else if (redirect.origin !== appOrigin) {
+    problems.push(`\`redirectUri\` must be on this app's origin (${appOrigin}), got origin "${redirect.origin}".`);
+  } else if (redirect.hash) {
+    problems.push('`redirectUri` must not contain a fragment (#...).');
+  }
+  const postLogout = c.postLogoutRedirectUri === undefined ? null : parseUrl(c.postLogoutRedirectUri);
+  if (c.postLogoutRedirectUri !== undefined && (!postLogout || postLogout.origin !== appOrigin)) {
+    problems.push(`\`postLogoutRedirectUri\` must be an absolute URL on this app's origin (${appOrigin}), got "${c.postLogoutRedirectUri}".`);
+  }
+  const scope = c.scope ?? 'openid profile';
+  if (typeof scope !== 'string' || !scope.split(/\s+/).includes('openid')) {
+    problems.push(`\`scope\` must include "openid" (this is an OpenID Connect client), got "${String(scope)}".`);
+  }
+  const resource = c.resource === undefined ? [] : typeof c.resource === 'string' ? [c.resource] : [...c.resource];
+  for (const r of resource) {
+    const url = parseUrl(r);
+    if (!url || url.hash) problems.push(`\`resource\` entries must be absolute URLs without a fragment (RFC 8707), got "${r}".`);
+  }
+  const allowedUrls = c.allowedUrls ?? [];
+  if (!Array.isArray(allowedUrls)) {
+    problems.push('`allowedUrls` must be an array of URLs or root-relative paths.');
+  } else {
+    for (const entry of allowedUrls) {
+      const absolute = parseUrl(entry);
+      const relative = typeof entry === 'string' && entry.startsWith('/') && !entry.startsWith('//');
+      if (!relative && (!absolute || (absolute.protocol !== 'https:' && absolute.protocol !== 'http:'))) {
+        problems.push(`\`allowedUrls\` entries must be http(s) URLs or paths starting with "/", got "${String(entry)}".`);
+      } else if (absolute && (absolute.username || absolute.password || absolute.search || absolute.hash)) {
+        problems.push(`\`allowedUrls\` entries must not contain credentials, a query or a fragment, got "${entry}".`);
+      }
+    }
+  }
+  checkSeconds('refreshReuseInterval', c.refreshReuseInterval, 300, problems);
+  checkSeconds('refreshLeeway', c.refreshLeeway, 3600, problems);
+  checkSeconds('refreshTimeout', c.refreshTimeout, 120, problems);
+  if (c.refreshTimeout === 0) problems.push('`refreshTimeout` must be greater than 0.');
+  if (c.onSessionExpired !== undefined && c.onSessionExpired !== 'none' && c.onSessionExpired !== 'login') {
+    problems.push(`\`onSessionExpired\` must be "none" or "login", got "${String(c.onSessionExpired)}".`);
+  }
+  const endpoints = c.endpoints ?? {};
+  for (const name of ['authorization', 'token', 'revocation', 'endSession'] as const) {
+    checkEndpoint(name, endpoints[name], problems);
+  }
+  const authorizeParams = c.authorizeParams ?? {};
+  for (const key of Object.keys(authorizeParams)) {
+    if (RESERVED_PARAMS.has(key)) problems.push(`\`authorizeParams\` must not set "${key}"; the library sets it.`);
+  }
+
+  if (problems.length > 0) {
+    throw new AuthError('invalid_config', `ngx-spa-auth configuration is invalid:\n- ${problems.join('\n- ')}`);
+  }
+  return {
+    issuer: c.issuer!,
+    clientId: c.clientId!,
+    redirectUri: c.redirectUri!,
+    postLogoutRedirectUri: c.postLogoutRedirectUri ?? `${appOrigin}/`,
+    scope,
+    resource,
+    allowedUrls: [...allowedUrls],
+    refreshReuseIntervalMs: (c.refreshReuseInterval ?? 0) * 1000,
+    refreshLeewayMs: (c.refreshLeeway ?? 30) * 1000,
+    refreshTimeoutMs: (c.refreshTimeout ?? 10) * 1000,
+    onSessionExpired: c.onSessionExpired ?? 'none',
+    endpoints: { ...endpoints },
+    authorizeParams: { ...authorizeParams },
+    allowInsecureRequests: issuer!.protocol === 'http:',
+  };
+}

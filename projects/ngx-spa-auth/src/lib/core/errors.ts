@@ -1,0 +1,68 @@
+/**
+ * Stable error codes. Apps branch on `code`, never on `message`.
+ *
+ * - `invalid_config`: the configuration given to `provideAuth` is unusable (thrown at startup).
+ * - `discovery_failed`: the issuer's metadata could not be fetched or is invalid.
+ * - `invalid_callback`: the redirect callback is forged, replayed, or does not match a login we started.
+ * - `authorization_error`: the server redirected back with `error=...` (see `error` / `errorDescription`).
+ * - `login_required`: a `prompt=none` session restore found no session at the server.
+ * - `token_response_invalid`: the token endpoint answered with something that is not a valid token response.
+ * - `token_request_failed`: the token endpoint answered with an OAuth error (see `error`).
+ * - `network_error`: a request to the authorization server got no usable answer.
+ * - `session_expired`: the session ended (refresh failed definitively or could not be completed safely).
+ * - `not_authenticated`: an access token was asked for while signed out.
+ * - `unsupported_environment`: the operation needs a browser (e.g. called during server-side rendering).
+ */
+export type AuthErrorCode =
+  | 'invalid_config'
+  | 'discovery_failed'
+  | 'invalid_callback'
+  | 'authorization_error'
+  | 'login_required'
+  | 'token_response_invalid'
+  | 'token_request_failed'
+  | 'network_error'
+  | 'session_expired'
+  | 'not_authenticated'
+  | 'unsupported_environment';
+
+export interface AuthErrorDetails {
+  /** The OAuth `error` value, when the server sent one. */
+  readonly error?: string;
+  /** The OAuth `error_description`, when the server sent one. */
+  readonly errorDescription?: string;
+  /** HTTP status of the response that caused the error, when there was one. */
+  readonly status?: number;
+  /** Why the session ended, for `session_expired`. */
+  readonly reason?: string;
+}
+
+/**
+ * The one error type the library throws. Messages never contain tokens, codes or verifiers:
+ * the constructor takes no free-form payload from a server except `error`/`error_description`,
+ * which RFC 6749 restricts to printable ASCII without secrets.
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly error?: string;
+  readonly errorDescription?: string;
+  readonly status?: number;
+  readonly reason?: string;
+
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    details: AuthErrorDetails = {},
+  ) {
+    super(message);
+    this.error = details.error;
+    this.errorDescription = details.errorDescription;
+    this.status = details.status;
+    this.reason = details.reason;
+  }
+}
+
+/** Whether `value` is an {@link AuthError}, optionally with the given code. */
+export function isAuthError(value: unknown, code?: AuthErrorCode): value is AuthError {
+  return value instanceof AuthError && (code === undefined || value.code === code);
+}

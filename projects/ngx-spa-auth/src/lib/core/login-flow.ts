@@ -1,0 +1,89 @@
+import {
+  buildAuthorizationUrl,
+  cleanCallbackUrl,
+  createTransaction,
+  safeReturnUrl,
+  validateCallback,
+  type LoginTransaction,
+} from './authorization';
+import { currentPath, type BrowserEnvironment } from './browser-environment';
+import type { ResolvedAuthConfig } from './config';
+import { AuthError } from './errors';
+import type { TokenClient, ValidatedTokens } from './token-client';
+import { TransactionStore } from './transaction-store';
+
+export interface LoginOptions {
+  /** Same-origin path to return to after login. Defaults to the current path. */
+  readonly returnUrl?: string;
+  /** OIDC `prompt` (`login`, `none`, `consent`, `select_account`, …). */
+  readonly prompt?: string;
+  /** Extra authorization request parameters for this login only (e.g. `login_hint`). */
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+/** The outcome of handling a callback, with where the app should land either way. */
+export type CallbackResult =
+  | { readonly ok: true; readonly tokens: ValidatedTokens; readonly transaction: LoginTransaction }
+  | { readonly ok: false; readonly error: AuthError; readonly returnUrl: string; readonly prompt?: string };
+
+/**
+ * The redirect half of login: starting it (transaction + authorization URL) and finishing it
+ * (callback validation + code exchange). It keeps no state besides the one-time transaction.
+ */
+export class LoginFlow {
+  private readonly transactions: TransactionStore;
+
+  constructor(
+    private readonly config: ResolvedAuthConfig,
+    private readonly env: BrowserEnvironment,
+    private readonly tokenClient: TokenClient,
+    private readonly now: () => number,
+  ) {
+    this.transactions = new TransactionStore(env.sessionStorage);
+  }
+
+  /** Saves a fresh transaction and returns the authorization URL to navigate to. */
+  async start(options: LoginOptions = {}): Promise<string> {
+    const as = await this.tokenClient.metadata();
+    if (!as.authorization_endpoint) {
+      throw new AuthError('discovery_failed', 'The authorization server has no authorization_endpoint.');
+    }
+    const returnUrl = safeReturnUrl(options.returnUrl ?? currentPath(this.env), this.env.location.origin);
+    const tx = createTransaction(returnUrl, this.now(), options.prompt);
+    const url = await buildAuthorizationUrl(as.authorization_endpoint, this.config, tx, options.params);
+    this.transactions.save(tx);
+    return url;
+  }
+
+  /**
+   * Finishes a login from the callback URL. The URL is cleaned first, whatever happens next, so a
+   * reload can never re-submit a code and a bad callback cannot loop. The transaction is consumed
+   * before the exchange, so the same state works once. Never rejects: failures come back as
+   * `{ ok: false }` with a typed error.
+   */
+  async finish(callbackUrl: string): Promise<CallbackResult> {
+    const url = new URL(callbackUrl);
+    const params = new URLSearchParams(url.search);
+    this.env.history.replaceState(null, '', cleanCallbackUrl(callbackUrl));
+    const tx = this.transactions.take(params.get('state') ?? '', this.now());
+    if (!tx) {
+      const error = new AuthError(
+        'invalid_callback',
+        'The login callback does not match a login started in this tab (forged, replayed or expired state).',
+      );
+      return { ok: false, error, returnUrl: '/' };
+    }
+    try {
+      const as = await this.tokenClient.metadata();
+      const validated = validateCallback(as, this.tokenClient.client, params, tx);
+      const tokens = await this.tokenClient.exchangeCode(validated, tx.codeVerifier, tx.nonce);
+      return { ok: true, tokens, transaction: tx };
+    } catch (error) {
+      // Every step above throws AuthError; anything else is unexpected and reported generically.
+      const authError = error instanceof AuthError
+        ? error
+        : new AuthError('invalid_callback', 'The login callback could not be processed.');
+      return { ok: false, error: authError, returnUrl: tx.returnUrl, prompt: tx.prompt };
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import * as oauth from 'oauth4webapi';
+
+import type { ResolvedAuthConfig } from './config';
+import { AuthError } from './errors';
+import type { UserClaims } from './events';
+import { parseRetryAfter, RefreshFailure } from './refresh-failure';
+import type { TokenResponse } from './token-set';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** A token response together with the validated ID-token claims, when it carried an ID token. */
+export interface ValidatedTokens {
+  readonly response: TokenResponse;
+  readonly claims: UserClaims | null;
+}
+
+/**
+ * Talks to the authorization server: discovery, code exchange, refresh, revocation.
+ * Each call is oauth4webapi's request/validate pair; this class only maps failures to the library's
+ * error types. It uses the injected `fetch` directly, so token calls never pass through the app's
+ * HTTP interceptors.
+ */
+export class TokenClient {
+  private metadataPromise: Promise<oauth.AuthorizationServer> | null = null;
+  readonly client: oauth.Client;
+  private readonly clientAuth = oauth.None();
+
+  constructor(
+    private readonly config: ResolvedAuthConfig,
+    private readonly fetchFn: FetchLike,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.client = { client_id: config.clientId };
+  }
+
+  /** Options every oauth4webapi request gets: our fetch, and http only for a loopback issuer. */
+  private requestOptions(signal?: AbortSignal) {
+    return {
+      [oauth.customFetch]: (url: string, init: RequestInit) => this.fetchFn(url, init),
+      [oauth.allowInsecureRequests]: this.config.allowInsecureRequests,
+      signal,
+    };
+  }
+
+  /** Server metadata, discovered once and cached; a failed discovery is retried on the next call. */
+  metadata(): Promise<oauth.AuthorizationServer> {
+    this.metadataPromise ??= this.discover().catch((error: unknown) => {
+      this.metadataPromise = null;
+      throw error;
+    });
+    return this.metadataPromise;
+  }
+
+  private async discover(): Promise<oauth.AuthorizationServer> {
+    const { issuer, endpoints } = this.config;
+    const explicit = {
+      issuer,
+      authorization_endpoint: endpoints.authorization,
+      token_endpoint: endpoints.token,
+      revocation_endpoint: endpoints.revocation,
+      end_session_endpoint: endpoints.endSession,
+    };
+    if (endpoints.authorization && endpoints.token) return explicit;
+    let discovered: oauth.AuthorizationServer;
+    try {
+      const url = new URL(issuer);
+      const response = await oauth.discoveryRequest(url, this.requestOptions());
+      discovered = await oauth.processDiscoveryResponse(url, response);
+    } catch (error) {
+      // Discovery failures are configuration or availability problems; say which issuer failed.
+      throw new AuthError('discovery_failed', `Could not load the OpenID configuration of ${issuer}: ${describe(error)}`);
+    }
+    const merged: Record<string, unknown> = { ...discovered };
+    for (const [key, value] of Object.entries(explicit)) if (value !== undefined) merged[key] = value;
+    return merged as unknown as oauth.AuthorizationServer;
+  }
+
+  /** Exchanges an authorization code (RFC 6749 §4.1.3 + PKCE) and validates the ID token. */
+  async exchangeCode(
+    callbackParams: URLSearchParams,
+    codeVerifier: string,
+    nonce: string,
+  ): Promise<ValidatedTokens> {
+    const as = await this.metadata();
+    let response: Response;
+    try {
+      response = await oauth.authorizationCodeGrantRequest(
+        as, this.client, this.clientAuth, callbackParams, this.config.redirectUri, codeVerifier,
+        { ...this.requestOptions(), additionalParameters: this.resourceParams() },
+      );
+    } catch (error) {
+      // fetch rejected: no answer from the server.
+      throw new AuthError('network_error', `The token endpoint could not be reached: ${describe(error)}`);
+    }
+    try {
+      const result = await oauth.processAuthorizationCodeResponse(as, this.client, response, {
+        expectedNonce: nonce,
+        requireIdToken: true,
+      });
+      return { response: result, claims: claimsOf(result) };
+    } catch (error) {
+      throw toTokenError(error);
+    }
+  }
+
+  /**
+   * One refresh-token grant (RFC 6749 §6). Rejects with a {@link RefreshFailure} classified as
+   * ambiguous (the server may have rotated) or definitive (the server refused).
+   */
+  async refresh(refreshToken: string, signal: AbortSignal): Promise<ValidatedTokens> {
+    const as = await this.metadata();
+    let response: Response;
+    try {
+      response = await oauth.refreshTokenGrantRequest(as, this.client, this.clientAuth, refreshToken, {
+        ...this.requestOptions(signal),
+        additionalParameters: this.resourceParams(),
+      });
+    } catch (error) {
+      // fetch rejected: lost connection or our own abort on timeout. Either way the outcome is unknown.
+      throw new RefreshFailure('ambiguous', signal.aborted ? 'timeout' : 'network');
+    }
+    if (response.status >= 500 || response.status === 429) {
+      throw new RefreshFailure('ambiguous', `http_${response.status}`, {
+        status: response.status,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.now()),
+      });
+    }
+    try {
+      const result = await oauth.processRefreshTokenResponse(as, this.client, response);
+      return { response: result, claims: claimsOf(result) };
+    } catch (error) {
+      // Errors from processing an answered request: an OAuth error is definitive; a 200 we cannot
+      // read means the server probably rotated, which is ambiguous.
+      if (error instanceof oauth.ResponseBodyError) {
+        throw new RefreshFailure('definitive', error.error, {
+          status: error.status, error: error.error, errorDescription: error.error_description,
+        });
+      }
+      if (response.status >= 400) {
+        throw new RefreshFailure('definitive', `http_${response.status}`, { status: response.status });
+      }
+      throw new RefreshFailure('ambiguous', 'invalid_response', { status: response.status });
+    }
+  }
+
+  /** RFC 7009 revocation; resolves false when the server offers no revocation endpoint. */
+  async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
+    const as = await this.metadata();
+    if (!as.revocation_endpoint) return false;
+    const response = await oauth.revocationRequest(as, this.client, this.clientAuth, token, {
+      ...this.requestOptions(),
+      additionalParameters: { token_type_hint: hint },
+    });
+    await oauth.processRevocationResponse(response);
+    return true;
+  }
+
+  private resourceParams(): URLSearchParams {
+    const params = new URLSearchParams();
+    for (const r of this.config.resource) params.append('resource', r);
+    return params;
+  }
+}
+
+function claimsOf(result: oauth.TokenEndpointResponse): UserClaims | null {
+  const claims = oauth.getValidatedIdTokenClaims(result);
+  return claims ? ({ ...claims } as UserClaims) : null;
+}
+
+/** A message safe to show: oauth4webapi's messages name fields, never their values. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : 'unknown error';
+}
+
+/** Maps a code-exchange processing error to an AuthError without copying the response body. */
+function toTokenError(error: unknown): AuthError {
+  if (error instanceof oauth.ResponseBodyError) {
+    return new AuthError('token_request_failed', `The token endpoint refused the request: ${error.error}`, {
+      error: error.error, errorDescription: error.error_description, status: error.status,
+    });
+  }
+  if (error instanceof oauth.WWWAuthenticateChallengeError) {
+    return new AuthError('token_request_failed', 'The token endpoint refused the client.', { status: error.status });
+  }
+  return new AuthError('token_response_invalid', `The token response is invalid: ${describe(error)}`);
+}

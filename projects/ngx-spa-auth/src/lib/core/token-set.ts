@@ -1,0 +1,50 @@
+import type { UserClaims } from './events';
+
+/** The token endpoint fields the library uses (a subset of oauth4webapi's TokenEndpointResponse). */
+export interface TokenResponse {
+  readonly access_token: string;
+  readonly token_type: string;
+  readonly expires_in?: number;
+  readonly refresh_token?: string;
+  readonly id_token?: string;
+  readonly scope?: string;
+}
+
+/** Tokens held in memory for the signed-in user. Never written to storage. */
+export interface TokenSet {
+  readonly accessToken: string;
+  readonly tokenType: string;
+  /** Local-clock time (ms) at which the access token expires; null when the server did not say. */
+  readonly expiresAt: number | null;
+  readonly refreshToken?: string;
+  readonly idToken?: string;
+  readonly scope?: string;
+  readonly claims: UserClaims | null;
+}
+
+/**
+ * Builds the token set from a token response. Expiry comes from `expires_in` measured at receipt on
+ * the local clock, not from the JWT `exp` (the client's clock may be off; `expires_in` is relative).
+ * A response without `refresh_token` keeps the previous one: servers that do not rotate omit it.
+ */
+export function tokenSetFromResponse(
+  response: TokenResponse,
+  receivedAt: number,
+  claims: UserClaims | null,
+  previous?: TokenSet | null,
+): TokenSet {
+  return {
+    accessToken: response.access_token,
+    tokenType: response.token_type,
+    expiresAt: typeof response.expires_in === 'number' ? receivedAt + response.expires_in * 1000 : null,
+    refreshToken: response.refresh_token ?? previous?.refreshToken,
+    idToken: response.id_token ?? previous?.idToken,
+    scope: response.scope ?? previous?.scope,
+    claims: claims ?? previous?.claims ?? null,
+  };
+}
+
+/** Whether the access token expires within `leewayMs` of `now` (or already has). */
+export function isExpiring(tokens: TokenSet, now: number, leewayMs: number): boolean {
+  return tokens.expiresAt !== null && tokens.expiresAt - leewayMs <= now;
+}

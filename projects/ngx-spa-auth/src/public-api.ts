@@ -1,0 +1,16 @@
+/*
+ * Public API of ngx-spa-auth. Every export is named; nothing internal leaks through `export *`.
+ */
+export { provideAuth, withSessionRestore, AuthFeatureKind } from './lib/angular/provide-auth';
+export type { AuthFeature } from './lib/angular/provide-auth';
+export { AuthModule } from './lib/angular/auth.module';
+export { AuthService } from './lib/angular/auth.service';
+export { authGuard, AuthGuard } from './lib/angular/auth.guard';
+export { authInterceptor, AuthInterceptor, SKIP_AUTH } from './lib/angular/auth.interceptor';
+
+export type { AuthConfig, AuthEndpoints } from './lib/core/config';
+export { AuthError, isAuthError } from './lib/core/errors';
+export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
+export type { AuthEvent, AuthEventType, SessionEndReason, UserClaims } from './lib/core/events';
+export type { AuthState, AuthStatus, LogoutOptions } from './lib/core/auth-client';
+export type { LoginOptions } from './lib/core/login-flow';
