@@ -1,0 +1,92 @@
+// The authorization server: oidc-provider plus the login interaction, the control API and the
+// token-endpoint monitor, behind one node:http request handler.
+//
+// oidc-provider needs its issuer URL at construction, but with port 0 the URL is only known after
+// listen(); so the caller listens first and then builds this handler with the final issuer.
+import { exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose';
+
+import { CONTROL_PREFIX, createControlApi } from './control-api.mjs';
+import { createInteractions } from './interactions.mjs';
+import { Provider } from './oidc-provider.mjs';
+import { buildProviderConfiguration } from './provider-config.mjs';
+import { createStorage } from './reuse-interval-adapter.mjs';
+import { createTokenEndpointMonitor } from './token-endpoint-monitor.mjs';
+
+/** A fresh RS256 signing key; pass `signingKey` instead to mint test tokens with the same key. */
+export async function generateSigningKey() {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'RS256', use: 'sig' };
+}
+
+/**
+ * oidc-provider reflects any Origin on its "open" routes (discovery, jwks) and on preflights.
+ * The fixtures promise CORS for the configured app origins only, so strip the headers for others.
+ */
+function restrictCorsTo(appOrigins) {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      const origin = ctx.get('Origin');
+      if (origin && !appOrigins.includes(origin)) {
+        for (const name of Object.keys(ctx.response.headers)) {
+          if (name.toLowerCase().startsWith('access-control-')) ctx.remove(name);
+        }
+      }
+    }
+  };
+}
+
+/**
+ * @returns {Promise<{ handler: (req, res) => void, provider: Provider, monitor: object, storage: object }>}
+ */
+export async function createAuthorizationServer({
+  issuer, apiResource, appOrigins, clientId, users, reuseInterval, accessTokenTtl, sessionTtl, signingKey,
+}) {
+  const storage = createStorage({ reuseInterval });
+  const settings = { accessTokenTtl };
+  const monitor = createTokenEndpointMonitor({ appOrigins });
+
+  const provider = new Provider(issuer, buildProviderConfiguration({
+    apiResource,
+    clientId,
+    appOrigins,
+    settings,
+    storage,
+    signingJwk: signingKey ?? await generateSigningKey(),
+    users,
+    sessionTtl,
+  }));
+
+  // oidc-provider only reports unexpected errors through `debug`; surface them.
+  provider.on('server_error', (ctx, err) => {
+    console.error(`authorization server error on ${ctx.method} ${ctx.path}:`, err);
+  });
+  provider.use(restrictCorsTo(appOrigins));
+  monitor.attach(provider);
+
+  const interactions = createInteractions({ provider, users });
+  const control = createControlApi({
+    provider,
+    storage,
+    monitor,
+    settings,
+    initialSettings: { reuseInterval, accessTokenTtl },
+    appOrigins,
+  });
+  const providerCallback = provider.callback();
+
+  async function handler(req, res) {
+    const url = new URL(req.url, issuer);
+    if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+      return control.handle(req, res, url);
+    }
+    if (url.pathname.startsWith('/interaction/')) {
+      return interactions.handle(req, res, url);
+    }
+    return providerCallback(req, res);
+  }
+
+  return { handler, provider, monitor, storage };
+}

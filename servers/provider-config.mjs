@@ -1,0 +1,168 @@
+// oidc-provider configuration for the demo/test authorization server. Every default function that
+// oidc-provider would warn about ("you SHOULD/MUST change it") is replaced, which is also what
+// keeps its console quiet.
+import { randomBytes } from 'node:crypto';
+
+import { API_SCOPE, OIDC_SCOPES } from './defaults.mjs';
+import { errors } from './oidc-provider.mjs';
+import { errorPage, loggedOutPage, logoutAutoSubmitPage } from './pages.mjs';
+
+/**
+ * @param {object} o
+ * @param {string} o.apiResource   resource indicator (and audience) of the protected API
+ * @param {string} o.clientId
+ * @param {string[]} o.appOrigins
+ * @param {object} o.settings      live settings ({ accessTokenTtl }) changed by the control API
+ * @param {object} o.storage       from createStorage()
+ * @param {object} o.signingJwk    private JWK (RS256) used for ID tokens and JWT access tokens
+ * @param {object} o.users         demo users
+ * @param {number} o.sessionTtl
+ */
+export function buildProviderConfiguration({
+  apiResource, clientId, appOrigins, settings, storage, signingJwk, users, sessionTtl,
+}) {
+  const apiInfo = () => ({
+    scope: API_SCOPE,
+    audience: apiResource,
+    // Read on every token issuance, so the control API can shorten it at runtime.
+    accessTokenTTL: settings.accessTokenTtl,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'RS256' } },
+  });
+
+  return {
+    adapter: storage.adapterFactory,
+    jwks: { keys: [signingJwk] },
+    // Cookie signing keys are per process: a restarted server forgets all sessions anyway.
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+
+    clients: [{
+      client_id: clientId,
+      client_name: 'ngx-spa-auth demo',
+      application_type: 'web',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: appOrigins.map((o) => `${o}/callback`),
+      post_logout_redirect_uris: appOrigins.map((o) => `${o}/`),
+    }],
+
+    scopes: [...OIDC_SCOPES],
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+    },
+    // Access tokens go to the API (resource indicators), so the userinfo endpoint is of little
+    // use to the SPA; put the profile claims into the ID token instead.
+    conformIdTokenClaims: false,
+
+    async findAccount(ctx, sub) {
+      const user = users[sub];
+      if (!user) return undefined;
+      return {
+        accountId: sub,
+        async claims() {
+          return { sub, name: user.name, preferred_username: sub, email: user.email, email_verified: true };
+        },
+      };
+    },
+
+    interactions: {
+      url: (ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+
+    pkce: { required: () => true },
+
+    // The SPA does not ask for offline_access with prompt=consent (OIDC strips it otherwise), yet
+    // it must get a refresh token: always issue one to clients allowed the grant.
+    issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+
+    // First-party client: no consent screen. Whatever the client asks for is granted, so the
+    // consent prompt never has anything missing.
+    async loadExistingGrant(ctx) {
+      const { oidc } = ctx;
+      const accountId = oidc.session.accountId;
+      const grantId = oidc.result?.consent?.grantId || oidc.session.grantIdFor(oidc.client.clientId);
+      let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      // A grant revoked by reuse detection or the admin control is gone: start a new one.
+      if (!grant || grant.accountId !== accountId) {
+        grant = new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId });
+      }
+      grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
+      const claims = [...oidc.requestParamClaims];
+      if (claims.length) grant.addOIDCClaims(claims);
+      for (const [indicator, server] of Object.entries(oidc.resourceServers)) {
+        const wanted = [...oidc.requestParamScopes].filter((s) => server.scopes.has(s));
+        if (wanted.length) grant.addResourceScope(indicator, wanted.join(' '));
+      }
+      await grant.save();
+      return grant;
+    },
+
+    clientBasedCORS: (ctx, origin) => appOrigins.includes(origin),
+
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = errorPage(out);
+    },
+
+    features: {
+      devInteractions: { enabled: false },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId,
+      },
+      userinfo: { enabled: true },
+      // Proof-of-possession is a later feature of the library; keep it available, nonce-free.
+      dPoP: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          ctx.type = 'html';
+          ctx.body = logoutAutoSubmitPage(form);
+        },
+        async postLogoutSuccessSource(ctx) {
+          ctx.type = 'html';
+          ctx.body = loggedOutPage(ctx.oidc.client?.clientName);
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        // Requests that name no resource get tokens for the API...
+        defaultResource: async (ctx, client, oneOf) => {
+          if (oneOf) return oneOf.includes(apiResource) ? apiResource : oneOf[0];
+          return apiResource;
+        },
+        // ...and so do refresh requests that omit `resource` (stock: opaque userinfo token).
+        useGrantedResource: async () => true,
+        async getResourceServerInfo(ctx, resourceIndicator) {
+          if (resourceIndicator === apiResource) return apiInfo();
+          throw new errors.InvalidTarget();
+        },
+      },
+    },
+
+    ttl: {
+      AccessToken: (ctx, token) => token.resourceServer?.accessTokenTTL ?? settings.accessTokenTtl,
+      AuthorizationCode: 60,
+      IdToken: 60 * 60,
+      Interaction: 10 * 60,
+      Session: sessionTtl,
+      Grant: sessionTtl,
+      // A rotated token inherits the remaining lifetime of the one it replaces, so the family has
+      // an absolute lifetime and rotation cannot keep a session alive forever. (The stock function
+      // does this only for tokens that are not sender-constrained; DPoP-bound ones got 14 days.)
+      RefreshToken(ctx, token) {
+        const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
+        if (rotated) return Math.max(1, rotated.remainingTTL);
+        return sessionTtl;
+      },
+      BackchannelAuthenticationRequest: 600,
+      ClientCredentials: 600,
+      DeviceCode: 600,
+      PreAuthorizedCode: 600,
+    },
+  };
+}
