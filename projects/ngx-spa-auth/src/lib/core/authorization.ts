@@ -52,7 +52,10 @@ export async function buildAuthorizationUrl(
   return url.href;
 }
 
-/** Whether `url` is the configured redirect URI (same origin and path) carrying a response. */
+/**
+ * Whether `url` is the configured redirect URI (same origin and path) carrying a response
+ * (`code` or `error`). A response without `state` still counts, so it is rejected and cleaned.
+ */
 export function isCallbackUrl(url: string, redirectUri: string): boolean {
   const current = new URL(url);
   const expected = new URL(redirectUri);
@@ -60,8 +63,7 @@ export function isCallbackUrl(url: string, redirectUri: string): boolean {
   return (
     current.origin === expected.origin &&
     current.pathname === expected.pathname &&
-    (params.has('code') || params.has('error')) &&
-    params.has('state')
+    (params.has('code') || params.has('error'))
   );
 }
 

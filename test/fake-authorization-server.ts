@@ -1,0 +1,201 @@
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+
+import type { Clock } from '../projects/ngx-spa-auth/src/lib/core/clock';
+import { RefreshTokenModel } from './refresh-token-model';
+
+export const ISSUER = 'https://id.example.com';
+export const CLIENT_ID = 'spa';
+
+/** What the next token-endpoint request gets instead of normal processing. */
+export type TokenFault =
+  | { readonly kind: 'lose' } // processed (rotation happened), then the connection dies
+  | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string } // not processed
+  | { readonly kind: 'malformed' } // processed, answered with an unusable body
+  | { readonly kind: 'hang' }; // never answers
+
+interface PendingCode {
+  readonly challenge: string;
+  readonly nonce: string;
+  readonly redirectUri: string;
+  readonly sub: string;
+}
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+function b64url(data: Buffer | string): string {
+  return Buffer.from(data).toString('base64url');
+}
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+/**
+ * An in-process OpenID provider for unit tests, reached through `fetch`. It validates PKCE and
+ * redirect URIs, signs ID tokens, rotates refresh tokens through {@link RefreshTokenModel}, and can
+ * inject faults. Latency is simulated on the given clock.
+ */
+export class FakeAuthorizationServer {
+  readonly model: RefreshTokenModel;
+  readonly faults: TokenFault[] = [];
+  readonly revoked: string[] = [];
+  readonly requests: { path: string; body: URLSearchParams }[] = [];
+  private readonly codes = new Map<string, PendingCode>();
+  /** Latency of each request leg in ms (to the server, back to the client). */
+  latency: () => { toServer: number; toClient: number } = () => ({ toServer: 0, toClient: 0 });
+  /** Metadata overrides (e.g. remove revocation_endpoint). */
+  metadataOverrides: Record<string, unknown> = {};
+  accessTokenTtlSeconds = 300;
+  /** Whether refresh responses include a new refresh token (servers that do not rotate omit it). */
+  rotate = true;
+  discoveryCalls = 0;
+  /** Claims to forge into the next ID tokens (e.g. a wrong nonce or audience). */
+  idTokenClaims: Record<string, unknown> = {};
+
+  constructor(
+    private readonly clock: Clock,
+    reuseIntervalMs = 0,
+  ) {
+    this.model = new RefreshTokenModel(() => clock.now(), reuseIntervalMs, this.accessTokenTtlSeconds * 1000);
+  }
+
+  get metadata(): Record<string, unknown> {
+    return {
+      issuer: ISSUER,
+      authorization_endpoint: `${ISSUER}/authorize`,
+      token_endpoint: `${ISSUER}/token`,
+      revocation_endpoint: `${ISSUER}/revoke`,
+      end_session_endpoint: `${ISSUER}/logout`,
+      jwks_uri: `${ISSUER}/jwks`,
+      authorization_response_iss_parameter_supported: true,
+      code_challenge_methods_supported: ['S256'],
+      ...this.metadataOverrides,
+    };
+  }
+
+  get tokenRequests(): number {
+    return this.requests.filter((r) => r.path === '/token').length;
+  }
+
+  /** The user signs in at the authorization endpoint; returns the callback URL the server redirects to. */
+  authorize(authorizeUrl: string, sub = 'alice'): string {
+    const url = new URL(authorizeUrl);
+    const p = url.searchParams;
+    if (p.get('code_challenge_method') !== 'S256') throw new Error('fake server: S256 required');
+    const code = b64url(randomBytes(16));
+    this.codes.set(code, {
+      challenge: p.get('code_challenge')!,
+      nonce: p.get('nonce')!,
+      redirectUri: p.get('redirect_uri')!,
+      sub,
+    });
+    const back = new URL(p.get('redirect_uri')!);
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', p.get('state')!);
+    back.searchParams.set('iss', ISSUER);
+    return back.href;
+  }
+
+  /** A fetch implementation that routes to this server (and only this server). */
+  readonly fetch = (input: string, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(input);
+    if (url.origin !== ISSUER) return Promise.reject(new TypeError(`fake server: unexpected host ${url.origin}`));
+    const { toServer, toClient } = this.latency();
+    return new Promise<Response>((resolve, reject) => {
+      let aborted = false;
+      init.signal?.addEventListener('abort', () => {
+        aborted = true;
+        reject(new DOMException('aborted', 'AbortError'));
+      });
+      this.after(toServer, () => {
+        if (aborted) return; // aborted before it reached the server: never processed
+        const answer = this.handle(url, init);
+        if (answer === 'hang') return;
+        this.after(toClient, () => {
+          if (aborted) return;
+          if (answer === 'lost') reject(new TypeError('Failed to fetch'));
+          else resolve(answer);
+        }, toClient);
+      }, toServer);
+    });
+  };
+
+  /** Runs `fn` after `ms` of clock time; zero latency needs no clock advance (plain unit tests). */
+  private after(ms: number, fn: () => void): void {
+    if (ms <= 0) queueMicrotask(fn);
+    else this.clock.setTimeout(fn, ms);
+  }
+
+  private handle(url: URL, init: RequestInit): Response | 'lost' | 'hang' {
+    const body = new URLSearchParams(typeof init.body === 'string' ? init.body : (init.body as URLSearchParams | undefined)?.toString() ?? '');
+    this.requests.push({ path: url.pathname, body });
+    switch (url.pathname) {
+      case '/.well-known/openid-configuration':
+        this.discoveryCalls++;
+        return json(this.metadata);
+      case '/token':
+        return this.token(body);
+      case '/revoke':
+        this.revoked.push(body.get('token') ?? '');
+        this.model.revokeToken(body.get('token') ?? '');
+        return new Response(null, { status: 200 });
+      default:
+        return json({ error: 'not_found' }, 404);
+    }
+  }
+
+  private token(body: URLSearchParams): Response | 'lost' | 'hang' {
+    const fault = this.faults.shift();
+    if (fault?.kind === 'status') {
+      return json({ error: 'temporarily_unavailable' }, fault.status, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+    }
+    if (fault?.kind === 'hang') return 'hang';
+    const response = body.get('grant_type') === 'refresh_token' ? this.refreshGrant(body) : this.codeGrant(body);
+    if (fault?.kind === 'lose') return 'lost';
+    if (fault?.kind === 'malformed' && response.status === 200) return json({ token_type: 'bearer' });
+    return response;
+  }
+
+  private codeGrant(body: URLSearchParams): Response {
+    const code = this.codes.get(body.get('code') ?? '');
+    this.codes.delete(body.get('code') ?? '');
+    const verifier = body.get('code_verifier') ?? '';
+    if (!code || code.redirectUri !== body.get('redirect_uri') || b64url(createHash('sha256').update(verifier).digest()) !== code.challenge) {
+      return json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, 400);
+    }
+    const family = this.model.issueFamily();
+    return json({
+      access_token: family.accessToken,
+      token_type: 'Bearer',
+      expires_in: this.accessTokenTtlSeconds,
+      refresh_token: family.refreshToken,
+      id_token: this.idToken(code.sub, code.nonce, this.idTokenClaims),
+      scope: 'openid profile',
+    });
+  }
+
+  private refreshGrant(body: URLSearchParams): Response {
+    const outcome = this.model.refresh(body.get('refresh_token') ?? '');
+    if (!outcome.ok) return json({ error: outcome.error, error_description: 'grant request is invalid' }, 400);
+    return json({
+      access_token: outcome.accessToken,
+      token_type: 'Bearer',
+      expires_in: this.accessTokenTtlSeconds,
+      ...(this.rotate ? { refresh_token: outcome.refreshToken } : {}),
+    });
+  }
+
+  /** An RS256-signed ID token; `overrides` lets a test forge claims. */
+  idToken(sub: string, nonce: string, overrides: Record<string, unknown> = {}): string {
+    const now = Math.floor(this.clock.now() / 1000);
+    const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'k1' }));
+    const claims = b64url(JSON.stringify({
+      iss: ISSUER, aud: CLIENT_ID, sub, nonce, iat: now, exp: now + 300, auth_time: now, name: 'Alice', ...overrides,
+    }));
+    const signature = sign('RSA-SHA256', Buffer.from(`${header}.${claims}`), privateKey);
+    return `${header}.${claims}.${b64url(signature)}`;
+  }
+}
