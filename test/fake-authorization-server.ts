@@ -49,9 +49,16 @@ export class FakeAuthorizationServer {
   /** Metadata overrides (e.g. remove revocation_endpoint). */
   metadataOverrides: Record<string, unknown> = {};
   accessTokenTtlSeconds = 300;
-  /** Whether refresh responses include a new refresh token (servers that do not rotate omit it). */
-  rotate = true;
+  /** Whether refresh tokens rotate; when not, responses omit `refresh_token`, as such servers do. */
+  get rotate(): boolean {
+    return this.model.rotation;
+  }
+  set rotate(value: boolean) {
+    this.model.rotation = value;
+  }
   discoveryCalls = 0;
+  /** The refresh token most recently issued (by login or rotation). */
+  lastIssuedRefreshToken: string | undefined;
   /** Claims to forge into the next ID tokens (e.g. a wrong nonce or audience). */
   idTokenClaims: Record<string, unknown> = {};
 
@@ -167,6 +174,7 @@ export class FakeAuthorizationServer {
       return json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, 400);
     }
     const family = this.model.issueFamily();
+    this.lastIssuedRefreshToken = family.refreshToken;
     return json({
       access_token: family.accessToken,
       token_type: 'Bearer',
@@ -180,6 +188,7 @@ export class FakeAuthorizationServer {
   private refreshGrant(body: URLSearchParams): Response {
     const outcome = this.model.refresh(body.get('refresh_token') ?? '');
     if (!outcome.ok) return json({ error: outcome.error, error_description: 'grant request is invalid' }, 400);
+    if (this.rotate) this.lastIssuedRefreshToken = outcome.refreshToken;
     return json({
       access_token: outcome.accessToken,
       token_type: 'Bearer',

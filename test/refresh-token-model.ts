@@ -29,6 +29,8 @@ export class RefreshTokenModel {
   reuseWithinWindow = 0;
   reuseDetections = 0;
   refreshRequests = 0;
+  /** Whether refresh tokens rotate; without rotation a token stays valid and is never "consumed". */
+  rotation = true;
 
   constructor(
     readonly now: () => number,
@@ -56,6 +58,10 @@ export class RefreshTokenModel {
       this.reuseWithinWindow++;
     } else {
       record.consumedAt = now;
+    }
+    if (!this.rotation) {
+      record.consumedAt = null;
+      return { ok: true, refreshToken: token, accessToken: this.newAccessToken(record.family) };
     }
     this.rotations++;
     return {
