@@ -65,10 +65,12 @@ export async function startServers(options = {}) {
     handlers.api = createProtectedApi({ issuer, resource: api, appOrigins: o.appOrigins }).handler;
     handlers.thirdParty = createThirdParty({ appOrigins: o.appOrigins }).handler;
 
+    const { signingKey, ...publicOptions } = o;
     return {
       urls: { issuer, api, thirdParty },
-      options: { ...o, signingKey: undefined, clientId: o.clientId },
+      options: publicOptions,
       clientId: o.clientId,
+      // For tests: { provider, monitor, storage } of the AS (e.g. storage.peek()).
       authorizationServer,
       close,
     };

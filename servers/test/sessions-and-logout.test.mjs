@@ -105,6 +105,17 @@ describe('silent session restore (prompt=none)', () => {
   });
 });
 
+describe('consent', () => {
+  test('prompt=consent is approved without a page (first-party client)', async () => {
+    const { jar } = await signIn(issuer);
+    const { callback, loginPages } = await authorize(issuer, {
+      jar, codeChallenge: pkcePair().challenge, extraParams: { prompt: 'consent' },
+    });
+    assert.equal(loginPages, 0);
+    assert.ok(callback.searchParams.get('code'));
+  });
+});
+
 describe('RP-initiated logout', () => {
   test('no confirmation page: the form posts itself and the session ends', async () => {
     const { jar, tokens } = await signIn(issuer);

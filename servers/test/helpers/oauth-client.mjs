@@ -131,12 +131,13 @@ export function refresh(issuer, refreshToken, { clientId = 'demo-spa', ...option
 }
 
 /**
- * Signs a demo user in and exchanges the code.
+ * Signs a demo user in and exchanges the code (`tokenHeaders`, e.g. a DPoP proof, go with the
+ * code exchange).
  * @returns {Promise<{ tokens: object, jar: CookieJar, callback: URL }>}
  */
 export async function signIn(issuer, {
   login = 'alice', password = login, jar = new CookieJar(), clientId = 'demo-spa',
-  redirectUri = 'http://localhost:4200/callback', scope, extraParams,
+  redirectUri = 'http://localhost:4200/callback', scope, extraParams, tokenHeaders = {},
 } = {}) {
   const { verifier, challenge } = pkcePair();
   const { callback, state, lastLoginHtml } = await authorize(issuer, {
@@ -148,7 +149,7 @@ export async function signIn(issuer, {
   if (!code) throw new Error(`authorization failed: ${callback.search}`);
   const { status, body } = await tokenRequest(issuer, {
     grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: clientId, code_verifier: verifier,
-  }, { origin: new URL(redirectUri).origin });
+  }, { origin: new URL(redirectUri).origin, headers: tokenHeaders });
   if (status !== 200) throw new Error(`code exchange failed: ${status} ${JSON.stringify(body)}`);
   return { tokens: body, jar, callback };
 }
