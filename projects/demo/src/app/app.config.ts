@@ -1,0 +1,46 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import {
+  inject,
+  provideAppInitializer,
+  provideBrowserGlobalErrorListeners,
+  provideZonelessChangeDetection,
+  type ApplicationConfig,
+} from '@angular/core';
+import { provideRouter, withComponentInputBinding } from '@angular/router';
+import { authInterceptor, provideAuth, withSessionRestore } from 'ngx-spa-auth';
+
+import { routes } from './app.routes';
+import { EventLog } from './event-log';
+import { DEMO_SETTINGS, type DemoSettings } from './settings';
+import { API, ISSUER, SCOPE } from './urls';
+
+export function appConfig(settings: DemoSettings): ApplicationConfig {
+  return {
+    providers: [
+      provideZonelessChangeDetection(),
+      provideBrowserGlobalErrorListeners(),
+      { provide: DEMO_SETTINGS, useValue: settings },
+      // Before provideAuth's own initializer, so the log also catches the `login` event that
+      // finishing a redirect callback emits during startup.
+      provideAppInitializer(() => inject(EventLog).start()),
+      provideRouter(routes, withComponentInputBinding()),
+      provideHttpClient(withInterceptors([authInterceptor])),
+      provideAuth(
+        {
+          issuer: ISSUER,
+          clientId: 'demo-spa',
+          redirectUri: `${location.origin}/callback`,
+          postLogoutRedirectUri: `${location.origin}/`,
+          scope: SCOPE,
+          resource: API,
+          allowedUrls: [`${API}/api/`],
+          refreshReuseInterval: settings.reuseInterval,
+          refreshLeeway: settings.refreshLeeway,
+          refreshTimeout: settings.refreshTimeout,
+          onSessionExpired: settings.onSessionExpired,
+        },
+        withSessionRestore(),
+      ),
+    ],
+  };
+}

@@ -1,0 +1,49 @@
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { AuthService } from 'ngx-spa-auth';
+
+@Component({
+  selector: 'app-root',
+  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <header class="topbar">
+      <a class="brand" routerLink="/">ngx-spa-auth <span>demo</span></a>
+      <nav>
+        <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }" data-testid="nav-home">Home</a>
+        <a routerLink="/profile" routerLinkActive="active" data-testid="nav-profile">Profile</a>
+        <a routerLink="/api" routerLinkActive="active" data-testid="nav-api">API &amp; faults</a>
+      </nav>
+      <div class="session">
+        @if (auth.isLoading()) {
+          <span class="pill pill-wait" data-testid="auth-status" data-status="loading">Checking session…</span>
+        } @else if (auth.isAuthenticated()) {
+          <span class="pill pill-ok" data-testid="auth-status" data-status="authenticated">
+            Signed in as <strong data-testid="user-name">{{ displayName() }}</strong>
+          </span>
+          <button type="button" class="small" data-testid="nav-sign-out" (click)="auth.logout()">Sign out</button>
+        } @else {
+          <span class="pill" data-testid="auth-status" data-status="unauthenticated">Signed out</span>
+          <button type="button" class="small primary" data-testid="nav-sign-in" (click)="auth.login({ returnUrl: currentUrl() })">Sign in</button>
+        }
+      </div>
+    </header>
+    <main>
+      <router-outlet />
+    </main>
+    <footer>
+      Tokens live in memory only. Demo users: <code>alice</code>/<code>alice</code>, <code>bob</code>/<code>bob</code>.
+    </footer>
+  `,
+})
+export class App {
+  protected readonly auth = inject(AuthService);
+  protected readonly displayName = computed(() => {
+    const user = this.auth.user();
+    return typeof user?.['name'] === 'string' ? user['name'] : (user?.sub ?? '');
+  });
+
+  protected currentUrl(): string {
+    return location.pathname + location.search;
+  }
+}

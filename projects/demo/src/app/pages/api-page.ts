@@ -1,0 +1,191 @@
+import { HttpClient } from '@angular/common/http';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
+import { firstValueFrom } from 'rxjs';
+import { AuthService } from 'ngx-spa-auth';
+
+import { DemoServers } from '../demo-servers';
+import { EventLog, type LoggedEvent } from '../event-log';
+import { failureKind, failureText } from '../format';
+import { DEMO_SETTINGS } from '../settings';
+import { API, THIRD_PARTY } from '../urls';
+
+type RunState = 'idle' | 'running' | 'done';
+
+interface CallResult {
+  readonly state: RunState;
+  readonly ok?: boolean;
+  readonly text: string;
+}
+
+interface BurstResult {
+  readonly state: RunState;
+  readonly ok: number;
+  readonly failed: number;
+  readonly failures: string;
+  readonly ms: number;
+}
+
+const BURST_SIZE = 50;
+const STATS_POLL_MS = 2000;
+const LOGGED_TYPES: readonly LoggedEvent['type'][] = [
+  'login', 'token_refreshed', 'refresh_retrying', 'session_expired', 'logout', 'login_failed', 'warning',
+];
+
+@Component({
+  selector: 'app-api-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './api-page.html',
+})
+export class ApiPage {
+  private readonly http = inject(HttpClient);
+  protected readonly auth = inject(AuthService);
+  protected readonly servers = inject(DemoServers);
+  protected readonly log = inject(EventLog);
+  protected readonly settings = inject(DEMO_SETTINGS);
+  protected readonly burstSize = BURST_SIZE;
+  protected readonly loggedTypes = LOGGED_TYPES;
+
+  protected readonly me = signal<CallResult>({ state: 'idle', text: 'not called yet' });
+  protected readonly meSub = signal('');
+  protected readonly burst = signal<BurstResult>({ state: 'idle', ok: 0, failed: 0, failures: '', ms: 0 });
+  protected readonly thirdParty = signal<CallResult>({ state: 'idle', text: 'not called yet' });
+  protected readonly thirdPartyAuthorization = signal('');
+  protected readonly totals = signal({ ok: 0, failed: 0 });
+  protected readonly control = signal<CallResult>({ state: 'idle', text: 'no fault injected yet' });
+  protected readonly latencyMs = signal(2000);
+  protected readonly tokenTtl = signal(60);
+
+  protected readonly burstText = computed(() => {
+    const b = this.burst();
+    if (b.state === 'idle') return 'not called yet';
+    return b.state === 'running' ? `calling ${BURST_SIZE} at once…` : `${b.ok} ok, ${b.failed} failed`;
+  });
+  protected readonly events = computed(() => [...this.log.events()].reverse());
+  protected readonly eventCounts = computed(() => {
+    const counts: Partial<Record<string, number>> = {};
+    for (const e of this.log.events()) counts[e.type] = (counts[e.type] ?? 0) + 1;
+    return counts;
+  });
+  protected readonly reuseMismatch = computed(() => {
+    const server = this.servers.issuerStats()?.settings?.reuseInterval;
+    return server !== undefined && this.settings.reuseInterval > server;
+  });
+
+  constructor() {
+    void this.servers.refreshStats();
+    const timer = setInterval(() => void this.servers.refreshStats(), STATS_POLL_MS);
+    inject(DestroyRef).onDestroy(() => clearInterval(timer));
+  }
+
+  protected async callOnce(): Promise<void> {
+    this.me.set({ state: 'running', text: 'calling GET /api/me…' });
+    try {
+      const body = await firstValueFrom(this.http.get<{ sub: string; iat: number }>(`${API}/api/me`));
+      this.meSub.set(body.sub);
+      this.me.set({ state: 'done', ok: true, text: `ok: sub=${body.sub}` });
+      this.count(1, 0);
+    } catch (error) {
+      this.meSub.set('');
+      this.me.set({ state: 'done', ok: false, text: `failed: ${failureText(error)}` });
+      this.count(0, 1);
+    }
+    void this.servers.refreshStats();
+  }
+
+  protected async callBurst(): Promise<void> {
+    this.burst.set({ state: 'running', ok: 0, failed: 0, failures: '', ms: 0 });
+    const started = performance.now();
+    const calls = Array.from({ length: BURST_SIZE }, () => firstValueFrom(this.http.get(`${API}/api/items`)));
+    const results = await Promise.allSettled(calls);
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    const kinds: Record<string, number> = {};
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        const kind = failureKind(r.reason);
+        kinds[kind] = (kinds[kind] ?? 0) + 1;
+      }
+    }
+    const failures = Object.entries(kinds).map(([kind, n]) => `${n}× ${kind}`).join(', ');
+    this.burst.set({ state: 'done', ok, failed: BURST_SIZE - ok, failures, ms: Math.round(performance.now() - started) });
+    this.count(ok, BURST_SIZE - ok);
+    void this.servers.refreshStats();
+  }
+
+  protected async callThirdParty(): Promise<void> {
+    this.thirdParty.set({ state: 'running', text: 'calling the third party…' });
+    try {
+      const body = await firstValueFrom(
+        this.http.get<{ receivedAuthorization: boolean }>(`${THIRD_PARTY}/anything`),
+      );
+      this.thirdPartyAuthorization.set(body.receivedAuthorization ? 'yes' : 'no');
+      this.thirdParty.set({
+        state: 'done',
+        ok: !body.receivedAuthorization,
+        text: body.receivedAuthorization ? 'LEAK: the third party received an Authorization header' : 'ok: no token sent',
+      });
+      this.count(1, 0);
+    } catch (error) {
+      this.thirdPartyAuthorization.set('');
+      this.thirdParty.set({ state: 'done', ok: false, text: `failed: ${failureText(error)}` });
+      this.count(0, 1);
+    }
+    void this.servers.refreshStats();
+  }
+
+  protected loseNextTokenResponse(): Promise<void> {
+    return this.runControl('lose the next token response', () =>
+      this.servers.issuerControl('lose-next-token-response', { count: 1 }));
+  }
+
+  protected failNextTokenRequests(): Promise<void> {
+    return this.runControl('fail the next 3 token requests with 503', () =>
+      this.servers.issuerControl('fail-next-token-requests', { count: 3, status: 503 }));
+  }
+
+  protected setLatency(ms: number): Promise<void> {
+    return this.runControl(`token endpoint latency ${ms} ms`, () => this.servers.issuerControl('latency', { ms }));
+  }
+
+  protected revokeMyGrants(endSessions: boolean): Promise<void> {
+    const sub = this.auth.user()?.sub ?? '';
+    return this.runControl(endSessions ? `revoke grants and sessions of ${sub}` : `revoke grants of ${sub}`, () =>
+      this.servers.issuerControl('revoke-user', { sub, endSessions }));
+  }
+
+  protected rejectAccessTokens(): Promise<void> {
+    return this.runControl('API rejects access tokens issued so far', () => this.servers.rejectCurrentAccessTokens());
+  }
+
+  protected setServerReuseInterval(seconds: number): Promise<void> {
+    return this.runControl(`server reuse interval ${seconds} s`, () =>
+      this.servers.issuerControl('reuse-interval', { seconds }));
+  }
+
+  protected setAccessTokenTtl(seconds: number): Promise<void> {
+    return this.runControl(`access-token lifetime ${seconds} s (for new tokens)`, () =>
+      this.servers.issuerControl('access-token-ttl', { seconds }));
+  }
+
+  protected resetServers(): Promise<void> {
+    return this.runControl('reset counters, faults and settings', () => this.servers.resetAll());
+  }
+
+  protected numberFrom(event: Event): number {
+    return Number((event.target as HTMLInputElement).value);
+  }
+
+  private async runControl(label: string, action: () => Promise<unknown>): Promise<void> {
+    this.control.set({ state: 'running', text: `${label}…` });
+    try {
+      await action();
+      this.control.set({ state: 'done', ok: true, text: `done: ${label}` });
+    } catch (error) {
+      this.control.set({ state: 'done', ok: false, text: `failed: ${label} — ${(error as Error).message}` });
+    }
+    await this.servers.refreshStats();
+  }
+
+  private count(ok: number, failed: number): void {
+    this.totals.update((t) => ({ ok: t.ok + ok, failed: t.failed + failed }));
+  }
+}

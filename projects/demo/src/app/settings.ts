@@ -1,0 +1,98 @@
+import { InjectionToken } from '@angular/core';
+
+/**
+ * Demo settings that tests (and curious people) vary without rebuilding. They are read once, before
+ * bootstrap, because provideAuth() takes them. Nothing here is secret.
+ *
+ * Set them with query parameters on any page load; they are kept in localStorage under
+ * `demo-settings` so they survive the login redirects:
+ *
+ *   ?reuseInterval=10        refreshReuseInterval the client assumes (seconds, 0-300)
+ *   ?onSessionExpired=none   what to do when the session ends: "login" (default) or "none"
+ *   ?refreshLeeway=5         seconds before expiry a token is refreshed before use (default 30)
+ *   ?refreshTimeout=3        seconds a token request may take (default 10)
+ *   ?resetSettings           forget all of the above
+ *
+ * The parameters are removed from the address bar once applied.
+ */
+export interface DemoSettings {
+  readonly reuseInterval: number;
+  readonly onSessionExpired: 'login' | 'none';
+  /** Undefined = library default. */
+  readonly refreshLeeway?: number;
+  /** Undefined = library default. */
+  readonly refreshTimeout?: number;
+  /** Query parameters that were ignored because their values were invalid. */
+  readonly problems: readonly string[];
+}
+
+export const DEMO_SETTINGS_KEY = 'demo-settings';
+export const DEMO_SETTINGS = new InjectionToken<DemoSettings>('DEMO_SETTINGS');
+
+export const DEFAULT_SETTINGS: DemoSettings = { reuseInterval: 0, onSessionExpired: 'login', problems: [] };
+
+const PARAMS = ['reuseInterval', 'onSessionExpired', 'refreshLeeway', 'refreshTimeout', 'resetSettings'] as const;
+
+type Stored = Partial<Omit<DemoSettings, 'problems'>>;
+
+function seconds(value: string, max: number): number | null {
+  if (value.trim() === '') return null;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 && n <= max ? n : null;
+}
+
+function readStored(win: Window): Stored {
+  try {
+    const raw = win.localStorage.getItem(DEMO_SETTINGS_KEY);
+    const value: unknown = raw ? JSON.parse(raw) : {};
+    return value && typeof value === 'object' ? (value as Stored) : {};
+  } catch {
+    // Corrupted entry: start from the defaults.
+    return {};
+  }
+}
+
+export function loadDemoSettings(win: Window): DemoSettings {
+  const url = new URL(win.location.href);
+  const query = url.searchParams;
+  const problems: string[] = [];
+  let stored: Stored = query.has('resetSettings') ? {} : readStored(win);
+
+  const reuse = query.get('reuseInterval');
+  if (reuse !== null) {
+    const n = seconds(reuse, 300);
+    if (n === null) problems.push(`reuseInterval=${reuse} (must be 0-300)`);
+    else stored = { ...stored, reuseInterval: n };
+  }
+  const onExpired = query.get('onSessionExpired');
+  if (onExpired !== null) {
+    if (onExpired === 'login' || onExpired === 'none') stored = { ...stored, onSessionExpired: onExpired };
+    else problems.push(`onSessionExpired=${onExpired} (must be login or none)`);
+  }
+  const leeway = query.get('refreshLeeway');
+  if (leeway !== null) {
+    const n = seconds(leeway, 3600);
+    if (n === null) problems.push(`refreshLeeway=${leeway} (must be 0-3600)`);
+    else stored = { ...stored, refreshLeeway: n };
+  }
+  const timeout = query.get('refreshTimeout');
+  if (timeout !== null) {
+    const n = seconds(timeout, 120);
+    if (n === null || n === 0) problems.push(`refreshTimeout=${timeout} (must be 1-120)`);
+    else stored = { ...stored, refreshTimeout: n };
+  }
+
+  if (PARAMS.some((p) => query.has(p))) {
+    win.localStorage.setItem(DEMO_SETTINGS_KEY, JSON.stringify(stored));
+    for (const p of PARAMS) query.delete(p);
+    win.history.replaceState(win.history.state, '', url.pathname + url.search + url.hash);
+  }
+
+  return {
+    reuseInterval: typeof stored.reuseInterval === 'number' ? stored.reuseInterval : DEFAULT_SETTINGS.reuseInterval,
+    onSessionExpired: stored.onSessionExpired === 'none' ? 'none' : DEFAULT_SETTINGS.onSessionExpired,
+    refreshLeeway: typeof stored.refreshLeeway === 'number' ? stored.refreshLeeway : undefined,
+    refreshTimeout: typeof stored.refreshTimeout === 'number' ? stored.refreshTimeout : undefined,
+    problems,
+  };
+}
