@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// `npm start`: builds both demo apps, starts the embedded servers and serves the apps.
+//
+//   npm start                          build (development) and run
+//   npm start -- --reuse-interval 10   server accepts a used refresh token for 10 s
+//   npm start -- --no-build            serve what is already in dist/
+//   npm start -- --prod                production builds
+import { parseArgs } from 'node:util';
+
+import { DEMO_USERS, startDemoStack } from './demo-stack.mjs';
+
+const USAGE = `Usage: npm start -- [options]
+
+  --reuse-interval <s>    refresh-token reuse interval of the server, seconds (default 0 = stock oidc-provider)
+  --access-token-ttl <s>  access-token lifetime, seconds (default 60)
+  --no-build              do not rebuild; serve dist/demo and dist/demo-module as they are
+  --prod                  production builds instead of development ones
+  -h, --help              this text
+`;
+
+function parse(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'reuse-interval': { type: 'string' },
+      'access-token-ttl': { type: 'string' },
+      'no-build': { type: 'boolean' },
+      prod: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  const number = (name) => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new TypeError(`--${name} must be a number >= 0, got "${raw}"`);
+    return n;
+  };
+  return {
+    help: !!values.help,
+    build: !values['no-build'],
+    configuration: values.prod ? 'production' : 'development',
+    reuseInterval: number('reuse-interval'),
+    accessTokenTtl: number('access-token-ttl'),
+  };
+}
+
+async function main() {
+  let args;
+  try {
+    args = parse(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+
+  const stack = await startDemoStack(args);
+  const { urls } = stack;
+  const { options } = stack.servers;
+  // The client must not assume a longer reuse interval than the server grants; tell it the server's.
+  const demoUrl = options.reuseInterval > 0 ? `${urls.demo}/?reuseInterval=${options.reuseInterval}` : `${urls.demo}/`;
+  const users = Object.entries(DEMO_USERS).map(([name, u]) => `${name} / ${u.password}`).join(', ');
+  process.stdout.write([
+    '',
+    'ngx-spa-auth demo is running',
+    `  demo app (standalone)   ${demoUrl}`,
+    `  demo app (NgModule)     ${urls.demoModule}/`,
+    `  authorization server    ${urls.issuer}   (control API: ${urls.issuer}/__control/stats)`,
+    `  protected API           ${urls.api}/api/me`,
+    `  third party             ${urls.thirdParty}/anything`,
+    `  server reuse interval   ${options.reuseInterval} s, access-token TTL ${options.accessTokenTtl} s`,
+    `  demo users              ${users}`,
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n'));
+
+  let stopping = false;
+  const stop = (signal) => {
+    if (stopping) process.exit(1); // a second Ctrl+C: stop waiting
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the demo…\n`);
+    stack.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  if (error?.code === 'EADDRINUSE') {
+    console.error(`error: port ${error.port} is already in use — is the demo (or another server) still running?`);
+  } else {
+    console.error(error instanceof TypeError ? `error: ${error.message}` : error);
+  }
+  process.exit(1);
+});
