@@ -202,8 +202,14 @@ describe('isCallbackUrl', () => {
     expect(isCallbackUrl(url, REDIRECT)).toBe(true);
   });
 
+  it.each([`${REDIRECT}?code=abc`, `${REDIRECT}?error=access_denied`])(
+    'also recognises a response without state, so it is handled (rejected) and cleaned from the URL: %s',
+    (url) => {
+      expect(isCallbackUrl(url, REDIRECT)).toBe(true);
+    },
+  );
+
   it.each([
-    ['without state', `${REDIRECT}?code=abc`],
     ['with only state', `${REDIRECT}?state=xyz`],
     ['without any response', REDIRECT],
     ['on another path', `${APP}/orders?code=abc&state=xyz`],

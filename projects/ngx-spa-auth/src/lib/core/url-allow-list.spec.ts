@@ -52,6 +52,23 @@ describe('UrlAllowList', () => {
     });
   });
 
+  describe('an origin entry written without a slash: https://api.example.com', () => {
+    const list = new UrlAllowList(['https://api.example.com'], BASE);
+
+    it('allows any path on that origin', () => {
+      expect(list.allows('https://api.example.com/orders')).toBe(true);
+    });
+
+    it.each([
+      'https://api.example.com.evil.test/',
+      'https://api.example.com@evil.test/',
+      'https://api.example.com:8443/',
+      'https://api.example.com-evil.test/',
+    ])('does not allow a URL that merely starts with the same text: %s', (url) => {
+      expect(list.allows(url)).toBe(false);
+    });
+  });
+
   describe('a path-prefixed entry https://api.example.com/api/', () => {
     const list = new UrlAllowList(['https://api.example.com/api/'], BASE);
 
