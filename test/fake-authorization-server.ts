@@ -57,6 +57,9 @@ export class FakeAuthorizationServer {
     this.model.rotation = value;
   }
   discoveryCalls = 0;
+  /** Refresh requests between the client's fetch call and its settlement, now and at most. */
+  refreshesInFlight = 0;
+  maxRefreshesInFlight = 0;
   /** The refresh token most recently issued (by login or rotation). */
   lastIssuedRefreshToken: string | undefined;
   /** Claims to forge into the next ID tokens (e.g. a wrong nonce or audience). */
@@ -111,7 +114,9 @@ export class FakeAuthorizationServer {
     const url = new URL(input);
     if (url.origin !== ISSUER) return Promise.reject(new TypeError(`fake server: unexpected host ${url.origin}`));
     const { toServer, toClient } = this.latency();
-    return new Promise<Response>((resolve, reject) => {
+    const isRefresh = typeof init.body !== 'undefined' && String(init.body).includes('grant_type=refresh_token');
+    if (isRefresh) this.maxRefreshesInFlight = Math.max(this.maxRefreshesInFlight, ++this.refreshesInFlight);
+    const settled = new Promise<Response>((resolve, reject) => {
       let aborted = false;
       init.signal?.addEventListener('abort', () => {
         aborted = true;
@@ -128,6 +133,11 @@ export class FakeAuthorizationServer {
         }, toClient);
       }, toServer);
     });
+    if (isRefresh) {
+      const done = () => void this.refreshesInFlight--;
+      settled.then(done, done);
+    }
+    return settled;
   };
 
   /** Runs `fn` after `ms` of clock time; zero latency needs no clock advance (plain unit tests). */

@@ -1,4 +1,7 @@
-import { InjectionToken } from '@angular/core';
+import { DOCUMENT, isPlatformBrowser } from '@angular/common';
+import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
+
+import { windowEnvironment, type BrowserEnvironment } from '../core/browser-environment';
 
 import type { Clock } from '../core/clock';
 import type { AuthConfig } from '../core/config';
@@ -23,4 +26,15 @@ export const AUTH_CLOCK = new InjectionToken<Clock | undefined>(ngDevMode ? 'AUT
 /** Whether `withSessionRestore()` is on. */
 export const AUTH_SESSION_RESTORE = new InjectionToken<boolean>(ngDevMode ? 'AUTH_SESSION_RESTORE' : '', {
   factory: () => false,
+});
+
+/**
+ * The page the library runs in; null during server-side rendering, so nothing touches `window`,
+ * `location` or storage there.
+ */
+export const AUTH_BROWSER = new InjectionToken<BrowserEnvironment | null>(ngDevMode ? 'AUTH_BROWSER' : '', {
+  factory: () => {
+    const win = inject(DOCUMENT).defaultView;
+    return isPlatformBrowser(inject(PLATFORM_ID)) && win ? windowEnvironment(win) : null;
+  },
 });

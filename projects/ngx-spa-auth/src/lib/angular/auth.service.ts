@@ -1,15 +1,13 @@
-import { DOCUMENT, isPlatformBrowser } from '@angular/common';
-import { computed, DestroyRef, inject, Injectable, PLATFORM_ID, signal } from '@angular/core';
+import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { BehaviorSubject, distinctUntilChanged, map, Observable, share } from 'rxjs';
 
 import { AuthClient, type AuthState, type LogoutOptions } from '../core/auth-client';
-import { windowEnvironment } from '../core/browser-environment';
 import { resolveConfig } from '../core/config';
 import { isAuthError } from '../core/errors';
 import type { AuthEvent, UserClaims } from '../core/events';
 import type { LoginOptions } from '../core/login-flow';
 import { UrlAllowList } from '../core/url-allow-list';
-import { AUTH_CLOCK, AUTH_CONFIG, AUTH_FETCH, AUTH_SESSION_RESTORE } from './auth-tokens';
+import { AUTH_BROWSER, AUTH_CLOCK, AUTH_CONFIG, AUTH_FETCH, AUTH_SESSION_RESTORE } from './auth-tokens';
 
 /**
  * The one public facade: sign-in state as signals and observables, events, login, logout and
@@ -38,13 +36,11 @@ export class AuthService {
   readonly events$: Observable<AuthEvent>;
 
   constructor() {
-    const doc = inject(DOCUMENT);
-    const browser = isPlatformBrowser(inject(PLATFORM_ID)) && !!doc.defaultView;
+    const env = inject(AUTH_BROWSER);
     const rawConfig = inject(AUTH_CONFIG);
     // On the server there is no page origin; validate against the redirect URI's own origin.
-    const origin = browser ? doc.defaultView!.location.origin : safeOrigin(rawConfig.redirectUri);
+    const origin = env ? env.location.origin : safeOrigin(rawConfig.redirectUri);
     const config = resolveConfig(rawConfig, origin);
-    const env = browser ? windowEnvironment(doc.defaultView!) : null;
     this.client = new AuthClient({
       config,
       env,
