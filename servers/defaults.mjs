@@ -69,6 +69,5 @@ export function resolveOptions(options = {}) {
     sessionTtl: positiveInteger(o.sessionTtl, 'sessionTtl'),
     clientId: String(o.clientId),
     signingKey: o.signingKey,
-    quiet: !!o.quiet,
   };
 }
