@@ -130,8 +130,8 @@ export class FakeAuthorizationServer {
           if (aborted) return;
           if (answer === 'lost') reject(new TypeError('Failed to fetch'));
           else resolve(answer);
-        }, toClient);
-      }, toServer);
+        });
+      });
     });
     if (isRefresh) {
       const done = () => void this.refreshesInFlight--;

@@ -181,11 +181,7 @@ describe('buildAuthorizationUrl', () => {
     expect(p.getAll('prompt')).toEqual(['none']);
   });
 
-  // BUG (authorization.ts buildAuthorizationUrl): extra params are `set` first and the configured
-  // resources are then `append`ed, so an extra `resource` survives next to (or instead of) the
-  // configured ones, although resolveConfig treats `resource` as reserved. Expected: only the
-  // configured resources. Fix: `p.delete('resource')` before appending. Flip to it() once fixed.
-  it.failing('KNOWN BUG, fails until fixed: does not let extra params add a resource the config does not list', async () => {
+  it('does not let extra params add a resource the config does not list', async () => {
     const cfg = resolveConfig({ issuer: ISSUER, clientId: 'spa', redirectUri: REDIRECT, resource: 'https://api.example.com' }, APP);
     const p = await authorizeParams(createTransaction('/', 0), cfg, { resource: 'https://evil.test' });
     expect(p.getAll('resource')).toEqual(['https://api.example.com']);
@@ -292,19 +288,12 @@ describe('safeReturnUrl', () => {
     expect(new URL(result, APP).origin).toBe(APP);
   });
 
-  // BUG (authorization.ts safeReturnUrl): the origin check passes for inputs whose *normalised*
-  // pathname starts with "//", and the function returns that pathname, which is a
-  // protocol-relative URL: "/.//evil.test" → "//evil.test", "https://app.example.com//evil.test"
-  // → "//evil.test". auth-client.ts then calls history.replaceState(null, '', returnUrl), which
-  // resolves "//evil.test" to https://evil.test and throws a SecurityError after the session has
-  // started (a browser that did not throw would land on evil.test). Expected: "/" (or a path that
-  // does not start with "//"). Fix: return "/" when url.pathname starts with "//".
-  // Flip to it() once fixed.
-  it.failing.each(['/.//evil.test', `${APP}//evil.test`, '/x/..//evil.test'])(
-    'KNOWN BUG, fails until fixed: never returns a protocol-relative path for %j',
+  // The origin check alone passes "/.//evil.test", whose normalised path is protocol-relative.
+  it.each(['/.//evil.test', `${APP}//evil.test`, '/x/..//evil.test'])(
+    'never returns a protocol-relative path for %j',
     (candidate) => {
       const result = safeReturnUrl(candidate, APP);
-      expect(result.startsWith('//')).toBe(false);
+      expect(result).toBe('/');
     },
   );
 });

@@ -48,6 +48,8 @@ export async function buildAuthorizationUrl(
   p.set('code_challenge', await oauth.calculatePKCECodeChallenge(tx.codeVerifier));
   p.set('code_challenge_method', 'S256');
   if (tx.prompt) p.set('prompt', tx.prompt);
+  // Resources come from the configuration only; a per-login extra must not widen the audience.
+  p.delete('resource');
   for (const r of config.resource) p.append('resource', r);
   return url.href;
 }
@@ -91,7 +93,8 @@ export function safeReturnUrl(candidate: string | undefined, origin: string): st
     // Unparsable: not something we can navigate to safely.
     return '/';
   }
-  if (url.origin !== origin) return '/';
+  // After dot-segment removal "/.//evil.test" becomes "//evil.test": protocol-relative, off-origin.
+  if (url.origin !== origin || url.pathname.startsWith('//')) return '/';
   return `${url.pathname}${url.search}${url.hash}`;
 }
 

@@ -251,10 +251,7 @@ describe('resolveConfig', () => {
     });
   });
 
-  // BUG (config.ts): a resource that is neither a string nor an array (e.g. 5 from a plain JS app)
-  // is spread with [...c.resource] and throws a bare TypeError ("is not iterable") instead of an
-  // invalid_config AuthError listing every problem. Flip to it() once fixed.
-  it.failing('KNOWN BUG, fails until fixed: rejects a resource that is neither a string nor a list with invalid_config', () => {
+  it('rejects a resource that is neither a string nor a list with invalid_config', () => {
     const error = rejectionOf(withConfig({ resource: 5 }));
     expect(error.message).toContain('`resource`');
   });
@@ -300,11 +297,7 @@ describe('resolveConfig', () => {
       expect(error.message).toContain('`allowedUrls` must be an array of URLs or root-relative paths.');
     });
 
-    // BUG (config.ts): a "root-relative" entry is recognised by string prefix ("/" but not "//"), yet
-    // the WHATWG parser reads "\" as "/" in http(s) URLs, so "/\evil.test/" resolves to
-    // https://evil.test/ and the token would be sent there. Expected: rejected like "//evil.test".
-    // Fix: resolve relative entries against appOrigin and require that origin. Flip to it() once fixed.
-    it.failing('KNOWN BUG, fails until fixed: rejects a backslash entry that resolves to another host: /\\evil.test/', () => {
+    it('rejects a backslash entry that resolves to another host: /\\evil.test/', () => {
       const error = rejectionOf(withConfig({ allowedUrls: ['/\\evil.test/'] }));
       expect(error.message).toContain('`allowedUrls`');
     });

@@ -136,7 +136,11 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   if (typeof scope !== 'string' || !scope.split(/\s+/).includes('openid')) {
     problems.push(`\`scope\` must include "openid" (this is an OpenID Connect client), got "${String(scope)}".`);
   }
-  const resource = c.resource === undefined ? [] : typeof c.resource === 'string' ? [c.resource] : [...c.resource];
+  const resource: string[] =
+    c.resource === undefined ? [] : typeof c.resource === 'string' ? [c.resource] : Array.isArray(c.resource) ? [...c.resource] : [];
+  if (c.resource !== undefined && typeof c.resource !== 'string' && !Array.isArray(c.resource)) {
+    problems.push(`\`resource\` must be a URL or an array of URLs, got ${String(c.resource)}.`);
+  }
   for (const r of resource) {
     const url = parseUrl(r);
     if (!url || url.hash) problems.push(`\`resource\` entries must be absolute URLs without a fragment (RFC 8707), got "${r}".`);
@@ -147,7 +151,10 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   } else {
     for (const entry of allowedUrls) {
       const absolute = parseUrl(entry);
-      const relative = typeof entry === 'string' && entry.startsWith('/') && !entry.startsWith('//');
+      // A path must stay on the app's origin once resolved ("/\\evil.test/" resolves to evil.test).
+      const relative =
+        typeof entry === 'string' && entry.startsWith('/') && !entry.startsWith('//') &&
+        parseUrl(new URL(entry, `${appOrigin}/`).href)?.origin === appOrigin;
       if (!relative && (!absolute || (absolute.protocol !== 'https:' && absolute.protocol !== 'http:'))) {
         problems.push(`\`allowedUrls\` entries must be http(s) URLs or paths starting with "/", got "${String(entry)}".`);
       } else if (absolute && (absolute.username || absolute.password || absolute.search || absolute.hash)) {

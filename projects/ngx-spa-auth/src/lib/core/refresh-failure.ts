@@ -28,8 +28,9 @@ export class RefreshFailure extends Error {
 /** Parses a Retry-After header (delta-seconds or HTTP date) into milliseconds from `now`. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  // RFC 9110 §10.2.3: delta-seconds (digits only) or an IMF-fixdate; anything else is ignored.
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim())) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

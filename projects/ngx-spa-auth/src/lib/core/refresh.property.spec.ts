@@ -117,7 +117,6 @@ describe('refresh under random timing, faults and reuse intervals (property)', (
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (s) => {
         const r = await run(s);
-        if (process.env['PBT_DEBUG']) console.log(JSON.stringify({ W: s.reuseIntervalS, n: r.requests, refreshes: r.server.model.refreshRequests, rotations: r.server.model.rotations, reuseOk: r.server.model.reuseWithinWindow, ended: r.sessionEndedAt !== null, ok: r.outcomes.filter((o) => o === 'ok').length, expired: r.outcomes.filter((o) => o === 'session_expired').length, unauth: r.outcomes.filter((o) => o === 'unauthorized').length }));
         expect(r.server.model.reuseDetections).toBe(0);
         expect(r.maxInFlight).toBeLessThanOrEqual(1);
         expect(r.outcomes.filter(Boolean)).toHaveLength(r.requests);

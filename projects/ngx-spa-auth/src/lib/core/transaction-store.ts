@@ -29,7 +29,8 @@ export class TransactionStore {
     if (raw === null) return null;
     try {
       const tx = JSON.parse(raw) as LoginTransaction;
-      if (tx.state !== state || now - tx.createdAt > TX_MAX_AGE_MS) return null;
+      const age = now - tx.createdAt;
+      if (tx.state !== state || typeof tx.createdAt !== 'number' || !(age >= 0 && age <= TX_MAX_AGE_MS)) return null;
       return tx;
     } catch {
       // A corrupted entry cannot be trusted; treat as unknown.
