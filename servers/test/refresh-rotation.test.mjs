@@ -58,7 +58,8 @@ describe('code flow and rotation', () => {
     const r = await refresh(issuer, tokens.refresh_token);
     const second = storage.peek('RefreshToken', r.body.refresh_token);
     assert.ok(second.iat > first.iat);
-    assert.equal(second.exp, first.exp);
+    // Same expiry (oidc-provider reads the clock twice, so a second boundary may cost 1 s).
+    assert.ok(second.exp <= first.exp && second.exp >= first.exp - 1, `${second.exp} vs ${first.exp}`);
     assert.equal(second.iiat, first.iat, 'family keeps its initial issued-at');
   });
 });
