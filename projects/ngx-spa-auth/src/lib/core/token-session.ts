@@ -76,7 +76,10 @@ export class TokenSession {
   }
 
   async getAccessToken(): Promise<string> {
-    const tokens = this.requireTokens();
+    // After the session ended, new requests are simply signed out; only the requests that were
+    // waiting on the failed refresh (or got a 401 from the ended session) see session_expired.
+    const tokens = this.tokens;
+    if (!tokens) throw new AuthError('not_authenticated', 'No user is signed in.');
     if (!isExpiring(tokens, this.options.clock.now(), this.options.config.refreshLeewayMs)) {
       return tokens.accessToken;
     }

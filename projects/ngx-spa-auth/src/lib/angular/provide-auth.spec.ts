@@ -1,0 +1,71 @@
+import { TestBed } from '@angular/core/testing';
+import { firstValueFrom } from 'rxjs';
+
+import { setupAuthTestBed, APP, baseConfig } from '../../../../../test/auth-testbed';
+import { AuthService } from './auth.service';
+import { provideAuth, withSessionRestore } from './provide-auth';
+import { AUTH_BROWSER } from './auth-tokens';
+import { createBrowser } from '../../../../../test/fake-browser';
+
+describe.each(['provider', 'module'] as const)('the library set up with %s', (setup) => {
+  it('finishes the login callback at startup and reports it through signals, observables and events', async () => {
+    const { auth, browser, events } = await setupAuthTestBed({ setup, signedIn: true });
+    expect(auth.isAuthenticated()).toBe(true);
+    expect(auth.isLoading()).toBe(false);
+    expect(auth.user()).toMatchObject({ sub: 'alice' });
+    expect(await firstValueFrom(auth.isAuthenticated$)).toBe(true);
+    expect(await firstValueFrom(auth.user$)).toMatchObject({ sub: 'alice' });
+    expect(browser.href).toBe(`${APP}/home`);
+    await expect(auth.getAccessToken()).resolves.toMatch(/^at-/);
+    // The login event fired before this subscriber existed; later events arrive.
+    await auth.logout({ localOnly: true });
+    expect(events.map((e) => e.type)).toContain('logout');
+    expect(auth.isAuthenticated()).toBe(false);
+  });
+
+  it('starts signed out on a normal page and says why getAccessToken fails', async () => {
+    const { auth } = await setupAuthTestBed({ setup });
+    expect(auth.isAuthenticated()).toBe(false);
+    expect(auth.user()).toBeNull();
+    await expect(auth.getAccessToken()).rejects.toMatchObject({ code: 'not_authenticated' });
+  });
+
+  it('refuses a bad configuration at startup with an actionable invalid_config error', async () => {
+    await expect(
+      setupAuthTestBed({ setup, config: { clientId: '', issuer: 'http://id.example.com' } }),
+    ).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('clientId') });
+  });
+
+  it('shows a forged callback as an error and stays signed out', async () => {
+    const browser = createBrowser(`${APP}/callback?code=stolen&state=forged&iss=https%3A%2F%2Fid.example.com`);
+    const { auth } = await setupAuthTestBed({ setup, browser });
+    expect(auth.isAuthenticated()).toBe(false);
+    expect(auth.error()?.code).toBe('invalid_callback');
+    expect(browser.href).toBe(`${APP}/`);
+    expect(browser.navigations).toEqual([]);
+  });
+});
+
+describe('provideAuth', () => {
+  it('rejects a feature given twice, naming it', () => {
+    expect(() => provideAuth(baseConfig, withSessionRestore(), withSessionRestore())).toThrow(/SessionRestore/);
+  });
+
+  it('withSessionRestore sends a returning user through a prompt=none redirect', async () => {
+    const browser = createBrowser(`${APP}/orders`);
+    browser.localStorage.setItem('ngx-spa-auth.signed-in', '1');
+    const { auth } = await setupAuthTestBed({ browser, features: [withSessionRestore()] });
+    expect(new URL(browser.lastNavigation!).searchParams.get('prompt')).toBe('none');
+    expect(auth.isLoading()).toBe(true);
+  });
+
+  it('does nothing with window or storage during server-side rendering', async () => {
+    TestBed.configureTestingModule({
+      providers: [provideAuth(baseConfig), { provide: AUTH_BROWSER, useValue: null }],
+    });
+    const auth = TestBed.inject(AuthService);
+    await auth.whenReady();
+    expect(auth.isAuthenticated()).toBe(false);
+    await expect(auth.login()).rejects.toMatchObject({ code: 'unsupported_environment' });
+  });
+});

@@ -1,0 +1,85 @@
+import { provideHttpClient, withInterceptors, withInterceptorsFromDi, HTTP_INTERCEPTORS, HttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { NgModule, type EnvironmentProviders, type Provider } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+
+import { AuthClient } from '../projects/ngx-spa-auth/src/lib/core/auth-client';
+import { resolveConfig, type AuthConfig } from '../projects/ngx-spa-auth/src/lib/core/config';
+import type { AuthEvent } from '../projects/ngx-spa-auth/src/lib/core/events';
+import { AuthInterceptor, authInterceptor } from '../projects/ngx-spa-auth/src/lib/angular/auth.interceptor';
+import { AuthModule } from '../projects/ngx-spa-auth/src/lib/angular/auth.module';
+import { AuthService } from '../projects/ngx-spa-auth/src/lib/angular/auth.service';
+import { AUTH_BROWSER, AUTH_CLOCK, AUTH_FETCH } from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
+import { provideAuth, type AuthFeature } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
+import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from './fake-authorization-server';
+import { createBrowser, type FakeBrowser } from './fake-browser';
+import { FakeClock } from './fake-clock';
+
+export const APP = 'https://app.example.com';
+export const API = 'https://api.example.com';
+
+export const baseConfig: AuthConfig = {
+  issuer: ISSUER,
+  clientId: CLIENT_ID,
+  redirectUri: `${APP}/callback`,
+  allowedUrls: [`${API}/`],
+};
+
+export interface TestBedOptions {
+  /** How the app sets the library up: `provideAuth()` or `AuthModule.forRoot()`. */
+  readonly setup?: 'provider' | 'module';
+  /** Functional interceptor (`withInterceptors`) or the class through HTTP_INTERCEPTORS. */
+  readonly interceptor?: 'function' | 'class';
+  readonly config?: Partial<AuthConfig>;
+  readonly features?: AuthFeature[];
+  /** Whether the page loads as a login callback, so the app starts signed in. */
+  readonly signedIn?: boolean;
+  readonly browser?: FakeBrowser;
+  readonly reuseIntervalMs?: number;
+  readonly providers?: (Provider | EnvironmentProviders)[];
+}
+
+/** Prepares the page as the callback of a login the user completed at the fake server. */
+async function arriveAtCallback(browser: FakeBrowser, server: FakeAuthorizationServer, clock: FakeClock, config: AuthConfig, returnUrl: string) {
+  const starter = new AuthClient({ config: resolveConfig(config, APP), env: browser, fetch: server.fetch, clock });
+  await starter.initialize();
+  await starter.login({ returnUrl });
+  browser.open(server.authorize(browser.lastNavigation!));
+}
+
+/** A TestBed app with the library set up against a FakeAuthorizationServer and HttpTestingController. */
+export async function setupAuthTestBed(options: TestBedOptions = {}) {
+  const clock = new FakeClock();
+  const server = new FakeAuthorizationServer(clock, options.reuseIntervalMs ?? 0);
+  const browser = options.browser ?? createBrowser(`${APP}/`);
+  const config = { ...baseConfig, ...options.config };
+  if (options.signedIn) await arriveAtCallback(browser, server, clock, config, '/home');
+
+  @NgModule({ imports: [AuthModule.forRoot(config, ...(options.features ?? []))] })
+  class AppModule {}
+
+  const http = options.interceptor === 'class'
+    ? [provideHttpClient(withInterceptorsFromDi()), { provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true }]
+    : [provideHttpClient(withInterceptors([authInterceptor]))];
+  TestBed.configureTestingModule({
+    imports: options.setup === 'module' ? [AppModule] : [],
+    providers: [
+      ...(options.setup === 'module' ? [] : [provideAuth(config, ...(options.features ?? []))]),
+      ...http,
+      provideHttpClientTesting(),
+      { provide: AUTH_BROWSER, useValue: browser },
+      { provide: AUTH_FETCH, useValue: server.fetch },
+      { provide: AUTH_CLOCK, useValue: clock },
+      ...(options.providers ?? []),
+    ],
+  });
+  const auth = TestBed.inject(AuthService);
+  const events: AuthEvent[] = [];
+  auth.events$.subscribe((e) => events.push(e));
+  await auth.whenReady();
+  return {
+    auth, server, clock, browser, events, config,
+    http: TestBed.inject(HttpClient),
+    httpMock: TestBed.inject(HttpTestingController),
+  };
+}
