@@ -24,7 +24,7 @@ function describe(event: AuthEvent): string {
     case 'login_failed':
       return `${event.error.code}: ${event.error.message}`;
     case 'token_refreshed':
-      return `access token valid until ${clockTime(event.expiresAt)}`;
+      return `new access token, valid for ${Math.round((event.expiresAt - Date.now()) / 1000)} s (until ${clockTime(event.expiresAt).slice(0, 8)})`;
     case 'refresh_retrying':
       return `attempt ${event.attempt} in ${event.delayMs} ms — ${event.cause}`;
     case 'session_expired':

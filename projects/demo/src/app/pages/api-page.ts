@@ -13,12 +13,15 @@ type RunState = 'idle' | 'running' | 'done';
 
 interface CallResult {
   readonly state: RunState;
+  /** How many runs have completed; shown as `data-run` so tests can wait for the next one. */
+  readonly run: number;
   readonly ok?: boolean;
   readonly text: string;
 }
 
 interface BurstResult {
   readonly state: RunState;
+  readonly run: number;
   readonly ok: number;
   readonly failed: number;
   readonly failures: string;
@@ -45,13 +48,13 @@ export class ApiPage {
   protected readonly burstSize = BURST_SIZE;
   protected readonly loggedTypes = LOGGED_TYPES;
 
-  protected readonly me = signal<CallResult>({ state: 'idle', text: 'not called yet' });
+  protected readonly me = signal<CallResult>({ state: 'idle', run: 0, text: 'not called yet' });
   protected readonly meSub = signal('');
-  protected readonly burst = signal<BurstResult>({ state: 'idle', ok: 0, failed: 0, failures: '', ms: 0 });
-  protected readonly thirdParty = signal<CallResult>({ state: 'idle', text: 'not called yet' });
+  protected readonly burst = signal<BurstResult>({ state: 'idle', run: 0, ok: 0, failed: 0, failures: '', ms: 0 });
+  protected readonly thirdParty = signal<CallResult>({ state: 'idle', run: 0, text: 'not called yet' });
   protected readonly thirdPartyAuthorization = signal('');
   protected readonly totals = signal({ ok: 0, failed: 0 });
-  protected readonly control = signal<CallResult>({ state: 'idle', text: 'no fault injected yet' });
+  protected readonly control = signal<CallResult>({ state: 'idle', run: 0, text: 'no fault injected yet' });
   protected readonly latencyMs = signal(2000);
   protected readonly tokenTtl = signal(60);
 
@@ -78,22 +81,22 @@ export class ApiPage {
   }
 
   protected async callOnce(): Promise<void> {
-    this.me.set({ state: 'running', text: 'calling GET /api/me…' });
+    this.me.update((r) => ({ state: 'running', run: r.run, text: 'calling GET /api/me…' }));
     try {
       const body = await firstValueFrom(this.http.get<{ sub: string; iat: number }>(`${API}/api/me`));
       this.meSub.set(body.sub);
-      this.me.set({ state: 'done', ok: true, text: `ok: sub=${body.sub}` });
+      this.me.update((r) => ({ state: 'done', run: r.run + 1, ok: true, text: `ok: sub=${body.sub}` }));
       this.count(1, 0);
     } catch (error) {
       this.meSub.set('');
-      this.me.set({ state: 'done', ok: false, text: `failed: ${failureText(error)}` });
+      this.me.update((r) => ({ state: 'done', run: r.run + 1, ok: false, text: `failed: ${failureText(error)}` }));
       this.count(0, 1);
     }
     void this.servers.refreshStats();
   }
 
   protected async callBurst(): Promise<void> {
-    this.burst.set({ state: 'running', ok: 0, failed: 0, failures: '', ms: 0 });
+    this.burst.update((r) => ({ state: 'running', run: r.run, ok: 0, failed: 0, failures: '', ms: 0 }));
     const started = performance.now();
     const calls = Array.from({ length: BURST_SIZE }, () => firstValueFrom(this.http.get(`${API}/api/items`)));
     const results = await Promise.allSettled(calls);
@@ -106,27 +109,28 @@ export class ApiPage {
       }
     }
     const failures = Object.entries(kinds).map(([kind, n]) => `${n}× ${kind}`).join(', ');
-    this.burst.set({ state: 'done', ok, failed: BURST_SIZE - ok, failures, ms: Math.round(performance.now() - started) });
+    this.burst.update((r) => ({ state: 'done', run: r.run + 1, ok, failed: BURST_SIZE - ok, failures, ms: Math.round(performance.now() - started) }));
     this.count(ok, BURST_SIZE - ok);
     void this.servers.refreshStats();
   }
 
   protected async callThirdParty(): Promise<void> {
-    this.thirdParty.set({ state: 'running', text: 'calling the third party…' });
+    this.thirdParty.update((r) => ({ state: 'running', run: r.run, text: 'calling the third party…' }));
     try {
       const body = await firstValueFrom(
         this.http.get<{ receivedAuthorization: boolean }>(`${THIRD_PARTY}/anything`),
       );
       this.thirdPartyAuthorization.set(body.receivedAuthorization ? 'yes' : 'no');
-      this.thirdParty.set({
+      this.thirdParty.update((r) => ({
         state: 'done',
+        run: r.run + 1,
         ok: !body.receivedAuthorization,
         text: body.receivedAuthorization ? 'LEAK: the third party received an Authorization header' : 'ok: no token sent',
-      });
+      }));
       this.count(1, 0);
     } catch (error) {
       this.thirdPartyAuthorization.set('');
-      this.thirdParty.set({ state: 'done', ok: false, text: `failed: ${failureText(error)}` });
+      this.thirdParty.update((r) => ({ state: 'done', run: r.run + 1, ok: false, text: `failed: ${failureText(error)}` }));
       this.count(0, 1);
     }
     void this.servers.refreshStats();
@@ -175,12 +179,12 @@ export class ApiPage {
   }
 
   private async runControl(label: string, action: () => Promise<unknown>): Promise<void> {
-    this.control.set({ state: 'running', text: `${label}…` });
+    this.control.update((r) => ({ state: 'running', run: r.run, text: `${label}…` }));
     try {
       await action();
-      this.control.set({ state: 'done', ok: true, text: `done: ${label}` });
+      this.control.update((r) => ({ state: 'done', run: r.run + 1, ok: true, text: `done: ${label}` }));
     } catch (error) {
-      this.control.set({ state: 'done', ok: false, text: `failed: ${label} — ${(error as Error).message}` });
+      this.control.update((r) => ({ state: 'done', run: r.run + 1, ok: false, text: `failed: ${label} — ${(error as Error).message}` }));
     }
     await this.servers.refreshStats();
   }
