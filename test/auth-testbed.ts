@@ -37,6 +37,10 @@ export interface TestBedOptions {
   readonly browser?: FakeBrowser;
   readonly reuseIntervalMs?: number;
   readonly providers?: (Provider | EnvironmentProviders)[];
+  /** Latency of the fake server from the start (e.g. to keep a callback's code exchange pending). */
+  readonly latencyMs?: number;
+  /** Whether to wait until startup (callback handling) has finished. Default true. */
+  readonly waitUntilReady?: boolean;
 }
 
 /** Prepares the page as the callback of a login the user completed at the fake server. */
@@ -54,6 +58,7 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   const browser = options.browser ?? createBrowser(`${APP}/`);
   const config = { ...baseConfig, ...options.config };
   if (options.signedIn) await arriveAtCallback(browser, server, clock, config, '/home');
+  if (options.latencyMs) server.latency = () => ({ toServer: options.latencyMs!, toClient: options.latencyMs! });
 
   @NgModule({ imports: [AuthModule.forRoot(config, ...(options.features ?? []))] })
   class AppModule {}
@@ -76,7 +81,7 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   const auth = TestBed.inject(AuthService);
   const events: AuthEvent[] = [];
   auth.events$.subscribe((e) => events.push(e));
-  await auth.whenReady();
+  if (options.waitUntilReady !== false) await auth.whenReady();
   return {
     auth, server, clock, browser, events, config,
     http: TestBed.inject(HttpClient),

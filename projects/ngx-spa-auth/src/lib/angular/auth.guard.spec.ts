@@ -1,0 +1,91 @@
+import { Component } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter, Router, type Routes } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+
+import { APP, setupAuthTestBed } from '../../../../../test/auth-testbed';
+import { createBrowser } from '../../../../../test/fake-browser';
+import { AuthGuard, authGuard } from './auth.guard';
+
+@Component({ template: 'orders' })
+class Orders {}
+
+@Component({ template: 'home' })
+class Home {}
+
+const functionalRoutes: Routes = [
+  { path: '', component: Home },
+  { path: 'orders', component: Orders, canActivate: [authGuard] },
+  { path: 'reports', component: Orders, canMatch: [authGuard] },
+];
+const classRoutes: Routes = [
+  { path: '', component: Home },
+  { path: 'orders', component: Orders, canActivate: [AuthGuard] },
+  { path: 'reports', component: Orders, canMatch: [AuthGuard] },
+];
+
+function pendingReturnUrl(browser: ReturnType<typeof createBrowser>): string | undefined {
+  const tx = browser.sessionStorage.getItem('ngx-spa-auth.tx');
+  return tx ? (JSON.parse(tx) as { returnUrl: string }).returnUrl : undefined;
+}
+
+describe.each([
+  ['authGuard (functional)', functionalRoutes],
+  ['AuthGuard (class)', classRoutes],
+])('%s', (_name, routes) => {
+  it('lets a signed-in user through', async () => {
+    await setupAuthTestBed({ signedIn: true, providers: [provideRouter(routes)] });
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/orders?id=7');
+    expect(TestBed.inject(Router).url).toBe('/orders?id=7');
+  });
+
+  it('blocks a signed-out user and starts a login that returns to the guarded URL (canActivate)', async () => {
+    const { browser } = await setupAuthTestBed({ providers: [provideRouter(routes)] });
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/orders?id=7');
+    expect(TestBed.inject(Router).url).toBe('/');
+    expect(new URL(browser.lastNavigation!).pathname).toBe('/authorize');
+    expect(pendingReturnUrl(browser)).toBe('/orders?id=7');
+    expect(browser.navigations).toHaveLength(1);
+  });
+
+  it('blocks a signed-out user and starts a login that returns to the matched URL (canMatch)', async () => {
+    const { browser } = await setupAuthTestBed({ providers: [provideRouter(routes)] });
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/reports').catch(() => null); // no other route matches
+    expect(pendingReturnUrl(browser)).toBe('/reports');
+    expect(browser.navigations).toHaveLength(1);
+  });
+});
+
+describe('authGuard during startup', () => {
+  it('waits for the callback in progress and lets the deep link through instead of redirecting again', async () => {
+    // The app boots on a login callback whose code exchange is still in flight when the guard runs.
+    const { browser, auth, clock } = await setupAuthTestBed({
+      signedIn: true, latencyMs: 100, waitUntilReady: false, providers: [provideRouter(functionalRoutes)],
+    });
+    expect(auth.isLoading()).toBe(true);
+    const navigationsAfterLogin = browser.navigations.length;
+    const harness = await RouterTestingHarness.create();
+    const navigation = harness.navigateByUrl('/orders');
+    await clock.advance(150);
+    expect(auth.isLoading()).toBe(true); // discovery done, the exchange is still pending
+    await clock.runAll();
+    await navigation;
+    expect(auth.isAuthenticated()).toBe(true);
+    expect(TestBed.inject(Router).url).toBe('/orders');
+    expect(browser.navigations.length).toBe(navigationsAfterLogin);
+  });
+
+  it('does not start a second redirect while a session restore is leaving the page', async () => {
+    const browser = createBrowser(`${APP}/orders`);
+    browser.localStorage.setItem('ngx-spa-auth.signed-in', '1');
+    const { withSessionRestore } = await import('./provide-auth');
+    await setupAuthTestBed({ browser, features: [withSessionRestore()], providers: [provideRouter(functionalRoutes)] });
+    expect(browser.navigations).toHaveLength(1); // the prompt=none restore
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/orders');
+    expect(browser.navigations).toHaveLength(1);
+  });
+});
