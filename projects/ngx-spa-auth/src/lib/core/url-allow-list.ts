@@ -4,6 +4,8 @@ interface AllowedPrefix {
   readonly path: string;
 }
 
+const ABSOLUTE = /^[a-z][a-z\d+.-]*:/i;
+
 function toPrefix(entry: string, base: string): AllowedPrefix {
   const url = new URL(entry, base);
   return { origin: url.origin, path: url.pathname };
@@ -24,6 +26,8 @@ function pathMatches(path: string, allowed: string): boolean {
  */
 export class UrlAllowList {
   private readonly prefixes: readonly AllowedPrefix[];
+  /** Recent decisions: apps call the same few URLs over and over, and parsing is the cost. */
+  private readonly decisions = new Map<string, boolean>();
 
   /**
    * @param allowedUrls Absolute URLs or root-relative paths (see `AuthConfig.allowedUrls`).
@@ -36,9 +40,20 @@ export class UrlAllowList {
   /** Whether the token may go to `requestUrl` (absolute, or relative to the document base). */
   allows(requestUrl: string): boolean {
     if (this.prefixes.length === 0) return false;
+    let decision = this.decisions.get(requestUrl);
+    if (decision === undefined) {
+      decision = this.decide(requestUrl);
+      if (this.decisions.size >= 256) this.decisions.clear();
+      this.decisions.set(requestUrl, decision);
+    }
+    return decision;
+  }
+
+  private decide(requestUrl: string): boolean {
     let url: URL;
     try {
-      url = new URL(requestUrl, this.baseUrl);
+      // An absolute URL needs no base; skipping it saves a second parse.
+      url = ABSOLUTE.test(requestUrl) ? new URL(requestUrl) : new URL(requestUrl, this.baseUrl);
     } catch {
       // An unparsable URL cannot be proven to be on the allow-list.
       return false;
