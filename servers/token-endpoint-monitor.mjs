@@ -142,9 +142,12 @@ export function createTokenEndpointMonitor({ appOrigins }) {
       faults.loseNextResponses -= 1;
       counters.lostResponses += 1;
       event.lost = true;
-      // The work (e.g. a rotation) is done; the client just never hears about it.
+      // The work (e.g. a rotation) is done; the client just never hears about it. Some bytes go
+      // out first: a browser silently re-sends a POST whose reused keep-alive connection closed
+      // before any response byte arrived, which would turn this "lost answer" into a second request.
       ctx.respond = false;
-      ctx.req.socket.destroy();
+      ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
+      ctx.res.write('{', () => ctx.req.socket.destroy());
     }
     record(event);
   }
