@@ -16,6 +16,8 @@ export interface TokenSet {
   readonly tokenType: string;
   /** Local-clock time (ms) at which the access token expires; null when the server did not say. */
   readonly expiresAt: number | null;
+  /** The lifetime the server gave (`expires_in`, ms); null when it did not say. */
+  readonly lifetimeMs: number | null;
   readonly refreshToken?: string;
   readonly idToken?: string;
   readonly scope?: string;
@@ -37,6 +39,7 @@ export function tokenSetFromResponse(
     accessToken: response.access_token,
     tokenType: response.token_type,
     expiresAt: typeof response.expires_in === 'number' ? receivedAt + response.expires_in * 1000 : null,
+    lifetimeMs: typeof response.expires_in === 'number' ? response.expires_in * 1000 : null,
     refreshToken: response.refresh_token ?? previous?.refreshToken,
     idToken: response.id_token ?? previous?.idToken,
     scope: response.scope ?? previous?.scope,
@@ -44,7 +47,13 @@ export function tokenSetFromResponse(
   };
 }
 
-/** Whether the access token expires within `leewayMs` of `now` (or already has). */
+/**
+ * Whether the access token expires within `leewayMs` of `now` (or already has). The leeway is
+ * capped at half the token's lifetime: with a 10 s token and a 30 s leeway, every use would
+ * otherwise refresh.
+ */
 export function isExpiring(tokens: TokenSet, now: number, leewayMs: number): boolean {
-  return tokens.expiresAt !== null && tokens.expiresAt - leewayMs <= now;
+  if (tokens.expiresAt === null) return false;
+  const leeway = tokens.lifetimeMs === null ? leewayMs : Math.min(leewayMs, tokens.lifetimeMs / 2);
+  return tokens.expiresAt - leeway <= now;
 }
