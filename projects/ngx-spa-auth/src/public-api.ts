@@ -1,7 +1,13 @@
 /*
  * Public API of ngx-spa-auth. Every export is named; nothing internal leaks through `export *`.
  */
-export { provideAuth, withSessionRestore, AuthFeatureKind } from './lib/angular/provide-auth';
+export {
+  provideAuth,
+  withPersistentSession,
+  withRefreshTokenInMemory,
+  withSessionRestore,
+  AuthFeatureKind,
+} from './lib/angular/provide-auth';
 export type { AuthFeature } from './lib/angular/provide-auth';
 export { AuthModule } from './lib/angular/auth.module';
 export { AuthService } from './lib/angular/auth.service';

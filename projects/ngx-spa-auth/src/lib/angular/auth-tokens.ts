@@ -23,6 +23,16 @@ export const AUTH_CLOCK = new InjectionToken<Clock | undefined>(ngDevMode ? 'AUT
   factory: () => undefined,
 });
 
+/** Where `withPersistentSession()` keeps the session; null (the default) keeps it in memory only. */
+export const AUTH_PERSISTENCE = new InjectionToken<'local' | 'session' | null>(ngDevMode ? 'AUTH_PERSISTENCE' : '', {
+  factory: () => null,
+});
+
+/** Whether the refresh token may be kept in a Web Worker (on unless `withRefreshTokenInMemory()`). */
+export const AUTH_USE_WORKER = new InjectionToken<boolean>(ngDevMode ? 'AUTH_USE_WORKER' : '', {
+  factory: () => true,
+});
+
 /** Whether `withSessionRestore()` is on. */
 export const AUTH_SESSION_RESTORE = new InjectionToken<boolean>(ngDevMode ? 'AUTH_SESSION_RESTORE' : '', {
   factory: () => false,

@@ -6,8 +6,21 @@ import { resolveConfig } from '../core/config';
 import { isAuthError } from '../core/errors';
 import type { AuthEvent, UserClaims } from '../core/events';
 import type { LoginOptions } from '../core/login-flow';
+import { mainThreadHolder } from '../core/refresh-token-holder';
+import { startRefreshTokenWorker } from '../core/refresh-token-worker';
+import { SessionStore } from '../core/session-store';
+import { broadcastTabChannel, noLock, webLock } from '../core/tab-sync';
+import type { FetchLike, RefreshTokenHolderFactory } from '../core/token-client';
 import { UrlAllowList } from '../core/url-allow-list';
-import { AUTH_BROWSER, AUTH_CLOCK, AUTH_CONFIG, AUTH_FETCH, AUTH_SESSION_RESTORE } from './auth-tokens';
+import {
+  AUTH_BROWSER,
+  AUTH_CLOCK,
+  AUTH_CONFIG,
+  AUTH_FETCH,
+  AUTH_PERSISTENCE,
+  AUTH_SESSION_RESTORE,
+  AUTH_USE_WORKER,
+} from './auth-tokens';
 
 /**
  * The one public facade: sign-in state as signals and observables, events, login, logout and
@@ -41,12 +54,25 @@ export class AuthService {
     // On the server there is no page origin; validate against the redirect URI's own origin.
     const origin = env ? env.location.origin : safeOrigin(rawConfig.redirectUri);
     const config = resolveConfig(rawConfig, origin);
+    const fetchFn = inject(AUTH_FETCH);
+    const persistence = env ? inject(AUTH_PERSISTENCE) : null;
+    const warn = (message: string) => this.client.events.emit({ type: 'warning', message });
+    const scope = `ngx-spa-auth:${config.clientId}`;
+    let lock = noLock;
+    if (persistence) {
+      lock = webLock(`${scope}:refresh`, globalThis.navigator) ?? noLock;
+      if (lock === noLock) queueMicrotask(() => warn('Web Locks are unavailable: tabs may refresh at the same time.'));
+    }
     this.client = new AuthClient({
       config,
       env,
-      fetch: inject(AUTH_FETCH),
+      fetch: fetchFn,
       clock: inject(AUTH_CLOCK),
       sessionRestore: inject(AUTH_SESSION_RESTORE),
+      store: persistence && env ? new SessionStore(persistence === 'local' ? env.localStorage : env.sessionStorage) : null,
+      lock,
+      channel: env ? broadcastTabChannel(scope) : null,
+      holderFactory: env && !persistence && inject(AUTH_USE_WORKER) ? workerOrMainThread(fetchFn, warn) : undefined,
     });
     this.allowList = new UrlAllowList(config.allowedUrls, env?.baseUrl ?? `${origin}/`);
     this.stateSignal = signal(this.client.state);
@@ -57,6 +83,7 @@ export class AuthService {
     });
     inject(DestroyRef).onDestroy(() => {
       stop();
+      this.client.dispose();
       this.state$.complete();
     });
     this.isAuthenticated$ = this.select((s) => s.status === 'authenticated');
@@ -119,6 +146,23 @@ export class AuthService {
   private select<T>(project: (state: AuthState) => T): Observable<T> {
     return this.state$.pipe(map(project), distinctUntilChanged());
   }
+}
+
+/**
+ * Holds the refresh token in a dedicated worker; where one cannot start (CSP without
+ * `worker-src blob:`, no Worker support) falls back to main-thread memory with one warning.
+ */
+function workerOrMainThread(fetchFn: FetchLike, warn: (message: string) => void): RefreshTokenHolderFactory {
+  return async (endpoints) => {
+    try {
+      if (typeof Worker === 'undefined') throw new Error('Web Workers are not supported here.');
+      return await startRefreshTokenWorker(endpoints);
+    } catch (error) {
+      // Not fatal: the refresh token stays in this thread's memory, as without the worker.
+      warn(`The refresh token is kept in main-thread memory: ${(error as Error).message} Allow "worker-src blob:" in your CSP to keep it in a worker.`);
+      return mainThreadHolder(fetchFn);
+    }
+  };
 }
 
 function safeOrigin(url: string): string {

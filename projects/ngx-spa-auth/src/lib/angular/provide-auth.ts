@@ -8,11 +8,13 @@ import {
 
 import type { AuthConfig } from '../core/config';
 import { AuthService } from './auth.service';
-import { AUTH_CONFIG, AUTH_SESSION_RESTORE } from './auth-tokens';
+import { AUTH_CONFIG, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
 
 /** Kinds of optional features, so contradictory or repeated features can be reported. */
 export enum AuthFeatureKind {
   SessionRestore,
+  PersistentSession,
+  RefreshTokenInMemory,
 }
 
 /** An optional feature for {@link provideAuth}, built by a `with*()` function. */
@@ -33,6 +35,33 @@ function makeAuthFeature<K extends AuthFeatureKind>(kind: K, providers: Provider
  */
 export function withSessionRestore(): AuthFeature<AuthFeatureKind.SessionRestore> {
   return makeAuthFeature(AuthFeatureKind.SessionRestore, [{ provide: AUTH_SESSION_RESTORE, useValue: true }]);
+}
+
+/**
+ * Keeps the session (access, ID and refresh tokens) in Web Storage so reloads and new tabs are
+ * signed in without a redirect, and coordinates tabs: refreshes are serialised across tabs with the
+ * Web Locks API, rotated tokens and logout are announced on a BroadcastChannel.
+ *
+ * The refresh token then sits where any script on the origin can read it: an XSS can carry it off
+ * and use it elsewhere until it is rotated or revoked. Prefer the default (memory + worker) with
+ * `withSessionRestore()` unless reload-without-redirect matters more.
+ *
+ * @param storage `'local'` shares the session between tabs and survives closing the browser;
+ *   `'session'` keeps it per tab and until the tab closes.
+ */
+export function withPersistentSession(
+  storage: 'local' | 'session' = 'local',
+): AuthFeature<AuthFeatureKind.PersistentSession> {
+  return makeAuthFeature(AuthFeatureKind.PersistentSession, [{ provide: AUTH_PERSISTENCE, useValue: storage }]);
+}
+
+/**
+ * Keeps the refresh token in main-thread memory instead of a dedicated Web Worker. The worker is the
+ * default because page scripts (an XSS included) cannot read its memory; use this only where a
+ * worker is not wanted at all.
+ */
+export function withRefreshTokenInMemory(): AuthFeature<AuthFeatureKind.RefreshTokenInMemory> {
+  return makeAuthFeature(AuthFeatureKind.RefreshTokenInMemory, [{ provide: AUTH_USE_WORKER, useValue: false }]);
 }
 
 /**

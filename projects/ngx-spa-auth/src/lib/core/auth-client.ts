@@ -5,8 +5,10 @@ import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import { EventHub, type AuthEvent, type SessionEndReason, type UserClaims } from './events';
 import { LoginFlow, type LoginOptions } from './login-flow';
+import type { SessionStore } from './session-store';
+import type { RefreshLock, TabChannel, TabMessage } from './tab-sync';
 import { SessionHint } from './transaction-store';
-import { TokenClient, type FetchLike } from './token-client';
+import { TokenClient, type FetchLike, type RefreshTokenHolderFactory } from './token-client';
 import { TokenSession } from './token-session';
 
 export type AuthStatus = 'loading' | 'authenticated' | 'unauthenticated';
@@ -33,9 +35,18 @@ export interface AuthClientOptions {
   readonly random?: () => number;
   /** Whether a reload restores the session with a top-level `prompt=none` redirect. */
   readonly sessionRestore?: boolean;
+  /** Where token and revocation requests go (a worker holding the refresh token); default: main thread. */
+  readonly holderFactory?: RefreshTokenHolderFactory;
+  /** Persistence of the token set (opt-in). */
+  readonly store?: SessionStore | null;
+  /** Cross-tab refresh lock, used with persistence. */
+  readonly lock?: RefreshLock;
+  /** The channel to the app's other tabs: logout everywhere, rotations shared. */
+  readonly channel?: TabChannel | null;
 }
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
+const LOGOUT_STATE = 'ngx-spa-auth.logout-state';
 
 /**
  * The framework-free sign-in client: startup (callback or restore), login, logout, and access
@@ -54,14 +65,53 @@ export class AuthClient {
   constructor(private readonly options: AuthClientOptions) {
     const clock = options.clock ?? systemClock;
     const { config, env } = options;
-    this.tokenClient = new TokenClient(config, options.fetch, () => clock.now());
+    this.tokenClient = new TokenClient(config, options.fetch, () => clock.now(), options.holderFactory);
     this.session = new TokenSession({
       config, clock, random: options.random, tokenClient: this.tokenClient,
       emit: (event) => this.events.emit(event),
       onEnd: (reason) => this.handleSessionEnd(reason),
+      store: options.store,
+      lock: options.lock,
+      announce: (message) => options.channel?.post(message),
     });
     this.loginFlow = env ? new LoginFlow(config, env, this.tokenClient, () => clock.now()) : null;
     this.hint = env ? new SessionHint(env.localStorage) : null;
+    this.stopListening = options.channel?.subscribe((message) => this.onTabMessage(message)) ?? (() => undefined);
+  }
+
+  private readonly stopListening: () => void;
+
+  /** Stops listening to other tabs and stops the refresh-token worker. */
+  dispose(): void {
+    this.stopListening();
+    this.options.channel?.close();
+    void this.tokenClient.dispose();
+  }
+
+  /** Another tab of the app signed in, rotated, signed out, or lost the session. */
+  private onTabMessage(message: TabMessage): void {
+    switch (message.type) {
+      case 'signed_in':
+      case 'tokens_rotated':
+        if (this.session.resume() && this.current.status !== 'authenticated') {
+          this.setState({ status: 'authenticated', user: this.session.claims, error: null });
+          this.events.emit({ type: 'login', user: this.session.claims, restored: true });
+        }
+        return;
+      case 'signed_out':
+        if (!this.session.clear() && this.current.status !== 'authenticated') return;
+        void this.tokenClient.forgetRefreshToken();
+        this.hint?.clear();
+        this.setState({ status: 'unauthenticated', user: null, error: null });
+        this.events.emit({ type: 'logout', localOnly: true });
+        return;
+      case 'session_ended':
+        if (!this.session.endFromElsewhere(message.reason)) return;
+        this.hint?.clear();
+        this.setState({ status: 'unauthenticated', user: null, error: null });
+        this.events.emit({ type: 'session_expired', reason: message.reason });
+        return;
+    }
   }
 
   get state(): AuthState {
@@ -87,8 +137,14 @@ export class AuthClient {
     if (!env || !this.loginFlow) return this.setState({ status: 'unauthenticated', user: null, error: null });
     const restoring = env.sessionStorage.getItem(RESTORE_MARK) !== null;
     env.sessionStorage.removeItem(RESTORE_MARK);
+    this.cleanLogoutReturn(env);
     if (isCallbackUrl(env.location.href, this.options.config.redirectUri)) {
       return this.finishLogin(env);
+    }
+    if (this.session.resume()) {
+      this.setState({ status: 'authenticated', user: this.session.claims, error: null });
+      this.events.emit({ type: 'login', user: this.session.claims, restored: true });
+      return;
     }
     // A restore that left and came back without a callback (server error page, Back button) is
     // not tried again: the hint goes, so there is never a redirect loop.
@@ -106,6 +162,7 @@ export class AuthClient {
       const restored = result.transaction.prompt === 'none';
       this.session.start(result.tokens);
       this.hint?.set();
+      this.options.channel?.post({ type: 'signed_in' });
       env.history.replaceState(null, '', result.transaction.returnUrl);
       this.setState({ status: 'authenticated', user: this.session.claims, error: null });
       this.events.emit({ type: 'login', user: this.session.claims, restored });
@@ -117,6 +174,17 @@ export class AuthClient {
     const quiet = result.error.code === 'login_required';
     this.setState({ status: 'unauthenticated', user: null, error: quiet ? null : result.error });
     if (!quiet) this.events.emit({ type: 'login_failed', error: result.error });
+  }
+
+  /** Back from the server's logout: take our `state` out of the address bar. */
+  private cleanLogoutReturn(env: BrowserEnvironment): void {
+    const expected = env.sessionStorage.getItem(LOGOUT_STATE);
+    if (expected === null) return;
+    env.sessionStorage.removeItem(LOGOUT_STATE);
+    const url = new URL(env.location.href);
+    if (url.searchParams.get('state') !== expected) return;
+    url.searchParams.delete('state');
+    env.history.replaceState(null, '', url.href);
   }
 
   /** Starts a redirect login. Resolves once the browser has been sent to the server. */
@@ -137,14 +205,18 @@ export class AuthClient {
     this.hint?.clear();
     this.setState({ status: 'unauthenticated', user: null, error: null });
     this.events.emit({ type: 'logout', localOnly: options.localOnly === true });
+    this.options.channel?.post({ type: 'signed_out' });
     if (ended?.refreshToken) await this.session.revokeQuietly(ended.refreshToken);
+    await this.tokenClient.forgetRefreshToken();
     if (options.localOnly) return;
     const as = await this.tokenClient.metadata();
     if (!as.end_session_endpoint) return;
     const url = new URL(as.end_session_endpoint);
+    const state = crypto.randomUUID();
+    env.sessionStorage.setItem(LOGOUT_STATE, state);
     url.searchParams.set('client_id', this.options.config.clientId);
     url.searchParams.set('post_logout_redirect_uri', this.options.config.postLogoutRedirectUri);
-    url.searchParams.set('state', crypto.randomUUID());
+    url.searchParams.set('state', state);
     if (ended?.idToken) url.searchParams.set('id_token_hint', ended.idToken);
     env.location.assign(url.href);
   }

@@ -4,9 +4,13 @@ import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { UserClaims } from './events';
 import { parseRetryAfter, RefreshFailure } from './refresh-failure';
+import { mainThreadHolder, type RefreshTokenHolder } from './refresh-token-holder';
 import type { TokenResponse } from './token-set';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** Creates the holder for token and revocation requests once the endpoints are known. */
+export type RefreshTokenHolderFactory = (endpoints: readonly string[]) => Promise<RefreshTokenHolder>;
 
 /** A token response together with the validated ID-token claims, when it carried an ID token. */
 export interface ValidatedTokens {
@@ -22,6 +26,7 @@ export interface ValidatedTokens {
  */
 export class TokenClient {
   private metadataPromise: Promise<oauth.AuthorizationServer> | null = null;
+  private holderPromise: Promise<RefreshTokenHolder> | null = null;
   readonly client: oauth.Client;
   private readonly clientAuth = oauth.None();
 
@@ -29,17 +34,42 @@ export class TokenClient {
     private readonly config: ResolvedAuthConfig,
     private readonly fetchFn: FetchLike,
     private readonly now: () => number = Date.now,
+    private readonly holderFactory?: RefreshTokenHolderFactory,
   ) {
     this.client = { client_id: config.clientId };
   }
 
-  /** Options every oauth4webapi request gets: our fetch, and http only for a loopback issuer. */
-  private requestOptions(signal?: AbortSignal) {
+  /** Options every oauth4webapi request gets: a fetch, and http only for a loopback issuer. */
+  private requestOptions(signal?: AbortSignal, fetchFn: FetchLike = this.fetchFn) {
     return {
-      [oauth.customFetch]: (url: string, init: RequestInit) => this.fetchFn(url, init),
+      [oauth.customFetch]: (url: string, init: RequestInit) => fetchFn(url, init),
       [oauth.allowInsecureRequests]: this.config.allowInsecureRequests,
       signal,
     };
+  }
+
+  /** Requests to the token and revocation endpoints go through the holder (a worker, by default). */
+  private async tokenRequestOptions(signal?: AbortSignal) {
+    const holder = await this.holder();
+    return this.requestOptions(signal, holder.fetch);
+  }
+
+  private holder(): Promise<RefreshTokenHolder> {
+    this.holderPromise ??= this.metadata().then((as) => {
+      const endpoints = [as.token_endpoint, as.revocation_endpoint].filter((e): e is string => !!e);
+      return this.holderFactory ? this.holderFactory(endpoints) : mainThreadHolder(this.fetchFn);
+    });
+    return this.holderPromise;
+  }
+
+  /** Forgets the refresh token wherever it is held. */
+  async forgetRefreshToken(): Promise<void> {
+    if (this.holderPromise) (await this.holderPromise).clear();
+  }
+
+  /** Stops the holder (worker) for good. */
+  async dispose(): Promise<void> {
+    if (this.holderPromise) (await this.holderPromise.catch(() => null))?.dispose();
   }
 
   /** Server metadata, discovered once and cached; a failed discovery is retried on the next call. */
@@ -86,7 +116,7 @@ export class TokenClient {
     try {
       response = await oauth.authorizationCodeGrantRequest(
         as, this.client, this.clientAuth, callbackParams, this.config.redirectUri, codeVerifier,
-        { ...this.requestOptions(), additionalParameters: this.resourceParams() },
+        { ...(await this.tokenRequestOptions()), additionalParameters: this.resourceParams() },
       );
     } catch (error) {
       // fetch rejected: no answer from the server.
@@ -112,7 +142,7 @@ export class TokenClient {
     let response: Response;
     try {
       response = await oauth.refreshTokenGrantRequest(as, this.client, this.clientAuth, refreshToken, {
-        ...this.requestOptions(signal),
+        ...(await this.tokenRequestOptions(signal)),
         additionalParameters: this.resourceParams(),
       });
     } catch (error) {
@@ -148,7 +178,7 @@ export class TokenClient {
     const as = await this.metadata();
     if (!as.revocation_endpoint) return false;
     const response = await oauth.revocationRequest(as, this.client, this.clientAuth, token, {
-      ...this.requestOptions(),
+      ...(await this.tokenRequestOptions()),
       additionalParameters: { token_type_hint: hint },
     });
     await oauth.processRevocationResponse(response);

@@ -4,6 +4,8 @@ import { AuthError } from './errors';
 import type { AuthEvent, SessionEndReason, UserClaims } from './events';
 import { RefreshCoordinator } from './refresh-coordinator';
 import { RefreshFailure } from './refresh-failure';
+import type { SessionStore } from './session-store';
+import { noLock, type RefreshLock, type TabMessage } from './tab-sync';
 import type { TokenClient, ValidatedTokens } from './token-client';
 import { isExpiring, tokenSetFromResponse, type TokenSet } from './token-set';
 
@@ -15,13 +17,21 @@ export interface TokenSessionOptions {
   readonly emit: (event: AuthEvent) => void;
   /** Called once when the session ends on its own (not on logout). */
   readonly onEnd: (reason: SessionEndReason) => void;
+  /** Persistence (`withPersistentSession()`); without it tokens live in this tab's memory only. */
+  readonly store?: SessionStore | null;
+  /** Serialises refreshes across tabs; needed with persistence, where tabs share one refresh token. */
+  readonly lock?: RefreshLock;
+  /** Tells the other tabs about rotations and session end. */
+  readonly announce?: (message: TabMessage) => void;
 }
 
 /**
- * The signed-in session's tokens, in memory, and the rules for keeping them fresh.
+ * The signed-in session's tokens and the rules for keeping them fresh.
  *
  * Each session has an epoch; ending or clearing it bumps the epoch, so a refresh that completes
- * afterwards is discarded instead of resurrecting a session the user left.
+ * afterwards is discarded instead of resurrecting a session the user left. With persistence the
+ * refresh runs under a cross-tab lock and re-reads the store first: another tab may have rotated
+ * the shared refresh token already, and presenting the old one would be a reuse.
  */
 export class TokenSession {
   private tokens: TokenSet | null = null;
@@ -61,17 +71,34 @@ export class TokenSession {
   /** Starts a new session from a code exchange. */
   start(validated: ValidatedTokens): void {
     this.epoch++;
-    this.endedReason = null;
-    this.tokens = tokenSetFromResponse(validated.response, this.options.clock.now(), validated.claims);
+    this.adopt(tokenSetFromResponse(validated.response, this.options.clock.now(), validated.claims));
+    this.options.store?.save(this.tokens!);
   }
 
-  /** Forgets the tokens (logout) and returns what was held, for revocation. */
+  /** Takes over a persisted session (reload, new tab, another tab's rotation); false when there is none. */
+  resume(): boolean {
+    const stored = this.options.store?.load();
+    if (!stored) return false;
+    if (this.tokens?.refreshToken !== stored.refreshToken || this.tokens?.accessToken !== stored.accessToken) {
+      this.adopt(stored);
+    }
+    return true;
+  }
+
+  private adopt(tokens: TokenSet): void {
+    if (!this.tokens) this.epoch++;
+    this.endedReason = null;
+    this.tokens = tokens;
+  }
+
+  /** Forgets the tokens (logout, or another tab signed out) and returns what was held, for revocation. */
   clear(): TokenSet | null {
     const held = this.tokens;
     this.epoch++;
     this.tokens = null;
     this.pending = null;
     this.endedReason = null;
+    this.options.store?.clear();
     return held;
   }
 
@@ -97,30 +124,27 @@ export class TokenSession {
    */
   async renewRejected(rejected: string): Promise<string> {
     if (this.pending) return this.pending;
-    const tokens = this.requireTokens();
+    const tokens = this.tokens;
+    if (!tokens) {
+      if (this.endedReason) throw this.endedError();
+      throw new AuthError('not_authenticated', 'No user is signed in.');
+    }
     if (tokens.accessToken !== rejected) return this.getAccessToken();
     if (!tokens.refreshToken) {
       throw new AuthError('not_authenticated', 'The access token was rejected and there is no refresh token.');
     }
-    return this.refresh();
+    return this.refresh(rejected);
   }
 
   /** Joins the refresh in flight or starts one; the result is stored once, whoever waits. */
-  private refresh(): Promise<string> {
+  private refresh(rejected?: string): Promise<string> {
     if (this.pending) return this.pending;
     const epoch = this.epoch;
-    const refreshToken = this.tokens!.refreshToken!;
-    this.pending = this.coordinator.run(refreshToken).then(
-      ({ response, claims }) => {
-        if (epoch !== this.epoch) {
-          // Logged out while refreshing: the rotated token belongs to nobody; revoke it.
-          if (response.refresh_token) void this.revokeQuietly(response.refresh_token);
-          throw this.endedError();
-        }
-        this.tokens = tokenSetFromResponse(response, this.options.clock.now(), claims, this.tokens);
+    const lock = this.options.lock ?? noLock;
+    this.pending = lock(() => this.refreshLocked(epoch, rejected)).then(
+      (accessToken) => {
         this.pending = null;
-        this.options.emit({ type: 'token_refreshed', expiresAt: this.tokens.expiresAt ?? 0 });
-        return this.tokens.accessToken;
+        return accessToken;
       },
       (failure: unknown) => {
         if (epoch !== this.epoch) throw this.endedError();
@@ -133,25 +157,60 @@ export class TokenSession {
     return this.pending;
   }
 
+  /** Runs under the lock: adopt another tab's rotation if there was one, else refresh and store. */
+  private async refreshLocked(epoch: number, rejected: string | undefined): Promise<string> {
+    if (epoch !== this.epoch) throw this.endedError();
+    const { store, clock, config } = this.options;
+    if (store) {
+      const stored = store.load();
+      if (!stored) throw new RefreshFailure('definitive', 'signed_out_elsewhere');
+      // Whether another tab rotated while we waited for the lock (or earlier, announced), the
+      // stored set is the newest: use its access token when it is fresh, else refresh with it.
+      this.tokens = stored;
+      if (!isExpiring(stored, clock.now(), config.refreshLeewayMs) && stored.accessToken !== rejected) {
+        return stored.accessToken;
+      }
+    }
+    const { response, claims } = await this.coordinator.run(this.tokens!.refreshToken!);
+    if (epoch !== this.epoch) {
+      // Logged out while refreshing: the rotated token belongs to nobody; revoke it.
+      if (response.refresh_token) void this.revokeQuietly(response.refresh_token);
+      throw this.endedError();
+    }
+    this.tokens = tokenSetFromResponse(response, clock.now(), claims, this.tokens);
+    // Saved before the lock is released, so the next tab to take it sees the rotated token.
+    store?.save(this.tokens);
+    this.options.announce?.({ type: 'tokens_rotated' });
+    this.options.emit({ type: 'token_refreshed', expiresAt: this.tokens.expiresAt ?? 0 });
+    return this.tokens.accessToken;
+  }
+
   /** Ends the session on its own: tokens gone, listeners told, every waiter gets session_expired. */
   private end(reason: SessionEndReason): AuthError {
     this.epoch++;
     this.tokens = null;
     this.pending = null;
     this.endedReason = reason;
+    this.options.store?.clear();
+    void this.options.tokenClient.forgetRefreshToken();
+    this.options.announce?.({ type: 'session_ended', reason });
     this.options.onEnd(reason);
     return this.endedError();
+  }
+
+  /** Another tab ended the session: end it here too, without telling the tabs again. */
+  endFromElsewhere(reason: SessionEndReason): boolean {
+    if (!this.tokens) return false;
+    this.epoch++;
+    this.tokens = null;
+    this.pending = null;
+    this.endedReason = reason;
+    return true;
   }
 
   private endedError(): AuthError {
     const reason = this.endedReason ?? 'logout';
     return new AuthError('session_expired', `The session has ended (${reason}).`, { reason });
-  }
-
-  private requireTokens(): TokenSet {
-    if (this.tokens) return this.tokens;
-    if (this.endedReason) throw this.endedError();
-    throw new AuthError('not_authenticated', 'No user is signed in.');
   }
 
   /** Best-effort revocation: failure is reported as a warning, never thrown (the user is leaving). */

@@ -1,0 +1,150 @@
+import { REFRESH_TOKEN_IN_WORKER, type RefreshTokenHolder } from './refresh-token-holder';
+
+/**
+ * The worker's whole program. It is oauth4webapi's `customFetch` for token and revocation requests:
+ * it puts the refresh token into the outgoing form body in place of the placeholder, takes the
+ * `refresh_token` out of the JSON it gets back (keeping it and returning the placeholder instead),
+ * and hands back status, headers and body, so validation stays in the main thread and no protocol
+ * code is duplicated here. It talks only to the endpoints it was given first, and never aborts a
+ * request it started: a rotated token is always read and kept, even if the page stopped waiting.
+ */
+const WORKER_SOURCE = `'use strict';
+const PLACEHOLDER = ${JSON.stringify(REFRESH_TOKEN_IN_WORKER)};
+let endpoints = null;
+let refreshToken = null;
+onmessage = async (event) => {
+  const m = event.data;
+  if (m.type === 'init') {
+    if (endpoints === null) endpoints = m.endpoints.slice();
+    postMessage({ id: m.id, ok: true });
+    return;
+  }
+  if (m.type === 'clear') { refreshToken = null; return; }
+  if (m.type !== 'fetch') return;
+  try {
+    if (endpoints === null || endpoints.indexOf(m.url) < 0) throw new Error('endpoint not allowed');
+    const params = new URLSearchParams(m.body);
+    let revoking = false;
+    for (const name of ['refresh_token', 'token']) {
+      if (params.get(name) !== PLACEHOLDER) continue;
+      if (refreshToken === null) throw new Error('no refresh token held');
+      params.set(name, refreshToken);
+      revoking = name === 'token';
+    }
+    const response = await fetch(m.url, { method: 'POST', headers: m.headers, body: params, credentials: 'omit' });
+    let body = await response.text();
+    try {
+      const json = JSON.parse(body);
+      if (json && typeof json.refresh_token === 'string') {
+        refreshToken = json.refresh_token;
+        json.refresh_token = PLACEHOLDER;
+        body = JSON.stringify(json);
+      }
+    } catch (notJson) { /* not a JSON body: nothing to take out */ }
+    if (revoking && response.ok) refreshToken = null;
+    const headers = [];
+    response.headers.forEach((value, name) => headers.push([name, value]));
+    postMessage({ id: m.id, status: response.status, statusText: response.statusText, headers, body });
+  } catch (error) {
+    postMessage({ id: m.id, error: String(error && error.message || error) });
+  }
+};`;
+
+interface WorkerReply {
+  readonly id: number;
+  readonly ok?: boolean;
+  readonly error?: string;
+  readonly status?: number;
+  readonly statusText?: string;
+  readonly headers?: [string, string][];
+  readonly body?: string;
+}
+
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+/**
+ * Starts the refresh-token worker from an inlined Blob URL (ng-packagr does not bundle library
+ * workers). Rejects when the page cannot run it — CSP without `worker-src blob:`, no Worker — so the
+ * caller can fall back to the main thread.
+ *
+ * @param endpoints The token and revocation endpoint URLs; the worker will call nothing else.
+ */
+export function startRefreshTokenWorker(endpoints: readonly string[], startTimeoutMs = 3000): Promise<RefreshTokenHolder> {
+  let worker: Worker;
+  let url: string;
+  try {
+    url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    worker = new Worker(url);
+  } catch (error) {
+    // CSP violations and missing Worker support surface here synchronously in most browsers.
+    return Promise.reject(error);
+  }
+  let nextId = 1;
+  const pending = new Map<number, (reply: WorkerReply) => void>();
+  worker.onmessage = (event: MessageEvent<WorkerReply>) => {
+    const settle = pending.get(event.data.id);
+    pending.delete(event.data.id);
+    settle?.(event.data);
+  };
+  const call = (message: Record<string, unknown>) =>
+    new Promise<WorkerReply>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      worker.postMessage({ ...message, id });
+    });
+
+  const holder: RefreshTokenHolder = {
+    fetch: async (input, init = {}) => {
+      const headers: [string, string][] = [];
+      new Headers(init.headers).forEach((value, name) => headers.push([name, value]));
+      const reply = call({ type: 'fetch', url: input, headers, body: String(init.body ?? '') });
+      const answer = await abortable(reply, init.signal);
+      if (answer.error !== undefined) throw new TypeError(`Token request failed in the worker: ${answer.error}`);
+      return new Response(NULL_BODY_STATUS.has(answer.status!) ? null : answer.body, {
+        status: answer.status,
+        statusText: answer.statusText,
+        headers: answer.headers,
+      });
+    },
+    clear: () => worker.postMessage({ type: 'clear' }),
+    dispose: () => {
+      worker.terminate();
+      URL.revokeObjectURL(url);
+      for (const settle of pending.values()) settle({ id: 0, error: 'worker stopped' });
+      pending.clear();
+    },
+  };
+
+  return new Promise<RefreshTokenHolder>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('The refresh-token worker did not start.')), startTimeoutMs);
+    const fail = (error: unknown) => {
+      clearTimeout(timer);
+      holder.dispose();
+      reject(error);
+    };
+    // A CSP that blocks blob: workers may only report through this event.
+    worker.onerror = (event) => fail(new Error(`The refresh-token worker failed to start: ${event.message ?? 'blocked'}`));
+    call({ type: 'init', endpoints: [...endpoints] }).then(() => {
+      clearTimeout(timer);
+      worker.onerror = null;
+      resolve(holder);
+    });
+  });
+}
+
+/**
+ * Stops waiting when the caller's signal aborts. The worker's request goes on and its result is
+ * still kept there: a refresh the server processed must not be lost.
+ */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new DOMException('The request was aborted.', 'AbortError'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DOMException('The request was aborted.', 'AbortError'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
+}
