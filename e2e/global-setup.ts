@@ -1,0 +1,53 @@
+import { createServer } from 'node:net';
+
+import type { FullConfig } from '@playwright/test';
+
+/** Every port the demo stack binds; all fixed, because the client registration names them. */
+const PORTS = [
+  { port: 4200, host: 'localhost', what: 'demo app' },
+  { port: 4201, host: 'localhost', what: 'NgModule demo app' },
+  { port: 4400, host: '127.0.0.1', what: 'authorization server' },
+  { port: 4401, host: '127.0.0.1', what: 'protected API' },
+  { port: 4402, host: '127.0.0.1', what: 'third party' },
+];
+
+function isFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Builds the two demo apps once and starts the whole demo stack (authorization server, API, third
+ * party, both apps) for the whole run. The returned function is Playwright's global teardown: it
+ * closes every server, also after failures.
+ *
+ * E2E_SKIP_BUILD=1 serves what is already in dist/ (for quick local re-runs).
+ */
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  const busy: string[] = [];
+  for (const p of PORTS) {
+    if (!(await isFree(p.port, p.host))) busy.push(`${p.host}:${p.port} (${p.what})`);
+  }
+  if (busy.length) {
+    throw new Error(
+      `The e2e suite needs these ports, but something is listening on them: ${busy.join(', ')}. ` +
+        'Stop `npm start` (or whatever holds them; see `ss -ltnp`) and run again.',
+    );
+  }
+
+  const { buildDemoApps, startDemoStack } = await import('../scripts/demo-stack.mjs');
+  if (process.env['E2E_SKIP_BUILD'] !== '1') {
+    const started = Date.now();
+    process.stdout.write('e2e: building the demo apps (development configuration)…\n');
+    await buildDemoApps({ configuration: 'development', quiet: true });
+    process.stdout.write(`e2e: built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  const stack = await startDemoStack({ build: false });
+  process.stdout.write(`e2e: servers up: ${Object.values(stack.urls).join(', ')}\n`);
+  return async () => {
+    await stack.close();
+  };
+}
