@@ -6,11 +6,9 @@ import { resolveConfig } from '../core/config';
 import { isAuthError } from '../core/errors';
 import type { AuthEvent, UserClaims } from '../core/events';
 import type { LoginOptions } from '../core/login-flow';
-import { mainThreadHolder } from '../core/refresh-token-holder';
-import { startRefreshTokenWorker } from '../core/refresh-token-worker';
+import { workerOrMainThread } from '../core/refresh-token-worker';
 import { SessionStore } from '../core/session-store';
 import { broadcastTabChannel, noLock, webLock } from '../core/tab-sync';
-import type { FetchLike, RefreshTokenHolderFactory } from '../core/token-client';
 import { UrlAllowList } from '../core/url-allow-list';
 import {
   AUTH_BROWSER,
@@ -146,23 +144,6 @@ export class AuthService {
   private select<T>(project: (state: AuthState) => T): Observable<T> {
     return this.state$.pipe(map(project), distinctUntilChanged());
   }
-}
-
-/**
- * Holds the refresh token in a dedicated worker; where one cannot start (CSP without
- * `worker-src blob:`, no Worker support) falls back to main-thread memory with one warning.
- */
-function workerOrMainThread(fetchFn: FetchLike, warn: (message: string) => void): RefreshTokenHolderFactory {
-  return async (endpoints) => {
-    try {
-      if (typeof Worker === 'undefined') throw new Error('Web Workers are not supported here.');
-      return await startRefreshTokenWorker(endpoints);
-    } catch (error) {
-      // Not fatal: the refresh token stays in this thread's memory, as without the worker.
-      warn(`The refresh token is kept in main-thread memory: ${(error as Error).message} Allow "worker-src blob:" in your CSP to keep it in a worker.`);
-      return mainThreadHolder(fetchFn);
-    }
-  };
 }
 
 function safeOrigin(url: string): string {

@@ -1,4 +1,5 @@
-import { REFRESH_TOKEN_IN_WORKER, type RefreshTokenHolder } from './refresh-token-holder';
+import { mainThreadHolder, REFRESH_TOKEN_IN_WORKER, type RefreshTokenHolder } from './refresh-token-holder';
+import type { FetchLike, RefreshTokenHolderFactory } from './token-client';
 
 /**
  * The worker's whole program. It is oauth4webapi's `customFetch` for token and revocation requests:
@@ -147,4 +148,24 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefine
       (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
     );
   });
+}
+
+/**
+ * Holds the refresh token in a dedicated worker; where one cannot start (CSP without
+ * `worker-src blob:`, no Worker support) falls back to main-thread memory with one warning.
+ */
+export function workerOrMainThread(fetchFn: FetchLike, warn: (message: string) => void): RefreshTokenHolderFactory {
+  return async (endpoints) => {
+    try {
+      if (typeof Worker === 'undefined') throw new Error('Web Workers are not supported here.');
+      return await startRefreshTokenWorker(endpoints);
+    } catch (error) {
+      // Not fatal: the refresh token stays in this thread's memory, as without the worker.
+      warn(
+        `The refresh token is kept in main-thread memory: ${(error as Error).message} ` +
+          'Allow "worker-src blob:" in your Content-Security-Policy to keep it in a worker.',
+      );
+      return mainThreadHolder(fetchFn);
+    }
+  };
 }
