@@ -9,8 +9,9 @@ import type { AuthEvent } from '../projects/ngx-spa-auth/src/lib/core/events';
 import { AuthInterceptor, authInterceptor } from '../projects/ngx-spa-auth/src/lib/angular/auth.interceptor';
 import { AuthModule } from '../projects/ngx-spa-auth/src/lib/angular/auth.module';
 import { AuthService } from '../projects/ngx-spa-auth/src/lib/angular/auth.service';
-import { AUTH_BROWSER, AUTH_CLOCK, AUTH_FETCH } from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
-import { provideAuth, type AuthFeature } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
+import { AUTH_BROWSER, AUTH_CLOCK, AUTH_DPOP_KEY_STORE, AUTH_FETCH } from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
+import { memoryKeyStore, type DPoPKeyStore } from '../projects/ngx-spa-auth/src/lib/core/dpop-key-store';
+import { AuthFeatureKind, provideAuth, type AuthFeature } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
 import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from './fake-authorization-server';
 import { createBrowser, type FakeBrowser } from './fake-browser';
 import { FakeClock } from './fake-clock';
@@ -44,8 +45,8 @@ export interface TestBedOptions {
 }
 
 /** Prepares the page as the callback of a login the user completed at the fake server. */
-async function arriveAtCallback(browser: FakeBrowser, server: FakeAuthorizationServer, clock: FakeClock, config: AuthConfig, returnUrl: string) {
-  const starter = new AuthClient({ config: resolveConfig(config, APP), env: browser, fetch: server.fetch, clock });
+async function arriveAtCallback(browser: FakeBrowser, server: FakeAuthorizationServer, clock: FakeClock, config: AuthConfig, returnUrl: string, dpopKeyStore?: DPoPKeyStore) {
+  const starter = new AuthClient({ config: resolveConfig(config, APP), env: browser, fetch: server.fetch, clock, dpopKeyStore });
   await starter.initialize();
   await starter.login({ returnUrl });
   browser.open(server.authorize(browser.lastNavigation!));
@@ -57,7 +58,10 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   const server = new FakeAuthorizationServer(clock, options.reuseIntervalMs ?? 0);
   const browser = options.browser ?? createBrowser(`${APP}/`);
   const config = { ...baseConfig, ...options.config };
-  if (options.signedIn) await arriveAtCallback(browser, server, clock, config, '/home');
+  // One key store for the page before and after the redirect, as IndexedDB would be.
+  const dpopKeyStore = memoryKeyStore();
+  const dpop = (options.features ?? []).some((f) => f.ɵkind === AuthFeatureKind.DPoP);
+  if (options.signedIn) await arriveAtCallback(browser, server, clock, config, '/home', dpop ? dpopKeyStore : undefined);
   if (options.latencyMs) server.latency = () => ({ toServer: options.latencyMs!, toClient: options.latencyMs! });
 
   @NgModule({ imports: [AuthModule.forRoot(config, ...(options.features ?? []))] })
@@ -75,6 +79,7 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
       { provide: AUTH_BROWSER, useValue: browser },
       { provide: AUTH_FETCH, useValue: server.fetch },
       { provide: AUTH_CLOCK, useValue: clock },
+      { provide: AUTH_DPOP_KEY_STORE, useValue: dpopKeyStore },
       ...(options.providers ?? []),
     ],
   });
@@ -83,7 +88,7 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   auth.events$.subscribe((e) => events.push(e));
   if (options.waitUntilReady !== false) await auth.whenReady();
   return {
-    auth, server, clock, browser, events, config,
+    auth, server, clock, browser, events, config, dpopKeyStore,
     http: TestBed.inject(HttpClient),
     httpMock: TestBed.inject(HttpTestingController),
   };

@@ -62,6 +62,8 @@ export class FakeAuthorizationServer {
   maxRefreshesInFlight = 0;
   /** The refresh token most recently issued (by login or rotation). */
   lastIssuedRefreshToken: string | undefined;
+  /** DPoP at the token endpoint: proofs seen, and whether a nonce is required (RFC 9449 §8). */
+  readonly dpop = { proofs: [] as string[], requireNonce: false, nonce: 'as-nonce-1', challenges: 0 };
   /** Claims to forge into the next ID tokens (e.g. a wrong nonce or audience). */
   idTokenClaims: Record<string, unknown> = {};
 
@@ -154,7 +156,7 @@ export class FakeAuthorizationServer {
         this.discoveryCalls++;
         return json(this.metadata);
       case '/token':
-        return this.token(body);
+        return this.token(body, new Headers(init.headers).get('dpop'));
       case '/revoke':
         this.revoked.push(body.get('token') ?? '');
         this.model.revokeToken(body.get('token') ?? '');
@@ -164,19 +166,28 @@ export class FakeAuthorizationServer {
     }
   }
 
-  private token(body: URLSearchParams): Response | 'lost' | 'hang' {
+  private token(body: URLSearchParams, proof: string | null): Response | 'lost' | 'hang' {
+    if (proof) {
+      this.dpop.proofs.push(proof);
+      const payload = JSON.parse(Buffer.from(proof.split('.')[1], 'base64url').toString()) as { nonce?: string };
+      if (this.dpop.requireNonce && payload.nonce !== this.dpop.nonce) {
+        this.dpop.challenges++;
+        return json({ error: 'use_dpop_nonce', error_description: 'nonce required' }, 400, { 'dpop-nonce': this.dpop.nonce });
+      }
+    }
+    const tokenType = proof ? 'DPoP' : 'Bearer';
     const fault = this.faults.shift();
     if (fault?.kind === 'status') {
       return json({ error: 'temporarily_unavailable' }, fault.status, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
     }
     if (fault?.kind === 'hang') return 'hang';
-    const response = body.get('grant_type') === 'refresh_token' ? this.refreshGrant(body) : this.codeGrant(body);
+    const response = body.get('grant_type') === 'refresh_token' ? this.refreshGrant(body, tokenType) : this.codeGrant(body, tokenType);
     if (fault?.kind === 'lose') return 'lost';
     if (fault?.kind === 'malformed' && response.status === 200) return json({ token_type: 'bearer' });
     return response;
   }
 
-  private codeGrant(body: URLSearchParams): Response {
+  private codeGrant(body: URLSearchParams, tokenType: string): Response {
     const code = this.codes.get(body.get('code') ?? '');
     this.codes.delete(body.get('code') ?? '');
     const verifier = body.get('code_verifier') ?? '';
@@ -187,7 +198,7 @@ export class FakeAuthorizationServer {
     this.lastIssuedRefreshToken = family.refreshToken;
     return json({
       access_token: family.accessToken,
-      token_type: 'Bearer',
+      token_type: tokenType,
       expires_in: this.accessTokenTtlSeconds,
       refresh_token: family.refreshToken,
       id_token: this.idToken(code.sub, code.nonce, this.idTokenClaims),
@@ -195,13 +206,13 @@ export class FakeAuthorizationServer {
     });
   }
 
-  private refreshGrant(body: URLSearchParams): Response {
+  private refreshGrant(body: URLSearchParams, tokenType: string): Response {
     const outcome = this.model.refresh(body.get('refresh_token') ?? '');
     if (!outcome.ok) return json({ error: outcome.error, error_description: 'grant request is invalid' }, 400);
     if (this.rotate) this.lastIssuedRefreshToken = outcome.refreshToken;
     return json({
       access_token: outcome.accessToken,
-      token_type: 'Bearer',
+      token_type: tokenType,
       expires_in: this.accessTokenTtlSeconds,
       ...(this.rotate ? { refresh_token: outcome.refreshToken } : {}),
     });

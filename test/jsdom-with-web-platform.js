@@ -21,6 +21,7 @@ class JsdomWithWebPlatform extends TestEnvironment {
       ArrayBuffer,
       Uint8Array,
       structuredClone,
+      CryptoKey: globalThis.CryptoKey,
     });
     Object.defineProperty(g, 'crypto', { value: webcrypto, configurable: true });
   }

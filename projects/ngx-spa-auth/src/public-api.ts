@@ -4,6 +4,7 @@
 export {
   provideAuth,
   withPersistentSession,
+  withDPoP,
   withRefreshTokenInMemory,
   withSessionRestore,
   AuthFeatureKind,

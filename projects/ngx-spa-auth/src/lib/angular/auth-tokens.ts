@@ -2,6 +2,7 @@ import { DOCUMENT, isPlatformBrowser } from '@angular/common';
 import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
 
 import { windowEnvironment, type BrowserEnvironment } from '../core/browser-environment';
+import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop-key-store';
 
 import type { Clock } from '../core/clock';
 import type { AuthConfig } from '../core/config';
@@ -31,6 +32,17 @@ export const AUTH_PERSISTENCE = new InjectionToken<'local' | 'session' | null>(n
 /** Whether the refresh token may be kept in a Web Worker (on unless `withRefreshTokenInMemory()`). */
 export const AUTH_USE_WORKER = new InjectionToken<boolean>(ngDevMode ? 'AUTH_USE_WORKER' : '', {
   factory: () => true,
+});
+
+/** Whether `withDPoP()` is on. */
+export const AUTH_DPOP = new InjectionToken<boolean>(ngDevMode ? 'AUTH_DPOP' : '', { factory: () => false });
+
+/** Where the DPoP key lives: IndexedDB where the browser has it (survives reloads), else memory. */
+export const AUTH_DPOP_KEY_STORE = new InjectionToken<DPoPKeyStore>(ngDevMode ? 'AUTH_DPOP_KEY_STORE' : '', {
+  factory: () =>
+    typeof indexedDB === 'undefined'
+      ? memoryKeyStore()
+      : indexedDbKeyStore(indexedDB, `dpop:${inject(AUTH_CONFIG).clientId}`),
 });
 
 /** Whether `withSessionRestore()` is on. */

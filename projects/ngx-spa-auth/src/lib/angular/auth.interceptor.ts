@@ -9,8 +9,9 @@ import {
   type HttpRequest,
 } from '@angular/common/http';
 import { inject, Injectable, Injector, runInInjectionContext } from '@angular/core';
-import { catchError, from, switchMap, throwError, type Observable } from 'rxjs';
+import { catchError, defer, from, switchMap, throwError, type Observable } from 'rxjs';
 
+import { isDPoPNonceChallenge } from '../core/dpop-proof';
 import { isAuthError } from '../core/errors';
 import { AuthService } from './auth.service';
 
@@ -20,19 +21,18 @@ import { AuthService } from './auth.service';
  */
 export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
 
-function withToken(req: HttpRequest<unknown>, token: string): HttpRequest<unknown> {
-  return req.clone({ setHeaders: { Authorization: `Bearer ${token}` } });
-}
+const is401 = (error: unknown): error is HttpErrorResponse => error instanceof HttpErrorResponse && error.status === 401;
 
 /**
- * Attaches `Authorization: Bearer` to requests whose URL is on `allowedUrls` and recovers from a
- * 401 by replaying the request once with a renewed token.
+ * Attaches the access token to requests whose URL is on `allowedUrls` and recovers from a 401 by
+ * replaying the request once with a renewed token.
  *
  * A 401 while the token now held differs from the one sent is replayed at once; otherwise the
  * request joins the single refresh in flight (or starts it). The refresh is never tied to this
  * subscription: unsubscribing only stops waiting, so a rotated token is always stored. A second
  * 401 reaches the caller. When the session ends, waiting requests fail with AuthError
- * `session_expired`.
+ * `session_expired`. With DPoP, a `use_dpop_nonce` challenge is answered by one retry with the
+ * server's nonce — never by a refresh.
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const auth = inject(AuthService);
@@ -44,21 +44,37 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   );
 };
 
+/** Sends with `token`, answering one DPoP nonce challenge. */
+function send(auth: AuthService, req: HttpRequest<unknown>, next: HttpHandlerFn, token: string): Observable<HttpEvent<unknown>> {
+  const attempt = () =>
+    defer(() => auth.ɵheaders(token, req.method, req.urlWithParams)).pipe(
+      switchMap((headers) => next(req.clone({ setHeaders: headers }))),
+    );
+  return attempt().pipe(
+    catchError((error: unknown) => {
+      if (!is401(error) || !isDPoPNonceChallenge(error.headers.get('WWW-Authenticate'))) return throwError(() => error);
+      return from(auth.ɵrememberDPoPNonce(req.urlWithParams, error.headers.get('DPoP-Nonce'))).pipe(
+        switchMap((remembered) => (remembered ? attempt() : throwError(() => error))),
+      );
+    }),
+  );
+}
+
 function sendWithReplay(
   auth: AuthService,
   req: HttpRequest<unknown>,
   next: HttpHandlerFn,
   token: string,
 ): Observable<HttpEvent<unknown>> {
-  return next(withToken(req, token)).pipe(
+  return send(auth, req, next, token).pipe(
     catchError((error: unknown) => {
-      if (!(error instanceof HttpErrorResponse) || error.status !== 401) return throwError(() => error);
+      if (!is401(error) || isDPoPNonceChallenge(error.headers.get('WWW-Authenticate'))) return throwError(() => error);
       return from(auth.ɵrenewRejected(token)).pipe(
         // Nothing to renew with (no refresh token): the caller gets the server's 401 as it was.
         catchError((renewError: unknown) =>
           throwError(() => (isAuthError(renewError, 'not_authenticated') ? error : renewError)),
         ),
-        switchMap((fresh) => next(withToken(req, fresh))),
+        switchMap((fresh) => send(auth, req, next, fresh)),
       );
     }),
   );

@@ -14,6 +14,8 @@ import {
   AUTH_BROWSER,
   AUTH_CLOCK,
   AUTH_CONFIG,
+  AUTH_DPOP,
+  AUTH_DPOP_KEY_STORE,
   AUTH_FETCH,
   AUTH_PERSISTENCE,
   AUTH_SESSION_RESTORE,
@@ -71,6 +73,7 @@ export class AuthService {
       lock,
       channel: env ? broadcastTabChannel(scope) : null,
       holderFactory: env && !persistence && inject(AUTH_USE_WORKER) ? workerOrMainThread(fetchFn, warn) : undefined,
+      dpopKeyStore: env && inject(AUTH_DPOP) ? inject(AUTH_DPOP_KEY_STORE) : undefined,
     });
     this.allowList = new UrlAllowList(config.allowedUrls, env?.baseUrl ?? `${origin}/`);
     this.stateSignal = signal(this.client.state);
@@ -134,6 +137,16 @@ export class AuthService {
       if (isAuthError(error, 'not_authenticated')) return null;
       throw error;
     }
+  }
+
+  /** @internal The headers that carry `token` on `req` (Bearer, or DPoP with a proof). */
+  ɵheaders(token: string, method: string, url: string): Promise<Record<string, string>> {
+    return this.client.authorizationHeaders(token, method, url);
+  }
+
+  /** @internal Keeps a resource server's DPoP nonce; false when DPoP is off or no nonce came. */
+  ɵrememberDPoPNonce(url: string, nonce: string | null): Promise<boolean> {
+    return this.client.rememberDPoPNonce(url, nonce);
   }
 
   /** @internal The token to replay with after `rejected` got a 401. */

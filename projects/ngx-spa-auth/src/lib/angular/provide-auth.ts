@@ -8,13 +8,14 @@ import {
 
 import type { AuthConfig } from '../core/config';
 import { AuthService } from './auth.service';
-import { AUTH_CONFIG, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
+import { AUTH_CONFIG, AUTH_DPOP, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
 
 /** Kinds of optional features, so contradictory or repeated features can be reported. */
 export enum AuthFeatureKind {
   SessionRestore,
   PersistentSession,
   RefreshTokenInMemory,
+  DPoP,
 }
 
 /** An optional feature for {@link provideAuth}, built by a `with*()` function. */
@@ -62,6 +63,18 @@ export function withPersistentSession(
  */
 export function withRefreshTokenInMemory(): AuthFeature<AuthFeatureKind.RefreshTokenInMemory> {
   return makeAuthFeature(AuthFeatureKind.RefreshTokenInMemory, [{ provide: AUTH_USE_WORKER, useValue: false }]);
+}
+
+/**
+ * Sender-constrains tokens with DPoP (RFC 9449): a non-extractable ES256 key, created at each login
+ * and kept in IndexedDB, signs a proof for every token-endpoint call and every allow-listed API
+ * request, which then carries `Authorization: DPoP`. A stolen access or refresh token is useless
+ * without the key. Server nonces (`use_dpop_nonce`) are answered with one retry, never a refresh.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449
+ */
+export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
+  return makeAuthFeature(AuthFeatureKind.DPoP, [{ provide: AUTH_DPOP, useValue: true }]);
 }
 
 /**

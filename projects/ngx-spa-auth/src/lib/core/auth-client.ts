@@ -1,5 +1,7 @@
 import { isCallbackUrl } from './authorization';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
+import type { DPoPKeyStore } from './dpop-key-store';
+import { DPoPSession } from './dpop-session';
 import { systemClock, type Clock } from './clock';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
@@ -43,6 +45,8 @@ export interface AuthClientOptions {
   readonly lock?: RefreshLock;
   /** The channel to the app's other tabs: logout everywhere, rotations shared. */
   readonly channel?: TabChannel | null;
+  /** Where the DPoP key lives; DPoP is on when given (`withDPoP()`). */
+  readonly dpopKeyStore?: DPoPKeyStore;
 }
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
@@ -65,7 +69,10 @@ export class AuthClient {
   constructor(private readonly options: AuthClientOptions) {
     const clock = options.clock ?? systemClock;
     const { config, env } = options;
-    this.tokenClient = new TokenClient(config, options.fetch, () => clock.now(), options.holderFactory);
+    const dpop = options.dpopKeyStore
+      ? new DPoPSession(options.dpopKeyStore, { client_id: config.clientId }, () => clock.now())
+      : undefined;
+    this.tokenClient = new TokenClient(config, options.fetch, () => clock.now(), options.holderFactory, dpop);
     this.session = new TokenSession({
       config, clock, random: options.random, tokenClient: this.tokenClient,
       emit: (event) => this.events.emit(event),
@@ -208,6 +215,7 @@ export class AuthClient {
     this.options.channel?.post({ type: 'signed_out' });
     if (ended?.refreshToken) await this.session.revokeQuietly(ended.refreshToken);
     await this.tokenClient.forgetRefreshToken();
+    await this.tokenClient.dpop?.forget();
     if (options.localOnly) return;
     const as = await this.tokenClient.metadata();
     if (!as.end_session_endpoint) return;
@@ -231,6 +239,25 @@ export class AuthClient {
   async renewRejectedToken(rejected: string): Promise<string> {
     await this.initialize();
     return this.session.renewRejected(rejected);
+  }
+
+  /**
+   * The headers that carry `accessToken` on a request: `Authorization: Bearer …`, or with a
+   * DPoP-bound token `Authorization: DPoP …` and a fresh `DPoP` proof for this method and URL.
+   */
+  async authorizationHeaders(accessToken: string, method: string, url: string): Promise<Record<string, string>> {
+    const keys = this.session.tokenType === 'dpop' ? await this.tokenClient.dpop?.current() : null;
+    if (!keys) return { Authorization: `Bearer ${accessToken}` };
+    const target = new URL(url, this.options.env?.baseUrl);
+    return { Authorization: `DPoP ${accessToken}`, DPoP: await keys.proofs.proof(method, target, accessToken) };
+  }
+
+  /** Keeps the nonce a resource server asked for in a `use_dpop_nonce` challenge; false without DPoP. */
+  async rememberDPoPNonce(url: string, nonce: string | null): Promise<boolean> {
+    const keys = await this.tokenClient.dpop?.current();
+    if (!keys || !nonce) return false;
+    keys.proofs.rememberNonce(new URL(url, this.options.env?.baseUrl), nonce);
+    return true;
   }
 
   /** The access token held right now, without refreshing; null when signed out. */

@@ -50,7 +50,10 @@ export class LoginFlow {
     }
     const returnUrl = safeReturnUrl(options.returnUrl ?? currentPath(this.env), this.env.location.origin);
     const tx = createTransaction(returnUrl, this.now(), options.prompt);
-    const url = await buildAuthorizationUrl(as.authorization_endpoint, this.config, tx, options.params);
+    // A new login gets a new DPoP key; dpop_jkt binds the authorization code to it (RFC 9449 §10).
+    const jkt = await this.tokenClient.dpop?.renew();
+    const params = jkt ? { ...options.params, dpop_jkt: jkt } : options.params;
+    const url = await buildAuthorizationUrl(as.authorization_endpoint, this.config, tx, params);
     this.transactions.save(tx);
     return url;
   }

@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import type { UserClaims } from './events';
+import type { DPoPSession } from './dpop-session';
 import { parseRetryAfter, RefreshFailure } from './refresh-failure';
 import { mainThreadHolder, type RefreshTokenHolder } from './refresh-token-holder';
 import type { TokenResponse } from './token-set';
@@ -35,8 +36,23 @@ export class TokenClient {
     private readonly fetchFn: FetchLike,
     private readonly now: () => number = Date.now,
     private readonly holderFactory?: RefreshTokenHolderFactory,
+    /** The session's DPoP key, when `withDPoP()` is on. */
+    readonly dpop?: DPoPSession,
   ) {
     this.client = { client_id: config.clientId };
+  }
+
+  /**
+   * Sends a token request, with a DPoP proof when a key exists, once more when the server
+   * answers `use_dpop_nonce` (RFC 9449 §8): that answer means it did not process the request, so
+   * the retry cannot be a reuse. oauth4webapi keeps the nonce per origin.
+   */
+  private async withDPoP(send: (dpop: oauth.DPoPHandle | undefined) => Promise<Response>): Promise<Response> {
+    const handle = (await this.dpop?.current())?.handle;
+    const response = await send(handle);
+    if (!handle || response.status !== 400) return response;
+    const body = await response.clone().json().catch(() => null);
+    return body?.error === 'use_dpop_nonce' ? send(handle) : response;
   }
 
   /** Options every oauth4webapi request gets: a fetch, and http only for a loopback issuer. */
@@ -114,9 +130,11 @@ export class TokenClient {
     const as = await this.metadata();
     let response: Response;
     try {
-      response = await oauth.authorizationCodeGrantRequest(
-        as, this.client, this.clientAuth, callbackParams, this.config.redirectUri, codeVerifier,
-        { ...(await this.tokenRequestOptions()), additionalParameters: this.resourceParams() },
+      const options = { ...(await this.tokenRequestOptions()), additionalParameters: this.resourceParams() };
+      response = await this.withDPoP((DPoP) =>
+        oauth.authorizationCodeGrantRequest(
+          as, this.client, this.clientAuth, callbackParams, this.config.redirectUri, codeVerifier, { ...options, DPoP },
+        ),
       );
     } catch (error) {
       // fetch rejected: no answer from the server.
@@ -141,10 +159,10 @@ export class TokenClient {
     const as = await this.metadata();
     let response: Response;
     try {
-      response = await oauth.refreshTokenGrantRequest(as, this.client, this.clientAuth, refreshToken, {
-        ...(await this.tokenRequestOptions(signal)),
-        additionalParameters: this.resourceParams(),
-      });
+      const options = { ...(await this.tokenRequestOptions(signal)), additionalParameters: this.resourceParams() };
+      response = await this.withDPoP((DPoP) =>
+        oauth.refreshTokenGrantRequest(as, this.client, this.clientAuth, refreshToken, { ...options, DPoP }),
+      );
     } catch (error) {
       // fetch rejected: lost connection or our own abort on timeout. Either way the outcome is unknown.
       throw new RefreshFailure('ambiguous', signal.aborted ? 'timeout' : 'network');

@@ -64,6 +64,11 @@ export class TokenSession {
     return this.tokens?.accessToken ?? null;
   }
 
+  /** `bearer` or `dpop` (lower-cased by oauth4webapi), for the current access token. */
+  get tokenType(): string | null {
+    return this.tokens?.tokenType.toLowerCase() ?? null;
+  }
+
   get claims(): UserClaims | null {
     return this.tokens?.claims ?? null;
   }
@@ -193,6 +198,7 @@ export class TokenSession {
     this.endedReason = reason;
     this.options.store?.clear();
     void this.options.tokenClient.forgetRefreshToken();
+    void this.options.tokenClient.dpop?.forget();
     this.options.announce?.({ type: 'session_ended', reason });
     this.options.onEnd(reason);
     return this.endedError();
