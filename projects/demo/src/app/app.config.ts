@@ -7,7 +7,14 @@ import {
   type ApplicationConfig,
 } from '@angular/core';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
-import { authInterceptor, provideAuth, withSessionRestore } from 'ngx-spa-auth';
+import {
+  authInterceptor,
+  provideAuth,
+  withDPoP,
+  withPersistentSession,
+  withSessionRestore,
+  type AuthFeature,
+} from 'ngx-spa-auth';
 
 import { routes } from './app.routes';
 import { EventLog } from './event-log';
@@ -15,6 +22,9 @@ import { DEMO_SETTINGS, type DemoSettings } from './settings';
 import { API, ISSUER, SCOPE } from './urls';
 
 export function appConfig(settings: DemoSettings): ApplicationConfig {
+  const features: AuthFeature[] = [withSessionRestore()];
+  if (settings.dpop) features.push(withDPoP());
+  if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
   return {
     providers: [
       provideZonelessChangeDetection(),
@@ -39,7 +49,7 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
           refreshTimeout: settings.refreshTimeout,
           onSessionExpired: settings.onSessionExpired,
         },
-        withSessionRestore(),
+        ...features,
       ),
     ],
   };

@@ -11,6 +11,9 @@ import { InjectionToken } from '@angular/core';
  *   ?onSessionExpired=none   what to do when the session ends: "login" (default) or "none"
  *   ?refreshLeeway=5         seconds before expiry a token is refreshed before use (default 30)
  *   ?refreshTimeout=3        seconds a token request may take (default 10)
+ *   ?dpop=1                  sender-constrained tokens with withDPoP() (default 0)
+ *   ?session=local           withPersistentSession('local' | 'session'); default "memory"
+ *                            (tokens in memory, refresh token in a worker)
  *   ?resetSettings           forget all of the above
  *
  * The parameters are removed from the address bar once applied.
@@ -22,6 +25,10 @@ export interface DemoSettings {
   readonly refreshLeeway?: number;
   /** Undefined = library default. */
   readonly refreshTimeout?: number;
+  /** Whether withDPoP() is on. */
+  readonly dpop: boolean;
+  /** Where the session lives: memory (default, worker-held refresh token) or Web Storage. */
+  readonly session: 'memory' | 'local' | 'session';
   /** Query parameters that were ignored because their values were invalid. */
   readonly problems: readonly string[];
 }
@@ -29,9 +36,15 @@ export interface DemoSettings {
 export const DEMO_SETTINGS_KEY = 'demo-settings';
 export const DEMO_SETTINGS = new InjectionToken<DemoSettings>('DEMO_SETTINGS');
 
-export const DEFAULT_SETTINGS: DemoSettings = { reuseInterval: 0, onSessionExpired: 'login', problems: [] };
+export const DEFAULT_SETTINGS: DemoSettings = {
+  reuseInterval: 0,
+  onSessionExpired: 'login',
+  dpop: false,
+  session: 'memory',
+  problems: [],
+};
 
-const PARAMS = ['reuseInterval', 'onSessionExpired', 'refreshLeeway', 'refreshTimeout', 'resetSettings'] as const;
+const PARAMS = ['reuseInterval', 'onSessionExpired', 'refreshLeeway', 'refreshTimeout', 'dpop', 'session', 'resetSettings'] as const;
 
 type Stored = Partial<Omit<DemoSettings, 'problems'>>;
 
@@ -82,6 +95,17 @@ export function loadDemoSettings(win: Window): DemoSettings {
     else stored = { ...stored, refreshTimeout: n };
   }
 
+  const dpop = query.get('dpop');
+  if (dpop !== null) {
+    if (dpop === '1' || dpop === '0') stored = { ...stored, dpop: dpop === '1' };
+    else problems.push(`dpop=${dpop} (must be 1 or 0)`);
+  }
+  const session = query.get('session');
+  if (session !== null) {
+    if (session === 'memory' || session === 'local' || session === 'session') stored = { ...stored, session };
+    else problems.push(`session=${session} (must be memory, local or session)`);
+  }
+
   if (PARAMS.some((p) => query.has(p))) {
     win.localStorage.setItem(DEMO_SETTINGS_KEY, JSON.stringify(stored));
     for (const p of PARAMS) query.delete(p);
@@ -93,6 +117,8 @@ export function loadDemoSettings(win: Window): DemoSettings {
     onSessionExpired: stored.onSessionExpired === 'none' ? 'none' : DEFAULT_SETTINGS.onSessionExpired,
     refreshLeeway: typeof stored.refreshLeeway === 'number' ? stored.refreshLeeway : undefined,
     refreshTimeout: typeof stored.refreshTimeout === 'number' ? stored.refreshTimeout : undefined,
+    dpop: stored.dpop === true,
+    session: stored.session === 'local' || stored.session === 'session' ? stored.session : 'memory',
     problems,
   };
 }

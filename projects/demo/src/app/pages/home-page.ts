@@ -83,6 +83,14 @@ import { DEMO_SETTINGS } from '../settings';
           <th>Token request timeout</th>
           <td data-testid="settings-refresh-timeout">{{ settings.refreshTimeout ?? 'default (10)' }}</td>
         </tr>
+        <tr>
+          <th>DPoP (sender-constrained tokens)</th>
+          <td data-testid="settings-dpop">{{ settings.dpop ? 'on' : 'off' }}</td>
+        </tr>
+        <tr>
+          <th>Session kept in</th>
+          <td data-testid="settings-session">{{ settings.session === 'memory' ? 'memory (refresh token in a worker)' : settings.session + 'Storage' }}</td>
+        </tr>
       </table>
       @if (settings.problems.length) {
         <p class="warn" data-testid="settings-problems">Ignored: {{ settings.problems.join('; ') }}</p>
@@ -93,12 +101,16 @@ import { DEMO_SETTINGS } from '../settings';
         <li><code>?onSessionExpired=none</code> — stay signed out when the session ends (default <code>login</code>: start a login).</li>
         <li><code>?refreshLeeway=5</code> — refresh a token this many seconds before it expires.</li>
         <li><code>?refreshTimeout=3</code> — give up on a token request after this many seconds.</li>
+        <li><code>?dpop=1</code> — bind tokens to a non-extractable key with DPoP (<code>withDPoP()</code>).</li>
+        <li><code>?session=local</code> — keep the session in localStorage, shared by tabs (<code>withPersistentSession()</code>); <code>memory</code> is the default.</li>
         <li><code>?resetSettings</code> — back to the defaults.</li>
       </ul>
       <div class="buttons">
         <a class="button" href="/?reuseInterval=10" data-testid="preset-reuse-10">Assume a 10 s reuse interval</a>
         <a class="button" href="/?reuseInterval=0" data-testid="preset-reuse-0">Assume none (0 s)</a>
         <a class="button" href="/?onSessionExpired=none" data-testid="preset-expired-none">Stay signed out on expiry</a>
+        <a class="button" href="/?dpop=1" data-testid="preset-dpop">Use DPoP</a>
+        <a class="button" href="/?session=local" data-testid="preset-session-local">Share the session between tabs</a>
         <a class="button" href="/?resetSettings" data-testid="preset-reset">Reset settings</a>
       </div>
     </section>
