@@ -5,6 +5,7 @@
 // listen(); so the caller listens first and then builds this handler with the final issuer.
 import { exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose';
 
+import { createDpopNonceControl, newDpopNonceSecret } from './authorization-server-dpop.mjs';
 import { CONTROL_PREFIX, createControlApi } from './control-api.mjs';
 import { createInteractions } from './interactions.mjs';
 import { Provider } from './oidc-provider.mjs';
@@ -45,7 +46,7 @@ export async function createAuthorizationServer({
   issuer, apiResource, appOrigins, clientId, users, reuseInterval, accessTokenTtl, sessionTtl, signingKey,
 }) {
   const storage = createStorage({ reuseInterval });
-  const settings = { accessTokenTtl };
+  const settings = { accessTokenTtl, dpopNonceRequired: false };
   const monitor = createTokenEndpointMonitor({ appOrigins });
 
   const provider = new Provider(issuer, buildProviderConfiguration({
@@ -57,6 +58,7 @@ export async function createAuthorizationServer({
     signingJwk: signingKey ?? await generateSigningKey(),
     users,
     sessionTtl,
+    dpopNonceSecret: newDpopNonceSecret(),
   }));
 
   // oidc-provider only reports unexpected errors through `debug`; surface them.
@@ -65,6 +67,8 @@ export async function createAuthorizationServer({
   });
   provider.use(restrictCorsTo(appOrigins));
   monitor.attach(provider);
+  // After the monitor, so the monitor's event sees the response as the client will.
+  const dpopNonces = createDpopNonceControl({ provider, settings });
 
   const interactions = createInteractions({ provider, users });
   const control = createControlApi({
@@ -72,7 +76,8 @@ export async function createAuthorizationServer({
     storage,
     monitor,
     settings,
-    initialSettings: { reuseInterval, accessTokenTtl },
+    dpopNonces,
+    initialSettings: { reuseInterval, accessTokenTtl, dpopNonceRequired: false },
     appOrigins,
   });
   const providerCallback = provider.callback();

@@ -38,6 +38,12 @@ function count(value, fallback, name) {
   return n;
 }
 
+/** `{ required: true|false }` of the DPoP nonce switches (AS and API). */
+export function requiredFlag(value) {
+  if (typeof value !== 'boolean') throw Object.assign(new Error('required must be true or false'), { status: 400 });
+  return value;
+}
+
 function badRequest(fn) {
   try {
     return fn();
@@ -47,12 +53,13 @@ function badRequest(fn) {
 }
 
 export function createControlApi({
-  provider, storage, monitor, settings, initialSettings, appOrigins,
+  provider, storage, monitor, settings, dpopNonces, initialSettings, appOrigins,
 }) {
   function currentSettings() {
     return {
       reuseInterval: storage.reuseInterval,
       accessTokenTtl: settings.accessTokenTtl,
+      dpopNonceRequired: dpopNonces.required,
       appOrigins: [...appOrigins],
     };
   }
@@ -86,6 +93,7 @@ export function createControlApi({
       monitor.reset();
       storage.reuseInterval = initialSettings.reuseInterval;
       settings.accessTokenTtl = initialSettings.accessTokenTtl;
+      dpopNonces.required = initialSettings.dpopNonceRequired;
       return { ok: true, settings: currentSettings() };
     },
     'POST /lose-next-token-response': (body) => {
@@ -114,6 +122,14 @@ export function createControlApi({
       return { ok: true, settings: currentSettings() };
     },
     'POST /revoke-user': (body) => revokeUser(body),
+    'POST /dpop-nonce': (body) => {
+      dpopNonces.required = requiredFlag(body.required);
+      return { ok: true, settings: currentSettings() };
+    },
+    'POST /rotate-dpop-nonce': () => {
+      dpopNonces.rotate();
+      return { ok: true, settings: currentSettings() };
+    },
   };
 
   async function handle(req, res, url) {

@@ -17,6 +17,12 @@ export const DEFAULTS = Object.freeze({
 });
 
 export const API_SCOPE = 'api:read';
+
+/**
+ * DPoP proof algorithms the AS and the API accept (advertised as `dpop_signing_alg_values_supported`
+ * and in the API's `algs` challenge parameter). The library signs with ES256.
+ */
+export const DPOP_ALGS = Object.freeze(['ES256', 'PS256', 'RS256', 'EdDSA', 'Ed25519']);
 export const OIDC_SCOPES = Object.freeze(['openid', 'offline_access', 'profile', 'email']);
 
 /** Demo accounts; the password equals the login so docs and tests can say "alice/alice". */

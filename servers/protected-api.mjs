@@ -1,12 +1,15 @@
 // The protected API (resource server) the demo app calls with its access tokens.
 // Verifies RFC 9068 JWT access tokens against the authorization server's JWKS and answers like a
-// real RFC 6750 resource server, so the library's 401 handling is exercised for real.
+// real RFC 6750 resource server, so the library's 401 handling is exercised for real. Also takes
+// DPoP-bound tokens (RFC 9449 §7: `Authorization: DPoP <token>` plus a `DPoP` proof header), with
+// nonces on demand.
 import {
   createRemoteJWKSet, errors as joseErrors, jwtVerify,
 } from 'jose';
 
-import { API_SCOPE } from './defaults.mjs';
-import { guardControlRequest } from './control-api.mjs';
+import { API_SCOPE, DPOP_ALGS } from './defaults.mjs';
+import { guardControlRequest, requiredFlag } from './control-api.mjs';
+import { DpopProofError, createDpopVerifier } from './dpop-verifier.mjs';
 import {
   applyCors, isPreflight, readJson, sendJson, sleep,
 } from './http-utils.mjs';
@@ -19,16 +22,27 @@ const ITEMS = Object.freeze([
   { id: 3, name: 'Replay after 401' },
 ]);
 
+/**
+ * A refused request. `scheme` picks the challenge: `Bearer` (RFC 6750) or `DPoP` (RFC 9449 §7.1);
+ * `reason` is a short code counted in the stats for DPoP refusals.
+ */
 class Rejection extends Error {
-  constructor(status, error, description, extra = '') {
+  constructor(status, error, description, { extra = '', scheme = 'Bearer', reason, headers = {} } = {}) {
     super(description);
-    Object.assign(this, { status, error, extra });
+    Object.assign(this, {
+      status, error, extra, scheme, reason, headers,
+    });
   }
 }
 
 const quote = (s) => String(s).replace(/["\\]/g, "'");
+const DPOP_ALGS_PARAM = `algs="${DPOP_ALGS.join(' ')}"`;
 
 function challenge(rejection) {
+  if (rejection.scheme === 'DPoP') {
+    // As in RFC 9449 §7.1: DPoP error="invalid_token", error_description="...", algs="ES256 ..."
+    return `DPoP error="${rejection.error}", error_description="${quote(rejection.message)}"${rejection.extra}, ${DPOP_ALGS_PARAM}`;
+  }
   // RFC 6750 §3.1: a request without credentials gets a challenge without an error code.
   if (!rejection.error) return `Bearer realm="${REALM}"`;
   return `Bearer realm="${REALM}", error="${rejection.error}", error_description="${quote(rejection.message)}"${rejection.extra}`;
@@ -44,43 +58,97 @@ function describeJoseError(err) {
 }
 
 function zeroStats() {
-  return { total: 0, authorized: 0, rejected: 0, byPath: {} };
+  return {
+    total: 0,
+    authorized: 0,
+    rejected: 0,
+    byPath: {},
+    bearerRequests: 0, // Authorization: Bearer
+    dpopRequests: 0, // Authorization: DPoP
+    dpopNonceChallenges: 0, // 401 use_dpop_nonce answers
+    dpopRejected: 0, // other refusals with a DPoP challenge (incl. a DPoP-bound token sent as Bearer)
+    dpopRejectReasons: {}, // reason code -> count, e.g. { 'htu-mismatch': 1, 'replayed-jti': 2 }
+  };
 }
 
 export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${issuer}/jwks` }) {
   const jwks = createRemoteJWKSet(new URL(jwksUri));
+  const dpop = createDpopVerifier({ resource, algs: [...DPOP_ALGS] });
   let stats = zeroStats();
   let rejectIssuedBefore;
 
-  async function authenticate(req) {
-    const header = req.headers.authorization;
-    const [scheme, token, ...rest] = (header ?? '').trim().split(/\s+/);
-    if (!header || scheme.toLowerCase() !== 'bearer') throw new Rejection(401);
-    if (!token || rest.length) throw new Rejection(400, 'invalid_request', 'malformed Authorization header');
-
-    let payload;
+  async function verifyAccessToken(token, scheme) {
     try {
-      ({ payload } = await jwtVerify(token, jwks, {
+      const { payload } = await jwtVerify(token, jwks, {
         issuer,
         audience: resource,
         typ: 'at+jwt',
         algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
-      }));
+      });
+      return payload;
     } catch (err) {
       if (err instanceof joseErrors.JWKSTimeout || err?.name === 'TypeError') {
         throw Object.assign(new Error('cannot fetch the authorization server keys'), { status: 503 });
       }
-      throw new Rejection(401, 'invalid_token', describeJoseError(err));
+      throw new Rejection(401, 'invalid_token', describeJoseError(err), { scheme, reason: 'invalid-token' });
+    }
+  }
+
+  /** RFC 9449 §7.1: proof first (incl. the nonce), then the token and its binding, then replay. */
+  async function authenticateDpop(req, url, token) {
+    let proof;
+    try {
+      proof = await dpop.verify(req, url, token);
+    } catch (err) {
+      if (!(err instanceof DpopProofError)) throw err;
+      const headers = err.error === 'use_dpop_nonce' ? { 'DPoP-Nonce': dpop.nonce } : {};
+      throw new Rejection(401, err.error, err.message, { scheme: 'DPoP', reason: err.reason, headers });
+    }
+    const payload = await verifyAccessToken(token, 'DPoP');
+    if (!payload.cnf?.jkt) {
+      throw new Rejection(401, 'invalid_token', 'access token is not DPoP-bound', { scheme: 'DPoP', reason: 'not-dpop-bound' });
+    }
+    if (payload.cnf.jkt !== proof.jkt) {
+      throw new Rejection(401, 'invalid_token', 'Invalid DPoP key binding', { scheme: 'DPoP', reason: 'key-mismatch' });
+    }
+    try {
+      dpop.checkReplay(proof);
+    } catch (err) {
+      throw new Rejection(401, err.error, err.message, { scheme: 'DPoP', reason: err.reason });
+    }
+    return payload;
+  }
+
+  async function authenticate(req, url) {
+    const header = req.headers.authorization;
+    const [scheme = '', token, ...rest] = (header ?? '').trim().split(/\s+/);
+    const kind = { bearer: 'Bearer', dpop: 'DPoP' }[scheme.toLowerCase()];
+    if (!header || !kind) throw new Rejection(401);
+    stats[kind === 'DPoP' ? 'dpopRequests' : 'bearerRequests'] += 1;
+    if (!token || rest.length) {
+      throw new Rejection(400, 'invalid_request', 'malformed Authorization header', { scheme: kind, reason: 'malformed-authorization' });
+    }
+
+    let payload;
+    if (kind === 'DPoP') {
+      payload = await authenticateDpop(req, url, token);
+    } else {
+      payload = await verifyAccessToken(token, 'Bearer');
+      // RFC 9449 §7.1: a DPoP-bound token is worthless without its proof, so never accept it as
+      // Bearer (a DPoP header next to `Bearer` changes nothing).
+      if (payload.cnf?.jkt) {
+        throw new Rejection(401, 'invalid_token', 'DPoP-bound token presented as Bearer', { scheme: 'DPoP', reason: 'bound-token-as-bearer' });
+      }
     }
 
     if (rejectIssuedBefore !== undefined && !(payload.iat > rejectIssuedBefore)) {
-      throw new Rejection(401, 'invalid_token', 'token revoked');
+      throw new Rejection(401, 'invalid_token', 'token revoked', { scheme: kind, reason: 'revoked' });
     }
-    // RFC 9449: a DPoP-bound token is worthless without its proof, so never accept it as Bearer.
-    if (payload.cnf?.jkt) throw new Rejection(401, 'invalid_token', 'DPoP-bound token presented as Bearer');
     const scopes = String(payload.scope ?? '').split(' ');
     if (!scopes.includes(API_SCOPE)) {
-      throw new Rejection(403, 'insufficient_scope', `scope ${API_SCOPE} required`, `, scope="${API_SCOPE}"`);
+      throw new Rejection(403, 'insufficient_scope', `scope ${API_SCOPE} required`, {
+        extra: `, scope="${API_SCOPE}"`, scheme: kind, reason: 'insufficient-scope',
+      });
     }
     return payload;
   }
@@ -103,12 +171,32 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
       rejectIssuedBefore = Number(at);
       return { ok: true, rejectIssuedBefore };
     },
+    'POST /api/__control/dpop-nonce': (body) => {
+      dpop.nonceRequired = requiredFlag(body.required);
+      return { ok: true, dpopNonceRequired: dpop.nonceRequired };
+    },
+    'POST /api/__control/rotate-dpop-nonce': () => {
+      dpop.rotateNonce();
+      return { ok: true, dpopNonceRequired: dpop.nonceRequired };
+    },
     'POST /api/__control/reset': () => {
       stats = zeroStats();
       rejectIssuedBefore = undefined;
+      dpop.nonceRequired = false;
+      dpop.rotateNonce();
       return { ok: true };
     },
   };
+
+  function countRejection(err) {
+    if (err.scheme !== 'DPoP') return;
+    if (err.error === 'use_dpop_nonce') {
+      stats.dpopNonceChallenges += 1;
+      return;
+    }
+    stats.dpopRejected += 1;
+    stats.dpopRejectReasons[err.reason] = (stats.dpopRejectReasons[err.reason] ?? 0) + 1;
+  }
 
   function count(path, outcome) {
     stats.total += 1;
@@ -134,12 +222,14 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
     applyCors(req, res, appOrigins, {
       methods: 'GET, POST, OPTIONS',
       allowHeaders: 'Authorization, Content-Type, DPoP',
-      exposeHeaders: 'WWW-Authenticate',
+      exposeHeaders: 'WWW-Authenticate, DPoP-Nonce',
     });
     if (isPreflight(req)) return res.writeHead(204).end();
 
     // Polling the counters must not change them.
-    if (key === 'GET /api/stats') return sendJson(res, 200, { ...stats, rejectIssuedBefore });
+    if (key === 'GET /api/stats') {
+      return sendJson(res, 200, { ...stats, rejectIssuedBefore, dpopNonceRequired: dpop.nonceRequired });
+    }
 
     const route = routes[key];
     if (!route) {
@@ -147,15 +237,17 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
       return sendJson(res, 404, { error: 'not_found' });
     }
     try {
-      const claims = await authenticate(req);
+      const claims = await authenticate(req, url);
       const body = await route(claims, url);
       count(url.pathname, 'authorized');
       return sendJson(res, 200, body);
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;
       count(url.pathname, 'rejected');
+      countRejection(err);
       return sendJson(res, err.status, { error: err.error ?? 'unauthorized', error_description: err.message || undefined }, {
         'WWW-Authenticate': challenge(err),
+        ...err.headers,
       });
     }
   }

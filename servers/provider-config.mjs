@@ -3,7 +3,7 @@
 // keeps its console quiet.
 import { randomBytes } from 'node:crypto';
 
-import { API_SCOPE, OIDC_SCOPES } from './defaults.mjs';
+import { API_SCOPE, DPOP_ALGS, OIDC_SCOPES } from './defaults.mjs';
 import { errors } from './oidc-provider.mjs';
 import { errorPage, loggedOutPage, logoutAutoSubmitPage } from './pages.mjs';
 
@@ -12,14 +12,16 @@ import { errorPage, loggedOutPage, logoutAutoSubmitPage } from './pages.mjs';
  * @param {string} o.apiResource   resource indicator (and audience) of the protected API
  * @param {string} o.clientId
  * @param {string[]} o.appOrigins
- * @param {object} o.settings      live settings ({ accessTokenTtl }) changed by the control API
+ * @param {object} o.settings      live settings ({ accessTokenTtl, dpopNonceRequired }) changed by
+ *                                 the control API
+ * @param {Buffer} o.dpopNonceSecret 32 bytes; oidc-provider derives its DPoP nonces from it
  * @param {object} o.storage       from createStorage()
  * @param {object} o.signingJwk    private JWK (RS256) used for ID tokens and JWT access tokens
  * @param {object} o.users         demo users
  * @param {number} o.sessionTtl
  */
 export function buildProviderConfiguration({
-  apiResource, clientId, appOrigins, settings, storage, signingJwk, users, sessionTtl,
+  apiResource, clientId, appOrigins, settings, storage, signingJwk, users, sessionTtl, dpopNonceSecret,
 }) {
   const apiInfo = () => ({
     scope: API_SCOPE,
@@ -103,6 +105,8 @@ export function buildProviderConfiguration({
 
     clientBasedCORS: (ctx, origin) => appOrigins.includes(origin),
 
+    enabledJWA: { dPoPSigningAlgValues: [...DPOP_ALGS] },
+
     async renderError(ctx, out) {
       ctx.type = 'html';
       ctx.body = errorPage(out);
@@ -115,8 +119,15 @@ export function buildProviderConfiguration({
         allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
-      // Proof-of-possession is a later feature of the library; keep it available, nonce-free.
-      dPoP: { enabled: true },
+      // Sender-constrained tokens (RFC 9449). A proof is optional (the client decides); with one,
+      // the access token gets `cnf.jkt` and the public client's refresh token is bound to the key.
+      // Nonces are stateless (HKDF of the secret and the current minute), so always configured;
+      // whether a proof must carry one is a runtime switch of the control API.
+      dPoP: {
+        enabled: true,
+        nonceSecret: dpopNonceSecret,
+        requireNonce: () => settings.dpopNonceRequired === true,
+      },
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx, form) {

@@ -30,6 +30,13 @@ function zeroCounters() {
     injectedFailures: 0,
     revocations: 0,
     endSessions: 0,
+    // DPoP (RFC 9449)
+    dpopProofs: 0, // token requests carrying a DPoP header (valid or not)
+    dpopNonceChallenges: 0, // 400 use_dpop_nonce answers
+    dpopInvalidProofs: 0, // 400 invalid_dpop_proof answers
+    dpopBoundTokens: 0, // successful token responses whose access token is DPoP-bound (cnf.jkt)
+    dpopBoundRefreshTokens: 0, // ...and whose (new) refresh token is bound to the same key
+    bearerTokens: 0, // successful token responses with an unbound (Bearer) access token
   };
 }
 
@@ -98,6 +105,21 @@ export function createTokenEndpointMonitor({ appOrigins }) {
     const ok = ctx.status === 200;
     let outcome = ok ? 'ok' : `error:${ctx.body?.error ?? ctx.status}`;
 
+    const dpop = !!ctx.get('DPoP');
+    let dpopJkt;
+    let boundRefreshToken;
+    if (ctx.body?.error === 'use_dpop_nonce') counters.dpopNonceChallenges += 1;
+    if (ctx.body?.error === 'invalid_dpop_proof') counters.dpopInvalidProofs += 1;
+    if (ok) {
+      dpopJkt = entities.AccessToken?.jkt;
+      if (dpopJkt) counters.dpopBoundTokens += 1;
+      else counters.bearerTokens += 1;
+      if (ctx.body?.refresh_token) {
+        boundRefreshToken = !!entities.RefreshToken?.jkt;
+        if (boundRefreshToken) counters.dpopBoundRefreshTokens += 1;
+      }
+    }
+
     if (type === 'authorization_code') counters.codeExchanges += 1;
     if (type === 'refresh_token') {
       counters.refreshRequests += 1;
@@ -123,12 +145,19 @@ export function createTokenEndpointMonitor({ appOrigins }) {
       grantId: entities.Grant?.jti ?? entities.RefreshToken?.grantId ?? entities.AuthorizationCode?.grantId,
       token: presented,
       newRefreshToken: ok ? tokenFingerprint(ctx.body?.refresh_token) : undefined,
+      // DPoP: whether a proof came, the key thumbprint the new access token is bound to (public,
+      // not a secret), whether the new refresh token is bound too, and a nonce handed out.
+      dpop: dpop || undefined,
+      dpopJkt,
+      boundRefreshToken,
+      dpopNonce: ctx.response.get('DPoP-Nonce') ? true : undefined,
       durationMs: Date.now() - started,
     };
   }
 
   async function tokenEndpoint(ctx, next) {
     counters.tokenRequests += 1;
+    if (ctx.get('DPoP')) counters.dpopProofs += 1;
     const started = Date.now();
     if (faults.failNextRequests > 0) {
       await injectFailure(ctx, started);

@@ -148,8 +148,11 @@ test('reset zeroes counters and faults and restores the startup settings', async
   await control(issuer, '/__control/access-token-ttl', { seconds: 9 });
   await control(issuer, '/__control/latency', { ms: 50 });
   await control(issuer, '/__control/lose-next-token-response', { count: 3 });
+  await control(issuer, '/__control/dpop-nonce', { required: true });
   const r = await control(issuer, '/__control/reset', {});
-  assert.deepEqual(r.settings, { reuseInterval: 0, accessTokenTtl: 60, appOrigins: ['http://localhost:4200', 'http://localhost:4201'] });
+  assert.deepEqual(r.settings, {
+    reuseInterval: 0, accessTokenTtl: 60, dpopNonceRequired: false, appOrigins: ['http://localhost:4200', 'http://localhost:4201'],
+  });
   const s = await stats(issuer);
   assert.equal(s.tokenRequests, 0);
   assert.equal(s.codeExchanges, 0);
@@ -165,6 +168,7 @@ test('control endpoints validate their input', async () => {
     ['/__control/latency', { ms: 'x' }],
     ['/__control/fail-next-token-requests', { status: 200 }],
     ['/__control/revoke-user', {}],
+    ['/__control/dpop-nonce', { required: 'true' }],
   ]) {
     const response = await fetch(`${issuer}${path}`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),

@@ -91,7 +91,6 @@ describe('rejected tokens', () => {
       return mint({}, { key: { ...other, kid: signingKey.kid } });
     }, /signature verification failed/],
     ['not an access token (typ)', () => mint({}, { typ: 'JWT' }), /typ/],
-    ['DPoP-bound token sent as Bearer', () => mint({ cnf: { jkt: 'abc' } }), /DPoP-bound/],
     ['garbage', async () => 'not-a-jwt', /malformed/],
   ];
   for (const [name, makeToken, description] of cases) {
@@ -104,6 +103,13 @@ describe('rejected tokens', () => {
       assert.equal((await r.json()).error, 'invalid_token');
     });
   }
+
+  test('DPoP-bound token sent as Bearer: 401 with a DPoP invalid_token challenge (RFC 9449 §7.1)', async () => {
+    const r = await call('/api/me', await mint({ cnf: { jkt: 'abc' } }));
+    assert.equal(r.status, 401);
+    assert.match(challengeOf(r), /^DPoP error="invalid_token", error_description="DPoP-bound token presented as Bearer", algs="ES256[^"]*"$/);
+    assert.equal((await r.json()).error, 'invalid_token');
+  });
 
   test('missing api:read scope: 403 insufficient_scope', async () => {
     const r = await call('/api/me', await mint({ scope: 'openid' }));
