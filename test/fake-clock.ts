@@ -77,3 +77,12 @@ export class FakeClock implements Clock {
     return best;
   }
 }
+
+/**
+ * Lets real asynchronous work (WebCrypto runs on its own thread) finish: yields until `done()`
+ * holds, for at most `timeoutMs` of real time, so a loaded machine does not fail the test.
+ */
+export async function settleUntil(done: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await flushMicrotasks();
+}

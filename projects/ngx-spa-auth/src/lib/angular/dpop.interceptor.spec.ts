@@ -3,7 +3,7 @@ import type { TestRequest } from '@angular/common/http/testing';
 import { createHash } from 'node:crypto';
 
 import { API, setupAuthTestBed } from '../../../../../test/auth-testbed';
-import { flushMicrotasks } from '../../../../../test/fake-clock';
+import { settleUntil } from '../../../../../test/fake-clock';
 import { withDPoP } from './provide-auth';
 
 type Harness = Awaited<ReturnType<typeof setupAuthTestBed>>;
@@ -24,12 +24,10 @@ const nonceChallenge = (nonce: string) => ({
 
 /** Proofs are signed with real WebCrypto, which settles on its own thread: wait for the request. */
 async function request(url: string): Promise<TestRequest> {
-  for (let i = 0; i < 200; i++) {
-    const [found] = h!.httpMock.match(url);
-    if (found) return found;
-    await flushMicrotasks();
-  }
-  throw new Error(`no request to ${url}`);
+  let found: TestRequest | undefined;
+  await settleUntil(() => !!(found = h!.httpMock.match(url)[0]));
+  if (!found) throw new Error(`no request to ${url}`);
+  return found;
 }
 
 let h: Harness | null = null;
@@ -87,7 +85,7 @@ describe('withDPoP()', () => {
     h.http.get(`${API}/me`).subscribe({ error: (e: unknown) => (outcome.error = e) });
     (await request(`${API}/me`)).flush(null, nonceChallenge('n1'));
     (await request(`${API}/me`)).flush(null, nonceChallenge('n2'));
-    await flushMicrotasks();
+    await settleUntil(() => outcome.error !== undefined);
     expect((outcome.error as HttpErrorResponse).status).toBe(401);
     expect(refreshCount(h)).toBe(0);
   });

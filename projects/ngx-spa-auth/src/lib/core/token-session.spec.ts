@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { flushMicrotasks } from '../../../../../test/fake-clock';
+import { settleUntil } from '../../../../../test/fake-clock';
 import { signedInClient } from '../../../../../test/signed-in-client';
 import type { AuthError } from './errors';
 
@@ -107,7 +107,7 @@ describe('TokenSession: session end', () => {
     const navigationsBefore = browser.navigations.length;
     await expect(client.getAccessToken()).rejects.toMatchObject({ code: 'session_expired' });
     // The login is started in the background (PKCE hashing is a real WebCrypto call).
-    for (let i = 0; i < 100 && browser.navigations.length === navigationsBefore; i++) await flushMicrotasks();
+    await settleUntil(() => browser.navigations.length > navigationsBefore);
     const url = new URL(browser.lastNavigation!);
     expect(url.pathname).toBe('/authorize');
     expect(browser.sessionStorage.getItem('ngx-spa-auth.tx')).toContain('/orders/7?tab=items');
