@@ -21,9 +21,10 @@ function browserWithTabs(options: { persistent: boolean; accessTokenTtlSeconds?:
   const lock = fakeWebLock();
   const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
 
-  async function openTab(href = `${APP}/`) {
+  /** Opens a tab at `href`; `sessionStorage` carries a pending login across the redirect. */
+  async function openTab(href = `${APP}/`, sessionStorage?: MemoryStorage) {
     const page = createBrowser(href);
-    const env: BrowserEnvironment = { ...pageParts(page), localStorage };
+    const env: BrowserEnvironment = { ...pageParts(page), sessionStorage: sessionStorage ?? page.sessionStorage, localStorage };
     const client = new AuthClient({
       config, env, clock, fetch: server.fetch,
       store: options.persistent ? new SessionStore(localStorage) : null,
@@ -42,22 +43,7 @@ function browserWithTabs(options: { persistent: boolean; accessTokenTtlSeconds?:
     await tab.client.login({ returnUrl: '/' });
     const callback = server.authorize(tab.page.lastNavigation!);
     tab.client.dispose();
-    return openTabWithSession(callback, tab.page.sessionStorage);
-  }
-
-  async function openTabWithSession(callback: string, sessionStorage: MemoryStorage) {
-    const page = createBrowser(callback);
-    const env: BrowserEnvironment = { ...pageParts(page), sessionStorage, localStorage };
-    const client = new AuthClient({
-      config, env, clock, fetch: server.fetch,
-      store: options.persistent ? new SessionStore(localStorage) : null,
-      lock: options.persistent ? lock : undefined,
-      channel: bus.channel(),
-    });
-    const events: AuthEvent[] = [];
-    client.events.subscribe((e) => events.push(e));
-    await client.initialize();
-    return { client, page, events };
+    return openTab(callback, tab.page.sessionStorage);
   }
 
   return { clock, server, localStorage, bus, openTab, signInTab };
