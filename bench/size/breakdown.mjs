@@ -88,15 +88,18 @@ export function attribute(code, map, bundleFile, root, detailFor = () => false) 
       perDecl.set(key, (perDecl.get(key) ?? 0) + bytes);
     }
   };
+  // Each mapping owns the bytes up to the next mapping, across line ends (a multi-line string
+  // literal has mappings on its first line only).
+  let owner = [-1, 0];
   outLines.forEach((lineText, i) => {
     const segs = decoded[i] ?? [];
-    const lineBytes = Buffer.byteLength(lineText) + (i < outLines.length - 1 ? 1 : 0);
     const nl = i < outLines.length - 1 ? '\n' : '';
-    if (segs.length === 0) return charge(-1, 0, lineBytes, lineText + nl);
-    // Characters before the first segment, and each segment's run up to the next one.
-    if (segs[0][0] > 0) charge(-1, 0, Buffer.byteLength(lineText.slice(0, segs[0][0])), lineText.slice(0, segs[0][0]));
+    const firstCol = segs.length ? segs[0][0] : lineText.length;
+    const lead = lineText.slice(0, firstCol) + (segs.length ? '' : nl);
+    if (lead) charge(owner[0], owner[1], Buffer.byteLength(lead), lead);
     segs.forEach(([col, src, sl], k) => {
       const piece = lineText.slice(col, k + 1 < segs.length ? segs[k + 1][0] : undefined) + (k + 1 < segs.length ? '' : nl);
+      owner = [src, sl];
       charge(src, sl, Buffer.byteLength(piece), piece);
     });
   });

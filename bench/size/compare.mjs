@@ -97,6 +97,15 @@ function ensureBenchDependencies() {
   if (run.status !== 0) throw new Error('npm install --prefix bench/size failed');
 }
 
+/** The commit the library was built from, and whether its sources had uncommitted changes. */
+function libraryRevision() {
+  const git = (...a) => spawnSync('git', a, { cwd: ROOT, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return 'unknown revision';
+  const dirty = git('status', '--porcelain', '--', 'projects/ngx-spa-auth/src').stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' + uncommitted changes' : ''}`;
+}
+
 const pct = (part, whole) => `${((100 * part) / whole).toFixed(1)} %`;
 const ratio = (value, base) => `${(value / base).toFixed(2)}×`;
 const bytes = (n) => n.toLocaleString('en-US');
@@ -124,7 +133,7 @@ function breakdownTable(files, result) {
     '| --- | ---: | ---: | ---: |',
   ];
   for (const f of files) {
-    const name = f.file.replace(/^projects\/ngx-spa-auth\/src\//, '').replace(/^node_modules\//, '');
+    const name = f.file.replace(/^projects\/ngx-spa-auth\/src\//, '').replace(/^.*node_modules\//, '');
     lines.push(`| ${name} | ${bytes(f.bytes)} | ${pct(f.bytes, result.minified)} | ${bytes(f.gzip)} |`);
   }
   const own = files.filter((f) => f.file.startsWith('projects/')).reduce((s, f) => s + f.bytes, 0);
@@ -134,11 +143,20 @@ function breakdownTable(files, result) {
   return lines.join('\n');
 }
 
+/** esbuild's metafile view: bytes in the output per input file (the FESM is one file). */
+function metafileTable(row) {
+  const lines = ['| esbuild metafile input | app build: min bytes | FESM: min bytes |', '| --- | ---: | ---: |'];
+  const short = (p) => p.replace(/^.*node_modules\//, '');
+  const fesm = new Map(row.fesm.inputs.map((i) => [short(i.path), i.bytes]));
+  for (const i of row.app.inputs) lines.push(`| ${short(i.path)} | ${bytes(i.bytes)} | ${bytes(fesm.get(short(i.path)) ?? 0)} |`);
+  return lines.join('\n');
+}
+
 function declarationTable(file, top = 15) {
   const decls = file.decls ?? [];
   const rest = decls.slice(top).reduce((s, d) => s + d.bytes, 0);
   return [
-    `| ${file.file.replace(/^node_modules\//, '')}: top-level declaration | min bytes |`,
+    `| ${file.file.replace(/^.*node_modules\//, '')}: top-level declaration | min bytes |`,
     '| --- | ---: |',
     ...decls.slice(0, top).map((d) => `| \`${d.name}\` | ${bytes(d.bytes)} |`),
     `| ${decls.length - top} more | ${bytes(rest)} |`,
@@ -180,7 +198,7 @@ async function main() {
   ].join(', ');
   const report = `# Bundle size: ngx-spa-auth and the other Angular OAuth/OIDC libraries
 
-Measured ${date} with \`npm run bench:size\` (${tools}).
+Measured ${date} with \`npm run bench:size\` (${tools}); ngx-spa-auth built from ${libraryRevision()}.
 
 ${comparisonTable(rows)}
 
@@ -197,6 +215,10 @@ ${comparisonTable(rows)}
   (${kb(smallestOther.app.gzip)}); ngx-spa-auth is ${ratio(ngx.app.gzip, smallestOther.app.gzip)} of it.
 
 ## Where ngx-spa-auth's bytes go (app build, ${bytes(ngx.app.minified)} bytes minified, ${bytes(ngx.app.gzip)} gzip)
+
+${metafileTable(ngx)}
+
+By source file (through the source maps):
 
 ${breakdownTable(files, mapped)}
 
