@@ -1,3 +1,4 @@
+import { DPoPSession } from '../projects/ngx-spa-auth/src/lib/core/dpop-session';
 import { provideHttpClient, withInterceptors, withInterceptorsFromDi, HTTP_INTERCEPTORS, HttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { NgModule, type EnvironmentProviders, type Provider } from '@angular/core';
@@ -46,7 +47,8 @@ export interface TestBedOptions {
 
 /** Prepares the page as the callback of a login the user completed at the fake server. */
 async function arriveAtCallback(browser: FakeBrowser, server: FakeAuthorizationServer, clock: FakeClock, config: AuthConfig, returnUrl: string, dpopKeyStore?: DPoPKeyStore) {
-  const starter = new AuthClient({ config: resolveConfig(config, APP), env: browser, fetch: server.fetch, clock, dpopKeyStore });
+  const dpop = dpopKeyStore ? (clientId: string, now: () => number) => new DPoPSession(dpopKeyStore, { client_id: clientId }, now) : undefined;
+  const starter = new AuthClient({ config: resolveConfig(config, APP), env: browser, fetch: server.fetch, clock, dpop });
   await starter.initialize();
   await starter.login({ returnUrl });
   browser.open(server.authorize(browser.lastNavigation!));

@@ -2,6 +2,7 @@ import { DOCUMENT, isPlatformBrowser } from '@angular/common';
 import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
 
 import { windowEnvironment, type BrowserEnvironment } from '../core/browser-environment';
+import type { DPoPFactory } from '../core/auth-client';
 import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop-key-store';
 
 import type { Clock } from '../core/clock';
@@ -35,7 +36,7 @@ export const AUTH_USE_WORKER = new InjectionToken<boolean>(ngDevMode ? 'AUTH_USE
 });
 
 /** Whether `withDPoP()` is on. */
-export const AUTH_DPOP = new InjectionToken<boolean>(ngDevMode ? 'AUTH_DPOP' : '', { factory: () => false });
+export const AUTH_DPOP = new InjectionToken<DPoPFactory | null>(ngDevMode ? 'AUTH_DPOP' : '', { factory: () => null });
 
 /** Where the DPoP key lives: IndexedDB where the browser has it (survives reloads), else memory. */
 export const AUTH_DPOP_KEY_STORE = new InjectionToken<DPoPKeyStore>(ngDevMode ? 'AUTH_DPOP_KEY_STORE' : '', {

@@ -15,7 +15,6 @@ import {
   AUTH_CLOCK,
   AUTH_CONFIG,
   AUTH_DPOP,
-  AUTH_DPOP_KEY_STORE,
   AUTH_FETCH,
   AUTH_PERSISTENCE,
   AUTH_SESSION_RESTORE,
@@ -73,7 +72,7 @@ export class AuthService {
       lock,
       channel: env ? broadcastTabChannel(scope) : null,
       holderFactory: env && !persistence && inject(AUTH_USE_WORKER) ? workerOrMainThread(fetchFn, warn) : undefined,
-      dpopKeyStore: env && inject(AUTH_DPOP) ? inject(AUTH_DPOP_KEY_STORE) : undefined,
+      dpop: env ? inject(AUTH_DPOP) : null,
     });
     this.allowList = new UrlAllowList(config.allowedUrls, env?.baseUrl ?? `${origin}/`);
     this.stateSignal = signal(this.client.state);

@@ -8,7 +8,8 @@ import {
 
 import type { AuthConfig } from '../core/config';
 import { AuthService } from './auth.service';
-import { AUTH_CONFIG, AUTH_DPOP, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
+import { DPoPSession } from '../core/dpop-session';
+import { AUTH_CONFIG, AUTH_DPOP, AUTH_DPOP_KEY_STORE, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
 
 /** Kinds of optional features, so contradictory or repeated features can be reported. */
 export enum AuthFeatureKind {
@@ -74,7 +75,13 @@ export function withRefreshTokenInMemory(): AuthFeature<AuthFeatureKind.RefreshT
  * @see https://www.rfc-editor.org/rfc/rfc9449
  */
 export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
-  return makeAuthFeature(AuthFeatureKind.DPoP, [{ provide: AUTH_DPOP, useValue: true }]);
+  return makeAuthFeature(AuthFeatureKind.DPoP, [{
+    provide: AUTH_DPOP,
+    useFactory: () => {
+      const store = inject(AUTH_DPOP_KEY_STORE);
+      return (clientId: string, now: () => number) => new DPoPSession(store, { client_id: clientId }, now);
+    },
+  }]);
 }
 
 /**

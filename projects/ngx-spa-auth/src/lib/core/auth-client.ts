@@ -1,7 +1,6 @@
 import { isCallbackUrl } from './authorization';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
-import type { DPoPKeyStore } from './dpop-key-store';
-import { DPoPSession } from './dpop-session';
+import type { DPoPSession } from './dpop-session';
 import { systemClock, type Clock } from './clock';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
@@ -46,8 +45,11 @@ export interface AuthClientOptions {
   /** The channel to the app's other tabs: logout everywhere, rotations shared. */
   readonly channel?: TabChannel | null;
   /** Where the DPoP key lives; DPoP is on when given (`withDPoP()`). */
-  readonly dpopKeyStore?: DPoPKeyStore;
+  readonly dpop?: DPoPFactory | null;
 }
+
+/** Makes the session's DPoP key holder; given only by `withDPoP()`, so DPoP code is tree-shaken otherwise. */
+export type DPoPFactory = (clientId: string, now: () => number) => DPoPSession;
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
 const LOGOUT_STATE = 'ngx-spa-auth.logout-state';
@@ -69,9 +71,7 @@ export class AuthClient {
   constructor(private readonly options: AuthClientOptions) {
     const clock = options.clock ?? systemClock;
     const { config, env } = options;
-    const dpop = options.dpopKeyStore
-      ? new DPoPSession(options.dpopKeyStore, { client_id: config.clientId }, () => clock.now())
-      : undefined;
+    const dpop = options.dpop?.(config.clientId, () => clock.now());
     this.tokenClient = new TokenClient(config, options.fetch, () => clock.now(), options.holderFactory, dpop);
     this.session = new TokenSession({
       config, clock, random: options.random, tokenClient: this.tokenClient,

@@ -9,47 +9,61 @@ import type { FetchLike, RefreshTokenHolderFactory } from './token-client';
  * code is duplicated here. It talks only to the endpoints it was given first, and never aborts a
  * request it started: a rotated token is always read and kept, even if the page stopped waiting.
  */
-const WORKER_SOURCE = `'use strict';
-const PLACEHOLDER = ${JSON.stringify(REFRESH_TOKEN_IN_WORKER)};
-let endpoints = null;
-let refreshToken = null;
-onmessage = async (event) => {
-  const m = event.data;
-  if (m.type === 'init') {
-    if (endpoints === null) endpoints = m.endpoints.slice();
-    postMessage({ id: m.id, ok: true });
-    return;
-  }
-  if (m.type === 'clear') { refreshToken = null; return; }
-  if (m.type !== 'fetch') return;
-  try {
-    if (endpoints === null || endpoints.indexOf(m.url) < 0) throw new Error('endpoint not allowed');
-    const params = new URLSearchParams(m.body);
-    let revoking = false;
-    for (const name of ['refresh_token', 'token']) {
-      if (params.get(name) !== PLACEHOLDER) continue;
-      if (refreshToken === null) throw new Error('no refresh token held');
-      params.set(name, refreshToken);
-      revoking = name === 'token';
+// The worker's program as a real function, so the app's minifier shrinks it like any other code;
+// `String(workerMain)` is its (minified) source. Self-contained: no imports, no closures, no
+// async/await or object spread (a build may downlevel those into module helpers the worker lacks).
+function workerMain(placeholder: string): void {
+  const scope = self as unknown as { onmessage: unknown; postMessage(m: unknown): void };
+  let endpoints: string[] | null = null;
+  let refreshToken: string | null = null;
+  scope.onmessage = (event: MessageEvent) => {
+    const m = event.data;
+    const reply = (r: object) => scope.postMessage(Object.assign({ id: m.id }, r));
+    if (m.type === 'init') {
+      if (endpoints === null) endpoints = m.endpoints.slice();
+      reply({ ok: true });
+      return;
     }
-    const response = await fetch(m.url, { method: 'POST', headers: m.headers, body: params, credentials: 'omit' });
-    let body = await response.text();
-    try {
-      const json = JSON.parse(body);
-      if (json && typeof json.refresh_token === 'string') {
-        refreshToken = json.refresh_token;
-        json.refresh_token = PLACEHOLDER;
-        body = JSON.stringify(json);
+    if (m.type === 'clear') { refreshToken = null; return; }
+    if (m.type !== 'fetch') return;
+    let revoking = false;
+    let status = 0;
+    let statusText = '';
+    const headers: [string, string][] = [];
+    new Promise<Response>((resolve) => {
+      if (endpoints === null || endpoints.indexOf(m.url) < 0) throw new Error('endpoint not allowed');
+      const params = new URLSearchParams(m.body);
+      for (const name of ['refresh_token', 'token']) {
+        if (params.get(name) !== placeholder) continue;
+        if (refreshToken === null) throw new Error('no refresh token held');
+        params.set(name, refreshToken);
+        revoking = name === 'token';
       }
-    } catch (notJson) { /* not a JSON body: nothing to take out */ }
-    if (revoking && response.ok) refreshToken = null;
-    const headers = [];
-    response.headers.forEach((value, name) => headers.push([name, value]));
-    postMessage({ id: m.id, status: response.status, statusText: response.statusText, headers, body });
-  } catch (error) {
-    postMessage({ id: m.id, error: String(error && error.message || error) });
-  }
-};`;
+      resolve(fetch(m.url, { method: 'POST', headers: m.headers, body: params, credentials: 'omit' }));
+    })
+      .then((response) => {
+        status = response.status;
+        statusText = response.statusText;
+        response.headers.forEach((value, name) => headers.push([name, value]));
+        if (revoking && response.ok) refreshToken = null;
+        return response.text();
+      })
+      .then((body) => {
+        try {
+          const json = JSON.parse(body);
+          if (json && typeof json.refresh_token === 'string') {
+            refreshToken = json.refresh_token;
+            json.refresh_token = placeholder;
+            body = JSON.stringify(json);
+          }
+        } catch { /* not a JSON body: nothing to take out */ }
+        reply({ status, statusText, headers, body });
+      })
+      .catch((error) => reply({ error: String((error && error.message) || error) }));
+  };
+}
+
+const WORKER_SOURCE = `(${workerMain})(${JSON.stringify(REFRESH_TOKEN_IN_WORKER)})`;
 
 interface WorkerReply {
   readonly id: number;
