@@ -17,6 +17,7 @@ import { expect, test as base } from './helpers/fixtures';
 import { callApiBurst, callApiOnce, expectSignedIn, signInToApiPage } from './helpers/login';
 import { tokenEvents, URLS } from './helpers/servers';
 import { fingerprint } from './helpers/traffic';
+import { storedSession } from './helpers/tabs';
 
 /**
  * DPoP (RFC 9449) end to end: the demo app with `?dpop=1` (the library's `withDPoP()`) against the
@@ -162,10 +163,10 @@ test.describe('DPoP', () => {
   });
 
   test('a refresh token stolen from storage is useless without the key: refused without rotating or revoking, and the app keeps refreshing with it', async ({ page, servers, traffic }) => {
-    // withPersistentSession('local'): the refresh token sits in localStorage, where any script on
-    // the origin can read it. Reading it is the attack.
+    // withPersistentSession('local'): the refresh token sits in IndexedDB, where any script on the
+    // origin can read it. Reading it is the attack.
     await signInToApiPage(page, { dpop: 1, session: 'local' });
-    const readStored = () => page.evaluate(() => JSON.parse(localStorage.getItem('ngx-spa-auth.session') ?? 'null') as { refreshToken?: string; tokenType?: string } | null);
+    const readStored = () => storedSession(page) as Promise<{ refreshToken?: string; tokenType?: string } | null>;
     const stored = await readStored();
     expect(stored?.tokenType).toBe('dpop');
     const stolen = String(stored?.refreshToken);

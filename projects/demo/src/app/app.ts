@@ -2,6 +2,8 @@ import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/c
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { AuthService } from 'ngx-spa-auth';
 
+import { DEMO_SETTINGS } from './settings';
+
 @Component({
   selector: 'app-root',
   imports: [RouterOutlet, RouterLink, RouterLinkActive],
@@ -32,12 +34,20 @@ import { AuthService } from 'ngx-spa-auth';
       <router-outlet />
     </main>
     <footer>
-      Tokens live in memory only. Demo users: <code>alice</code>/<code>alice</code>, <code>bob</code>/<code>bob</code>.
+      {{ storageNote() }} Demo users: <code>alice</code>/<code>alice</code>, <code>bob</code>/<code>bob</code>.
     </footer>
   `,
 })
 export class App {
   protected readonly auth = inject(AuthService);
+  private readonly settings = inject(DEMO_SETTINGS);
+  protected readonly storageNote = computed(() =>
+    this.settings.session === 'memory'
+      ? 'Tokens live in memory; the refresh token in a worker.'
+      : this.settings.session === 'local'
+        ? 'The session is kept in IndexedDB, shared by tabs (withPersistentSession).'
+        : "The session is kept in this tab's sessionStorage (withPersistentSession).",
+  );
   protected readonly displayName = computed(() => {
     const user = this.auth.user();
     return typeof user?.['name'] === 'string' ? user['name'] : (user?.sub ?? '');

@@ -7,7 +7,7 @@ import { isAuthError } from '../core/errors';
 import type { AuthEvent, UserClaims } from '../core/events';
 import type { LoginOptions } from '../core/login-flow';
 import { workerOrMainThread } from '../core/refresh-token-worker';
-import { SessionStore } from '../core/session-store';
+import { sharedSessionStore, tabSessionStore, type SessionStore } from '../core/session-store';
 import { broadcastTabChannel, noLock, webLock } from '../core/tab-sync';
 import { UrlAllowList } from '../core/url-allow-list';
 import {
@@ -57,6 +57,8 @@ export class AuthService {
     const persistence = env ? inject(AUTH_PERSISTENCE) : null;
     const warn = (message: string) => this.client.events.emit({ type: 'warning', message });
     const scope = `ngx-spa-auth:${config.clientId}`;
+    const store = env ? sessionStore(persistence, env.sessionStorage, scope) : null;
+    if (persistence && !store) queueMicrotask(() => warn('IndexedDB is unavailable: the session is kept in memory only.'));
     let lock = noLock;
     if (persistence) {
       lock = webLock(`${scope}:refresh`, globalThis.navigator) ?? noLock;
@@ -68,7 +70,7 @@ export class AuthService {
       fetch: fetchFn,
       clock: inject(AUTH_CLOCK),
       sessionRestore: inject(AUTH_SESSION_RESTORE),
-      store: persistence && env ? new SessionStore(persistence === 'local' ? env.localStorage : env.sessionStorage) : null,
+      store,
       lock,
       channel: env ? broadcastTabChannel(scope) : null,
       holderFactory: env && !persistence && inject(AUTH_USE_WORKER) ? workerOrMainThread(fetchFn, warn) : undefined,
@@ -156,6 +158,17 @@ export class AuthService {
   private select<T>(project: (state: AuthState) => T): Observable<T> {
     return this.state$.pipe(map(project), distinctUntilChanged());
   }
+}
+
+/** Where `withPersistentSession()` keeps the session: IndexedDB for every tab, or this tab's sessionStorage. */
+function sessionStore(
+  persistence: 'local' | 'session' | null,
+  sessionStorage: Storage | Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>,
+  key: string,
+): SessionStore | null {
+  if (persistence === 'session') return tabSessionStore(sessionStorage, `${key}:session`);
+  if (persistence === 'local' && typeof indexedDB !== 'undefined') return sharedSessionStore(indexedDB, key);
+  return null;
 }
 
 function safeOrigin(url: string): string {

@@ -100,13 +100,16 @@ export class AuthClient {
     switch (message.type) {
       case 'signed_in':
       case 'tokens_rotated':
-        if (this.session.resume() && this.current.status !== 'authenticated') {
+        void this.session.resume().then((resumed) => {
+          if (!resumed || this.current.status === 'authenticated') return;
           this.setState({ status: 'authenticated', user: this.session.claims, error: null });
           this.events.emit({ type: 'login', user: this.session.claims, restored: true });
-        }
+        });
         return;
       case 'signed_out':
-        if (!this.session.clear() && this.current.status !== 'authenticated') return;
+        // The tab that signed out already removed the stored session; forget ours in memory.
+        if (this.session.accessToken === null && this.current.status !== 'authenticated') return;
+        void this.session.clear();
         void this.tokenClient.forgetRefreshToken();
         this.hint?.clear();
         this.setState({ status: 'unauthenticated', user: null, error: null });
@@ -148,7 +151,7 @@ export class AuthClient {
     if (isCallbackUrl(env.location.href, this.options.config.redirectUri)) {
       return this.finishLogin(env);
     }
-    if (this.session.resume()) {
+    if (await this.session.resume()) {
       this.setState({ status: 'authenticated', user: this.session.claims, error: null });
       this.events.emit({ type: 'login', user: this.session.claims, restored: true });
       return;
@@ -167,7 +170,7 @@ export class AuthClient {
     const result = await this.loginFlow!.finish(env.location.href);
     if (result.ok) {
       const restored = result.transaction.prompt === 'none';
-      this.session.start(result.tokens);
+      await this.session.start(result.tokens);
       this.hint?.set();
       this.options.channel?.post({ type: 'signed_in' });
       env.history.replaceState(null, '', result.transaction.returnUrl);
@@ -208,7 +211,7 @@ export class AuthClient {
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
     const env = this.requireBrowser('logout');
-    const ended = this.session.clear();
+    const ended = await this.session.clear();
     this.hint?.clear();
     this.setState({ status: 'unauthenticated', user: null, error: null });
     this.events.emit({ type: 'logout', localOnly: options.localOnly === true });

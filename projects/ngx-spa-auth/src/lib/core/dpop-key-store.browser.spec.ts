@@ -16,7 +16,7 @@ describe('DPoP key in IndexedDB', () => {
     const original = await generateDPoPKeyPair();
     await indexedDbKeyStore(indexedDB, key).save(original);
 
-    // A reload: nothing in memory, a fresh connection to the same database.
+    // A reload: nothing in memory; the key comes back from the database.
     const reloaded = await indexedDbKeyStore(indexedDB, key).load();
     expect(reloaded).not.toBeNull();
     expect(reloaded!.privateKey.extractable).toBeFalse();

@@ -1,3 +1,5 @@
+import { idbStore } from './idb';
+
 /** Where the DPoP key pair survives reloads. CryptoKeys are stored as they are: non-extractable stays so. */
 export interface DPoPKeyStore {
   load(): Promise<CryptoKeyPair | null>;
@@ -14,34 +16,13 @@ export async function generateDPoPKeyPair(): Promise<CryptoKeyPair> {
   return crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
 }
 
-const DB = 'ngx-spa-auth';
-const STORE = 'keys';
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
 /** The key pair in IndexedDB (structured clone keeps CryptoKeys usable and non-extractable). */
 export function indexedDbKeyStore(idb: IDBFactory, key: string): DPoPKeyStore {
-  let db: Promise<IDBDatabase> | null = null;
-  const open = () => {
-    db ??= new Promise<IDBDatabase>((resolve, reject) => {
-      const req = idb.open(DB, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    return db;
-  };
-  const run = async <T>(mode: IDBTransactionMode, op: (store: IDBObjectStore) => IDBRequest<T>) =>
-    request(op((await open()).transaction(STORE, mode).objectStore(STORE)));
+  const store = idbStore<CryptoKeyPair>(idb, 'keys');
   return {
-    load: async () => ((await run('readonly', (s) => s.get(key))) as CryptoKeyPair | undefined) ?? null,
-    save: async (keyPair) => void (await run('readwrite', (s) => s.put(keyPair, key))),
-    clear: async () => void (await run('readwrite', (s) => s.delete(key))),
+    load: async () => (await store.get(key)) ?? null,
+    save: (keyPair) => store.put(key, keyPair),
+    clear: () => store.delete(key),
   };
 }
 

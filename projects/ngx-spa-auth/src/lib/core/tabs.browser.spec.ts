@@ -1,7 +1,7 @@
 import { AuthClient, type AuthState } from './auth-client';
 import { windowEnvironment } from './browser-environment';
 import { resolveConfig } from './config';
-import { SessionStore } from './session-store';
+import { sharedSessionStore } from './session-store';
 import { broadcastTabChannel, webLock } from './tab-sync';
 import { tokenSetFromResponse } from './token-set';
 
@@ -23,7 +23,7 @@ function appInstance(name: string) {
     config,
     env: windowEnvironment(window),
     fetch: (url, init) => fetch(url, init),
-    store: new SessionStore(window.localStorage),
+    store: sharedSessionStore(indexedDB, `spec:${name}`),
     lock: webLock(`ngx-spa-auth-spec:${name}`, navigator)!,
     channel: broadcastTabChannel(`ngx-spa-auth-spec:${name}`),
   });
@@ -51,7 +51,7 @@ describe('two app instances with a persistent session', () => {
     // A signed-in session whose access token has just expired, as a reload would find it.
     const issued = await (await fetch(`${AS}/login`, { method: 'POST' })).json();
     const expired = tokenSetFromResponse(issued, Date.now() - 61_000, { sub: 'alice' });
-    new SessionStore(window.localStorage).save(expired);
+    await sharedSessionStore(indexedDB, `spec:${name}`).save(expired);
     instances = [appInstance(name), appInstance(name)];
     await Promise.all(instances.map((i) => i.initialize()));
   });
@@ -80,7 +80,7 @@ describe('two app instances with a persistent session', () => {
     await a.logout({ localOnly: true });
     await signedOut;
     expect(b.state.status).toBe('unauthenticated');
-    expect(window.localStorage.getItem('ngx-spa-auth.session')).toBeNull();
+    expect(await sharedSessionStore(indexedDB, `spec:${name}`).load()).toBeNull();
     expect((await stats()).revocations).toBe(1);
   });
 

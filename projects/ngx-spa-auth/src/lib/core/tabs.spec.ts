@@ -7,9 +7,10 @@ import { AuthClient } from './auth-client';
 import type { BrowserEnvironment } from './browser-environment';
 import { resolveConfig } from './config';
 import type { AuthEvent } from './events';
-import { SessionStore } from './session-store';
+import { tabSessionStore } from './session-store';
 
 const APP = 'https://app.example.com';
+const SESSION_KEY = 'ngx-spa-auth:spa';
 
 /** Several tabs of one app in one browser: shared localStorage, bus and lock; own memory. */
 function browserWithTabs(options: { persistent: boolean; accessTokenTtlSeconds?: number }) {
@@ -27,7 +28,8 @@ function browserWithTabs(options: { persistent: boolean; accessTokenTtlSeconds?:
     const env: BrowserEnvironment = { ...pageParts(page), sessionStorage: sessionStorage ?? page.sessionStorage, localStorage };
     const client = new AuthClient({
       config, env, clock, fetch: server.fetch,
-      store: options.persistent ? new SessionStore(localStorage) : null,
+      // A store every tab shares (IndexedDB in the browser; Web Storage semantics are enough here).
+      store: options.persistent ? tabSessionStore(localStorage, SESSION_KEY) : null,
       lock: options.persistent ? lock : undefined,
       channel: bus.channel(),
     });
@@ -103,7 +105,7 @@ describe('persistent session across tabs', () => {
     await flushMicrotasks();
     expect(c.client.state.status).toBe('unauthenticated');
     expect(c.events).toContainEqual({ type: 'logout', localOnly: true });
-    expect(b.localStorage.getItem('ngx-spa-auth.session')).toBeNull();
+    expect(b.localStorage.getItem(SESSION_KEY)).toBeNull();
     await expect(c.client.getAccessToken()).rejects.toMatchObject({ code: 'not_authenticated' });
   });
 
@@ -130,7 +132,7 @@ describe('in-memory sessions (the default)', () => {
     await a.client.logout({ localOnly: true });
     await flushMicrotasks();
     expect(c.client.state.status).toBe('unauthenticated');
-    expect(b.localStorage.getItem('ngx-spa-auth.session')).toBeNull();
+    expect(b.localStorage.getItem(SESSION_KEY)).toBeNull();
   });
 
   it('does not share tokens between tabs', async () => {

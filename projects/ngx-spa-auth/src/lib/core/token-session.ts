@@ -74,16 +74,18 @@ export class TokenSession {
   }
 
   /** Starts a new session from a code exchange. */
-  start(validated: ValidatedTokens): void {
+  async start(validated: ValidatedTokens): Promise<void> {
     this.epoch++;
     this.adopt(tokenSetFromResponse(validated.response, this.options.clock.now(), validated.claims));
-    this.options.store?.save(this.tokens!);
+    await this.options.store?.save(this.tokens!);
   }
 
   /** Takes over a persisted session (reload, new tab, another tab's rotation); false when there is none. */
-  resume(): boolean {
-    const stored = this.options.store?.load();
-    if (!stored) return false;
+  async resume(): Promise<boolean> {
+    const epoch = this.epoch;
+    const stored = await this.options.store?.load();
+    // Signed out (or a new login) while reading: what was read is stale.
+    if (!stored || epoch !== this.epoch) return false;
     if (this.tokens?.refreshToken !== stored.refreshToken || this.tokens?.accessToken !== stored.accessToken) {
       this.adopt(stored);
     }
@@ -96,14 +98,17 @@ export class TokenSession {
     this.tokens = tokens;
   }
 
-  /** Forgets the tokens (logout, or another tab signed out) and returns what was held, for revocation. */
-  clear(): TokenSet | null {
+  /**
+   * Forgets the tokens (logout, or another tab signed out) and returns what was held, for
+   * revocation. Memory is cleared at once; the promise settles when the stored copy is gone too.
+   */
+  async clear(): Promise<TokenSet | null> {
     const held = this.tokens;
     this.epoch++;
     this.tokens = null;
     this.pending = null;
     this.endedReason = null;
-    this.options.store?.clear();
+    await this.options.store?.clear();
     return held;
   }
 
@@ -167,7 +172,8 @@ export class TokenSession {
     if (epoch !== this.epoch) throw this.endedError();
     const { store, clock, config } = this.options;
     if (store) {
-      const stored = store.load();
+      const stored = await store.load();
+      if (epoch !== this.epoch) throw this.endedError();
       if (!stored) throw new RefreshFailure('definitive', 'signed_out_elsewhere');
       // Whether another tab rotated while we waited for the lock (or earlier, announced), the
       // stored set is the newest: use its access token when it is fresh, else refresh with it.
@@ -183,8 +189,8 @@ export class TokenSession {
       throw this.endedError();
     }
     this.tokens = tokenSetFromResponse(response, clock.now(), claims, this.tokens);
-    // Saved before the lock is released, so the next tab to take it sees the rotated token.
-    store?.save(this.tokens);
+    // Committed before the lock is released, so the next tab to take it sees the rotated token.
+    await store?.save(this.tokens);
     this.options.announce?.({ type: 'tokens_rotated' });
     this.options.emit({ type: 'token_refreshed', expiresAt: this.tokens.expiresAt ?? 0 });
     return this.tokens.accessToken;
@@ -196,7 +202,7 @@ export class TokenSession {
     this.tokens = null;
     this.pending = null;
     this.endedReason = reason;
-    this.options.store?.clear();
+    void this.options.store?.clear();
     void this.options.tokenClient.forgetRefreshToken();
     void this.options.tokenClient.dpop?.forget();
     this.options.announce?.({ type: 'session_ended', reason });
