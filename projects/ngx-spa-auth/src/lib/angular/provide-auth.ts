@@ -40,7 +40,7 @@ export function withSessionRestore(): AuthFeature<AuthFeatureKind.SessionRestore
 }
 
 /**
- * Keeps the session (access, ID and refresh tokens) in Web Storage so reloads and new tabs are
+ * Keeps the session (access, ID and refresh tokens) in IndexedDB so reloads and new tabs are
  * signed in without a redirect, and coordinates tabs: refreshes are serialised across tabs with the
  * Web Locks API, rotated tokens and logout are announced on a BroadcastChannel.
  *
@@ -48,8 +48,8 @@ export function withSessionRestore(): AuthFeature<AuthFeatureKind.SessionRestore
  * and use it elsewhere until it is rotated or revoked. Prefer the default (memory + worker) with
  * `withSessionRestore()` unless reload-without-redirect matters more.
  *
- * @param storage `'local'` shares the session between tabs and survives closing the browser;
- *   `'session'` keeps it per tab and until the tab closes.
+ * @param storage `'local'` shares the session between tabs (IndexedDB) and survives closing the
+ *   browser; `'session'` keeps it per tab in sessionStorage, until the tab closes.
  */
 export function withPersistentSession(
   storage: 'local' | 'session' = 'local',
