@@ -4,6 +4,7 @@ import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
 import { windowEnvironment, type BrowserEnvironment } from '../core/browser-environment';
 import type { DPoPFactory } from '../core/auth-client';
 import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop-key-store';
+import type { PersistenceFactory } from '../core/persistence';
 
 import type { Clock } from '../core/clock';
 import type { AuthConfig } from '../core/config';
@@ -25,8 +26,8 @@ export const AUTH_CLOCK = new InjectionToken<Clock | undefined>(ngDevMode ? 'AUT
   factory: () => undefined,
 });
 
-/** Where `withPersistentSession()` keeps the session; null (the default) keeps it in memory only. */
-export const AUTH_PERSISTENCE = new InjectionToken<'local' | 'session' | null>(ngDevMode ? 'AUTH_PERSISTENCE' : '', {
+/** How `withPersistentSession()` keeps the session; null (the default) keeps it in memory only. */
+export const AUTH_PERSISTENCE = new InjectionToken<PersistenceFactory | null>(ngDevMode ? 'AUTH_PERSISTENCE' : '', {
   factory: () => null,
 });
 

@@ -7,8 +7,7 @@ import { isAuthError } from '../core/errors';
 import type { AuthEvent, UserClaims } from '../core/events';
 import type { LoginOptions } from '../core/login-flow';
 import { workerOrMainThread } from '../core/refresh-token-worker';
-import { sharedSessionStore, tabSessionStore, type SessionStore } from '../core/session-store';
-import { broadcastTabChannel, noLock, webLock } from '../core/tab-sync';
+import { broadcastTabChannel, noLock } from '../core/tab-sync';
 import { UrlAllowList } from '../core/url-allow-list';
 import {
   AUTH_BROWSER,
@@ -54,26 +53,20 @@ export class AuthService {
     const origin = env ? env.location.origin : safeOrigin(rawConfig.redirectUri);
     const config = resolveConfig(rawConfig, origin);
     const fetchFn = inject(AUTH_FETCH);
-    const persistence = env ? inject(AUTH_PERSISTENCE) : null;
     const warn = (message: string) => this.client.events.emit({ type: 'warning', message });
     const scope = `ngx-spa-auth:${config.clientId}`;
-    const store = env ? sessionStore(persistence, env.sessionStorage, scope) : null;
-    if (persistence && !store) queueMicrotask(() => warn('IndexedDB is unavailable: the session is kept in memory only.'));
-    let lock = noLock;
-    if (persistence) {
-      lock = webLock(`${scope}:refresh`, globalThis.navigator) ?? noLock;
-      if (lock === noLock) queueMicrotask(() => warn('Web Locks are unavailable: tabs may refresh at the same time.'));
-    }
+    const persisted = env ? (inject(AUTH_PERSISTENCE)?.(env, scope) ?? null) : null;
+    for (const message of persisted?.warnings ?? []) queueMicrotask(() => warn(message));
     this.client = new AuthClient({
       config,
       env,
       fetch: fetchFn,
       clock: inject(AUTH_CLOCK),
       sessionRestore: inject(AUTH_SESSION_RESTORE),
-      store,
-      lock,
+      store: persisted?.store ?? null,
+      lock: persisted?.lock ?? noLock,
       channel: env ? broadcastTabChannel(scope) : null,
-      holderFactory: env && !persistence && inject(AUTH_USE_WORKER) ? workerOrMainThread(fetchFn, warn) : undefined,
+      holderFactory: env && !persisted?.store && inject(AUTH_USE_WORKER) ? workerOrMainThread(fetchFn, warn) : undefined,
       dpop: env ? inject(AUTH_DPOP) : null,
     });
     this.allowList = new UrlAllowList(config.allowedUrls, env?.baseUrl ?? `${origin}/`);
@@ -158,17 +151,6 @@ export class AuthService {
   private select<T>(project: (state: AuthState) => T): Observable<T> {
     return this.state$.pipe(map(project), distinctUntilChanged());
   }
-}
-
-/** Where `withPersistentSession()` keeps the session: IndexedDB for every tab, or this tab's sessionStorage. */
-function sessionStore(
-  persistence: 'local' | 'session' | null,
-  sessionStorage: Storage | Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>,
-  key: string,
-): SessionStore | null {
-  if (persistence === 'session') return tabSessionStore(sessionStorage, `${key}:session`);
-  if (persistence === 'local' && typeof indexedDB !== 'undefined') return sharedSessionStore(indexedDB, key);
-  return null;
 }
 
 function safeOrigin(url: string): string {

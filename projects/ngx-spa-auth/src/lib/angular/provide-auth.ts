@@ -9,6 +9,7 @@ import {
 import type { AuthConfig } from '../core/config';
 import { AuthService } from './auth.service';
 import { DPoPSession } from '../core/dpop-session';
+import { persistence } from '../core/persistence';
 import { AUTH_CONFIG, AUTH_DPOP, AUTH_DPOP_KEY_STORE, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
 
 /** Kinds of optional features, so contradictory or repeated features can be reported. */
@@ -54,7 +55,7 @@ export function withSessionRestore(): AuthFeature<AuthFeatureKind.SessionRestore
 export function withPersistentSession(
   storage: 'local' | 'session' = 'local',
 ): AuthFeature<AuthFeatureKind.PersistentSession> {
-  return makeAuthFeature(AuthFeatureKind.PersistentSession, [{ provide: AUTH_PERSISTENCE, useValue: storage }]);
+  return makeAuthFeature(AuthFeatureKind.PersistentSession, [{ provide: AUTH_PERSISTENCE, useValue: persistence(storage) }]);
 }
 
 /**
