@@ -1,5 +1,5 @@
 /*
- * Public API of ngx-spa-auth. Every export is named; nothing internal leaks through `export *`.
+ * Public API of ngx-spa-auth. Every export is named here; nothing internal leaks by a wildcard re-export.
  */
 export {
   provideAuth,
