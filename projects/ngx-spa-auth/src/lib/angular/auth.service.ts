@@ -112,11 +112,6 @@ export class AuthService {
     return this.client.initialize();
   }
 
-  /** @internal Startup hook run by provideAuth's app initializer. */
-  ɵinitialize(): Promise<void> {
-    return this.client.initialize();
-  }
-
   /** @internal Whether the access token may be attached to `url`. */
   ɵallows(url: string): boolean {
     return this.allowList.allows(url);

@@ -105,6 +105,6 @@ export function provideAuth(config: AuthConfig, ...features: AuthFeature[]): Env
     { provide: AUTH_CONFIG, useValue: config },
     AuthService,
     features.map((f) => f.ɵproviders),
-    provideAppInitializer(() => inject(AuthService).ɵinitialize()),
+    provideAppInitializer(() => inject(AuthService).whenReady()),
   ]);
 }

@@ -216,7 +216,7 @@ function claimsOf(result: oauth.TokenEndpointResponse): UserClaims | null {
 }
 
 /** A message safe to show: oauth4webapi's messages name fields, never their values. */
-export function describe(error: unknown): string {
+function describe(error: unknown): string {
   return error instanceof Error ? error.message : 'unknown error';
 }
 
