@@ -89,7 +89,7 @@ import { DEMO_SETTINGS } from '../settings';
         </tr>
         <tr>
           <th>Session kept in</th>
-          <td data-testid="settings-session">{{ settings.session === 'memory' ? 'memory (refresh token in a worker)' : settings.session + 'Storage' }}</td>
+          <td data-testid="settings-session">{{ settings.session === 'memory' ? 'memory (refresh token in a worker)' : settings.session === 'local' ? 'IndexedDB (shared by tabs)' : 'sessionStorage (this tab)' }}</td>
         </tr>
       </table>
       @if (settings.problems.length) {
@@ -102,7 +102,7 @@ import { DEMO_SETTINGS } from '../settings';
         <li><code>?refreshLeeway=5</code> — refresh a token this many seconds before it expires.</li>
         <li><code>?refreshTimeout=3</code> — give up on a token request after this many seconds.</li>
         <li><code>?dpop=1</code> — bind tokens to a non-extractable key with DPoP (<code>withDPoP()</code>).</li>
-        <li><code>?session=local</code> — keep the session in localStorage, shared by tabs (<code>withPersistentSession()</code>); <code>memory</code> is the default.</li>
+        <li><code>?session=local</code> — keep the session in IndexedDB, shared by tabs (<code>withPersistentSession('local')</code>); <code>?session=session</code> keeps it in this tab's sessionStorage; <code>memory</code> is the default.</li>
         <li><code>?resetSettings</code> — back to the defaults.</li>
       </ul>
       <div class="buttons">
