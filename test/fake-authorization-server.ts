@@ -11,6 +11,8 @@ export type TokenFault =
   | { readonly kind: 'lose' } // processed (rotation happened), then the connection dies
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string } // not processed
   | { readonly kind: 'malformed' } // processed, answered with an unusable body
+  | { readonly kind: 'unreadable' } // processed, answered 200 with a body that is not JSON
+  | { readonly kind: 'empty'; readonly status: number } // not processed, answered with an empty body
   | { readonly kind: 'hang' }; // never answers
 
 interface PendingCode {
@@ -64,6 +66,8 @@ export class FakeAuthorizationServer {
   lastIssuedRefreshToken: string | undefined;
   /** DPoP at the token endpoint: proofs seen, and whether a nonce is required (RFC 9449 §8). */
   readonly dpop = { proofs: [] as string[], requireNonce: false, nonce: 'as-nonce-1', challenges: 0 };
+  /** Whether refused refreshes get an empty 400 instead of an `invalid_grant` body (as glewlwyd 2.7 answers a reused token). */
+  emptyRefreshErrors = false;
   /** Claims to forge into the next ID tokens (e.g. a wrong nonce or audience). */
   idTokenClaims: Record<string, unknown> = {};
 
@@ -181,9 +185,11 @@ export class FakeAuthorizationServer {
       return json({ error: 'temporarily_unavailable' }, fault.status, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
     }
     if (fault?.kind === 'hang') return 'hang';
+    if (fault?.kind === 'empty') return new Response(null, { status: fault.status });
     const response = body.get('grant_type') === 'refresh_token' ? this.refreshGrant(body, tokenType) : this.codeGrant(body, tokenType);
     if (fault?.kind === 'lose') return 'lost';
     if (fault?.kind === 'malformed' && response.status === 200) return json({ token_type: 'bearer' });
+    if (fault?.kind === 'unreadable' && response.status === 200) return new Response('<html>proxy says hi</html>', { status: 200 });
     return response;
   }
 
@@ -208,6 +214,7 @@ export class FakeAuthorizationServer {
 
   private refreshGrant(body: URLSearchParams, tokenType: string): Response {
     const outcome = this.model.refresh(body.get('refresh_token') ?? '');
+    if (!outcome.ok && this.emptyRefreshErrors) return new Response(null, { status: 400 });
     if (!outcome.ok) return json({ error: outcome.error, error_description: 'grant request is invalid' }, 400);
     if (this.rotate) this.lastIssuedRefreshToken = outcome.refreshToken;
     return json({
