@@ -66,6 +66,10 @@ export class FakeAuthorizationServer {
   lastIssuedRefreshToken: string | undefined;
   /** DPoP at the token endpoint: proofs seen, and whether a nonce is required (RFC 9449 §8). */
   readonly dpop = { proofs: [] as string[], requireNonce: false, nonce: 'as-nonce-1', challenges: 0 };
+  /** Whether the code exchange issues a refresh token (some servers issue none without offline_access). */
+  issueRefreshTokens = true;
+  /** When set, refresh responses carry an ID token for this subject (OIDC Core §12.2). */
+  refreshIdTokenSub: string | null = null;
   /** Whether refused refreshes get an empty 400 instead of an `invalid_grant` body (as glewlwyd 2.7 answers a reused token). */
   emptyRefreshErrors = false;
   /** Claims to forge into the next ID tokens (e.g. a wrong nonce or audience). */
@@ -206,7 +210,7 @@ export class FakeAuthorizationServer {
       access_token: family.accessToken,
       token_type: tokenType,
       expires_in: this.accessTokenTtlSeconds,
-      refresh_token: family.refreshToken,
+      ...(this.issueRefreshTokens ? { refresh_token: family.refreshToken } : {}),
       id_token: this.idToken(code.sub, code.nonce, this.idTokenClaims),
       scope: 'openid profile',
     });
@@ -222,6 +226,7 @@ export class FakeAuthorizationServer {
       token_type: tokenType,
       expires_in: this.accessTokenTtlSeconds,
       ...(this.rotate ? { refresh_token: outcome.refreshToken } : {}),
+      ...(this.refreshIdTokenSub ? { id_token: this.idToken(this.refreshIdTokenSub, 'unused') } : {}),
     });
   }
 

@@ -1,3 +1,5 @@
+import type { SessionEndReason } from './events';
+
 /**
  * Stable error codes. Apps branch on `code`, never on `message`.
  *
@@ -34,7 +36,7 @@ export interface AuthErrorDetails {
   /** HTTP status of the response that caused the error, when there was one. */
   readonly status?: number;
   /** Why the session ended, for `session_expired`. */
-  readonly reason?: string;
+  readonly reason?: SessionEndReason;
   /**
    * The protocol layer's own error code (oauth4webapi's `OAUTH_INVALID_RESPONSE`,
    * `OAUTH_JWT_CLAIM_COMPARISON_FAILED`, `OAUTH_RESPONSE_IS_NOT_JSON`, …), when it raised the
@@ -53,7 +55,7 @@ export class AuthError extends Error {
   readonly error?: string;
   readonly errorDescription?: string;
   readonly status?: number;
-  readonly reason?: string;
+  readonly reason?: SessionEndReason;
   readonly protocolCode?: string;
 
   constructor(
