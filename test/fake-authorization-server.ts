@@ -66,10 +66,16 @@ export class FakeAuthorizationServer {
   lastIssuedRefreshToken: string | undefined;
   /** DPoP at the token endpoint: proofs seen, and whether a nonce is required (RFC 9449 §8). */
   readonly dpop = { proofs: [] as string[], requireNonce: false, nonce: 'as-nonce-1', challenges: 0 };
+  /** Whether `prompt=none` needs `id_token_hint` equal to the last ID token issued, as glewlwyd 2.7 does. */
+  promptNoneNeedsIdTokenHint = false;
+  /** The ID token most recently issued (code exchange or refresh). */
+  lastIssuedIdToken: string | undefined;
   /** Whether the code exchange issues a refresh token (some servers issue none without offline_access). */
   issueRefreshTokens = true;
   /** When set, refresh responses carry an ID token for this subject (OIDC Core §12.2). */
   refreshIdTokenSub: string | null = null;
+  /** Status with which revocation is refused (glewlwyd 2.7 answers public clients 401); null revokes. */
+  revocationRefusal: number | null = null;
   /** Whether refused refreshes get an empty 400 instead of an `invalid_grant` body (as glewlwyd 2.7 answers a reused token). */
   emptyRefreshErrors = false;
   /** Claims to forge into the next ID tokens (e.g. a wrong nonce or audience). */
@@ -105,6 +111,9 @@ export class FakeAuthorizationServer {
     const url = new URL(authorizeUrl);
     const p = url.searchParams;
     if (p.get('code_challenge_method') !== 'S256') throw new Error('fake server: S256 required');
+    if (p.get('prompt') === 'none' && this.promptNoneNeedsIdTokenHint && p.get('id_token_hint') !== this.lastIssuedIdToken) {
+      return this.authorizeError(authorizeUrl, 'invalid_request');
+    }
     const code = b64url(randomBytes(16));
     this.codes.set(code, {
       challenge: p.get('code_challenge')!,
@@ -114,6 +123,16 @@ export class FakeAuthorizationServer {
     });
     const back = new URL(p.get('redirect_uri')!);
     back.searchParams.set('code', code);
+    back.searchParams.set('state', p.get('state')!);
+    back.searchParams.set('iss', ISSUER);
+    return back.href;
+  }
+
+  /** The callback URL of an error response to the given authorization request. */
+  authorizeError(authorizeUrl: string, error: string): string {
+    const p = new URL(authorizeUrl).searchParams;
+    const back = new URL(p.get('redirect_uri')!);
+    back.searchParams.set('error', error);
     back.searchParams.set('state', p.get('state')!);
     back.searchParams.set('iss', ISSUER);
     return back.href;
@@ -166,6 +185,7 @@ export class FakeAuthorizationServer {
       case '/token':
         return this.token(body, new Headers(init.headers).get('dpop'));
       case '/revoke':
+        if (this.revocationRefusal) return json({ error: 'invalid_client' }, this.revocationRefusal);
         this.revoked.push(body.get('token') ?? '');
         this.model.revokeToken(body.get('token') ?? '');
         return new Response(null, { status: 200 });
@@ -232,6 +252,11 @@ export class FakeAuthorizationServer {
 
   /** An RS256-signed ID token; `overrides` lets a test forge claims. */
   idToken(sub: string, nonce: string, overrides: Record<string, unknown> = {}): string {
+    this.lastIssuedIdToken = this.signIdToken(sub, nonce, overrides);
+    return this.lastIssuedIdToken;
+  }
+
+  private signIdToken(sub: string, nonce: string, overrides: Record<string, unknown>): string {
     const now = Math.floor(this.clock.now() / 1000);
     const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'k1' }));
     const claims = b64url(JSON.stringify({

@@ -91,3 +91,28 @@ describe('a fragment-mode callback', () => {
     expect(new URL(browser.lastNavigation!).searchParams.has('response_mode')).toBe(false);
   });
 });
+
+describe('a server that sends iss without advertising it, and requires a nonce (glewlwyd 2.7)', () => {
+  const unadvertised = (server: FakeAuthorizationServer) =>
+    (server.metadataOverrides = { authorization_response_iss_parameter_supported: undefined });
+
+  it('signs in when the callback carries the right iss', async () => {
+    const { client } = await callback((url, server) => (unadvertised(server), url.href));
+    expect(client.state.status).toBe('authenticated');
+  });
+
+  it('still rejects a callback whose iss names another issuer (mix-up)', async () => {
+    const { client } = await callback((url, server) => {
+      unadvertised(server);
+      url.searchParams.set('iss', 'https://evil.test');
+      return url.href;
+    });
+    expect(client.state.error).toMatchObject({ code: 'invalid_callback', protocolCode: 'OAUTH_INVALID_RESPONSE' });
+  });
+
+  it('sends a nonce with every openid login', async () => {
+    const { authorize } = await callback((url) => url.href);
+    expect(authorize.searchParams.get('scope')).toContain('openid');
+    expect(authorize.searchParams.get('nonce')).toMatch(/^[\w-]{20,}$/);
+  });
+});

@@ -69,6 +69,11 @@ export class TokenSession {
     return this.tokens?.tokenType.toLowerCase() ?? null;
   }
 
+  /** The last ID token received (login or refresh). */
+  get idToken(): string | null {
+    return this.tokens?.idToken ?? null;
+  }
+
   get claims(): UserClaims | null {
     return this.tokens?.claims ?? null;
   }
@@ -231,9 +236,14 @@ export class TokenSession {
   async revokeQuietly(refreshToken: string): Promise<void> {
     try {
       await this.options.tokenClient.revoke(refreshToken, 'refresh_token');
-    } catch {
-      // Revocation is best effort (RFC 7009 §2.2 lets servers fail); the local session is gone anyway.
-      this.options.emit({ type: 'warning', message: 'The refresh token could not be revoked.' });
+    } catch (error) {
+      // Revocation is best effort (RFC 7009 §2.2 lets servers fail; glewlwyd refuses public clients
+      // with a 401); the local session is gone anyway. The message names the status, never the token.
+      const status = (error as { status?: number }).status;
+      this.options.emit({
+        type: 'warning',
+        message: `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}; the server may accept it until it expires.`,
+      });
     }
   }
 }
