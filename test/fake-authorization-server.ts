@@ -74,6 +74,10 @@ export class FakeAuthorizationServer {
   issueRefreshTokens = true;
   /** When set, refresh responses carry an ID token for this subject (OIDC Core §12.2). */
   refreshIdTokenSub: string | null = null;
+  /** Paths that never answer, and ignore aborts too (a stalled server or proxy). */
+  readonly stalled = new Set<string>();
+  /** What revoking a refresh token revokes: its whole family (oidc-provider's default) or that token only (RFC 7009 allows both). */
+  revocation: 'family' | 'token' = 'family';
   /** Status with which revocation is refused (glewlwyd 2.7 answers public clients 401); null revokes. */
   revocationRefusal: number | null = null;
   /** Whether refused refreshes get an empty 400 instead of an `invalid_grant` body (as glewlwyd 2.7 answers a reused token). */
@@ -142,6 +146,7 @@ export class FakeAuthorizationServer {
   readonly fetch = (input: string, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input);
     if (url.origin !== ISSUER) return Promise.reject(new TypeError(`fake server: unexpected host ${url.origin}`));
+    if (this.stalled.has(url.pathname)) return new Promise<Response>(() => undefined);
     const { toServer, toClient } = this.latency();
     const isRefresh = typeof init.body !== 'undefined' && String(init.body).includes('grant_type=refresh_token');
     if (isRefresh) this.maxRefreshesInFlight = Math.max(this.maxRefreshesInFlight, ++this.refreshesInFlight);
@@ -187,7 +192,8 @@ export class FakeAuthorizationServer {
       case '/revoke':
         if (this.revocationRefusal) return json({ error: 'invalid_client' }, this.revocationRefusal);
         this.revoked.push(body.get('token') ?? '');
-        this.model.revokeToken(body.get('token') ?? '');
+        if (this.revocation === 'token') this.model.revokeOnly(body.get('token') ?? '');
+        else this.model.revokeToken(body.get('token') ?? '');
         return new Response(null, { status: 200 });
       default:
         return json({ error: 'not_found' }, 404);

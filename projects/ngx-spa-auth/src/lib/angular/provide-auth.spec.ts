@@ -76,6 +76,20 @@ describe('provideAuth', () => {
     expect(auth.isLoading()).toBe(true);
   });
 
+  it('lets the app finish starting, signed out with a typed error, when the server never answers the callback', async () => {
+    const { auth, server, clock, events } = await setupAuthTestBed({ signedIn: true, waitUntilReady: false, beforeStart: (s) => s.stalled.add('/token') });
+    let ready = false;
+    void auth.whenReady().then(() => (ready = true));
+    const token = auth.getAccessToken().catch((e: unknown) => e);
+    await clock.advance(10_000);
+    expect(ready).toBe(true);
+    expect(await token).toMatchObject({ code: 'not_authenticated' });
+    expect(auth.isLoading()).toBe(false);
+    expect(auth.error()?.code).toBe('network_error');
+    expect(events.map((e) => e.type)).toContain('login_failed');
+    expect(server.tokenRequests).toBe(0);
+  });
+
   it('does nothing with window or storage during server-side rendering', async () => {
     TestBed.configureTestingModule({
       providers: [provideAuth(baseConfig), { provide: AUTH_BROWSER, useValue: null }],

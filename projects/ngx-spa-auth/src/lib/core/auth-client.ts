@@ -1,7 +1,8 @@
 import { isCallbackUrl } from './authorization';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
+import { cleanLogoutReturn, endSessionUrl } from './server-logout';
 import type { DPoPSession } from './dpop-session';
-import { systemClock, type Clock } from './clock';
+import { systemClock, withDeadline, type Clock } from './clock';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import { EventHub, type AuthEvent, type SessionEndReason, type UserClaims } from './events';
@@ -63,7 +64,6 @@ export interface SessionRestoreOptions {
 export type DPoPFactory = (clientId: string, now: () => number) => DPoPSession;
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
-const LOGOUT_STATE = 'ngx-spa-auth.logout-state';
 
 /**
  * The framework-free sign-in client: startup (callback or restore), login, logout, and access
@@ -79,11 +79,13 @@ export class AuthClient {
   private readonly hint: SessionHint | null;
   private initialized: Promise<void> | null = null;
 
+  private readonly clock: Clock;
+
   constructor(private readonly options: AuthClientOptions) {
-    const clock = options.clock ?? systemClock;
+    const clock = (this.clock = options.clock ?? systemClock);
     const { config, env } = options;
     const dpop = options.dpop?.(config.clientId, () => clock.now());
-    this.tokenClient = new TokenClient(config, options.fetch, () => clock.now(), options.holderFactory, dpop);
+    this.tokenClient = new TokenClient(config, options.fetch, clock, options.holderFactory, dpop);
     this.session = new TokenSession({
       config, clock, random: options.random, tokenClient: this.tokenClient,
       emit: (event) => this.events.emit(event),
@@ -161,7 +163,7 @@ export class AuthClient {
     if (!env || !this.loginFlow) return this.setState({ status: 'unauthenticated', user: null, error: null });
     const restoring = env.sessionStorage.getItem(RESTORE_MARK) !== null;
     env.sessionStorage.removeItem(RESTORE_MARK);
-    this.cleanLogoutReturn(env);
+    cleanLogoutReturn(env);
     if (isCallbackUrl(env.location.href, this.options.config.redirectUri)) {
       return this.finishLogin(env);
     }
@@ -176,9 +178,21 @@ export class AuthClient {
     if (this.options.sessionRestore && this.hint?.present) {
       env.sessionStorage.setItem(RESTORE_MARK, '1');
       const idToken = this.hint.idToken;
-      return this.login({ prompt: 'none', returnUrl: currentPath(env), params: idToken ? { id_token_hint: idToken } : {} });
+      try {
+        return await this.login({ prompt: 'none', returnUrl: currentPath(env), params: idToken ? { id_token_hint: idToken } : {} });
+      } catch (error) {
+        // Discovery failed or timed out: the app still boots, signed out and told why; the next
+        // reload may try again.
+        env.sessionStorage.removeItem(RESTORE_MARK);
+        return this.failLogin(error as AuthError);
+      }
     }
     this.setState({ status: 'unauthenticated', user: null, error: null });
+  }
+
+  private failLogin(error: AuthError): void {
+    this.setState({ status: 'unauthenticated', user: null, error });
+    this.events.emit({ type: 'login_failed', error });
   }
 
   private async finishLogin(env: BrowserEnvironment): Promise<void> {
@@ -200,22 +214,11 @@ export class AuthClient {
     // errors) is the normal signed-out case, not an error. invalid_request there usually means the
     // server wants an id_token_hint (glewlwyd): signed out too, with a warning for the developer.
     const refused = restoring && result.error.error === 'invalid_request';
-    const quiet = refused || result.error.code === 'login_required';
-    this.setState({ status: 'unauthenticated', user: null, error: quiet ? null : result.error });
+    if (!refused && result.error.code !== 'login_required') return this.failLogin(result.error);
+    this.setState({ status: 'unauthenticated', user: null, error: null });
     if (refused) {
       this.events.emit({ type: 'warning', message: 'The prompt=none session restore got invalid_request; if the server needs id_token_hint, use withSessionRestore({ idTokenHint }).' });
-    } else if (!quiet) this.events.emit({ type: 'login_failed', error: result.error });
-  }
-
-  /** Back from the server's logout: take our `state` out of the address bar. */
-  private cleanLogoutReturn(env: BrowserEnvironment): void {
-    const expected = env.sessionStorage.getItem(LOGOUT_STATE);
-    if (expected === null) return;
-    env.sessionStorage.removeItem(LOGOUT_STATE);
-    const url = new URL(env.location.href);
-    if (url.searchParams.get('state') !== expected) return;
-    url.searchParams.delete('state');
-    env.history.replaceState(null, '', url.href);
+    }
   }
 
   /** Starts a redirect login. Resolves once the browser has been sent to the server. */
@@ -232,25 +235,27 @@ export class AuthClient {
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
     const env = this.requireBrowser('logout');
+    const refreshing = this.session.refreshing;
     const ended = await this.session.clear();
     this.hint?.clear();
     this.setState({ status: 'unauthenticated', user: null, error: null });
     this.events.emit({ type: 'logout', localOnly: options.localOnly === true });
     this.options.channel?.post({ type: 'signed_out' });
     if (ended?.refreshToken) await this.session.revokeQuietly(ended.refreshToken);
+    // A refresh in flight is discarded when it lands, and revokes the token it brought. Wait for
+    // that (at most requestTimeout) before the worker forgets the token and the page leaves, or a
+    // server that revokes only the token given would keep the rotated one alive.
+    const noop = () => undefined;
+    if (refreshing) {
+      await withDeadline(this.clock, this.options.config.requestTimeoutMs, () => refreshing.then(noop, noop), noop).catch(noop);
+    }
     await this.tokenClient.forgetRefreshToken();
     await this.tokenClient.dpop?.forget();
     if (options.localOnly) return;
     const as = await this.tokenClient.metadata();
-    if (!as.end_session_endpoint) return;
-    const url = new URL(as.end_session_endpoint);
-    const state = crypto.randomUUID();
-    env.sessionStorage.setItem(LOGOUT_STATE, state);
-    url.searchParams.set('client_id', this.options.config.clientId);
-    url.searchParams.set('post_logout_redirect_uri', this.options.config.postLogoutRedirectUri);
-    url.searchParams.set('state', state);
-    if (ended?.idToken) url.searchParams.set('id_token_hint', ended.idToken);
-    env.location.assign(url.href);
+    if (as.end_session_endpoint) {
+      env.location.assign(endSessionUrl(as.end_session_endpoint, this.options.config, env, ended?.idToken));
+    }
   }
 
   /** A valid access token, refreshed first when it expires within the leeway. */

@@ -48,8 +48,12 @@ describe('resolveConfig', () => {
       expect(resolved.refreshLeewayMs).toBe(30_000);
     });
 
-    it('gives a token request 10 s (10000 ms) by default', () => {
+    it('gives a refresh request 10 s (10000 ms) by default', () => {
       expect(resolved.refreshTimeoutMs).toBe(10_000);
+    });
+
+    it('bounds every other request to the server (discovery, code exchange, revocation) by 10 s by default', () => {
+      expect(resolved.requestTimeoutMs).toBe(10_000);
     });
 
     it('never retries an ambiguous refresh by default (reuse interval 0)', () => {
@@ -310,11 +314,12 @@ describe('resolveConfig', () => {
     });
   });
 
-  describe('refreshReuseInterval, refreshLeeway and refreshTimeout', () => {
+  describe('refreshReuseInterval, refreshLeeway, refreshTimeout and requestTimeout', () => {
     const cases: ReadonlyArray<[string, number]> = [
       ['refreshReuseInterval', 300],
       ['refreshLeeway', 3600],
       ['refreshTimeout', 120],
+      ['requestTimeout', 120],
     ];
     describe.each(cases)('%s (0..%d seconds)', (name, max) => {
       it.each([
@@ -330,10 +335,13 @@ describe('resolveConfig', () => {
       });
     });
 
-    it('rejects a refreshTimeout of 0 (every request would time out at once)', () => {
-      expect(problemsIn(rejectionOf(withConfig({ refreshTimeout: 0 })))).toEqual([
-        '`refreshTimeout` must be greater than 0.',
-      ]);
+    it.each(['refreshTimeout', 'requestTimeout'])('rejects a %s of 0 (every request would time out at once)', (name) => {
+      expect(problemsIn(rejectionOf(withConfig({ [name]: 0 })))).toEqual([`\`${name}\` must be greater than 0.`]);
+    });
+
+    it('converts requestTimeout from seconds to milliseconds, up to 120 s', () => {
+      expect(resolveConfig(withConfig({ requestTimeout: 2.5 }), APP).requestTimeoutMs).toBe(2_500);
+      expect(resolveConfig(withConfig({ requestTimeout: 120 }), APP).requestTimeoutMs).toBe(120_000);
     });
   });
 

@@ -10,7 +10,8 @@ import type { SessionEndReason } from './events';
  * - `login_required`: a `prompt=none` session restore found no session at the server.
  * - `token_response_invalid`: the token endpoint answered with something that is not a valid token response.
  * - `token_request_failed`: the token endpoint answered with an OAuth error (see `error`).
- * - `network_error`: a request to the authorization server got no usable answer.
+ * - `network_error`: a request to the authorization server got no usable answer (including none
+ *   within `requestTimeout`).
  * - `session_expired`: the session ended (refresh failed definitively or could not be completed safely).
  * - `not_authenticated`: an access token was asked for while signed out.
  * - `unsupported_environment`: the operation needs a browser (e.g. called during server-side rendering).
@@ -77,7 +78,7 @@ export class AuthError extends Error {
  * any. Only the code is kept, never the error's `cause`: that can hold the callback parameters.
  */
 export function protocolCodeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = error instanceof AuthError ? null : (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 

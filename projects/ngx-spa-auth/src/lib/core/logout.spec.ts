@@ -50,3 +50,49 @@ describe('an end-session page that asks the user to confirm (glewlwyd)', () => {
     expect(events).toEqual([]);
   });
 });
+
+describe('logout during a refresh, at a server that revokes only the token given (RFC 7009)', () => {
+  it.each([
+    ['the default logout, before the end-session redirect', {}],
+    ['logout({ localOnly: true }), before it resolves', { localOnly: true }],
+  ])('revokes the rotated token the refresh brings with %s', async (_name, options) => {
+    const { client, server, browser, clock } = await signedInClient({ accessTokenTtlSeconds: 60 });
+    server.revocation = 'token';
+    // The refresh's answer is slow to come back; every later request is quick.
+    const legs = [{ toServer: 100, toClient: 400 }];
+    server.latency = () => legs.shift() ?? { toServer: 10, toClient: 10 };
+    const navigate = browser.location.assign;
+    let revokedWhenLeaving: string[] | null = null;
+    browser.location.assign = (url: string) => {
+      revokedWhenLeaving = [...server.revoked];
+      navigate(url);
+    };
+    await clock.advance(60_000);
+    const refresh = client.getAccessToken().catch((e: unknown) => e);
+    await clock.advance(150); // the server rotated; its answer is on the way
+    const rotated = server.lastIssuedRefreshToken!;
+    let resolved: string[] | null = null;
+    const loggedOut = client.logout(options).then(() => (resolved = [...server.revoked]));
+    await clock.runAll();
+    await loggedOut;
+    await refresh;
+    expect(resolved).toContain(rotated);
+    if (!('localOnly' in options)) expect(revokedWhenLeaving).toContain(rotated);
+    expect(server.model.refresh(rotated)).toMatchObject({ ok: false, error: 'invalid_grant' });
+  });
+
+  it('waits for the refresh in flight at most requestTimeout, then completes', async () => {
+    const { client, server, browser, clock } = await signedInClient({ accessTokenTtlSeconds: 60, config: { requestTimeout: 2, refreshTimeout: 30 } });
+    await clock.advance(60_000);
+    server.stalled.add('/token');
+    void client.getAccessToken().catch(() => undefined);
+    await clock.advance(10);
+    let done = false;
+    void client.logout().then(() => (done = true));
+    await clock.advance(1_999);
+    expect(done).toBe(false);
+    await clock.advance(1);
+    expect(done).toBe(true);
+    expect(new URL(browser.lastNavigation!).pathname).toBe('/logout');
+  });
+});

@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 
+import { withDeadline, type Clock } from './clock';
 import type { ResolvedAuthConfig } from './config';
 import { AuthError, protocolCodeOf } from './errors';
 import type { UserClaims } from './events';
@@ -34,7 +35,7 @@ export class TokenClient {
   constructor(
     private readonly config: ResolvedAuthConfig,
     private readonly fetchFn: FetchLike,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock,
     private readonly holderFactory?: RefreshTokenHolderFactory,
     /** The session's DPoP key, when `withDPoP()` is on. */
     readonly dpop?: DPoPSession,
@@ -88,6 +89,17 @@ export class TokenClient {
     if (this.holderPromise) (await this.holderPromise.catch(() => null))?.dispose();
   }
 
+  /**
+   * Bounds a request that is not a refresh (those have `refreshTimeout` and the retry rules) by
+   * `requestTimeout`: afterwards the wait ends with `network_error`, answer or not.
+   */
+  private bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ms = this.config.requestTimeoutMs;
+    return withDeadline(this.clock, ms, task, () =>
+      new AuthError('network_error', `The authorization server did not answer within ${ms / 1000} s (requestTimeout).`),
+    );
+  }
+
   /** Server metadata, discovered once and cached; a failed discovery is retried on the next call. */
   metadata(): Promise<oauth.AuthorizationServer> {
     this.metadataPromise ??= this.discover().catch((error: unknown) => {
@@ -110,8 +122,9 @@ export class TokenClient {
     let discovered: oauth.AuthorizationServer;
     try {
       const url = new URL(issuer);
-      const response = await oauth.discoveryRequest(url, this.requestOptions());
-      discovered = await oauth.processDiscoveryResponse(url, response);
+      discovered = await this.bounded(async (signal) =>
+        oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, this.requestOptions(signal))),
+      );
     } catch (error) {
       // Discovery failures are configuration or availability problems; say which issuer failed.
       throw new AuthError('discovery_failed', `Could not load the OpenID configuration of ${issuer}: ${describe(error)}`, {
@@ -124,15 +137,20 @@ export class TokenClient {
   }
 
   /** Exchanges an authorization code (RFC 6749 §4.1.3 + PKCE) and validates the ID token. */
-  async exchangeCode(
+  exchangeCode(callbackParams: URLSearchParams, codeVerifier: string, nonce: string): Promise<ValidatedTokens> {
+    return this.bounded((signal) => this.exchange(callbackParams, codeVerifier, nonce, signal));
+  }
+
+  private async exchange(
     callbackParams: URLSearchParams,
     codeVerifier: string,
     nonce: string,
+    signal: AbortSignal,
   ): Promise<ValidatedTokens> {
     const as = await this.metadata();
     let response: Response;
     try {
-      const options = { ...(await this.tokenRequestOptions()), additionalParameters: this.resourceParams() };
+      const options = { ...(await this.tokenRequestOptions(signal)), additionalParameters: this.resourceParams() };
       response = await this.withDPoP((DPoP) =>
         oauth.authorizationCodeGrantRequest(
           as, this.client, this.clientAuth, callbackParams, this.config.redirectUri, codeVerifier, { ...options, DPoP },
@@ -177,7 +195,7 @@ export class TokenClient {
     if (response.status >= 500 || response.status === 429) {
       throw new RefreshFailure('ambiguous', `http_${response.status}`, {
         status: response.status,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.now()),
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()),
       });
     }
     try {
@@ -205,12 +223,14 @@ export class TokenClient {
   async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
     const as = await this.metadata();
     if (!as.revocation_endpoint) return false;
-    const response = await oauth.revocationRequest(as, this.client, this.clientAuth, token, {
-      ...(await this.tokenRequestOptions()),
-      additionalParameters: { token_type_hint: hint },
+    return this.bounded(async (signal) => {
+      const response = await oauth.revocationRequest(as, this.client, this.clientAuth, token, {
+        ...(await this.tokenRequestOptions(signal)),
+        additionalParameters: { token_type_hint: hint },
+      });
+      await oauth.processRevocationResponse(response);
+      return true;
     });
-    await oauth.processRevocationResponse(response);
-    return true;
   }
 
   private resourceParams(): URLSearchParams {

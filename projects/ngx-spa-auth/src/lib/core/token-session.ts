@@ -69,6 +69,11 @@ export class TokenSession {
     return this.tokens?.tokenType.toLowerCase() ?? null;
   }
 
+  /** The refresh in flight (settled once its result is stored or discarded), or null. */
+  get refreshing(): Promise<string> | null {
+    return this.pending;
+  }
+
   /** The last ID token received (login or refresh). */
   get idToken(): string | null {
     return this.tokens?.idToken ?? null;
@@ -188,8 +193,8 @@ export class TokenSession {
     }
     const { response, claims } = await this.coordinator.run(this.tokens!.refreshToken!);
     if (epoch !== this.epoch) {
-      // Logged out while refreshing: the rotated token belongs to nobody; revoke it.
-      if (response.refresh_token) void this.revokeQuietly(response.refresh_token);
+      // Logged out while refreshing: the rotated token belongs to nobody; revoke it (logout waits).
+      if (response.refresh_token) await this.revokeQuietly(response.refresh_token);
       throw this.endedError();
     }
     this.tokens = tokenSetFromResponse(response, clock.now(), claims, this.tokens);
