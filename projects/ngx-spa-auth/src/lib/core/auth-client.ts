@@ -1,67 +1,17 @@
 import { isCallbackUrl } from './authorization';
+import type { AuthClientOptions, AuthState, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
-import { cleanLogoutReturn, endSessionUrl } from './server-logout';
-import type { DPoPSession } from './dpop-session';
 import { systemClock, withDeadline, type Clock } from './clock';
-import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
-import { EventHub, type AuthEvent, type SessionEndReason, type UserClaims } from './events';
+import { EventHub, type AuthEvent, type SessionEndReason } from './events';
 import { LoginFlow, type LoginOptions } from './login-flow';
-import type { SessionStore } from './session-store';
-import type { RefreshLock, TabChannel, TabMessage } from './tab-sync';
+import { cleanLogoutReturn, endSessionUrl } from './server-logout';
+import type { TabMessage } from './tab-sync';
 import { SessionHint } from './transaction-store';
-import { TokenClient, type FetchLike, type RefreshTokenHolderFactory } from './token-client';
+import { TokenClient } from './token-client';
 import { TokenSession } from './token-session';
 
-export type AuthStatus = 'loading' | 'authenticated' | 'unauthenticated';
-
-/** A snapshot of the sign-in state, published on every change. */
-export interface AuthState {
-  readonly status: AuthStatus;
-  readonly user: UserClaims | null;
-  /** The last login error (e.g. a forged callback), until the next successful login. */
-  readonly error: AuthError | null;
-}
-
-export interface LogoutOptions {
-  /** Whether to only forget the session here (revocation still happens) without the server logout redirect. */
-  readonly localOnly?: boolean;
-}
-
-export interface AuthClientOptions {
-  readonly config: ResolvedAuthConfig;
-  /** The browser; null during server-side rendering, where the client stays signed out. */
-  readonly env: BrowserEnvironment | null;
-  readonly fetch: FetchLike;
-  readonly clock?: Clock;
-  readonly random?: () => number;
-  /** Whether a reload restores the session with a top-level `prompt=none` redirect (`withSessionRestore()`). */
-  readonly sessionRestore?: boolean | SessionRestoreOptions;
-  /** Where token and revocation requests go (a worker holding the refresh token); default: main thread. */
-  readonly holderFactory?: RefreshTokenHolderFactory;
-  /** Persistence of the token set (opt-in). */
-  readonly store?: SessionStore | null;
-  /** Cross-tab refresh lock, used with persistence. */
-  readonly lock?: RefreshLock;
-  /** The channel to the app's other tabs: logout everywhere, rotations shared. */
-  readonly channel?: TabChannel | null;
-  /** Where the DPoP key lives; DPoP is on when given (`withDPoP()`). */
-  readonly dpop?: DPoPFactory | null;
-}
-
-/** Options of `withSessionRestore()`. */
-export interface SessionRestoreOptions {
-  /**
-   * Opt-in: keep the last ID token (never an access or refresh token) in `'session'`Storage (this
-   * tab) or `'local'`Storage (every tab) and send it as `id_token_hint` with the `prompt=none`
-   * restore, for servers that require it (glewlwyd). Deleted at logout, session end and after a
-   * failed restore. Default: nothing is stored.
-   */
-  readonly idTokenHint?: 'session' | 'local';
-}
-
-/** Makes the session's DPoP key holder; given only by `withDPoP()`, so DPoP code is tree-shaken otherwise. */
-export type DPoPFactory = (clientId: string, now: () => number) => DPoPSession;
+export type { AuthClientOptions, AuthState, AuthStatus, DPoPFactory, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
 
@@ -217,7 +167,7 @@ export class AuthClient {
     if (!refused && result.error.code !== 'login_required') return this.failLogin(result.error);
     this.setState({ status: 'unauthenticated', user: null, error: null });
     if (refused) {
-      this.events.emit({ type: 'warning', message: 'The prompt=none session restore got invalid_request; if the server needs id_token_hint, use withSessionRestore({ idTokenHint }).' });
+      this.events.emit({ type: 'warning', message: 'prompt=none got invalid_request: the server may need withSessionRestore({ idTokenHint }).' });
     }
   }
 

@@ -401,7 +401,7 @@ describe('resolveConfig', () => {
       'rejects response_mode=%s at startup, since only query responses can be finished',
       (mode) => {
         expect(rejectionOf(withConfig({ authorizeParams: { response_mode: mode } })).message).toContain(
-          `\`authorizeParams.response_mode\` can only be "query" (the only response the library can finish), got "${mode}".`,
+          `\`authorizeParams.response_mode\` can only be "query", got "${mode}".`,
         );
       },
     );

@@ -190,7 +190,7 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   }
   const mode = authorizeParams['response_mode'];
   if (mode !== undefined && mode !== 'query') {
-    problems.push(`\`authorizeParams.response_mode\` can only be "query" (the only response the library can finish), got "${mode}".`);
+    problems.push(`\`authorizeParams.response_mode\` can only be "query", got "${mode}".`);
   }
 
   if (problems.length > 0) {

@@ -80,7 +80,7 @@ export class LoginFlow {
     }
     if (fragment) {
       // Some server answered in the fragment although the request asked for none: never finished.
-      const error = new AuthError('invalid_callback', 'The authorization response came in the URL fragment; only query responses are accepted.');
+      const error = new AuthError('invalid_callback', 'The response came in the URL fragment; only query responses are accepted.');
       return { ok: false, error, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
     try {

@@ -247,7 +247,7 @@ export class TokenSession {
       const status = (error as { status?: number }).status;
       this.options.emit({
         type: 'warning',
-        message: `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}; the server may accept it until it expires.`,
+        message: `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}.`,
       });
     }
   }
