@@ -9,7 +9,7 @@ import {
 } from './authorization';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
 import type { ResolvedAuthConfig } from './config';
-import { AuthError } from './errors';
+import { AuthError, protocolCodeOf } from './errors';
 import type { TokenClient, ValidatedTokens } from './token-client';
 import { TransactionStore } from './transaction-store';
 
@@ -92,7 +92,7 @@ export class LoginFlow {
       // Every step above throws AuthError; anything else is unexpected and reported generically.
       const authError = error instanceof AuthError
         ? error
-        : new AuthError('invalid_callback', 'The login callback could not be processed.');
+        : new AuthError('invalid_callback', 'The login callback could not be processed.', { protocolCode: protocolCodeOf(error) });
       return { ok: false, error: authError, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
   }
