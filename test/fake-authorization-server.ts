@@ -80,6 +80,8 @@ export class FakeAuthorizationServer {
   revocation: 'family' | 'token' = 'family';
   /** Status with which revocation is refused (glewlwyd 2.7 answers public clients 401); null revokes. */
   revocationRefusal: number | null = null;
+  /** Whether that refusal has an empty body instead of an OAuth error. */
+  revocationRefusalEmpty = false;
   /** Whether refused refreshes get an empty 400 instead of an `invalid_grant` body (as glewlwyd 2.7 answers a reused token). */
   emptyRefreshErrors = false;
   /** Claims to forge into the next ID tokens (e.g. a wrong nonce or audience). */
@@ -190,6 +192,7 @@ export class FakeAuthorizationServer {
       case '/token':
         return this.token(body, new Headers(init.headers).get('dpop'));
       case '/revoke':
+        if (this.revocationRefusal && this.revocationRefusalEmpty) return new Response(null, { status: this.revocationRefusal });
         if (this.revocationRefusal) return json({ error: 'invalid_client' }, this.revocationRefusal);
         this.revoked.push(body.get('token') ?? '');
         if (this.revocation === 'token') this.model.revokeOnly(body.get('token') ?? '');

@@ -8,12 +8,16 @@ import type { AuthEvent } from './events';
 import type { TabMessage } from './tab-sync';
 
 describe('logout at a server that refuses revocation for public clients (glewlwyd: 401)', () => {
-  it('still clears the session, tells the other tabs, ends the server session, and warns without the token', async () => {
+  it.each([
+    ['an OAuth error', false],
+    ['an empty body', true],
+  ])('still clears the session, tells the other tabs, ends the server session, and warns without the token (refusal with %s)', async (_name, empty) => {
     const bus = new FakeTabBus();
     const otherTab: TabMessage[] = [];
     bus.channel().subscribe((m) => otherTab.push(m));
     const { client, server, browser, events } = await signedInClient({ channel: bus.channel() });
     server.revocationRefusal = 401;
+    server.revocationRefusalEmpty = empty;
     const refreshToken = server.lastIssuedRefreshToken!;
     const accessToken = client.peekAccessToken()!;
     await client.logout();

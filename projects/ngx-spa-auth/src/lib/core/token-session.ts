@@ -244,7 +244,9 @@ export class TokenSession {
     } catch (error) {
       // Revocation is best effort (RFC 7009 §2.2 lets servers fail; glewlwyd refuses public clients
       // with a 401); the local session is gone anyway. The message names the status, never the token.
-      const status = (error as { status?: number }).status;
+      // oauth4webapi puts the status on its error, or the whole response in `cause` for an empty body.
+      const e = error as { status?: number; cause?: { status?: number } };
+      const status = e.status ?? e.cause?.status;
       this.options.emit({
         type: 'warning',
         message: `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}.`,
