@@ -10,7 +10,7 @@ import { CONTROL_PREFIX, createControlApi } from './control-api.mjs';
 import { createInteractions } from './interactions.mjs';
 import { Provider } from './oidc-provider.mjs';
 import { buildProviderConfiguration } from './provider-config.mjs';
-import { createStorage } from './reuse-interval-adapter.mjs';
+import { createStorage, revocationRequest } from './reuse-interval-adapter.mjs';
 import { createTokenEndpointMonitor } from './token-endpoint-monitor.mjs';
 
 /** A fresh RS256 signing key; pass `signingKey` instead to mint test tokens with the same key. */
@@ -66,6 +66,8 @@ export async function createAuthorizationServer({
     console.error(`authorization server error on ${ctx.method} ${ctx.path}:`, err);
   });
   provider.use(restrictCorsTo(appOrigins));
+  const revocationPath = provider.pathFor('revocation');
+  provider.use((ctx, next) => (ctx.path === revocationPath ? revocationRequest.run(true, next) : next()));
   monitor.attach(provider);
   // After the monitor, so the monitor's event sees the response as the client will.
   const dpopNonces = createDpopNonceControl({ provider, settings });

@@ -58,6 +58,7 @@ export function createControlApi({
   function currentSettings() {
     return {
       reuseInterval: storage.reuseInterval,
+      revocationScope: storage.revocationScope,
       accessTokenTtl: settings.accessTokenTtl,
       dpopNonceRequired: dpopNonces.required,
       appOrigins: [...appOrigins],
@@ -92,6 +93,7 @@ export function createControlApi({
     'POST /reset': () => {
       monitor.reset();
       storage.reuseInterval = initialSettings.reuseInterval;
+      storage.revocationScope = 'grant';
       settings.accessTokenTtl = initialSettings.accessTokenTtl;
       dpopNonces.required = initialSettings.dpopNonceRequired;
       return { ok: true, settings: currentSettings() };
@@ -115,6 +117,13 @@ export function createControlApi({
     },
     'POST /reuse-interval': (body) => {
       storage.reuseInterval = badRequest(() => validate.nonNegativeNumber(body.seconds, 'seconds'));
+      return { ok: true, settings: currentSettings() };
+    },
+    'POST /revocation-scope': (body) => {
+      if (body.scope !== 'grant' && body.scope !== 'token') {
+        throw Object.assign(new Error('scope must be "grant" or "token"'), { status: 400 });
+      }
+      storage.revocationScope = body.scope;
       return { ok: true, settings: currentSettings() };
     },
     'POST /access-token-ttl': (body) => {

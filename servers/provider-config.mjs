@@ -105,6 +105,13 @@ export function buildProviderConfiguration({
 
     clientBasedCORS: (ctx, origin) => appOrigins.includes(origin),
 
+    // Stock policy, except that with the 'token' revocation scope (control API) revoking a token
+    // leaves its grant alone; the adapter then skips the grant-wide token revocation too.
+    revokeGrantPolicy(ctx) {
+      if (ctx.oidc.route !== 'revocation') return true;
+      return !ctx.oidc.entities.AccessToken && storage.revocationScope !== 'token';
+    },
+
     enabledJWA: { dPoPSigningAlgValues: [...DPOP_ALGS] },
 
     async renderError(ctx, out) {

@@ -15,12 +15,22 @@
 //
 // Deep imports: oidc-provider has no "exports" map, and the version is pinned exactly in
 // package.json; re-check these files when upgrading it.
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
 import LRU from 'oidc-provider/lib/helpers/lru.js';
 
 // The stock LRU holds 1000 entries; a benchmark doing thousands of refreshes would evict live
 // tokens and grant indexes and produce confusing "not found" errors.
 const STORE_SIZE = 200_000;
+
+/**
+ * Set while oidc-provider handles a revocation request. Stock revocation of a refresh token
+ * (lib/actions/revocation.js) destroys it and then revokes every token of its grant through
+ * `revokeByGrantId`; with the `'token'` revocation scope the adapter skips that, so only the
+ * token given is revoked, as RFC 7009 §2.1 also allows.
+ */
+export const revocationRequest = new AsyncLocalStorage();
 
 /** Private bookkeeping kept next to oidc-provider's payload; models ignore unknown keys. */
 const CONSUMED_AT_MS = '_consumedAtMs';
@@ -55,6 +65,11 @@ export class ReuseIntervalAdapter extends MemoryAdapter {
     this.#state.index(this.model, id, payload);
   }
 
+  async revokeByGrantId(grantId) {
+    if (revocationRequest.getStore() && this.#state.revocationScope === 'token') return;
+    await super.revokeByGrantId(grantId);
+  }
+
   async destroy(id) {
     const payload = this.storage.get(this.key(id));
     await super.destroy(id);
@@ -69,7 +84,7 @@ export class ReuseIntervalAdapter extends MemoryAdapter {
  * Also indexes grants and sessions by account, because the admin-style "revoke user" control
  * needs them and the memory store cannot be queried by accountId.
  */
-export function createStorage({ reuseInterval = 0, clockTolerance = 0 } = {}) {
+export function createStorage({ reuseInterval = 0, clockTolerance = 0, revocationScope = 'grant' } = {}) {
   const store = new LRU({ maxSize: STORE_SIZE });
   const byAccount = { Grant: new Map(), Session: new Map() };
 
@@ -77,6 +92,8 @@ export function createStorage({ reuseInterval = 0, clockTolerance = 0 } = {}) {
     store,
     clockTolerance,
     reuseInterval,
+    /** `'grant'` (stock): revoking a refresh token revokes its whole grant; `'token'`: that token only. */
+    revocationScope,
     isWithinReuseInterval(consumedAtMs) {
       if (!(state.reuseInterval > 0) || typeof consumedAtMs !== 'number') return false;
       return Date.now() - consumedAtMs < state.reuseInterval * 1000;
@@ -97,6 +114,8 @@ export function createStorage({ reuseInterval = 0, clockTolerance = 0 } = {}) {
     adapterFactory: (model) => new ReuseIntervalAdapter(model, state),
     get reuseInterval() { return state.reuseInterval; },
     set reuseInterval(seconds) { state.reuseInterval = seconds; },
+    get revocationScope() { return state.revocationScope; },
+    set revocationScope(scope) { state.revocationScope = scope; },
     grantIdsOf(accountId) { return [...byAccount.Grant.get(accountId) ?? []]; },
     sessionIdsOf(accountId) { return [...byAccount.Session.get(accountId) ?? []]; },
     /** Raw stored payload, for the monitor (never exposed over HTTP). */

@@ -41,6 +41,8 @@ export interface TestBedOptions {
   readonly providers?: (Provider | EnvironmentProviders)[];
   /** Latency of the fake server from the start (e.g. to keep a callback's code exchange pending). */
   readonly latencyMs?: number;
+  /** Changes the fake server once the login was started, before the app starts (e.g. stall an endpoint). */
+  readonly beforeStart?: (server: FakeAuthorizationServer) => void;
   /** Whether to wait until startup (callback handling) has finished. Default true. */
   readonly waitUntilReady?: boolean;
 }
@@ -64,6 +66,7 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   const dpopKeyStore = memoryKeyStore();
   const dpop = (options.features ?? []).some((f) => f.ɵkind === AuthFeatureKind.DPoP);
   if (options.signedIn) await arriveAtCallback(browser, server, clock, config, '/home', dpop ? dpopKeyStore : undefined);
+  options.beforeStart?.(server);
   if (options.latencyMs) server.latency = () => ({ toServer: options.latencyMs!, toClient: options.latencyMs! });
 
   @NgModule({ imports: [AuthModule.forRoot(config, ...(options.features ?? []))] })

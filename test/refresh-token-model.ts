@@ -21,6 +21,8 @@ interface TokenRecord {
 export class RefreshTokenModel {
   private readonly tokens = new Map<string, TokenRecord>();
   private readonly revokedFamilies = new Set<number>();
+  /** Tokens revoked one by one (RFC 7009 lets a server revoke only the token given). */
+  private readonly revokedTokens = new Set<string>();
   private readonly accessTokens = new Map<string, { family: number; expiresAt: number }>();
   private nextFamily = 1;
   private serial = 0;
@@ -47,7 +49,9 @@ export class RefreshTokenModel {
   refresh(token: string): RefreshOutcome {
     this.refreshRequests++;
     const record = this.tokens.get(token);
-    if (!record || this.revokedFamilies.has(record.family)) return { ok: false, error: 'invalid_grant' };
+    if (!record || this.revokedFamilies.has(record.family) || this.revokedTokens.has(token)) {
+      return { ok: false, error: 'invalid_grant' };
+    }
     const now = this.now();
     if (record.consumedAt !== null) {
       if (now - record.consumedAt >= this.reuseIntervalMs) {
@@ -85,6 +89,11 @@ export class RefreshTokenModel {
   revokeToken(token: string): void {
     const record = this.tokens.get(token);
     if (record) this.revokeFamily(record.family);
+  }
+
+  /** Revokes this refresh token only; the rest of its family stays valid. */
+  revokeOnly(token: string): void {
+    this.revokedTokens.add(token);
   }
 
   familyRevoked(token: string): boolean {

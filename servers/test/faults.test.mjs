@@ -149,9 +149,10 @@ test('reset zeroes counters and faults and restores the startup settings', async
   await control(issuer, '/__control/latency', { ms: 50 });
   await control(issuer, '/__control/lose-next-token-response', { count: 3 });
   await control(issuer, '/__control/dpop-nonce', { required: true });
+  await control(issuer, '/__control/revocation-scope', { scope: 'token' });
   const r = await control(issuer, '/__control/reset', {});
   assert.deepEqual(r.settings, {
-    reuseInterval: 0, accessTokenTtl: 60, dpopNonceRequired: false, appOrigins: ['http://localhost:4200', 'http://localhost:4201'],
+    reuseInterval: 0, revocationScope: 'grant', accessTokenTtl: 60, dpopNonceRequired: false, appOrigins: ['http://localhost:4200', 'http://localhost:4201'],
   });
   const s = await stats(issuer);
   assert.equal(s.tokenRequests, 0);

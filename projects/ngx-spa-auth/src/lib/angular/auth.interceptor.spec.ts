@@ -170,6 +170,26 @@ describe('authInterceptor: 401 recovery', () => {
     expect(refreshCount(h)).toBe(0);
   });
 
+  it('ends the session once, without a request loop, when a reused refresh token gets an empty 400 (glewlwyd)', async () => {
+    const h = await setup({ signedIn: true });
+    h.server.emptyRefreshErrors = true;
+    h.server.model.refresh(h.server.lastIssuedRefreshToken!); // an attacker redeemed it first
+    const calls = Array.from({ length: 5 }, (_, i) => get(h, `${API}/r/${i}`));
+    await flushMicrotasks();
+    for (const r of h.httpMock.match((r) => r.url.startsWith(`${API}/r/`))) r.flush(null, unauthorized);
+    await flushMicrotasks();
+    await flushMicrotasks();
+    expect(calls.map((c) => (c.outcome.error as { reason?: string })?.reason)).toEqual(Array(5).fill('refresh_rejected'));
+    expect(h.events.filter((e) => e.type === 'session_expired')).toEqual([{ type: 'session_expired', reason: 'refresh_rejected' }]);
+    expect(refreshCount(h)).toBe(1);
+    // A later 401 is handed to the caller: no refresh, no replay.
+    const later = get(h, `${API}/later`);
+    (await expectOne(h, `${API}/later`)).flush(null, unauthorized);
+    await flushMicrotasks();
+    expect((later.outcome.error as HttpErrorResponse).status).toBe(401);
+    expect(refreshCount(h)).toBe(1);
+  });
+
   it('fails every queued request with session_expired when the refresh is refused', async () => {
     const h = await setup({ signedIn: true });
     h.server.faults.push({ kind: 'status', status: 400 });
@@ -180,7 +200,7 @@ describe('authInterceptor: 401 recovery', () => {
     await flushMicrotasks();
     expect(calls.map((c) => (c.outcome.error as { code?: string })?.code)).toEqual(Array(5).fill('session_expired'));
     expect(h.auth.isAuthenticated()).toBe(false);
-    expect(h.events).toContainEqual({ type: 'session_expired', reason: 'temporarily_unavailable' });
+    expect(h.events).toContainEqual({ type: 'session_expired', reason: 'refresh_rejected' });
     // Afterwards requests go out without a token.
     get(h, `${API}/after`);
     const after = await expectOne(h, `${API}/after`);

@@ -1,58 +1,19 @@
 import { isCallbackUrl } from './authorization';
+import type { AuthClientOptions, AuthState, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
-import type { DPoPSession } from './dpop-session';
-import { systemClock, type Clock } from './clock';
-import type { ResolvedAuthConfig } from './config';
+import { systemClock, withDeadline, type Clock } from './clock';
 import { AuthError } from './errors';
-import { EventHub, type AuthEvent, type SessionEndReason, type UserClaims } from './events';
+import { EventHub, type AuthEvent, type SessionEndReason } from './events';
 import { LoginFlow, type LoginOptions } from './login-flow';
-import type { SessionStore } from './session-store';
-import type { RefreshLock, TabChannel, TabMessage } from './tab-sync';
+import { cleanLogoutReturn, endSessionUrl } from './server-logout';
+import type { TabMessage } from './tab-sync';
 import { SessionHint } from './transaction-store';
-import { TokenClient, type FetchLike, type RefreshTokenHolderFactory } from './token-client';
+import { TokenClient } from './token-client';
 import { TokenSession } from './token-session';
 
-export type AuthStatus = 'loading' | 'authenticated' | 'unauthenticated';
-
-/** A snapshot of the sign-in state, published on every change. */
-export interface AuthState {
-  readonly status: AuthStatus;
-  readonly user: UserClaims | null;
-  /** The last login error (e.g. a forged callback), until the next successful login. */
-  readonly error: AuthError | null;
-}
-
-export interface LogoutOptions {
-  /** Whether to only forget the session here (revocation still happens) without the server logout redirect. */
-  readonly localOnly?: boolean;
-}
-
-export interface AuthClientOptions {
-  readonly config: ResolvedAuthConfig;
-  /** The browser; null during server-side rendering, where the client stays signed out. */
-  readonly env: BrowserEnvironment | null;
-  readonly fetch: FetchLike;
-  readonly clock?: Clock;
-  readonly random?: () => number;
-  /** Whether a reload restores the session with a top-level `prompt=none` redirect. */
-  readonly sessionRestore?: boolean;
-  /** Where token and revocation requests go (a worker holding the refresh token); default: main thread. */
-  readonly holderFactory?: RefreshTokenHolderFactory;
-  /** Persistence of the token set (opt-in). */
-  readonly store?: SessionStore | null;
-  /** Cross-tab refresh lock, used with persistence. */
-  readonly lock?: RefreshLock;
-  /** The channel to the app's other tabs: logout everywhere, rotations shared. */
-  readonly channel?: TabChannel | null;
-  /** Where the DPoP key lives; DPoP is on when given (`withDPoP()`). */
-  readonly dpop?: DPoPFactory | null;
-}
-
-/** Makes the session's DPoP key holder; given only by `withDPoP()`, so DPoP code is tree-shaken otherwise. */
-export type DPoPFactory = (clientId: string, now: () => number) => DPoPSession;
+export type { AuthClientOptions, AuthState, AuthStatus, DPoPFactory, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
-const LOGOUT_STATE = 'ngx-spa-auth.logout-state';
 
 /**
  * The framework-free sign-in client: startup (callback or restore), login, logout, and access
@@ -68,11 +29,13 @@ export class AuthClient {
   private readonly hint: SessionHint | null;
   private initialized: Promise<void> | null = null;
 
+  private readonly clock: Clock;
+
   constructor(private readonly options: AuthClientOptions) {
-    const clock = options.clock ?? systemClock;
+    const clock = (this.clock = options.clock ?? systemClock);
     const { config, env } = options;
     const dpop = options.dpop?.(config.clientId, () => clock.now());
-    this.tokenClient = new TokenClient(config, options.fetch, () => clock.now(), options.holderFactory, dpop);
+    this.tokenClient = new TokenClient(config, options.fetch, clock, options.holderFactory, dpop);
     this.session = new TokenSession({
       config, clock, random: options.random, tokenClient: this.tokenClient,
       emit: (event) => this.events.emit(event),
@@ -82,7 +45,10 @@ export class AuthClient {
       announce: (message) => options.channel?.post(message),
     });
     this.loginFlow = env ? new LoginFlow(config, env, this.tokenClient, () => clock.now()) : null;
-    this.hint = env ? new SessionHint(env.localStorage) : null;
+    const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
+    this.hint = env ? new SessionHint(env.localStorage, keep ? env[`${keep}Storage`] : null) : null;
+    // A refresh may bring a new ID token; servers that check id_token_hint want the last one.
+    this.events.subscribe((e) => e.type === 'token_refreshed' && this.hint?.set(this.session.idToken));
     this.stopListening = options.channel?.subscribe((message) => this.onTabMessage(message)) ?? (() => undefined);
   }
 
@@ -147,7 +113,7 @@ export class AuthClient {
     if (!env || !this.loginFlow) return this.setState({ status: 'unauthenticated', user: null, error: null });
     const restoring = env.sessionStorage.getItem(RESTORE_MARK) !== null;
     env.sessionStorage.removeItem(RESTORE_MARK);
-    this.cleanLogoutReturn(env);
+    cleanLogoutReturn(env);
     if (isCallbackUrl(env.location.href, this.options.config.redirectUri)) {
       return this.finishLogin(env);
     }
@@ -161,9 +127,22 @@ export class AuthClient {
     if (restoring) this.hint?.clear();
     if (this.options.sessionRestore && this.hint?.present) {
       env.sessionStorage.setItem(RESTORE_MARK, '1');
-      return this.login({ prompt: 'none', returnUrl: currentPath(env) });
+      const idToken = this.hint.idToken;
+      try {
+        return await this.login({ prompt: 'none', returnUrl: currentPath(env), params: idToken ? { id_token_hint: idToken } : {} });
+      } catch (error) {
+        // Discovery failed or timed out: the app still boots, signed out and told why; the next
+        // reload may try again.
+        env.sessionStorage.removeItem(RESTORE_MARK);
+        return this.failLogin(error as AuthError);
+      }
     }
     this.setState({ status: 'unauthenticated', user: null, error: null });
+  }
+
+  private failLogin(error: AuthError): void {
+    this.setState({ status: 'unauthenticated', user: null, error });
+    this.events.emit({ type: 'login_failed', error });
   }
 
   private async finishLogin(env: BrowserEnvironment): Promise<void> {
@@ -171,7 +150,7 @@ export class AuthClient {
     if (result.ok) {
       const restored = result.transaction.prompt === 'none';
       await this.session.start(result.tokens);
-      this.hint?.set();
+      this.hint?.set(this.session.idToken);
       this.options.channel?.post({ type: 'signed_in' });
       env.history.replaceState(null, '', result.transaction.returnUrl);
       this.setState({ status: 'authenticated', user: this.session.claims, error: null });
@@ -179,22 +158,17 @@ export class AuthClient {
       return;
     }
     env.history.replaceState(null, '', result.returnUrl);
-    if (result.prompt === 'none') this.hint?.clear();
-    // A silent restore that found no server session is the normal signed-out case, not an error.
-    const quiet = result.error.code === 'login_required';
-    this.setState({ status: 'unauthenticated', user: null, error: quiet ? null : result.error });
-    if (!quiet) this.events.emit({ type: 'login_failed', error: result.error });
-  }
-
-  /** Back from the server's logout: take our `state` out of the address bar. */
-  private cleanLogoutReturn(env: BrowserEnvironment): void {
-    const expected = env.sessionStorage.getItem(LOGOUT_STATE);
-    if (expected === null) return;
-    env.sessionStorage.removeItem(LOGOUT_STATE);
-    const url = new URL(env.location.href);
-    if (url.searchParams.get('state') !== expected) return;
-    url.searchParams.delete('state');
-    env.history.replaceState(null, '', url.href);
+    const restoring = result.prompt === 'none';
+    if (restoring) this.hint?.clear();
+    // A silent restore that found no server session (login_required and the other interaction
+    // errors) is the normal signed-out case, not an error. invalid_request there usually means the
+    // server wants an id_token_hint (glewlwyd): signed out too, with a warning for the developer.
+    const refused = restoring && result.error.error === 'invalid_request';
+    if (!refused && result.error.code !== 'login_required') return this.failLogin(result.error);
+    this.setState({ status: 'unauthenticated', user: null, error: null });
+    if (refused) {
+      this.events.emit({ type: 'warning', message: 'prompt=none got invalid_request: the server may need withSessionRestore({ idTokenHint }).' });
+    }
   }
 
   /** Starts a redirect login. Resolves once the browser has been sent to the server. */
@@ -211,25 +185,27 @@ export class AuthClient {
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
     const env = this.requireBrowser('logout');
+    const refreshing = this.session.refreshing;
     const ended = await this.session.clear();
     this.hint?.clear();
     this.setState({ status: 'unauthenticated', user: null, error: null });
     this.events.emit({ type: 'logout', localOnly: options.localOnly === true });
     this.options.channel?.post({ type: 'signed_out' });
     if (ended?.refreshToken) await this.session.revokeQuietly(ended.refreshToken);
+    // A refresh in flight is discarded when it lands, and revokes the token it brought. Wait for
+    // that (at most requestTimeout) before the worker forgets the token and the page leaves, or a
+    // server that revokes only the token given would keep the rotated one alive.
+    const noop = () => undefined;
+    if (refreshing) {
+      await withDeadline(this.clock, this.options.config.requestTimeoutMs, () => refreshing.then(noop, noop), noop).catch(noop);
+    }
     await this.tokenClient.forgetRefreshToken();
     await this.tokenClient.dpop?.forget();
     if (options.localOnly) return;
     const as = await this.tokenClient.metadata();
-    if (!as.end_session_endpoint) return;
-    const url = new URL(as.end_session_endpoint);
-    const state = crypto.randomUUID();
-    env.sessionStorage.setItem(LOGOUT_STATE, state);
-    url.searchParams.set('client_id', this.options.config.clientId);
-    url.searchParams.set('post_logout_redirect_uri', this.options.config.postLogoutRedirectUri);
-    url.searchParams.set('state', state);
-    if (ended?.idToken) url.searchParams.set('id_token_hint', ended.idToken);
-    env.location.assign(url.href);
+    if (as.end_session_endpoint) {
+      env.location.assign(endSessionUrl(as.end_session_endpoint, this.options.config, env, ended?.idToken));
+    }
   }
 
   /** A valid access token, refreshed first when it expires within the leeway. */

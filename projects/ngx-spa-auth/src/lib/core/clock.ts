@@ -16,3 +16,32 @@ export const systemClock: Clock = {
 export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
+
+/**
+ * Runs `task` with a signal that aborts after `ms` on `clock`, and rejects with `timeoutError()` at
+ * that moment whether or not the task honours the signal: the caller's wait is bounded either way.
+ */
+export function withDeadline<T>(
+  clock: Clock,
+  ms: number,
+  task: (signal: AbortSignal) => Promise<T>,
+  timeoutError: () => unknown,
+): Promise<T> {
+  const controller = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.setTimeout(() => {
+      controller.abort();
+      reject(timeoutError());
+    }, ms);
+    task(controller.signal).then(
+      (value) => {
+        clock.clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clock.clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -48,8 +48,12 @@ describe('resolveConfig', () => {
       expect(resolved.refreshLeewayMs).toBe(30_000);
     });
 
-    it('gives a token request 10 s (10000 ms) by default', () => {
+    it('gives a refresh request 10 s (10000 ms) by default', () => {
       expect(resolved.refreshTimeoutMs).toBe(10_000);
+    });
+
+    it('bounds every other request to the server (discovery, code exchange, revocation) by 10 s by default', () => {
+      expect(resolved.requestTimeoutMs).toBe(10_000);
     });
 
     it('never retries an ambiguous refresh by default (reuse interval 0)', () => {
@@ -172,6 +176,13 @@ describe('resolveConfig', () => {
         const resolved = resolveConfig(withConfig({ issuer }), APP);
         expect(resolved.issuer).toBe(issuer);
         expect(resolved.allowInsecureRequests).toBe(true);
+      },
+    );
+
+    it.each(['https://id.example.com/?tenant=a', 'https://id.example.com/#x', 'https://id.example.com/realms/a?', 'https://id.example.com#'])(
+      'rejects an issuer with a query or fragment as RFC 8414 §2 forbids: %s',
+      (issuer) => {
+        expect(rejectionOf(withConfig({ issuer })).message).toContain('`issuer` must not contain a query or fragment (RFC 8414 §2)');
       },
     );
 
@@ -303,11 +314,12 @@ describe('resolveConfig', () => {
     });
   });
 
-  describe('refreshReuseInterval, refreshLeeway and refreshTimeout', () => {
+  describe('refreshReuseInterval, refreshLeeway, refreshTimeout and requestTimeout', () => {
     const cases: ReadonlyArray<[string, number]> = [
       ['refreshReuseInterval', 300],
       ['refreshLeeway', 3600],
       ['refreshTimeout', 120],
+      ['requestTimeout', 120],
     ];
     describe.each(cases)('%s (0..%d seconds)', (name, max) => {
       it.each([
@@ -323,10 +335,13 @@ describe('resolveConfig', () => {
       });
     });
 
-    it('rejects a refreshTimeout of 0 (every request would time out at once)', () => {
-      expect(problemsIn(rejectionOf(withConfig({ refreshTimeout: 0 })))).toEqual([
-        '`refreshTimeout` must be greater than 0.',
-      ]);
+    it.each(['refreshTimeout', 'requestTimeout'])('rejects a %s of 0 (every request would time out at once)', (name) => {
+      expect(problemsIn(rejectionOf(withConfig({ [name]: 0 })))).toEqual([`\`${name}\` must be greater than 0.`]);
+    });
+
+    it('converts requestTimeout from seconds to milliseconds, up to 120 s', () => {
+      expect(resolveConfig(withConfig({ requestTimeout: 2.5 }), APP).requestTimeoutMs).toBe(2_500);
+      expect(resolveConfig(withConfig({ requestTimeout: 120 }), APP).requestTimeoutMs).toBe(120_000);
     });
   });
 
@@ -380,6 +395,19 @@ describe('resolveConfig', () => {
     ])('rejects the reserved parameter "%s" because the library sets it', (key) => {
       const error = rejectionOf(withConfig({ authorizeParams: { [key]: 'x' } }));
       expect(error.message).toContain(`\`authorizeParams\` must not set "${key}"; the library sets it.`);
+    });
+
+    it.each(['fragment', 'form_post', 'query.jwt', 'fragment.jwt', 'jwt'])(
+      'rejects response_mode=%s at startup, since only query responses can be finished',
+      (mode) => {
+        expect(rejectionOf(withConfig({ authorizeParams: { response_mode: mode } })).message).toContain(
+          `\`authorizeParams.response_mode\` can only be "query", got "${mode}".`,
+        );
+      },
+    );
+
+    it('accepts response_mode=query', () => {
+      expect(resolveConfig(withConfig({ authorizeParams: { response_mode: 'query' } }), APP).authorizeParams).toEqual({ response_mode: 'query' });
     });
   });
 

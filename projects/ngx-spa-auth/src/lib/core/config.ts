@@ -36,8 +36,14 @@ export interface AuthConfig {
   readonly refreshReuseInterval?: number;
   /** Seconds before expiry at which an access token is refreshed before use. Default 30. */
   readonly refreshLeeway?: number;
-  /** Seconds a token request may take before it counts as failed with unknown outcome. Default 10. */
+  /** Seconds a refresh request may take before its outcome counts as unknown (then retried only inside `refreshReuseInterval`). Default 10. */
   readonly refreshTimeout?: number;
+  /**
+   * Seconds any other request to the authorization server (discovery, code exchange, revocation)
+   * may take; after that the wait ends with an AuthError, so the app always finishes starting and
+   * logout always completes. Default 10.
+   */
+  readonly requestTimeout?: number;
   /** What to do when the session ends on its own: `'none'` (default) or start a `'login'` redirect. */
   readonly onSessionExpired?: 'none' | 'login';
   /** Explicit endpoints; when `authorization` and `token` are both given, discovery is skipped. */
@@ -58,6 +64,7 @@ export interface ResolvedAuthConfig {
   readonly refreshReuseIntervalMs: number;
   readonly refreshLeewayMs: number;
   readonly refreshTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly onSessionExpired: 'none' | 'login';
   readonly endpoints: AuthEndpoints;
   readonly authorizeParams: Readonly<Record<string, string>>;
@@ -119,6 +126,8 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     problems.push(`\`issuer\` must be an absolute URL such as "https://id.example.com", got "${String(c.issuer)}".`);
   } else if (!isSecure(issuer)) {
     problems.push(`\`issuer\` must use https (http is allowed only for localhost/127.0.0.1), got "${c.issuer}".`);
+  } else if (/[?#]/.test(c.issuer!)) {
+    problems.push(`\`issuer\` must not contain a query or fragment (RFC 8414 §2), got "${c.issuer}".`);
   }
   const redirect = parseUrl(c.redirectUri);
   if (!redirect) {
@@ -164,8 +173,10 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   }
   checkSeconds('refreshReuseInterval', c.refreshReuseInterval, 300, problems);
   checkSeconds('refreshLeeway', c.refreshLeeway, 3600, problems);
-  checkSeconds('refreshTimeout', c.refreshTimeout, 120, problems);
-  if (c.refreshTimeout === 0) problems.push('`refreshTimeout` must be greater than 0.');
+  for (const name of ['refreshTimeout', 'requestTimeout'] as const) {
+    checkSeconds(name, c[name], 120, problems);
+    if (c[name] === 0) problems.push(`\`${name}\` must be greater than 0.`);
+  }
   if (c.onSessionExpired !== undefined && c.onSessionExpired !== 'none' && c.onSessionExpired !== 'login') {
     problems.push(`\`onSessionExpired\` must be "none" or "login", got "${String(c.onSessionExpired)}".`);
   }
@@ -176,6 +187,10 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   const authorizeParams = c.authorizeParams ?? {};
   for (const key of Object.keys(authorizeParams)) {
     if (RESERVED_PARAMS.has(key)) problems.push(`\`authorizeParams\` must not set "${key}"; the library sets it.`);
+  }
+  const mode = authorizeParams['response_mode'];
+  if (mode !== undefined && mode !== 'query') {
+    problems.push(`\`authorizeParams.response_mode\` can only be "query", got "${mode}".`);
   }
 
   if (problems.length > 0) {
@@ -192,6 +207,7 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     refreshReuseIntervalMs: (c.refreshReuseInterval ?? 0) * 1000,
     refreshLeewayMs: (c.refreshLeeway ?? 30) * 1000,
     refreshTimeoutMs: (c.refreshTimeout ?? 10) * 1000,
+    requestTimeoutMs: (c.requestTimeout ?? 10) * 1000,
     onSessionExpired: c.onSessionExpired ?? 'none',
     endpoints: { ...endpoints },
     authorizeParams: { ...authorizeParams },

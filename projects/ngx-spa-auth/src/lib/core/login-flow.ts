@@ -2,13 +2,14 @@ import {
   buildAuthorizationUrl,
   cleanCallbackUrl,
   createTransaction,
+  fragmentResponse,
   safeReturnUrl,
   validateCallback,
   type LoginTransaction,
 } from './authorization';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
 import type { ResolvedAuthConfig } from './config';
-import { AuthError } from './errors';
+import { AuthError, protocolCodeOf } from './errors';
 import type { TokenClient, ValidatedTokens } from './token-client';
 import { TransactionStore } from './transaction-store';
 
@@ -66,7 +67,8 @@ export class LoginFlow {
    */
   async finish(callbackUrl: string): Promise<CallbackResult> {
     const url = new URL(callbackUrl);
-    const params = new URLSearchParams(url.search);
+    const fragment = fragmentResponse(url);
+    const params = fragment ?? new URLSearchParams(url.search);
     this.env.history.replaceState(null, '', cleanCallbackUrl(callbackUrl));
     const tx = this.transactions.take(params.get('state') ?? '', this.now());
     if (!tx) {
@@ -75,6 +77,11 @@ export class LoginFlow {
         'The login callback does not match a login started in this tab (forged, replayed or expired state).',
       );
       return { ok: false, error, returnUrl: '/' };
+    }
+    if (fragment) {
+      // Some server answered in the fragment although the request asked for none: never finished.
+      const error = new AuthError('invalid_callback', 'The response came in the URL fragment; only query responses are accepted.');
+      return { ok: false, error, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
     try {
       const as = await this.tokenClient.metadata();
@@ -85,7 +92,7 @@ export class LoginFlow {
       // Every step above throws AuthError; anything else is unexpected and reported generically.
       const authError = error instanceof AuthError
         ? error
-        : new AuthError('invalid_callback', 'The login callback could not be processed.');
+        : new AuthError('invalid_callback', 'The login callback could not be processed.', { protocolCode: protocolCodeOf(error) });
       return { ok: false, error: authError, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
   }

@@ -1,4 +1,4 @@
-import { sleep, type Clock } from './clock';
+import { sleep, withDeadline, type Clock } from './clock';
 import { RefreshFailure } from './refresh-failure';
 
 /** One refresh request with the given token. Rejects with {@link RefreshFailure}. */
@@ -112,22 +112,6 @@ export class RefreshCoordinator<T> {
 
   private attemptWithTimeout(refreshToken: string, budgetMs: number): Promise<T> {
     const { clock, attempt } = this.options;
-    const controller = new AbortController();
-    return new Promise<T>((resolve, reject) => {
-      const timer = clock.setTimeout(() => {
-        controller.abort();
-        reject(new RefreshFailure('ambiguous', 'timeout'));
-      }, budgetMs);
-      attempt(refreshToken, controller.signal).then(
-        (response) => {
-          clock.clearTimeout(timer);
-          resolve(response);
-        },
-        (error: unknown) => {
-          clock.clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return withDeadline(clock, budgetMs, (signal) => attempt(refreshToken, signal), () => new RefreshFailure('ambiguous', 'timeout'));
   }
 }

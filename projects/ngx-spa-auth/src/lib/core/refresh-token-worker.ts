@@ -12,7 +12,8 @@ import type { FetchLike, RefreshTokenHolderFactory } from './token-client';
 // The worker's program as a real function, so the app's minifier shrinks it like any other code;
 // `String(workerMain)` is its (minified) source. Self-contained: no imports, no closures, no
 // async/await or object spread (a build may downlevel those into module helpers the worker lacks).
-function workerMain(placeholder: string): void {
+/** @internal Exported for unit tests of the program itself; pages start it with {@link startRefreshTokenWorker}. */
+export function workerMain(placeholder: string): void {
   const scope = self as unknown as { onmessage: unknown; postMessage(m: unknown): void };
   let endpoints: string[] | null = null;
   let refreshToken: string | null = null;
@@ -26,7 +27,8 @@ function workerMain(placeholder: string): void {
     }
     if (m.type === 'clear') { refreshToken = null; return; }
     if (m.type !== 'fetch') return;
-    let revoking = false;
+    // The token this request revokes, if it is a revocation.
+    let revoked: string | null = null;
     let status = 0;
     let statusText = '';
     const headers: [string, string][] = [];
@@ -37,7 +39,7 @@ function workerMain(placeholder: string): void {
         if (params.get(name) !== placeholder) continue;
         if (refreshToken === null) throw new Error('no refresh token held');
         params.set(name, refreshToken);
-        revoking = name === 'token';
+        if (name === 'token') revoked = refreshToken;
       }
       resolve(fetch(m.url, { method: 'POST', headers: m.headers, body: params, credentials: 'omit' }));
     })
@@ -45,7 +47,9 @@ function workerMain(placeholder: string): void {
         status = response.status;
         statusText = response.statusText;
         response.headers.forEach((value, name) => headers.push([name, value]));
-        if (revoking && response.ok) refreshToken = null;
+        // Forget only the token revoked: a refresh answered meanwhile brought a newer one to keep
+        // (logout during a refresh revokes that one next).
+        if (response.ok && revoked !== null && refreshToken === revoked) refreshToken = null;
         return response.text();
       })
       .then((body) => {

@@ -1,7 +1,8 @@
 import * as oauth from 'oauth4webapi';
 
+import { withDeadline, type Clock } from './clock';
 import type { ResolvedAuthConfig } from './config';
-import { AuthError } from './errors';
+import { AuthError, protocolCodeOf } from './errors';
 import type { UserClaims } from './events';
 import type { DPoPSession } from './dpop-session';
 import { parseRetryAfter, RefreshFailure } from './refresh-failure';
@@ -34,7 +35,7 @@ export class TokenClient {
   constructor(
     private readonly config: ResolvedAuthConfig,
     private readonly fetchFn: FetchLike,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock,
     private readonly holderFactory?: RefreshTokenHolderFactory,
     /** The session's DPoP key, when `withDPoP()` is on. */
     readonly dpop?: DPoPSession,
@@ -88,6 +89,17 @@ export class TokenClient {
     if (this.holderPromise) (await this.holderPromise.catch(() => null))?.dispose();
   }
 
+  /**
+   * Bounds a request that is not a refresh (those have `refreshTimeout` and the retry rules) by
+   * `requestTimeout`: afterwards the wait ends with `network_error`, answer or not.
+   */
+  private bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ms = this.config.requestTimeoutMs;
+    return withDeadline(this.clock, ms, task, () =>
+      new AuthError('network_error', `The authorization server did not answer within ${ms / 1000} s (requestTimeout).`),
+    );
+  }
+
   /** Server metadata, discovered once and cached; a failed discovery is retried on the next call. */
   metadata(): Promise<oauth.AuthorizationServer> {
     this.metadataPromise ??= this.discover().catch((error: unknown) => {
@@ -110,11 +122,14 @@ export class TokenClient {
     let discovered: oauth.AuthorizationServer;
     try {
       const url = new URL(issuer);
-      const response = await oauth.discoveryRequest(url, this.requestOptions());
-      discovered = await oauth.processDiscoveryResponse(url, response);
+      discovered = await this.bounded(async (signal) =>
+        oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, this.requestOptions(signal))),
+      );
     } catch (error) {
       // Discovery failures are configuration or availability problems; say which issuer failed.
-      throw new AuthError('discovery_failed', `Could not load the OpenID configuration of ${issuer}: ${describe(error)}`);
+      throw new AuthError('discovery_failed', `Could not load the OpenID configuration of ${issuer}: ${describe(error)}`, {
+        protocolCode: protocolCodeOf(error),
+      });
     }
     const merged: Record<string, unknown> = { ...discovered };
     for (const [key, value] of Object.entries(explicit)) if (value !== undefined) merged[key] = value;
@@ -122,23 +137,33 @@ export class TokenClient {
   }
 
   /** Exchanges an authorization code (RFC 6749 §4.1.3 + PKCE) and validates the ID token. */
-  async exchangeCode(
+  exchangeCode(callbackParams: URLSearchParams, codeVerifier: string, nonce: string): Promise<ValidatedTokens> {
+    return this.bounded((signal) => this.exchange(callbackParams, codeVerifier, nonce, signal));
+  }
+
+  private async exchange(
     callbackParams: URLSearchParams,
     codeVerifier: string,
     nonce: string,
+    signal: AbortSignal,
   ): Promise<ValidatedTokens> {
     const as = await this.metadata();
     let response: Response;
     try {
-      const options = { ...(await this.tokenRequestOptions()), additionalParameters: this.resourceParams() };
+      const options = { ...(await this.tokenRequestOptions(signal)), additionalParameters: this.resourceParams() };
       response = await this.withDPoP((DPoP) =>
         oauth.authorizationCodeGrantRequest(
           as, this.client, this.clientAuth, callbackParams, this.config.redirectUri, codeVerifier, { ...options, DPoP },
         ),
       );
     } catch (error) {
-      // fetch rejected: no answer from the server.
-      throw new AuthError('network_error', `The token endpoint could not be reached: ${describe(error)}`);
+      // Either oauth4webapi refused to build the request from the callback's parameters (a
+      // duplicated or empty `code`; it says so with an error code) and nothing was sent, or fetch
+      // rejected: no answer from the server.
+      const protocolCode = protocolCodeOf(error);
+      throw protocolCode
+        ? new AuthError('invalid_callback', `The login callback is invalid: ${describe(error)}`, { protocolCode })
+        : new AuthError('network_error', `The token endpoint could not be reached: ${describe(error)}`);
     }
     try {
       const result = await oauth.processAuthorizationCodeResponse(as, this.client, response, {
@@ -147,7 +172,7 @@ export class TokenClient {
       });
       return { response: result, claims: claimsOf(result) };
     } catch (error) {
-      throw toTokenError(error);
+      throw toTokenError(error, response.status);
     }
   }
 
@@ -170,7 +195,7 @@ export class TokenClient {
     if (response.status >= 500 || response.status === 429) {
       throw new RefreshFailure('ambiguous', `http_${response.status}`, {
         status: response.status,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.now()),
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()),
       });
     }
     try {
@@ -179,15 +204,18 @@ export class TokenClient {
     } catch (error) {
       // Errors from processing an answered request: an OAuth error is definitive; a 200 we cannot
       // read means the server probably rotated, which is ambiguous.
+      const protocolCode = protocolCodeOf(error);
       if (error instanceof oauth.ResponseBodyError) {
         throw new RefreshFailure('definitive', error.error, {
-          status: error.status, error: error.error, errorDescription: error.error_description,
+          status: error.status, error: error.error, errorDescription: error.error_description, protocolCode,
         });
       }
+      // A 4xx without a readable OAuth error (glewlwyd answers a reused token with an empty 400)
+      // is still a refusal.
       if (response.status >= 400) {
-        throw new RefreshFailure('definitive', `http_${response.status}`, { status: response.status });
+        throw new RefreshFailure('definitive', `http_${response.status}`, { status: response.status, protocolCode });
       }
-      throw new RefreshFailure('ambiguous', 'invalid_response', { status: response.status });
+      throw new RefreshFailure('ambiguous', 'invalid_response', { status: response.status, protocolCode });
     }
   }
 
@@ -195,12 +223,14 @@ export class TokenClient {
   async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
     const as = await this.metadata();
     if (!as.revocation_endpoint) return false;
-    const response = await oauth.revocationRequest(as, this.client, this.clientAuth, token, {
-      ...(await this.tokenRequestOptions()),
-      additionalParameters: { token_type_hint: hint },
+    return this.bounded(async (signal) => {
+      const response = await oauth.revocationRequest(as, this.client, this.clientAuth, token, {
+        ...(await this.tokenRequestOptions(signal)),
+        additionalParameters: { token_type_hint: hint },
+      });
+      await oauth.processRevocationResponse(response);
+      return true;
     });
-    await oauth.processRevocationResponse(response);
-    return true;
   }
 
   private resourceParams(): URLSearchParams {
@@ -220,15 +250,20 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : 'unknown error';
 }
 
-/** Maps a code-exchange processing error to an AuthError without copying the response body. */
-function toTokenError(error: unknown): AuthError {
+/**
+ * Maps a code-exchange processing error to an AuthError without copying the response body: an
+ * error status is a refusal (with the OAuth error when the body had one), a 2xx we cannot use is an
+ * invalid response.
+ */
+function toTokenError(error: unknown, status: number): AuthError {
+  const protocolCode = protocolCodeOf(error);
   if (error instanceof oauth.ResponseBodyError) {
     return new AuthError('token_request_failed', `The token endpoint refused the request: ${error.error}`, {
-      error: error.error, errorDescription: error.error_description, status: error.status,
+      error: error.error, errorDescription: error.error_description, status, protocolCode,
     });
   }
-  if (error instanceof oauth.WWWAuthenticateChallengeError) {
-    return new AuthError('token_request_failed', 'The token endpoint refused the client.', { status: error.status });
+  if (status >= 400) {
+    return new AuthError('token_request_failed', `The token endpoint refused the request (HTTP ${status}).`, { status, protocolCode });
   }
-  return new AuthError('token_response_invalid', `The token response is invalid: ${describe(error)}`);
+  return new AuthError('token_response_invalid', `The token response is invalid: ${describe(error)}`, { protocolCode });
 }

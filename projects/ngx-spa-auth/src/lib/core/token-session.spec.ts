@@ -131,6 +131,37 @@ describe('TokenSession: session end', () => {
   });
 });
 
+describe('TokenSession: a 2xx refresh answer that cannot be read or validated', () => {
+  const unusable = [
+    ['a body that is not JSON', { kind: 'unreadable' }],
+    ['JSON without an access token', { kind: 'malformed' }],
+  ] as const;
+
+  it.each(unusable)('counts %s as ambiguous: retried with the same token inside the reuse interval, no reuse detection', async (_name, fault) => {
+    const { client, server, clock, events } = await signedInClient({
+      accessTokenTtlSeconds: 60, reuseIntervalMs: 10_000, config: { refreshReuseInterval: 10 },
+    });
+    server.faults.push(fault);
+    await clock.advance(MINUTE);
+    const token = client.getAccessToken();
+    await clock.runAll();
+    await expect(token).resolves.toMatch(/^at-/);
+    const [first, second] = refreshBodies(server).map((r) => r.body.get('refresh_token'));
+    expect(second).toBe(first);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'refresh_retrying', cause: 'invalid_response' }));
+    expect(server.model.reuseWithinWindow).toBe(1);
+    expect(server.model.reuseDetections).toBe(0);
+  });
+
+  it.each(unusable)('ends the session as refresh_indeterminate, never as a refusal, on %s when no retry fits (interval 0)', async (_name, fault) => {
+    const { client, server, clock } = await signedInClient({ accessTokenTtlSeconds: 60 });
+    server.faults.push(fault);
+    await clock.advance(MINUTE);
+    await expect(client.getAccessToken()).rejects.toMatchObject({ code: 'session_expired', reason: 'refresh_indeterminate', status: 200 });
+    expect(refreshBodies(server)).toHaveLength(1);
+  });
+});
+
 describe('TokenSession: 401 renewal', () => {
   it('hands out the newer token at once when the rejected one was already replaced', async () => {
     const { client, server, clock } = await signedInClient({ accessTokenTtlSeconds: 60 });
