@@ -11,10 +11,12 @@
 //   --no-build       pack what is in dist/ngx-spa-auth already
 //
 // Each fixture is copied to a work directory outside the repository (COMPAT_WORK_DIR, default
-// <tmp>/ngx-spa-auth-compat), so nothing resolves from the workspace's node_modules and the
+// <tmp>/ngx-spa-auth-compat-<hash of the checkout's path>, kept for `--only run`), so nothing
+// resolves from the workspace's node_modules (the tarball must bring oauth4webapi itself) and the
 // committed fixtures stay clean. Angular 22 needs Node ^22.22.3 || ^24.15 || >=26: when the running
 // Node is older, that fixture installs and builds with Node 22.23.3 from the npm registry
 // (`npm exec -p node@22.23.3`); the browser tests themselves run with the workspace's Playwright.
+import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +25,8 @@ import { delimiter, dirname, join } from 'node:path';
 import { npmCli, packLibrary, ROOT, run } from './pack.mjs';
 
 const COMPAT = join(ROOT, 'compat');
-const WORK = process.env['COMPAT_WORK_DIR'] ?? join(tmpdir(), 'ngx-spa-auth-compat');
+// One work directory per checkout, so two clones on one machine do not build over each other.
+const WORK = process.env['COMPAT_WORK_DIR'] ?? join(tmpdir(), `ngx-spa-auth-compat-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`);
 
 /** Supported majors: which Node each needs, and the Node to fetch when the running one is too old. */
 const MAJORS = {
