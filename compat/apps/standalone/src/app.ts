@@ -7,7 +7,7 @@ import { catchError, filter, finalize, forkJoin, map, of, scan } from 'rxjs';
 
 const API = 'http://127.0.0.1:4401';
 
-/** The header: sign-in state from the library's signals (OnPush, so only signals repaint it). */
+/** The header: sign-in state from the library's signals only (OnPush: nothing else repaints it). */
 @Component({
   selector: 'app-root',
   imports: [RouterOutlet],
@@ -25,25 +25,15 @@ const API = 'http://127.0.0.1:4401';
         <span data-testid="auth-status" data-status="unauthenticated">Signed out</span>
         <button type="button" data-testid="sign-in" (click)="auth.login({ returnUrl: '/api' })">Sign in</button>
       }
-      <span data-testid="refresh-count">{{ refreshes() }}</span>
-      <span data-testid="session-end">{{ sessionEnd() }}</span>
     </header>
     <router-outlet />
   `,
 })
 export class App {
   protected readonly auth = inject(AuthService);
-  protected readonly refreshes = toSignal(
-    this.auth.events$.pipe(filter((e) => e.type === 'token_refreshed'), scan((n) => n + 1, 0)),
-    { initialValue: 0 },
-  );
-  protected readonly sessionEnd = toSignal(
-    this.auth.events$.pipe(map((e) => (e.type === 'session_expired' ? e.reason : null)), filter((r) => r !== null)),
-    { initialValue: '' },
-  );
 }
 
-/** Guarded by authGuard; its calls go through authInterceptor. */
+/** Guarded by authGuard; its calls go through authInterceptor; counts the library's events. */
 @Component({
   selector: 'app-api-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -52,10 +42,21 @@ export class App {
     <output data-testid="me-result" [attr.data-run]="onceRuns()">{{ once() }}</output>
     <button type="button" data-testid="call-burst" (click)="callBurst()">20 × GET /api/items</button>
     <output data-testid="burst-result" [attr.data-run]="burstRuns()">{{ burst() }}</output>
+    <p>Refreshes: <span data-testid="refresh-count">{{ refreshes() }}</span></p>
+    <p>Session ended: <span data-testid="session-end">{{ sessionEnd() }}</span></p>
   `,
 })
 export class ApiPage {
   private readonly http = inject(HttpClient);
+  private readonly auth = inject(AuthService);
+  protected readonly refreshes = toSignal(
+    this.auth.events$.pipe(filter((e) => e.type === 'token_refreshed'), scan((n) => n + 1, 0)),
+    { initialValue: 0 },
+  );
+  protected readonly sessionEnd = toSignal(
+    this.auth.events$.pipe(map((e) => (e.type === 'session_expired' ? e.reason : null)), filter((r) => r !== null)),
+    { initialValue: '' },
+  );
   protected readonly once = signal('');
   protected readonly onceRuns = signal(0);
   protected readonly burst = signal('');
