@@ -38,6 +38,13 @@ check(readme.includes(`${manifest.homepage}`), `the package README does not link
 check((await packed('LICENSE')).startsWith('MIT License'), 'LICENSE is not the MIT licence');
 check((await packed('CHANGELOG.md')).startsWith('# Changelog'), 'CHANGELOG.md is not the changelog');
 
+// Partial compilation by the lowest supported major: Angular's stable `ɵɵngDeclare*` declarations
+// (linked by the app's own compiler), not one version's runtime instructions.
+const fesm = await packed('fesm2022/ngx-spa-auth.mjs');
+const compiledBy = new Set([...fesm.matchAll(/ɵɵngDeclare\w+\(\{ minVersion: "[^"]+", version: "([^"]+)"/g)].map((m) => m[1]));
+check(compiledBy.size > 0 && [...compiledBy].every((v) => v.startsWith('21.')), `the FESM is not partially compiled by Angular 21 (declarations by: ${[...compiledBy].join(', ') || 'none'})`);
+check(!/ɵɵdefineInjectable|ɵɵdefineNgModule|ɵɵdefineComponent/.test(fesm), 'the FESM has fully compiled Angular definitions');
+
 // Manifest.
 for (const peer of ['@angular/core', '@angular/common', '@angular/router']) {
   check(manifest.peerDependencies?.[peer] === ANGULAR_PEER_RANGE, `peerDependencies["${peer}"] is ${JSON.stringify(manifest.peerDependencies?.[peer])}, expected "${ANGULAR_PEER_RANGE}"`);
@@ -80,4 +87,4 @@ if (failures.length) {
   process.stderr.write(`\nThe packed package is not ready to publish:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
   process.exit(1);
 }
-process.stdout.write(`package ok: ${files.length} files, peer @angular/* "${ANGULAR_PEER_RANGE}", engines.node "${manifest.engines.node}"\n`);
+process.stdout.write(`package ok: ${files.length} files, partially compiled by Angular ${[...compiledBy].join(', ')}, peer @angular/* "${ANGULAR_PEER_RANGE}", engines.node "${manifest.engines.node}"\n`);
