@@ -15,10 +15,11 @@ export const PACKAGE_DIR = join(ROOT, 'dist/ngx-spa-auth');
  * Runs a command; its output is shown only when it fails (or with `inherit`).
  * @param {string} command
  * @param {string[]} args
- * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, inherit?: boolean }} [options]
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, inherit?: boolean, stderr?: boolean }} [options]
+ *   stderr: resolve with stdout and stderr together
  * @returns {Promise<string>} the command's stdout
  */
-export function run(command, args, { cwd = ROOT, env = process.env, inherit = false } = {}) {
+export function run(command, args, { cwd = ROOT, env = process.env, inherit = false, stderr = false } = {}) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
       cwd,
@@ -36,7 +37,7 @@ export function run(command, args, { cwd = ROOT, env = process.env, inherit = fa
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (code === 0) resolvePromise(stdout);
+      if (code === 0) resolvePromise(stderr ? output : stdout);
       else reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed (${signal ?? `exit ${code}`})${inherit ? '' : `:\n${output}`}`));
     });
   });

@@ -82,10 +82,13 @@ async function install(major, node, tarball) {
   await cp(join(COMPAT, 'apps'), join(dir, 'apps'), { recursive: true });
   // The fixture's Node first on PATH, so the scripts npm and the CLI start use it too.
   const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env['PATH']}`, npm_config_update_notifier: 'false' };
-  const npm = (...args) => run(node, [npmCli(), ...args, '--no-audit', '--no-fund'], { cwd: dir, env });
+  const npm = (...args) => run(node, [npmCli(), ...args, '--no-audit', '--no-fund'], { cwd: dir, env, stderr: true });
   await npm('ci');
-  // Plain install: no --force, no --legacy-peer-deps — the peer ranges must accept this Angular.
-  await npm('install', tarball);
+  // Plain install: no --force, no --legacy-peer-deps — the peer ranges must accept this Angular,
+  // without npm even warning about overriding a peer.
+  const output = await npm('install', tarball);
+  const peerWarnings = output.split('\n').filter((line) => /ERESOLVE|peer/i.test(line));
+  if (peerWarnings.length) throw new Error(`npm install ${tarball} warned about peer dependencies:\n${peerWarnings.join('\n')}`);
   const installed = JSON.parse(await readFile(join(dir, 'node_modules/ngx-spa-auth/package.json'), 'utf8'));
   const angular = JSON.parse(await readFile(join(dir, 'node_modules/@angular/core/package.json'), 'utf8'));
   if (!angular.version.startsWith(`${major}.`)) throw new Error(`angular-${major} installed @angular/core ${angular.version}`);
@@ -112,7 +115,7 @@ const matrixStarted = Date.now();
 let tarball;
 let packMs = 0;
 if (only !== 'run') {
-  [tarball, packMs] = await timed('library built and packed', () => packLibrary({ build: !process.argv.includes('--no-build') }));
+  [tarball, packMs] = await timed(process.argv.includes('--no-build') ? 'library packed' : 'library built and packed', () => packLibrary({ build: !process.argv.includes('--no-build') }));
 }
 for (const major of majors) {
   let fixture;
@@ -130,7 +133,7 @@ for (const major of majors) {
     }
   }
   for (const style of STYLES) {
-    const row = { cell: `Angular ${major} ${style}`, installMs: installMs / STYLES.length, buildMs: 0, runMs: 0, status: 'passed' };
+    const row = { cell: `Angular ${major} ${style}`, installMs: installMs / STYLES.length, buildMs: 0, runMs: 0, status: only === 'prepare' ? 'built' : 'passed' };
     results.push(row);
     try {
       if (only !== 'run') [, row.buildMs] = await timed(`angular-${major}: ng build ${style} (production)`, () => build(major, style, fixture, node));
