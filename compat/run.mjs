@@ -105,7 +105,9 @@ async function build(major, style, { dir, env }, node) {
 
 /** The suite for one cell; the global setup starts the servers and serves the app on its port. */
 async function runCell(major, style) {
-  const env = { ...process.env, COMPAT_ANGULAR: String(major), COMPAT_STYLE: style, COMPAT_APP_DIR: join(WORK, `angular-${major}`, 'dist', style, 'browser') };
+  const appDir = join(WORK, `angular-${major}`, 'dist', style, 'browser');
+  if (!existsSync(join(appDir, 'index.html'))) throw new Error(`no build of the Angular ${major} ${style} app in ${appDir}: run \`node compat/run.mjs --only prepare\` first`);
+  const env = { ...process.env, COMPAT_ANGULAR: String(major), COMPAT_STYLE: style, COMPAT_APP_DIR: appDir };
   await run(process.execPath, [join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', join(COMPAT, 'playwright.config.ts')], { env, inherit: true });
 }
 
