@@ -12,6 +12,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { createBff, MemoryStore } from '../../../../dist/ngx-spa-auth-bff/index.mjs';
 import { startServers } from '../../../../servers/index.mjs';
 import { browserFetch, CookieJar } from '../../../../servers/test/helpers/oauth-client.mjs';
+import { startNginx } from './nginx.mjs';
 
 import express from 'express';
 
@@ -22,10 +23,16 @@ export const CSRF = { 'x-bff-csrf': '1' };
 
 async function listenLate() {
   let handler = (req, res) => res.writeHead(503).end();
-  const server = createServer((req, res) => handler(req, res));
+  const listener = { hits: 0 };
+  const server = createServer((req, res) => {
+    listener.hits += 1;
+    handler(req, res);
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${server.address().port}`, setHandler: (h) => { handler = h; } };
+  return Object.assign(listener, {
+    server, port: server.address().port, url: `http://127.0.0.1:${server.address().port}`, setHandler: (h) => { handler = h; },
+  });
 }
 
 /**
@@ -36,13 +43,15 @@ async function listenLate() {
  * @param {number} [o.accessTokenTtl=60]
  * @param {'secret'|'jwt'} [o.auth='secret']
  * @param {object} [o.bff]              more BFF options
+ * @param {boolean} [o.nginx=false]     put nginx (round robin) in front; its URL is the public origin
  */
 export async function startStack(o = {}) {
   const instances = o.instances ?? 1;
   const listeners = [];
   for (let i = 0; i < instances; i += 1) listeners.push(await listenLate());
-  // One public origin (as behind a load balancer); requests may go to any instance's port.
-  const origin = listeners[0].url;
+  // One public origin: nginx's, or the first instance's (requests may go to any instance's port).
+  const nginx = o.nginx ? await startNginx(listeners.map((l) => l.port)) : null;
+  const origin = nginx?.url ?? listeners[0].url;
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'bff-key-1', alg: 'ES256', use: 'sig' };
   const privateJwk = { ...(await exportJWK(privateKey)), kid: 'bff-key-1' };
@@ -88,12 +97,15 @@ export async function startStack(o = {}) {
   return {
     origin,
     urls: listeners.map((l) => l.url),
+    /** Requests each instance received. */
+    hits: () => listeners.map((l) => l.hits),
     issuer: servers.urls.issuer,
     api: servers.urls.api,
     servers,
     bffs,
     store: shared,
     async close() {
+      await nginx?.close();
       for (const l of listeners) l.server.closeAllConnections();
       await Promise.all(listeners.map((l) => new Promise((resolve) => l.server.close(resolve))));
       await Promise.all(bffs.map((b) => b.close()));
