@@ -58,8 +58,15 @@ export interface RedisStoreOptions {
   readonly onConnectionError?: (message: string) => void;
 }
 
+/** The scripts, registered with `defineCommand` so each call is an EVALSHA (the script is sent once). */
+interface ScriptCommands {
+  bffReadSession(key: string, idleMs: number, now: number): Promise<string | null>;
+  bffReplaceLocked(lockKey: string, sessionKey: string, token: string, value: string, ttlMs: number): Promise<number>;
+  bffUnlock(lockKey: string, token: string): Promise<number>;
+}
+
 export class RedisStore implements SessionStore {
-  private readonly redis: Redis;
+  private readonly redis: Redis & ScriptCommands;
   private readonly prefix: string;
 
   constructor(options: RedisStoreOptions) {
@@ -70,9 +77,13 @@ export class RedisStore implements SessionStore {
       // Reconnect forever, quickly at first, then every second.
       retryStrategy: (times) => Math.min(times * 100, 1000),
     };
-    this.redis = typeof options.connection === 'string'
+    const redis = typeof options.connection === 'string'
       ? new Redis(options.connection, availability)
       : new Redis({ ...options.connection, ...availability });
+    redis.defineCommand('bffReadSession', { numberOfKeys: 1, lua: READ_SESSION });
+    redis.defineCommand('bffReplaceLocked', { numberOfKeys: 2, lua: REPLACE_LOCKED });
+    redis.defineCommand('bffUnlock', { numberOfKeys: 1, lua: UNLOCK });
+    this.redis = redis as Redis & ScriptCommands;
     this.prefix = options.keyPrefix ?? 'bff:';
     // Without a listener ioredis prints every reconnect failure; report it without details instead.
     this.redis.on('error', (error: Error) => options.onConnectionError?.(`session store: ${error.name}`));
@@ -89,7 +100,7 @@ export class RedisStore implements SessionStore {
 
   async readSession(id: string, lifetimes: SessionLifetimes, now: number): Promise<SessionRecord | null> {
     const value = await this.call(() =>
-      this.redis.eval(READ_SESSION, 1, keys.session(this.prefix, id), lifetimes.idleMs, now),
+      this.redis.bffReadSession(keys.session(this.prefix, id), lifetimes.idleMs, now),
     );
     return typeof value === 'string' ? decodeSession(value) : null;
   }
@@ -106,9 +117,8 @@ export class RedisStore implements SessionStore {
     const ttl = Math.floor(sessionTtlMs(record, lifetimes, now));
     if (ttl <= 0) return false;
     const done = await this.call(() =>
-      this.redis.eval(
-        REPLACE_LOCKED, 2, keys.lock(this.prefix, lock.sessionId), keys.session(this.prefix, record.id),
-        lock.token, encodeSession(record, lifetimes), ttl,
+      this.redis.bffReplaceLocked(
+        keys.lock(this.prefix, lock.sessionId), keys.session(this.prefix, record.id), lock.token, encodeSession(record, lifetimes), ttl,
       ),
     );
     return done === 1;
@@ -125,7 +135,7 @@ export class RedisStore implements SessionStore {
   }
 
   async unlock(lock: SessionLock): Promise<void> {
-    await this.call(() => this.redis.eval(UNLOCK, 1, keys.lock(this.prefix, lock.sessionId), lock.token));
+    await this.call(() => this.redis.bffUnlock(keys.lock(this.prefix, lock.sessionId), lock.token));
   }
 
   async putLogin(id: string, login: LoginTransaction, ttlMs: number): Promise<void> {
