@@ -38,8 +38,9 @@ export async function startBffServer(options: BffServerOptions): Promise<BffServ
   if (options.staticDir) {
     const root = options.staticDir;
     app.use(express.static(root, { index: 'index.html' }));
-    app.get(/^(?!\/api\/).*/, (req, res, next) => {
-      if (req.path.startsWith(bff.options.basePath + '/')) return next();
+    // Client-side routes: an HTML navigation to a path without a file gets the app's index.html.
+    app.get(/.*/, (req, res, next) => {
+      if (req.path.startsWith(`${bff.options.basePath}/`) || !req.accepts('html')) return next();
       res.sendFile(join(root, 'index.html'));
     });
   }

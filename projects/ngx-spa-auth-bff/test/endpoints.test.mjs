@@ -144,6 +144,7 @@ describe('BFF endpoints (client secret)', () => {
     assert.equal(other.headers.get('bff-error'), 'api_not_allowed');
     const climb = await appFetch(jar, `${stack.origin}/bff/api/demo/%2e%2e/__control/reset`, { method: 'POST' });
     assert.equal(climb.status, 404);
+    assert.equal(climb.headers.get('bff-error'), 'api_not_allowed');
     const anonymous = await appFetch(new CookieJar(), `${stack.origin}/bff/api/demo/me`);
     assert.equal(anonymous.status, 401);
     assert.deepEqual(await anonymous.json(), { error: 'not_authenticated' });
