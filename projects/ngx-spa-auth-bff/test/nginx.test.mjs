@@ -55,4 +55,19 @@ describe('two BFF instances behind nginx sharing one Redis', () => {
       assert.equal(old.status, 401, url);
     }
   });
+
+  it('goes on with the other instance when one is killed in the middle of a burst', async () => {
+    const jar = new CookieJar();
+    await signIn(stack.origin, jar);
+    await control(stack.issuer, '/__control/reset', {});
+    const burst = (n) => Promise.all(Array.from({ length: n }, () => appFetch(jar, `${stack.origin}/bff/api/demo/items?delay=20`)));
+    const first = burst(50);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await stack.kill(1); // connections reset: nginx retries the (idempotent) GETs on instance 0
+    const statuses = [...(await first), ...(await burst(50))].map((r) => r.status);
+    assert.deepEqual(statuses, Array(100).fill(200));
+    const s = await stats(stack.issuer);
+    assert.equal(s.reuseDetections, 0);
+    assert.equal(s.refreshRequests, 0, 'a fresh token needs no refresh, on any instance');
+  });
 });

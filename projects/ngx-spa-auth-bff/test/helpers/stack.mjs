@@ -97,6 +97,11 @@ export async function startStack(o = {}) {
   return {
     origin,
     urls: listeners.map((l) => l.url),
+    /** Stops instance `i` at once, dropping its open connections (a crash, as nginx sees it). */
+    async kill(i) {
+      listeners[i].server.closeAllConnections();
+      await new Promise((resolve) => listeners[i].server.close(resolve));
+    },
     /** Requests each instance received. */
     hits: () => listeners.map((l) => l.hits),
     issuer: servers.urls.issuer,
