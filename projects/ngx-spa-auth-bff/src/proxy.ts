@@ -77,7 +77,12 @@ export function createProxy(o: ResolvedBffOptions, endpoints: Endpoints, refresh
         upstream = await send(session);
       }
       res.writeHead(upstream.statusCode ?? 502, forwardedResponseHeaders(upstream.headers));
-      upstream.pipe(res);
+      const response = upstream;
+      // The browser went away: stop reading from the API too.
+      res.once('close', () => {
+        if (!res.writableFinished) response.destroy();
+      });
+      response.pipe(res);
     } catch (error) {
       sendError(res, error, o.sameSite);
     }

@@ -36,11 +36,18 @@ const agents = {
   https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
 };
 
+/** Header names a `Connection` header declares hop-by-hop (RFC 9110 §7.6.1). */
+function connectionListed(headers: IncomingHttpHeaders): Set<string> {
+  const value = headers['connection'];
+  return new Set((Array.isArray(value) ? value.join(',') : value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+}
+
 /** Request headers to forward: the browser's, minus hop-by-hop and credentials. */
 export function forwardedRequestHeaders(request: UpstreamRequest): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  const listed = connectionListed(request.headers);
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || DROP_REQUEST.has(name) || request.extraDropHeaders?.has(name)) continue;
+    if (value === undefined || DROP_REQUEST.has(name) || listed.has(name) || request.extraDropHeaders?.has(name)) continue;
     out[name] = value;
   }
   out['authorization'] = request.authorization;
@@ -51,8 +58,9 @@ export function forwardedRequestHeaders(request: UpstreamRequest): Record<string
 /** Response headers to send back to the browser. */
 export function forwardedResponseHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  const listed = connectionListed(headers);
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !DROP_RESPONSE.has(name)) out[name] = value;
+    if (value !== undefined && !DROP_RESPONSE.has(name) && !listed.has(name)) out[name] = value;
   }
   return out;
 }

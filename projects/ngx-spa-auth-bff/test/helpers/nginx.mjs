@@ -54,7 +54,10 @@ http {
 }
 `);
   const child = spawn('nginx', ['-c', config, '-p', dir], { stdio: 'ignore' });
+  let missing = null;
+  child.once('error', (error) => { missing = error; });
   for (let i = 0; i < 200 && !(await canConnect(port)); i += 1) {
+    if (missing) throw new Error(`cannot run nginx (${missing.code}): apt-get install nginx`);
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

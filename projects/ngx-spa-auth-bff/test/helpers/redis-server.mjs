@@ -37,8 +37,11 @@ export async function startRedis() {
 
   async function start() {
     child = spawn('redis-server', [config], { stdio: 'ignore' });
+    let missing = null;
+    child.once('error', (error) => { missing = error; });
     // Up to 10 s for a loaded machine; a dead child fails at once.
     for (let i = 0; i < 200; i += 1) {
+      if (missing) throw new Error(`cannot run redis-server (${missing.code}): apt-get install redis-server`);
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
       if (await canConnect(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
