@@ -82,6 +82,9 @@ export function createProxy(o: ResolvedBffOptions, endpoints: Endpoints, refresh
       res.once('close', () => {
         if (!res.writableFinished) response.destroy();
       });
+      // Why: the API dropped the connection mid-body; the status is sent, so cut the response
+      // short (the browser sees a network error) instead of letting the stream error crash us.
+      response.once('error', () => res.destroy());
       response.pipe(res);
     } catch (error) {
       sendError(res, error, o.sameSite);

@@ -67,18 +67,16 @@ describe('BFF endpoints (client secret)', () => {
     }
   });
 
-  it('refuses a callback without the login cookie, a replayed one and a tampered state', async () => {
-    // Walk to the callback without calling it, to play with it.
-    const jar = new CookieJar();
+  /** Walks a login to the BFF's callback URL without calling it, so a test can play with it. */
+  async function walkToCallback(jar) {
     let url = `${stack.origin}/bff/login`;
     let init = {};
-    let callback;
-    for (let hops = 0; hops < 20 && !callback; hops += 1) {
+    for (let hops = 0; hops < 20; hops += 1) {
       const r = await browserFetch(jar, url, init);
       init = {};
       if (r.status >= 300 && r.status < 400) {
         const next = new URL(r.headers.get('location'), url);
-        if (next.pathname === '/bff/callback') callback = next;
+        if (next.pathname === '/bff/callback') return next;
         url = next.href;
         continue;
       }
@@ -86,17 +84,31 @@ describe('BFF endpoints (client secret)', () => {
       url = new URL(form[1], url).href;
       init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'login=alice&password=alice' };
     }
-    assert.ok(callback?.searchParams.get('iss'), 'the authorization server sends iss (RFC 9207)');
+    throw new Error('no callback');
+  }
+
+  it('refuses a callback without the login cookie, with a wrong iss or state, and a replayed one', async () => {
+    const jar = new CookieJar();
+    const callback = await walkToCallback(jar);
+    assert.ok(callback.searchParams.get('iss'), 'the authorization server sends iss (RFC 9207)');
     const noCookie = await fetch(callback, { redirect: 'manual' });
     assert.equal(noCookie.headers.get('location'), '/?bff_error=invalid_callback&bff_reason=unknown_login');
-    const tampered = new URL(callback);
-    tampered.searchParams.set('state', 'forged');
-    const bad = await browserFetch(jar, tampered.href);
-    assert.match(bad.headers.get('location'), /^\/\?bff_error=invalid_callback/);
-    assert.equal(sessionCookie(jar), undefined);
-    // The login was consumed by the tampered attempt: the genuine callback cannot be replayed.
+
+    for (const [param, value] of [['iss', 'http://127.0.0.1:9'], ['state', 'forged']]) {
+      const tamperedJar = new CookieJar();
+      const tampered = await walkToCallback(tamperedJar);
+      tampered.searchParams.set(param, value);
+      const response = await browserFetch(tamperedJar, tampered.href);
+      const location = new URL(response.headers.get('location'), stack.origin);
+      assert.equal(location.searchParams.get('bff_error'), 'invalid_callback', param);
+      assert.equal(location.searchParams.get('bff_reason'), 'OAUTH_INVALID_RESPONSE', `${param} itself was checked`);
+      assert.equal(sessionCookie(tamperedJar), undefined, param);
+    }
+
+    const good = await browserFetch(jar, callback.href);
+    assert.equal(good.headers.get('location'), '/');
     const replay = await browserFetch(jar, callback.href);
-    assert.match(replay.headers.get('location'), /bff_error=invalid_callback/);
+    assert.equal(replay.headers.get('location'), '/?bff_error=invalid_callback&bff_reason=unknown_login');
   });
 
   it('refuses requests without the CSRF header, cross-site Fetch Metadata or a foreign Origin, changing nothing', async () => {
