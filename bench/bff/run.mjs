@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 
 import autocannon from 'autocannon';
 
@@ -44,6 +46,15 @@ async function stopChild(child) {
   await exited;
 }
 
+/**
+ * CPU time (ms) a process has used, from /proc: user + system clock ticks (100 per second).
+ * CPU per request does not depend on how busy the rest of the machine is, unlike req/s.
+ */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function load(url, headers) {
   return new Promise((resolve, reject) => {
     autocannon({ url, headers, duration, connections, pipelining: 1 }, (error, result) => {
@@ -65,15 +76,21 @@ async function measure(mode, redisUrl) {
     const { tokens } = await signInPublicClient(servers.info.issuer);
     const paths = {
       direct: [`${servers.info.api}/api/me`, { authorization: `Bearer ${tokens.access_token}` }],
+      'node proxy': [`${bff.info.floor}/api/me`, { authorization: `Bearer ${tokens.access_token}` }],
       bff: [`${bff.info.origin}/bff/api/demo/me`, { cookie: sessionCookie(jar), 'x-bff-csrf': '1', 'sec-fetch-site': 'same-origin' }],
     };
-    await load(paths.direct[0], paths.direct[1]); // warm-up (JIT, keep-alive sockets)
-    await load(paths.bff[0], paths.bff[1]);
+    for (const name of Object.keys(paths)) await load(...paths[name]); // warm-up (JIT, keep-alive sockets)
     const results = {};
-    for (const name of ['direct', 'bff']) {
+    for (const name of ['direct', 'node proxy', 'bff']) {
+      const before = { proxy: cpuMs(bff.child.pid), api: cpuMs(servers.child.pid) };
       const r = await load(...paths[name]);
+      const perRequest = (ms) => (ms * 1000) / r.requests.total;
       const failed = r.non2xx + r.errors + r.timeouts;
-      results[name] = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failed };
+      results[name] = {
+        rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failed,
+        proxyCpuUs: perRequest(cpuMs(bff.child.pid) - before.proxy),
+        apiCpuUs: perRequest(cpuMs(servers.child.pid) - before.api),
+      };
     }
     return { mode, ...results };
   } finally {
@@ -92,18 +109,20 @@ try {
 
 const fmt = (n, d = 0) => n.toFixed(d).padStart(8);
 console.log(`\nBFF proxy vs direct API calls (loopback, ${connections} connections, ${duration} s each)\n`);
-console.log('| store        |   path | req/s    | p50 ms   | p99 ms   | failed |');
-console.log('| ------------ | -----: | -------: | -------: | -------: | -----: |');
+console.log('| store        | path       | req/s    | p50 ms   | p99 ms   | failed | proxy CPU µs/req | API CPU µs/req |');
+console.log('| ------------ | ---------- | -------: | -------: | -------: | -----: | ---------------: | -------------: |');
 for (const row of rows) {
-  for (const name of ['direct', 'bff']) {
+  for (const name of ['direct', 'node proxy', 'bff']) {
     const r = row[name];
-    console.log(`| ${row.mode.padEnd(12)} | ${name.padStart(6)} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${String(r.failed).padStart(6)} |`);
+    const proxyCpu = name === 'direct' ? '–' : r.proxyCpuUs.toFixed(0);
+    console.log(`| ${row.mode.padEnd(12)} | ${name.padEnd(10)} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${String(r.failed).padStart(6)} | ${proxyCpu.padStart(16)} | ${r.apiCpuUs.toFixed(0).padStart(14)} |`);
   }
 }
-console.log('\n| store        | throughput ratio (target ≥ 0.5×) | added p99 ms (target ≤ 5) |');
-console.log('| ------------ | -------------------------------: | ------------------------: |');
+console.log('\n| store        | BFF/direct req/s (target ≥ 0.5×) | BFF added p99 ms (target ≤ 5) | node proxy/direct req/s | node proxy added p99 ms |');
+console.log('| ------------ | -------------------------------: | ----------------------------: | ----------------------: | ----------------------: |');
 for (const row of rows) {
-  const ratio = row.bff.rps / row.direct.rps;
-  const added = row.bff.p99 - row.direct.p99;
-  console.log(`| ${row.mode.padEnd(12)} | ${`${ratio.toFixed(2)}×`.padStart(32)} | ${added.toFixed(1).padStart(25)} |`);
+  const p = row['node proxy'];
+  console.log(`| ${row.mode.padEnd(12)} | ${`${(row.bff.rps / row.direct.rps).toFixed(2)}×`.padStart(32)} | ${(row.bff.p99 - row.direct.p99).toFixed(1).padStart(29)} | ${`${(p.rps / row.direct.rps).toFixed(2)}×`.padStart(23)} | ${(p.p99 - row.direct.p99).toFixed(1).padStart(23)} |`);
 }
+console.log(`\nload average after the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+console.log('(req/s and latency depend on how busy the machine is; CPU per request much less so.)');

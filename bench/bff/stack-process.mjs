@@ -3,6 +3,8 @@
 //   node stack-process.mjs servers <bffOrigin>            authorization server + API
 //   node stack-process.mjs bff <port> <issuer> <api> [redisUrl]
 // Each prints one JSON line when ready, then serves until SIGTERM.
+import { Agent, createServer, request } from 'node:http';
+
 import express from 'express';
 
 import { createBff, RedisStore } from '../../dist/ngx-spa-auth-bff/index.mjs';
@@ -44,7 +46,29 @@ if (role === 'servers') {
     server.close();
     await bff.close();
   };
-  process.stdout.write(`${JSON.stringify({ origin })}\n`);
+  // The floor: the smallest possible node:http proxy hop (pipe through, Authorization as sent),
+  // so the table shows what any extra hop costs on this machine next to what the BFF costs.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const apiUrl = new URL(api);
+  const floor = createServer((req, res) => {
+    const upstream = request({
+      host: apiUrl.hostname, port: apiUrl.port, path: req.url, method: req.method, agent,
+      headers: { authorization: req.headers.authorization ?? '' },
+    }, (response) => {
+      res.writeHead(response.statusCode, response.headers);
+      response.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => floor.once('listening', resolve));
+  const closeBff = close;
+  close = async () => {
+    floor.closeAllConnections();
+    floor.close();
+    await closeBff();
+  };
+  process.stdout.write(`${JSON.stringify({ origin, floor: `http://127.0.0.1:${floor.address().port}` })}\n`);
 } else {
   throw new Error(`unknown role ${role}`);
 }
