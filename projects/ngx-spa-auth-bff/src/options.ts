@@ -118,7 +118,12 @@ export function resolveBffOptions(options: BffOptions): ResolvedBffOptions {
   const apis = new Map<string, URL>();
   for (const [name, base] of Object.entries(options.apis ?? {})) {
     if (!/^[A-Za-z0-9_-]+$/.test(name)) fail(`API name "${name}" may only use letters, digits, "_" and "-".`);
-    const url = new URL(base);
+    let url: URL;
+    try {
+      url = new URL(base);
+    } catch {
+      return fail(`API "${name}" must be an absolute URL.`);
+    }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`API "${name}" must be an http(s) URL.`);
     if (url.search || url.hash) fail(`API "${name}" must not have a query or fragment.`);
     apis.set(name, url);
