@@ -34,11 +34,12 @@ export function createBff(options: BffOptions): Bff {
   });
   const endpoints = new Endpoints(o, client);
   const router = Router();
+  // The proxy first: it is the hot path, and a prefix match is the cheapest test the router does.
+  router.use(`${o.basePath}/api`, createProxy(o, endpoints, refresher));
   router.get(`${o.basePath}/login`, endpoints.login);
   router.get(`${o.basePath}/callback`, endpoints.callback);
   router.get(`${o.basePath}/user`, endpoints.user);
   router.post(`${o.basePath}/logout`, endpoints.logout);
-  router.use(`${o.basePath}/api`, createProxy(o, endpoints, refresher));
   return {
     router,
     options: o,

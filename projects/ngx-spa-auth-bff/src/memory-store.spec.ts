@@ -79,10 +79,14 @@ describe('MemoryStore', () => {
     expect(await store.takeLogin('l')).toBeNull();
   });
 
-  it('keeps copies, not references', async () => {
+  it('keeps copies, not references, and hands them out frozen', async () => {
     const r = record(clock);
     await store.createSession(r, LIFETIMES, clock.now());
-    const read = await store.readSession(r.id, LIFETIMES, clock.now());
+    const read = (await store.readSession(r.id, LIFETIMES, clock.now()))!;
     expect(read).not.toBe(r);
+    expect(Object.isFrozen(read) && Object.isFrozen(read.tokens) && Object.isFrozen(read.tokens.claims)).toBe(true);
+    expect(() => {
+      (read.tokens as { accessToken: string }).accessToken = 'changed';
+    }).toThrow(TypeError);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * In-process store: the default, for a single BFF process. Values are kept serialised, as Redis
- * keeps them, so no caller can mutate a stored session through a shared object reference, and
- * tests of the refresh rules exercise the same encode/decode path.
+ * keeps them, so tests of the refresh rules exercise the same encode/decode path; a session is
+ * decoded once per write and handed out deep-frozen, so no caller can change it in place.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -14,6 +14,16 @@ import {
 interface Entry {
   value: string;
   expiresAt: number;
+  /** The decoded session, parsed once and frozen (no caller can change what is stored). */
+  decoded?: SessionRecord | null;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 export interface MemoryStoreOptions {
@@ -46,7 +56,8 @@ export class MemoryStore implements SessionStore {
       return null;
     }
     entry.expiresAt = this.clock.now() + ttl;
-    return decodeSession(entry.value);
+    if (entry.decoded === undefined) entry.decoded = deepFreeze(decodeSession(entry.value));
+    return entry.decoded;
   }
 
   async createSession(record: SessionRecord, lifetimes: SessionLifetimes, now: number): Promise<void> {
