@@ -63,8 +63,7 @@ export class Endpoints {
       const callbackUrl = new URL(this.o.redirectUri);
       callbackUrl.search = new URL(req.originalUrl, this.o.origin).search;
       const tokens = await this.client.finishLogin(callbackUrl, login);
-      const previous = readCookie(req.headers.cookie, SESSION_COOKIE);
-      if (isOpaqueId(previous)) await store.deleteSession(previous);
+      await this.endPrevious(req);
       const now = clock.now();
       const record: SessionRecord = {
         id: newOpaqueId(),
@@ -85,6 +84,17 @@ export class Endpoints {
       res.redirect(302, `/?${params}`);
     }
   };
+
+  /**
+   * A login in a browser that still has a session replaces it: the old session is deleted. Its
+   * refresh token is NOT revoked: the authorization server may have issued both logins under one
+   * grant (same browser, same server session), and revoking a refresh token revokes its grant, so
+   * it would kill the new session's token too (measured with oidc-provider).
+   */
+  private async endPrevious(req: Request): Promise<void> {
+    const previous = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (isOpaqueId(previous)) await this.o.store.deleteSession(previous);
+  }
 
   /** `GET <base>/user` (CSRF header) → `{ authenticated, user, expiresAt }`; never a token. */
   user = async (req: Request, res: Response): Promise<void> => {

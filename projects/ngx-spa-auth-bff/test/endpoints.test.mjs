@@ -58,6 +58,11 @@ describe('BFF endpoints (client secret)', () => {
     assert.equal(stale.status, 401);
     assert.equal(stale.headers.get('bff-error'), 'not_authenticated');
     assert.equal((await appFetch(jar, `${stack.origin}/bff/api/demo/me`)).status, 200);
+    // The new session can still refresh: the old one's token was not revoked (one grant for both).
+    await control(stack.api, '/api/__control/reject-tokens-issued-before', {});
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the new token must have a later iat (seconds)
+    assert.equal((await appFetch(jar, `${stack.origin}/bff/api/demo/me`)).status, 200);
+    await control(stack.api, '/api/__control/reset', {});
   });
 
   it('returns only to same-origin paths after login', async () => {
@@ -66,6 +71,12 @@ describe('BFF endpoints (client secret)', () => {
       assert.equal(location.href, `${stack.origin}/`, returnTo);
     }
   });
+
+  /** A refresh as the BFF's client, straight at the authorization server (test only). */
+  function refreshAtServer(refreshToken) {
+    const basic = `Basic ${Buffer.from(`demo-bff:${CLIENT_SECRET}`).toString('base64')}`;
+    return tokenRequest(stack.issuer, { grant_type: 'refresh_token', refresh_token: refreshToken }, { headers: { authorization: basic } });
+  }
 
   /** Walks a login to the BFF's callback URL without calling it, so a test can play with it. */
   async function walkToCallback(jar) {
@@ -206,8 +217,7 @@ describe('BFF endpoints (client secret)', () => {
     const old = await fetch(`${stack.origin}/bff/api/demo/me`, { headers: { 'x-bff-csrf': '1', cookie: `__Host-bff-session=${id}` } });
     assert.equal(old.status, 401);
     // At the server: the refresh token no longer works.
-    const basic = `Basic ${Buffer.from(`demo-bff:${CLIENT_SECRET}`).toString('base64')}`;
-    const refresh = await tokenRequest(stack.issuer, { grant_type: 'refresh_token', refresh_token: tokens.refreshToken }, { origin: undefined, headers: { authorization: basic } });
+    const refresh = await refreshAtServer(tokens.refreshToken);
     assert.equal(refresh.status, 400);
     assert.equal(refresh.body.error, 'invalid_grant');
   });
