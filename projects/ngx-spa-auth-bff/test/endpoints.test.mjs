@@ -236,3 +236,44 @@ describe('BFF endpoints (private_key_jwt)', () => {
     assert.equal((await response.json()).client_id, 'demo-bff-jwt');
   });
 });
+
+describe('BFF session lifetimes', () => {
+  // The BFF's clock runs ahead on demand; the servers keep real time.
+  let offset = 0;
+  const clock = {
+    now: () => Date.now() + offset,
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (handle) => clearTimeout(handle),
+  };
+  let stack;
+  before(async () => {
+    stack = await startStack({ clock, accessTokenTtl: 3600, bff: { idleTimeout: 600, absoluteTimeout: 1800 } });
+  });
+  after(() => stack.close());
+  const user = async (jar) => (await (await appFetch(jar, `${stack.origin}/bff/user`)).json()).authenticated;
+
+  it('ends a session after the idle timeout', async () => {
+    const jar = new CookieJar();
+    await signIn(stack.origin, jar);
+    offset += 599_000;
+    assert.equal(await user(jar), true, 'activity inside the idle timeout extends it');
+    offset += 599_000;
+    assert.equal(await user(jar), true);
+    offset += 601_000;
+    assert.equal(await user(jar), false);
+    assert.equal(sessionCookie(jar), undefined, 'the stale cookie is deleted');
+  });
+
+  it('ends a session at the absolute lifetime however active it is', async () => {
+    const jar = new CookieJar();
+    await signIn(stack.origin, jar);
+    for (let i = 0; i < 3; i += 1) {
+      offset += 590_000;
+      assert.equal(await user(jar), true, `active at ${(i + 1) * 590} s`);
+    }
+    offset += 590_000; // 2360 s > 1800 s
+    assert.equal(await user(jar), false);
+    const proxied = await appFetch(jar, `${stack.origin}/bff/api/demo/me`);
+    assert.equal(proxied.status, 401);
+  });
+});

@@ -44,6 +44,7 @@ async function listenLate() {
  * @param {'secret'|'jwt'} [o.auth='secret']
  * @param {object} [o.bff]              more BFF options
  * @param {boolean} [o.nginx=false]     put nginx (round robin) in front; its URL is the public origin
+ * @param {object} [o.clock]            the BFF's and the default store's clock (session lifetimes)
  */
 export async function startStack(o = {}) {
   const instances = o.instances ?? 1;
@@ -73,7 +74,7 @@ export async function startStack(o = {}) {
       },
     ],
   });
-  const shared = o.store ? null : new MemoryStore();
+  const shared = o.store ? null : new MemoryStore({ clock: o.clock });
   const bffs = listeners.map((listener) => {
     const bff = createBff({
       issuer: servers.urls.issuer,
@@ -85,6 +86,7 @@ export async function startStack(o = {}) {
       apis: { demo: `${servers.urls.api}/api` },
       store: o.store ? o.store() : shared,
       refreshReuseInterval: o.reuseInterval ?? 0,
+      clock: o.clock,
       scope: 'openid profile email offline_access api:read',
       ...o.bff,
     });
