@@ -5,8 +5,6 @@
 // Each prints one JSON line when ready, then serves until SIGTERM.
 import { Agent, createServer, request } from 'node:http';
 
-import express from 'express';
-
 import { createBff, RedisStore } from '../../dist/ngx-spa-auth-bff/index.mjs';
 import { startServers } from '../../servers/index.mjs';
 import { CLIENT_SECRET } from '../../projects/ngx-spa-auth-bff/test/helpers/stack.mjs';
@@ -36,10 +34,9 @@ if (role === 'servers') {
     clientAuthentication: { method: 'client_secret_basic', clientSecret: CLIENT_SECRET },
     origin, apis: { demo: `${api}/api` }, store, scope: 'openid profile email offline_access api:read',
   });
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(bff.router);
-  const server = app.listen(Number(port), '127.0.0.1');
+  // A bare node:http server: the BFF's handler needs no framework (under Express it is the same
+  // function as middleware).
+  const server = createServer((req, res) => bff.handler(req, res)).listen(Number(port), '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   close = async () => {
     server.closeAllConnections();

@@ -2,13 +2,13 @@
  * The BFF's own endpoints. Login and callback are browser navigations; user and logout are called
  * by the app's script with the CSRF header (see request-guard.ts).
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage as Request, ServerResponse as Response } from 'node:http';
 
 import {
   clearCookie, isOpaqueId, LOGIN_COOKIE, newOpaqueId, readCookie, serializeCookie, SESSION_COOKIE,
 } from './cookies';
 import { BffError, isBffError } from './errors';
-import { sendError, sendJson } from './http-responses';
+import { addCookie, redirect, sendError, sendJson } from './http-responses';
 import type { OidcClient } from './oidc-client';
 import type { ResolvedBffOptions } from './options';
 import { assertNotCrossSite } from './request-guard';
@@ -35,13 +35,13 @@ export class Endpoints {
   /** `GET <base>/login?returnTo=/path` → 302 to the authorization endpoint. */
   login = async (req: Request, res: Response): Promise<void> => {
     try {
-      const returnTo = safeReturnPath(req.query['returnTo']);
+      const returnTo = safeReturnPath(new URL(req.url ?? '/', this.o.origin).searchParams.get('returnTo'));
       const { url, login } = await this.client.startLogin(returnTo);
       const loginId = newOpaqueId();
       await this.o.store.putLogin(loginId, login, LOGIN_TTL_MS);
       // Lax, whatever the session cookie's setting: the callback is a cross-site top-level GET.
-      res.append('Set-Cookie', serializeCookie(LOGIN_COOKIE, loginId, { sameSite: 'Lax', maxAgeSeconds: LOGIN_TTL_MS / 1000 }));
-      res.set('Cache-Control', 'no-store').redirect(302, url);
+      addCookie(res, serializeCookie(LOGIN_COOKIE, loginId, { sameSite: 'Lax', maxAgeSeconds: LOGIN_TTL_MS / 1000 }));
+      redirect(res, url);
     } catch (error) {
       sendError(res, error, this.o.sameSite);
     }
@@ -54,14 +54,13 @@ export class Endpoints {
    */
   callback = async (req: Request, res: Response): Promise<void> => {
     const { store, clock, lifetimes, sameSite } = this.o;
-    res.set('Cache-Control', 'no-store');
-    res.append('Set-Cookie', clearCookie(LOGIN_COOKIE, 'Lax'));
+    addCookie(res, clearCookie(LOGIN_COOKIE, 'Lax'));
     try {
       const loginId = readCookie(req.headers.cookie, LOGIN_COOKIE);
       const login = isOpaqueId(loginId) ? await store.takeLogin(loginId) : null;
       if (!login) throw new BffError('invalid_callback', 'No login in progress for this browser.', 'unknown_login');
       const callbackUrl = new URL(this.o.redirectUri);
-      callbackUrl.search = new URL(req.originalUrl, this.o.origin).search;
+      callbackUrl.search = new URL(req.url ?? '/', this.o.origin).search;
       const tokens = await this.client.finishLogin(callbackUrl, login);
       await this.endPrevious(req);
       const now = clock.now();
@@ -71,8 +70,8 @@ export class Endpoints {
         tokens: tokenSetFromResponse(tokens.response, now, tokens.claims),
       };
       await store.createSession(record, lifetimes, now);
-      res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, record.id, { sameSite }));
-      res.redirect(302, login.returnTo);
+      addCookie(res, serializeCookie(SESSION_COOKIE, record.id, { sameSite }));
+      redirect(res, login.returnTo);
     } catch (error) {
       const code = isBffError(error) ? error.code : 'invalid_callback';
       if (code === 'store_unavailable') {
@@ -81,7 +80,7 @@ export class Endpoints {
       }
       const params = new URLSearchParams({ bff_error: code });
       if (isBffError(error) && error.reason) params.set('bff_reason', error.reason);
-      res.redirect(302, `/?${params}`);
+      redirect(res, `/?${params}`);
     }
   };
 
@@ -103,7 +102,7 @@ export class Endpoints {
       const session = await this.session(req);
       if (!session) {
         if (readCookie(req.headers.cookie, SESSION_COOKIE) !== undefined) {
-          res.append('Set-Cookie', clearCookie(SESSION_COOKIE, this.o.sameSite));
+          addCookie(res, clearCookie(SESSION_COOKIE, this.o.sameSite));
         }
         sendJson(res, 200, { authenticated: false, user: null });
         return;
@@ -129,7 +128,7 @@ export class Endpoints {
     try {
       assertNotCrossSite(req, this.o.csrf);
       const session = await this.session(req);
-      res.append('Set-Cookie', clearCookie(SESSION_COOKIE, this.o.sameSite));
+      addCookie(res, clearCookie(SESSION_COOKIE, this.o.sameSite));
       if (!session) {
         sendJson(res, 200, { logoutUrl: null, revoked: false });
         return;

@@ -5,8 +5,7 @@
  * instance or another) and one replay. A step-up challenge (RFC 9470
  * `insufficient_user_authentication`) is passed through, never answered with a refresh.
  */
-import type { NextFunction, Request, Response } from 'express';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { BffError } from './errors';
 import type { Endpoints } from './endpoints';
@@ -20,8 +19,8 @@ import { forwardedResponseHeaders, sendUpstream } from './upstream';
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 
 /** Reads the request body (bounded): it may have to be sent twice. */
-async function readBody(req: Request, limit: number): Promise<Buffer | undefined> {
-  if (BODYLESS.has(req.method) && !req.headers['content-length'] && !req.headers['transfer-encoding']) return undefined;
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (BODYLESS.has(req.method ?? 'GET') && !req.headers['content-length'] && !req.headers['transfer-encoding']) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -45,15 +44,12 @@ function isStepUpChallenge(response: IncomingMessage): boolean {
 export function createProxy(o: ResolvedBffOptions, endpoints: Endpoints, refresher: SessionRefresher) {
   const csrfHeader = new Set([o.csrf.headerName]);
 
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    // Mounted at <base>/api: req.url is "/<name>/<path>?<query>".
-    const match = /^\/([A-Za-z0-9_-]+)(\/[^?]*)?(\?.*)?$/.exec(req.url);
-    if (!match) {
-      next();
-      return;
-    }
-    const [, name, path = '/', query = ''] = match;
+  /** `rest` is the URL after `<base>/api`: "/<name>/<path>?<query>". */
+  return async (req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> => {
     try {
+      const match = /^\/([A-Za-z0-9_-]+)(\/[^?]*)?(\?.*)?$/.exec(rest);
+      if (!match) throw new BffError('api_not_allowed', 'Name an API: <base>/api/<name>/<path>.');
+      const [, name, path = '/', query = ''] = match;
       assertNotCrossSite(req, o.csrf);
       const base = o.apis.get(name);
       if (!base) throw new BffError('api_not_allowed', 'This API is not on the allow-list.');
@@ -68,7 +64,7 @@ export function createProxy(o: ResolvedBffOptions, endpoints: Endpoints, refresh
       if (!session) throw new BffError('not_authenticated', 'Sign in first.');
       session = await refresher.usable(session);
       const send = (s: SessionRecord) => sendUpstream({
-        url: target, method: req.method, headers: req.headers, body, authorization: authorization(s), extraDropHeaders: csrfHeader,
+        url: target, method: req.method ?? 'GET', headers: req.headers, body, authorization: authorization(s), extraDropHeaders: csrfHeader,
       });
       let upstream = await send(session);
       if (upstream.statusCode === 401 && !isStepUpChallenge(upstream)) {

@@ -34,7 +34,7 @@ export async function startBffServer(options: BffServerOptions): Promise<BffServ
   const app = express();
   app.disable('x-powered-by');
   // Behind nginx or another proxy the BFF sees the proxy's address; nothing here depends on it.
-  app.use(bff.router);
+  app.use(bff.handler);
   if (options.staticDir) {
     const root = options.staticDir;
     app.use(express.static(root, { index: 'index.html' }));

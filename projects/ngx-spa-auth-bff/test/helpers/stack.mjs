@@ -91,7 +91,7 @@ export async function startStack(o = {}) {
       ...o.bff,
     });
     const app = express();
-    app.use(bff.router);
+    app.use(bff.handler);
     listener.setHandler(app);
     return bff;
   });
