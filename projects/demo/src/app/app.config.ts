@@ -22,6 +22,7 @@ import { DEMO_SETTINGS, type DemoSettings } from './settings';
 import { API, ISSUER, SCOPE } from './urls';
 
 export function appConfig(settings: DemoSettings): ApplicationConfig {
+  const api = settings.api ?? API;
   const features: AuthFeature[] = [withSessionRestore()];
   if (settings.dpop) features.push(withDPoP());
   if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
@@ -37,13 +38,13 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
       provideHttpClient(withInterceptors([authInterceptor])),
       provideAuth(
         {
-          issuer: ISSUER,
-          clientId: 'demo-spa',
+          issuer: settings.issuer ?? ISSUER,
+          clientId: settings.clientId ?? 'demo-spa',
           redirectUri: `${location.origin}/callback`,
           postLogoutRedirectUri: `${location.origin}/`,
-          scope: SCOPE,
-          resource: API,
-          allowedUrls: [`${API}/api/`],
+          scope: settings.scope ?? SCOPE,
+          resource: api,
+          allowedUrls: [`${api}/api/`],
           refreshReuseInterval: settings.reuseInterval,
           refreshLeeway: settings.refreshLeeway,
           refreshTimeout: settings.refreshTimeout,
