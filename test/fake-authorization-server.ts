@@ -11,6 +11,8 @@ export type TokenFault =
   | { readonly kind: 'lose' } // processed (rotation happened), then the connection dies
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string } // not processed
   | { readonly kind: 'malformed' } // processed, answered with an unusable body
+  | { readonly kind: 'unreadable' } // processed, answered 200 with a body that is not JSON
+  | { readonly kind: 'empty'; readonly status: number } // not processed, answered with an empty body
   | { readonly kind: 'hang' }; // never answers
 
 interface PendingCode {
@@ -64,6 +66,18 @@ export class FakeAuthorizationServer {
   lastIssuedRefreshToken: string | undefined;
   /** DPoP at the token endpoint: proofs seen, and whether a nonce is required (RFC 9449 §8). */
   readonly dpop = { proofs: [] as string[], requireNonce: false, nonce: 'as-nonce-1', challenges: 0 };
+  /** Whether `prompt=none` needs `id_token_hint` equal to the last ID token issued, as glewlwyd 2.7 does. */
+  promptNoneNeedsIdTokenHint = false;
+  /** The ID token most recently issued (code exchange or refresh). */
+  lastIssuedIdToken: string | undefined;
+  /** Whether the code exchange issues a refresh token (some servers issue none without offline_access). */
+  issueRefreshTokens = true;
+  /** When set, refresh responses carry an ID token for this subject (OIDC Core §12.2). */
+  refreshIdTokenSub: string | null = null;
+  /** Status with which revocation is refused (glewlwyd 2.7 answers public clients 401); null revokes. */
+  revocationRefusal: number | null = null;
+  /** Whether refused refreshes get an empty 400 instead of an `invalid_grant` body (as glewlwyd 2.7 answers a reused token). */
+  emptyRefreshErrors = false;
   /** Claims to forge into the next ID tokens (e.g. a wrong nonce or audience). */
   idTokenClaims: Record<string, unknown> = {};
 
@@ -97,6 +111,9 @@ export class FakeAuthorizationServer {
     const url = new URL(authorizeUrl);
     const p = url.searchParams;
     if (p.get('code_challenge_method') !== 'S256') throw new Error('fake server: S256 required');
+    if (p.get('prompt') === 'none' && this.promptNoneNeedsIdTokenHint && p.get('id_token_hint') !== this.lastIssuedIdToken) {
+      return this.authorizeError(authorizeUrl, 'invalid_request');
+    }
     const code = b64url(randomBytes(16));
     this.codes.set(code, {
       challenge: p.get('code_challenge')!,
@@ -106,6 +123,16 @@ export class FakeAuthorizationServer {
     });
     const back = new URL(p.get('redirect_uri')!);
     back.searchParams.set('code', code);
+    back.searchParams.set('state', p.get('state')!);
+    back.searchParams.set('iss', ISSUER);
+    return back.href;
+  }
+
+  /** The callback URL of an error response to the given authorization request. */
+  authorizeError(authorizeUrl: string, error: string): string {
+    const p = new URL(authorizeUrl).searchParams;
+    const back = new URL(p.get('redirect_uri')!);
+    back.searchParams.set('error', error);
     back.searchParams.set('state', p.get('state')!);
     back.searchParams.set('iss', ISSUER);
     return back.href;
@@ -158,6 +185,7 @@ export class FakeAuthorizationServer {
       case '/token':
         return this.token(body, new Headers(init.headers).get('dpop'));
       case '/revoke':
+        if (this.revocationRefusal) return json({ error: 'invalid_client' }, this.revocationRefusal);
         this.revoked.push(body.get('token') ?? '');
         this.model.revokeToken(body.get('token') ?? '');
         return new Response(null, { status: 200 });
@@ -181,9 +209,11 @@ export class FakeAuthorizationServer {
       return json({ error: 'temporarily_unavailable' }, fault.status, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
     }
     if (fault?.kind === 'hang') return 'hang';
+    if (fault?.kind === 'empty') return new Response(null, { status: fault.status });
     const response = body.get('grant_type') === 'refresh_token' ? this.refreshGrant(body, tokenType) : this.codeGrant(body, tokenType);
     if (fault?.kind === 'lose') return 'lost';
     if (fault?.kind === 'malformed' && response.status === 200) return json({ token_type: 'bearer' });
+    if (fault?.kind === 'unreadable' && response.status === 200) return new Response('<html>proxy says hi</html>', { status: 200 });
     return response;
   }
 
@@ -200,7 +230,7 @@ export class FakeAuthorizationServer {
       access_token: family.accessToken,
       token_type: tokenType,
       expires_in: this.accessTokenTtlSeconds,
-      refresh_token: family.refreshToken,
+      ...(this.issueRefreshTokens ? { refresh_token: family.refreshToken } : {}),
       id_token: this.idToken(code.sub, code.nonce, this.idTokenClaims),
       scope: 'openid profile',
     });
@@ -208,6 +238,7 @@ export class FakeAuthorizationServer {
 
   private refreshGrant(body: URLSearchParams, tokenType: string): Response {
     const outcome = this.model.refresh(body.get('refresh_token') ?? '');
+    if (!outcome.ok && this.emptyRefreshErrors) return new Response(null, { status: 400 });
     if (!outcome.ok) return json({ error: outcome.error, error_description: 'grant request is invalid' }, 400);
     if (this.rotate) this.lastIssuedRefreshToken = outcome.refreshToken;
     return json({
@@ -215,11 +246,17 @@ export class FakeAuthorizationServer {
       token_type: tokenType,
       expires_in: this.accessTokenTtlSeconds,
       ...(this.rotate ? { refresh_token: outcome.refreshToken } : {}),
+      ...(this.refreshIdTokenSub ? { id_token: this.idToken(this.refreshIdTokenSub, 'unused') } : {}),
     });
   }
 
   /** An RS256-signed ID token; `overrides` lets a test forge claims. */
   idToken(sub: string, nonce: string, overrides: Record<string, unknown> = {}): string {
+    this.lastIssuedIdToken = this.signIdToken(sub, nonce, overrides);
+    return this.lastIssuedIdToken;
+  }
+
+  private signIdToken(sub: string, nonce: string, overrides: Record<string, unknown>): string {
     const now = Math.floor(this.clock.now() / 1000);
     const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'k1' }));
     const claims = b64url(JSON.stringify({

@@ -1,6 +1,7 @@
 import { AuthClient } from '../projects/ngx-spa-auth/src/lib/core/auth-client';
 import { resolveConfig, type AuthConfig } from '../projects/ngx-spa-auth/src/lib/core/config';
 import type { AuthEvent } from '../projects/ngx-spa-auth/src/lib/core/events';
+import type { TabChannel } from '../projects/ngx-spa-auth/src/lib/core/tab-sync';
 import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from './fake-authorization-server';
 import { createBrowser } from './fake-browser';
 import { FakeClock } from './fake-clock';
@@ -13,6 +14,8 @@ export interface SignedInOptions {
   readonly accessTokenTtlSeconds?: number;
   readonly clock?: FakeClock;
   readonly random?: () => number;
+  /** The channel to the app's other tabs. */
+  readonly channel?: TabChannel;
 }
 
 /**
@@ -32,7 +35,7 @@ export async function signedInClient(options: SignedInOptions = {}) {
   await starter.initialize();
   await starter.login({ returnUrl: '/work' });
   browser.open(server.authorize(browser.lastNavigation!));
-  const client = new AuthClient({ config, env: browser, fetch: server.fetch, clock, random: options.random });
+  const client = new AuthClient({ config, env: browser, fetch: server.fetch, clock, random: options.random, channel: options.channel });
   const events: AuthEvent[] = [];
   client.events.subscribe((e) => events.push(e));
   await client.initialize();

@@ -19,5 +19,5 @@ export type { AuthConfig, AuthEndpoints } from './lib/core/config';
 export { AuthError, isAuthError } from './lib/core/errors';
 export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
 export type { AuthEvent, AuthEventType, SessionEndReason, UserClaims } from './lib/core/events';
-export type { AuthState, AuthStatus, LogoutOptions } from './lib/core/auth-client';
+export type { AuthState, AuthStatus, LogoutOptions, SessionRestoreOptions } from './lib/core/auth-client';
 export type { LoginOptions } from './lib/core/login-flow';

@@ -2,7 +2,7 @@ import { DOCUMENT, isPlatformBrowser } from '@angular/common';
 import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
 
 import { windowEnvironment, type BrowserEnvironment } from '../core/browser-environment';
-import type { DPoPFactory } from '../core/auth-client';
+import type { DPoPFactory, SessionRestoreOptions } from '../core/auth-client';
 import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop-key-store';
 import type { PersistenceFactory } from '../core/persistence';
 
@@ -47,8 +47,8 @@ export const AUTH_DPOP_KEY_STORE = new InjectionToken<DPoPKeyStore>(ngDevMode ? 
       : indexedDbKeyStore(indexedDB, `dpop:${inject(AUTH_CONFIG).clientId}`),
 });
 
-/** Whether `withSessionRestore()` is on. */
-export const AUTH_SESSION_RESTORE = new InjectionToken<boolean>(ngDevMode ? 'AUTH_SESSION_RESTORE' : '', {
+/** The options of `withSessionRestore()`; false when it is off. */
+export const AUTH_SESSION_RESTORE = new InjectionToken<SessionRestoreOptions | false>(ngDevMode ? 'AUTH_SESSION_RESTORE' : '', {
   factory: () => false,
 });
 

@@ -180,7 +180,7 @@ describe('authInterceptor: 401 recovery', () => {
     await flushMicrotasks();
     expect(calls.map((c) => (c.outcome.error as { code?: string })?.code)).toEqual(Array(5).fill('session_expired'));
     expect(h.auth.isAuthenticated()).toBe(false);
-    expect(h.events).toContainEqual({ type: 'session_expired', reason: 'temporarily_unavailable' });
+    expect(h.events).toContainEqual({ type: 'session_expired', reason: 'refresh_rejected' });
     // Afterwards requests go out without a token.
     get(h, `${API}/after`);
     const after = await expectOne(h, `${API}/after`);

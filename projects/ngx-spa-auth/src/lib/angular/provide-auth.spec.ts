@@ -47,8 +47,25 @@ describe.each(['provider', 'module'] as const)('the library set up with %s', (se
 });
 
 describe('provideAuth', () => {
-  it('rejects a feature given twice, naming it', () => {
+  it('rejects a feature given twice, naming it, with invalid_config', () => {
     expect(() => provideAuth(baseConfig, withSessionRestore(), withSessionRestore())).toThrow(/SessionRestore/);
+    expect(() => provideAuth(baseConfig, withSessionRestore(), withSessionRestore())).toThrow(
+      expect.objectContaining({ code: 'invalid_config' }),
+    );
+  });
+
+  it.each(['sessionStorage', 'memory', true])('rejects withSessionRestore({ idTokenHint: %p }) with invalid_config', (idTokenHint) => {
+    expect(() => withSessionRestore({ idTokenHint } as never)).toThrow(
+      expect.objectContaining({ code: 'invalid_config', message: expect.stringContaining('"session" or "local"') }),
+    );
+  });
+
+  it('withSessionRestore({ idTokenHint }) sends the kept ID token as id_token_hint with the prompt=none redirect', async () => {
+    const browser = createBrowser(`${APP}/orders`);
+    browser.localStorage.setItem('ngx-spa-auth.signed-in', '1');
+    browser.localStorage.setItem('ngx-spa-auth.id-token-hint', 'eyJ.last-id-token.sig');
+    await setupAuthTestBed({ browser, features: [withSessionRestore({ idTokenHint: 'local' })] });
+    expect(new URL(browser.lastNavigation!).searchParams.get('id_token_hint')).toBe('eyJ.last-id-token.sig');
   });
 
   it('withSessionRestore sends a returning user through a prompt=none redirect', async () => {

@@ -6,7 +6,9 @@ import {
   type Provider,
 } from '@angular/core';
 
+import type { SessionRestoreOptions } from '../core/auth-client';
 import type { AuthConfig } from '../core/config';
+import { AuthError } from '../core/errors';
 import { AuthService } from './auth.service';
 import { DPoPSession } from '../core/dpop-session';
 import { persistence } from '../core/persistence';
@@ -33,11 +35,22 @@ function makeAuthFeature<K extends AuthFeatureKind>(kind: K, providers: Provider
 /**
  * After a reload, restores the session with a top-level `prompt=none` redirect when a non-secret
  * hint says the user was signed in. Works where third-party cookies are blocked (unlike hidden
- * iframes) because the server sees its own first-party cookie. `login_required` quietly leaves the
- * app signed out.
+ * iframes) because the server sees its own first-party cookie. `login_required`,
+ * `interaction_required`, `consent_required` and `account_selection_required` quietly leave the app
+ * signed out; so does `invalid_request`, with a `warning` event. It never loops.
+ *
+ * Servers that answer `prompt=none` only with an `id_token_hint` (glewlwyd) need
+ * `{ idTokenHint: 'session' | 'local' }`: the last ID token — never an access or refresh token — is
+ * then kept in sessionStorage or localStorage and sent with the restore. Opt-in because an ID token
+ * is personal data (name, e-mail…) readable by any script on the origin, though not an API
+ * credential. It is deleted at logout, at session end and after a failed restore.
  */
-export function withSessionRestore(): AuthFeature<AuthFeatureKind.SessionRestore> {
-  return makeAuthFeature(AuthFeatureKind.SessionRestore, [{ provide: AUTH_SESSION_RESTORE, useValue: true }]);
+export function withSessionRestore(options: SessionRestoreOptions = {}): AuthFeature<AuthFeatureKind.SessionRestore> {
+  const where = options.idTokenHint;
+  if (where !== undefined && where !== 'session' && where !== 'local') {
+    throw new AuthError('invalid_config', `withSessionRestore(): \`idTokenHint\` must be "session" or "local", got "${String(where)}".`);
+  }
+  return makeAuthFeature(AuthFeatureKind.SessionRestore, [{ provide: AUTH_SESSION_RESTORE, useValue: options }]);
 }
 
 /**
@@ -98,7 +111,7 @@ export function provideAuth(config: AuthConfig, ...features: AuthFeature[]): Env
     const kinds = features.map((f) => f.ɵkind);
     const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
     if (repeated !== undefined) {
-      throw new Error(`provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.`);
+      throw new AuthError('invalid_config', `provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.`);
     }
   }
   return makeEnvironmentProviders([

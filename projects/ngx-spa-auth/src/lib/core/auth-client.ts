@@ -34,8 +34,8 @@ export interface AuthClientOptions {
   readonly fetch: FetchLike;
   readonly clock?: Clock;
   readonly random?: () => number;
-  /** Whether a reload restores the session with a top-level `prompt=none` redirect. */
-  readonly sessionRestore?: boolean;
+  /** Whether a reload restores the session with a top-level `prompt=none` redirect (`withSessionRestore()`). */
+  readonly sessionRestore?: boolean | SessionRestoreOptions;
   /** Where token and revocation requests go (a worker holding the refresh token); default: main thread. */
   readonly holderFactory?: RefreshTokenHolderFactory;
   /** Persistence of the token set (opt-in). */
@@ -46,6 +46,17 @@ export interface AuthClientOptions {
   readonly channel?: TabChannel | null;
   /** Where the DPoP key lives; DPoP is on when given (`withDPoP()`). */
   readonly dpop?: DPoPFactory | null;
+}
+
+/** Options of `withSessionRestore()`. */
+export interface SessionRestoreOptions {
+  /**
+   * Opt-in: keep the last ID token (never an access or refresh token) in `'session'`Storage (this
+   * tab) or `'local'`Storage (every tab) and send it as `id_token_hint` with the `prompt=none`
+   * restore, for servers that require it (glewlwyd). Deleted at logout, session end and after a
+   * failed restore. Default: nothing is stored.
+   */
+  readonly idTokenHint?: 'session' | 'local';
 }
 
 /** Makes the session's DPoP key holder; given only by `withDPoP()`, so DPoP code is tree-shaken otherwise. */
@@ -82,7 +93,10 @@ export class AuthClient {
       announce: (message) => options.channel?.post(message),
     });
     this.loginFlow = env ? new LoginFlow(config, env, this.tokenClient, () => clock.now()) : null;
-    this.hint = env ? new SessionHint(env.localStorage) : null;
+    const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
+    this.hint = env ? new SessionHint(env.localStorage, keep ? env[`${keep}Storage`] : null) : null;
+    // A refresh may bring a new ID token; servers that check id_token_hint want the last one.
+    this.events.subscribe((e) => e.type === 'token_refreshed' && this.hint?.set(this.session.idToken));
     this.stopListening = options.channel?.subscribe((message) => this.onTabMessage(message)) ?? (() => undefined);
   }
 
@@ -161,7 +175,8 @@ export class AuthClient {
     if (restoring) this.hint?.clear();
     if (this.options.sessionRestore && this.hint?.present) {
       env.sessionStorage.setItem(RESTORE_MARK, '1');
-      return this.login({ prompt: 'none', returnUrl: currentPath(env) });
+      const idToken = this.hint.idToken;
+      return this.login({ prompt: 'none', returnUrl: currentPath(env), params: idToken ? { id_token_hint: idToken } : {} });
     }
     this.setState({ status: 'unauthenticated', user: null, error: null });
   }
@@ -171,7 +186,7 @@ export class AuthClient {
     if (result.ok) {
       const restored = result.transaction.prompt === 'none';
       await this.session.start(result.tokens);
-      this.hint?.set();
+      this.hint?.set(this.session.idToken);
       this.options.channel?.post({ type: 'signed_in' });
       env.history.replaceState(null, '', result.transaction.returnUrl);
       this.setState({ status: 'authenticated', user: this.session.claims, error: null });
@@ -179,11 +194,17 @@ export class AuthClient {
       return;
     }
     env.history.replaceState(null, '', result.returnUrl);
-    if (result.prompt === 'none') this.hint?.clear();
-    // A silent restore that found no server session is the normal signed-out case, not an error.
-    const quiet = result.error.code === 'login_required';
+    const restoring = result.prompt === 'none';
+    if (restoring) this.hint?.clear();
+    // A silent restore that found no server session (login_required and the other interaction
+    // errors) is the normal signed-out case, not an error. invalid_request there usually means the
+    // server wants an id_token_hint (glewlwyd): signed out too, with a warning for the developer.
+    const refused = restoring && result.error.error === 'invalid_request';
+    const quiet = refused || result.error.code === 'login_required';
     this.setState({ status: 'unauthenticated', user: null, error: quiet ? null : result.error });
-    if (!quiet) this.events.emit({ type: 'login_failed', error: result.error });
+    if (refused) {
+      this.events.emit({ type: 'warning', message: 'The prompt=none session restore got invalid_request; if the server needs id_token_hint, use withSessionRestore({ idTokenHint }).' });
+    } else if (!quiet) this.events.emit({ type: 'login_failed', error: result.error });
   }
 
   /** Back from the server's logout: take our `state` out of the address bar. */

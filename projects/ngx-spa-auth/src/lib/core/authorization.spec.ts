@@ -198,6 +198,13 @@ describe('isCallbackUrl', () => {
     expect(isCallbackUrl(url, REDIRECT)).toBe(true);
   });
 
+  it.each([`${REDIRECT}#code=abc&state=xyz`, `${REDIRECT}#error=access_denied&state=xyz`])(
+    'recognises a fragment-mode response, so it is rejected and cleaned instead of ignored: %s',
+    (url) => {
+      expect(isCallbackUrl(url, REDIRECT)).toBe(true);
+    },
+  );
+
   it.each([`${REDIRECT}?code=abc`, `${REDIRECT}?error=access_denied`])(
     'also recognises a response without state, so it is handled (rejected) and cleaned from the URL: %s',
     (url) => {
@@ -213,7 +220,6 @@ describe('isCallbackUrl', () => {
     ['on a sub-path', `${APP}/callback/x?code=abc&state=xyz`],
     ['on another origin', `https://evil.test/callback?code=abc&state=xyz`],
     ['on another scheme', `http://app.example.com/callback?code=abc&state=xyz`],
-    ['with the response in the fragment', `${REDIRECT}#code=abc&state=xyz`],
   ])('does not treat the redirect URI %s as a callback', (_label, url) => {
     expect(isCallbackUrl(url, REDIRECT)).toBe(false);
   });
@@ -234,6 +240,10 @@ describe('cleanCallbackUrl', () => {
 
   it('leaves no dangling "?" when only response parameters were present', () => {
     expect(cleanCallbackUrl(`${REDIRECT}?code=c&state=s`)).toBe(REDIRECT);
+  });
+
+  it('removes a response from the fragment', () => {
+    expect(cleanCallbackUrl(`${REDIRECT}?keep=1#code=c&state=s&iss=x`)).toBe(`${REDIRECT}?keep=1`);
   });
 
   it('removes every copy of a repeated code parameter', () => {

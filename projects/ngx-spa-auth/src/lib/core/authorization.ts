@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 
 import type { ResolvedAuthConfig } from './config';
-import { AuthError } from './errors';
+import { AuthError, protocolCodeOf } from './errors';
 
 /** What a login remembers across the redirect (kept in sessionStorage only until the callback). */
 export interface LoginTransaction {
@@ -39,6 +39,9 @@ export async function buildAuthorizationUrl(
   const url = new URL(authorizationEndpoint);
   const p = url.searchParams;
   for (const [key, value] of Object.entries({ ...config.authorizeParams, ...extraParams })) p.set(key, value);
+  // Only query responses can be finished (the config allows nothing else); a per-login extra cannot
+  // ask for a fragment or form_post response either.
+  if (p.get('response_mode') !== 'query') p.delete('response_mode');
   p.set('client_id', config.clientId);
   p.set('redirect_uri', config.redirectUri);
   p.set('response_type', 'code');
@@ -55,8 +58,18 @@ export async function buildAuthorizationUrl(
 }
 
 /**
+ * The response parameters of a fragment-mode response (`#code=…&state=…`), or null when the
+ * fragment carries none. The library never asks for one, so it is rejected when it arrives.
+ */
+export function fragmentResponse(url: URL): URLSearchParams | null {
+  const params = new URLSearchParams(url.hash.slice(1));
+  return params.has('code') || params.has('error') ? params : null;
+}
+
+/**
  * Whether `url` is the configured redirect URI (same origin and path) carrying a response
- * (`code` or `error`). A response without `state` still counts, so it is rejected and cleaned.
+ * (`code` or `error`, in the query or the fragment). A response without `state` still counts, so it
+ * is rejected and cleaned.
  */
 export function isCallbackUrl(url: string, redirectUri: string): boolean {
   const current = new URL(url);
@@ -65,16 +78,17 @@ export function isCallbackUrl(url: string, redirectUri: string): boolean {
   return (
     current.origin === expected.origin &&
     current.pathname === expected.pathname &&
-    (params.has('code') || params.has('error'))
+    (params.has('code') || params.has('error') || fragmentResponse(current) !== null)
   );
 }
 
-/** The callback URL with the response parameters removed, for `history.replaceState`. */
+/** The callback URL with the response parameters removed (query and fragment), for `history.replaceState`. */
 export function cleanCallbackUrl(url: string): string {
   const clean = new URL(url);
   for (const name of ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state']) {
     clean.searchParams.delete(name);
   }
+  if (fragmentResponse(clean)) clean.hash = '';
   return clean.href;
 }
 
@@ -113,15 +127,17 @@ export function validateCallback(
     return oauth.validateAuthResponse(as, client, params, tx.state);
   } catch (error) {
     // Map the library's error to ours, keeping only the OAuth error code and description.
+    const protocolCode = protocolCodeOf(error);
     if (error instanceof oauth.AuthorizationResponseError) {
       const code = tx.prompt === 'none' && isInteractionError(error.error) ? 'login_required' : 'authorization_error';
       return raise(new AuthError(code, `The authorization server returned an error: ${error.error}`, {
         error: error.error,
         errorDescription: error.error_description,
+        protocolCode,
       }));
     }
     const message = error instanceof Error ? error.message : 'invalid response';
-    return raise(new AuthError('invalid_callback', `The login callback is invalid: ${message}`));
+    return raise(new AuthError('invalid_callback', `The login callback is invalid: ${message}`, { protocolCode }));
   }
 }
 

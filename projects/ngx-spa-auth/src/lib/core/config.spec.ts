@@ -175,6 +175,13 @@ describe('resolveConfig', () => {
       },
     );
 
+    it.each(['https://id.example.com/?tenant=a', 'https://id.example.com/#x', 'https://id.example.com/realms/a?', 'https://id.example.com#'])(
+      'rejects an issuer with a query or fragment as RFC 8414 §2 forbids: %s',
+      (issuer) => {
+        expect(rejectionOf(withConfig({ issuer })).message).toContain('`issuer` must not contain a query or fragment (RFC 8414 §2)');
+      },
+    );
+
     it('does not allow insecure requests for an https issuer on localhost', () => {
       expect(resolveConfig(withConfig({ issuer: 'https://localhost:8443' }), APP).allowInsecureRequests).toBe(false);
     });
@@ -380,6 +387,19 @@ describe('resolveConfig', () => {
     ])('rejects the reserved parameter "%s" because the library sets it', (key) => {
       const error = rejectionOf(withConfig({ authorizeParams: { [key]: 'x' } }));
       expect(error.message).toContain(`\`authorizeParams\` must not set "${key}"; the library sets it.`);
+    });
+
+    it.each(['fragment', 'form_post', 'query.jwt', 'fragment.jwt', 'jwt'])(
+      'rejects response_mode=%s at startup, since only query responses can be finished',
+      (mode) => {
+        expect(rejectionOf(withConfig({ authorizeParams: { response_mode: mode } })).message).toContain(
+          `\`authorizeParams.response_mode\` can only be "query" (the only response the library can finish), got "${mode}".`,
+        );
+      },
+    );
+
+    it('accepts response_mode=query', () => {
+      expect(resolveConfig(withConfig({ authorizeParams: { response_mode: 'query' } }), APP).authorizeParams).toEqual({ response_mode: 'query' });
     });
   });
 

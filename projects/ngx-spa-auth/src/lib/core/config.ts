@@ -119,6 +119,8 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     problems.push(`\`issuer\` must be an absolute URL such as "https://id.example.com", got "${String(c.issuer)}".`);
   } else if (!isSecure(issuer)) {
     problems.push(`\`issuer\` must use https (http is allowed only for localhost/127.0.0.1), got "${c.issuer}".`);
+  } else if (/[?#]/.test(c.issuer!)) {
+    problems.push(`\`issuer\` must not contain a query or fragment (RFC 8414 §2), got "${c.issuer}".`);
   }
   const redirect = parseUrl(c.redirectUri);
   if (!redirect) {
@@ -176,6 +178,10 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   const authorizeParams = c.authorizeParams ?? {};
   for (const key of Object.keys(authorizeParams)) {
     if (RESERVED_PARAMS.has(key)) problems.push(`\`authorizeParams\` must not set "${key}"; the library sets it.`);
+  }
+  const mode = authorizeParams['response_mode'];
+  if (mode !== undefined && mode !== 'query') {
+    problems.push(`\`authorizeParams.response_mode\` can only be "query" (the only response the library can finish), got "${mode}".`);
   }
 
   if (problems.length > 0) {

@@ -1,3 +1,5 @@
+import type { SessionEndReason } from './events';
+
 /**
  * Stable error codes. Apps branch on `code`, never on `message`.
  *
@@ -34,7 +36,13 @@ export interface AuthErrorDetails {
   /** HTTP status of the response that caused the error, when there was one. */
   readonly status?: number;
   /** Why the session ended, for `session_expired`. */
-  readonly reason?: string;
+  readonly reason?: SessionEndReason;
+  /**
+   * The protocol layer's own error code (oauth4webapi's `OAUTH_INVALID_RESPONSE`,
+   * `OAUTH_JWT_CLAIM_COMPARISON_FAILED`, `OAUTH_RESPONSE_IS_NOT_JSON`, …), when it raised the
+   * failure: for diagnostics and bug reports. Apps branch on `code`.
+   */
+  readonly protocolCode?: string;
 }
 
 /**
@@ -47,7 +55,8 @@ export class AuthError extends Error {
   readonly error?: string;
   readonly errorDescription?: string;
   readonly status?: number;
-  readonly reason?: string;
+  readonly reason?: SessionEndReason;
+  readonly protocolCode?: string;
 
   constructor(
     readonly code: AuthErrorCode,
@@ -59,7 +68,17 @@ export class AuthError extends Error {
     this.errorDescription = details.errorDescription;
     this.status = details.status;
     this.reason = details.reason;
+    this.protocolCode = details.protocolCode;
   }
+}
+
+/**
+ * The error code oauth4webapi put on `error` (`OAUTH_…`, or `ERR_…` on its argument checks), if
+ * any. Only the code is kept, never the error's `cause`: that can hold the callback parameters.
+ */
+export function protocolCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** Whether `value` is an {@link AuthError}, optionally with the given code. */

@@ -7,12 +7,31 @@ export interface UserClaims {
 }
 
 /**
- * Why a session ended: `invalid_grant` (or another OAuth error code) when the server refused the
- * refresh token, `refresh_indeterminate` when a refresh's outcome stayed unknown and could not be
- * retried inside the server's reuse interval, `expired` when the access token ran out and there was
- * no refresh token, `no_session` when the server reported the session gone elsewhere.
+ * Why a session ended (the `reason` of a `session_expired` event and of the `session_expired`
+ * AuthError). Exactly these values are produced:
+ *
+ * - `invalid_grant`: the server refused the refresh token with `invalid_grant` (expired, revoked,
+ *   or a reuse the server detected).
+ * - `refresh_rejected`: the server refused the refresh otherwise: another OAuth error
+ *   (`invalid_client`, `invalid_dpop_proof`, …) or a 4xx without a readable OAuth error, as
+ *   glewlwyd answers a reused token (an empty 400). The AuthError keeps `error` and `status`.
+ * - `refresh_indeterminate`: a refresh's outcome stayed unknown (no answer, timeout, 5xx, 429, an
+ *   unreadable 2xx) and no retry fitted inside `refreshReuseInterval`.
+ * - `expired`: the access token ran out and there was no refresh token to renew it.
+ * - `user_changed`: a refresh returned an ID token for another user (OIDC Core §12.2).
+ * - `signed_out_elsewhere`: with `withPersistentSession()`, another tab had removed the shared
+ *   session when this tab took the refresh lock.
+ * - `logout`: only on the AuthError of a request that was waiting for a refresh when the app
+ *   logged out; never in a `session_expired` event.
  */
-export type SessionEndReason = 'invalid_grant' | 'refresh_indeterminate' | 'expired' | (string & {});
+export type SessionEndReason =
+  | 'invalid_grant'
+  | 'refresh_rejected'
+  | 'refresh_indeterminate'
+  | 'expired'
+  | 'user_changed'
+  | 'signed_out_elsewhere'
+  | 'logout';
 
 /** Everything the library reports, as a discriminated union on `type`. */
 export type AuthEvent =

@@ -2,6 +2,7 @@ import {
   buildAuthorizationUrl,
   cleanCallbackUrl,
   createTransaction,
+  fragmentResponse,
   safeReturnUrl,
   validateCallback,
   type LoginTransaction,
@@ -66,7 +67,8 @@ export class LoginFlow {
    */
   async finish(callbackUrl: string): Promise<CallbackResult> {
     const url = new URL(callbackUrl);
-    const params = new URLSearchParams(url.search);
+    const fragment = fragmentResponse(url);
+    const params = fragment ?? new URLSearchParams(url.search);
     this.env.history.replaceState(null, '', cleanCallbackUrl(callbackUrl));
     const tx = this.transactions.take(params.get('state') ?? '', this.now());
     if (!tx) {
@@ -75,6 +77,11 @@ export class LoginFlow {
         'The login callback does not match a login started in this tab (forged, replayed or expired state).',
       );
       return { ok: false, error, returnUrl: '/' };
+    }
+    if (fragment) {
+      // Some server answered in the fragment although the request asked for none: never finished.
+      const error = new AuthError('invalid_callback', 'The authorization response came in the URL fragment; only query responses are accepted.');
+      return { ok: false, error, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
     try {
       const as = await this.tokenClient.metadata();

@@ -19,6 +19,8 @@ export class RefreshFailure extends Error {
       readonly retryAfterMs?: number;
       readonly error?: string;
       readonly errorDescription?: string;
+      /** oauth4webapi's error code, when it raised the failure. */
+      readonly protocolCode?: string;
     } = {},
   ) {
     super(`Refresh attempt failed (${kind}): ${reason}`);

@@ -1,9 +1,11 @@
+import type { SessionEndReason } from './events';
+
 /** What one tab tells the others of the same app. Never carries a token. */
 export type TabMessage =
   | { readonly type: 'signed_in' }
   | { readonly type: 'tokens_rotated' }
   | { readonly type: 'signed_out' }
-  | { readonly type: 'session_ended'; readonly reason: string };
+  | { readonly type: 'session_ended'; readonly reason: SessionEndReason };
 
 /** Runs `task` while holding the app's refresh lock, across every tab of the origin. */
 export type RefreshLock = <T>(task: () => Promise<T>) => Promise<T>;

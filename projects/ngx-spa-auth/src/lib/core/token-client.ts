@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 
 import type { ResolvedAuthConfig } from './config';
-import { AuthError } from './errors';
+import { AuthError, protocolCodeOf } from './errors';
 import type { UserClaims } from './events';
 import type { DPoPSession } from './dpop-session';
 import { parseRetryAfter, RefreshFailure } from './refresh-failure';
@@ -114,7 +114,9 @@ export class TokenClient {
       discovered = await oauth.processDiscoveryResponse(url, response);
     } catch (error) {
       // Discovery failures are configuration or availability problems; say which issuer failed.
-      throw new AuthError('discovery_failed', `Could not load the OpenID configuration of ${issuer}: ${describe(error)}`);
+      throw new AuthError('discovery_failed', `Could not load the OpenID configuration of ${issuer}: ${describe(error)}`, {
+        protocolCode: protocolCodeOf(error),
+      });
     }
     const merged: Record<string, unknown> = { ...discovered };
     for (const [key, value] of Object.entries(explicit)) if (value !== undefined) merged[key] = value;
@@ -137,8 +139,13 @@ export class TokenClient {
         ),
       );
     } catch (error) {
-      // fetch rejected: no answer from the server.
-      throw new AuthError('network_error', `The token endpoint could not be reached: ${describe(error)}`);
+      // Either oauth4webapi refused to build the request from the callback's parameters (a
+      // duplicated or empty `code`; it says so with an error code) and nothing was sent, or fetch
+      // rejected: no answer from the server.
+      const protocolCode = protocolCodeOf(error);
+      throw protocolCode
+        ? new AuthError('invalid_callback', `The login callback is invalid: ${describe(error)}`, { protocolCode })
+        : new AuthError('network_error', `The token endpoint could not be reached: ${describe(error)}`);
     }
     try {
       const result = await oauth.processAuthorizationCodeResponse(as, this.client, response, {
@@ -147,7 +154,7 @@ export class TokenClient {
       });
       return { response: result, claims: claimsOf(result) };
     } catch (error) {
-      throw toTokenError(error);
+      throw toTokenError(error, response.status);
     }
   }
 
@@ -179,15 +186,18 @@ export class TokenClient {
     } catch (error) {
       // Errors from processing an answered request: an OAuth error is definitive; a 200 we cannot
       // read means the server probably rotated, which is ambiguous.
+      const protocolCode = protocolCodeOf(error);
       if (error instanceof oauth.ResponseBodyError) {
         throw new RefreshFailure('definitive', error.error, {
-          status: error.status, error: error.error, errorDescription: error.error_description,
+          status: error.status, error: error.error, errorDescription: error.error_description, protocolCode,
         });
       }
+      // A 4xx without a readable OAuth error (glewlwyd answers a reused token with an empty 400)
+      // is still a refusal.
       if (response.status >= 400) {
-        throw new RefreshFailure('definitive', `http_${response.status}`, { status: response.status });
+        throw new RefreshFailure('definitive', `http_${response.status}`, { status: response.status, protocolCode });
       }
-      throw new RefreshFailure('ambiguous', 'invalid_response', { status: response.status });
+      throw new RefreshFailure('ambiguous', 'invalid_response', { status: response.status, protocolCode });
     }
   }
 
@@ -220,15 +230,20 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : 'unknown error';
 }
 
-/** Maps a code-exchange processing error to an AuthError without copying the response body. */
-function toTokenError(error: unknown): AuthError {
+/**
+ * Maps a code-exchange processing error to an AuthError without copying the response body: an
+ * error status is a refusal (with the OAuth error when the body had one), a 2xx we cannot use is an
+ * invalid response.
+ */
+function toTokenError(error: unknown, status: number): AuthError {
+  const protocolCode = protocolCodeOf(error);
   if (error instanceof oauth.ResponseBodyError) {
     return new AuthError('token_request_failed', `The token endpoint refused the request: ${error.error}`, {
-      error: error.error, errorDescription: error.error_description, status: error.status,
+      error: error.error, errorDescription: error.error_description, status, protocolCode,
     });
   }
-  if (error instanceof oauth.WWWAuthenticateChallengeError) {
-    return new AuthError('token_request_failed', 'The token endpoint refused the client.', { status: error.status });
+  if (status >= 400) {
+    return new AuthError('token_request_failed', `The token endpoint refused the request (HTTP ${status}).`, { status, protocolCode });
   }
-  return new AuthError('token_response_invalid', `The token response is invalid: ${describe(error)}`);
+  return new AuthError('token_response_invalid', `The token response is invalid: ${describe(error)}`, { protocolCode });
 }

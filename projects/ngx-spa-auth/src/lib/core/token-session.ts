@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import type { ResolvedAuthConfig } from './config';
-import { AuthError } from './errors';
+import { AuthError, type AuthErrorDetails } from './errors';
 import type { AuthEvent, SessionEndReason, UserClaims } from './events';
 import { RefreshCoordinator } from './refresh-coordinator';
 import { RefreshFailure } from './refresh-failure';
@@ -52,7 +52,7 @@ export class TokenSession {
         const previous = this.tokens?.claims;
         if (validated.claims && previous && validated.claims.sub !== previous.sub) {
           // OIDC Core §12.2: a refreshed ID token must be for the same user.
-          throw new RefreshFailure('definitive', 'sub_mismatch');
+          throw new RefreshFailure('definitive', 'user_changed');
         }
         return validated;
       },
@@ -67,6 +67,11 @@ export class TokenSession {
   /** `bearer` or `dpop` (lower-cased by oauth4webapi), for the current access token. */
   get tokenType(): string | null {
     return this.tokens?.tokenType.toLowerCase() ?? null;
+  }
+
+  /** The last ID token received (login or refresh). */
+  get idToken(): string | null {
+    return this.tokens?.idToken ?? null;
   }
 
   get claims(): UserClaims | null {
@@ -160,8 +165,7 @@ export class TokenSession {
         if (epoch !== this.epoch) throw this.endedError();
         this.pending = null;
         const f = failure instanceof RefreshFailure ? failure : null;
-        const reason = !f || f.kind === 'ambiguous' ? 'refresh_indeterminate' : f.details.error ?? f.reason;
-        throw this.end(reason);
+        throw this.end(endReason(f), f?.details);
       },
     );
     return this.pending;
@@ -196,8 +200,11 @@ export class TokenSession {
     return this.tokens.accessToken;
   }
 
-  /** Ends the session on its own: tokens gone, listeners told, every waiter gets session_expired. */
-  private end(reason: SessionEndReason): AuthError {
+  /**
+   * Ends the session on its own: tokens gone, listeners told, every waiter gets session_expired
+   * (with the refusal's OAuth error, status and protocol code, when there was one).
+   */
+  private end(reason: SessionEndReason, details?: AuthErrorDetails): AuthError {
     this.epoch++;
     this.tokens = null;
     this.pending = null;
@@ -207,7 +214,7 @@ export class TokenSession {
     void this.options.tokenClient.dpop?.forget();
     this.options.announce?.({ type: 'session_ended', reason });
     this.options.onEnd(reason);
-    return this.endedError();
+    return this.endedError(details);
   }
 
   /** Another tab ended the session: end it here too, without telling the tabs again. */
@@ -220,18 +227,30 @@ export class TokenSession {
     return true;
   }
 
-  private endedError(): AuthError {
+  private endedError(details?: AuthErrorDetails): AuthError {
     const reason = this.endedReason ?? 'logout';
-    return new AuthError('session_expired', `The session has ended (${reason}).`, { reason });
+    return new AuthError('session_expired', `The session has ended (${reason}).`, { ...details, reason });
   }
 
   /** Best-effort revocation: failure is reported as a warning, never thrown (the user is leaving). */
   async revokeQuietly(refreshToken: string): Promise<void> {
     try {
       await this.options.tokenClient.revoke(refreshToken, 'refresh_token');
-    } catch {
-      // Revocation is best effort (RFC 7009 §2.2 lets servers fail); the local session is gone anyway.
-      this.options.emit({ type: 'warning', message: 'The refresh token could not be revoked.' });
+    } catch (error) {
+      // Revocation is best effort (RFC 7009 §2.2 lets servers fail; glewlwyd refuses public clients
+      // with a 401); the local session is gone anyway. The message names the status, never the token.
+      const status = (error as { status?: number }).status;
+      this.options.emit({
+        type: 'warning',
+        message: `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}; the server may accept it until it expires.`,
+      });
     }
   }
+}
+
+/** The documented reason for a session ended by a failed refresh. */
+function endReason(f: RefreshFailure | null): SessionEndReason {
+  if (!f || f.kind === 'ambiguous') return 'refresh_indeterminate';
+  if (f.details.error === 'invalid_grant') return 'invalid_grant';
+  return f.reason === 'user_changed' || f.reason === 'signed_out_elsewhere' ? f.reason : 'refresh_rejected';
 }

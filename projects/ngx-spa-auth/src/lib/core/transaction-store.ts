@@ -40,23 +40,37 @@ export class TransactionStore {
 }
 
 const HINT_KEY = 'ngx-spa-auth.signed-in';
+const ID_TOKEN_KEY = 'ngx-spa-auth.id-token-hint';
 
 /**
  * A non-secret marker that the user was signed in, so a reload knows a silent restore is worth a
- * redirect. It holds "1" — never a token or a user id.
+ * redirect. It holds "1" — never a token or a user id. Only when the app opts in
+ * (`withSessionRestore({ idTokenHint })`) does it also keep the last ID token, for servers that
+ * answer `prompt=none` only with an `id_token_hint`; cleared together with the marker.
  */
 export class SessionHint {
-  constructor(private readonly storage: KeyValueStorage) {}
+  constructor(
+    private readonly storage: KeyValueStorage,
+    /** Where the last ID token is kept (opt-in); null keeps none. */
+    private readonly idTokenStorage: KeyValueStorage | null = null,
+  ) {}
 
   get present(): boolean {
     return this.storage.getItem(HINT_KEY) === '1';
   }
 
-  set(): void {
+  /** The last ID token, when the app opted in to keep it. */
+  get idToken(): string | null {
+    return this.idTokenStorage?.getItem(ID_TOKEN_KEY) ?? null;
+  }
+
+  set(idToken?: string | null): void {
     this.storage.setItem(HINT_KEY, '1');
+    if (idToken) this.idTokenStorage?.setItem(ID_TOKEN_KEY, idToken);
   }
 
   clear(): void {
     this.storage.removeItem(HINT_KEY);
+    this.idTokenStorage?.removeItem(ID_TOKEN_KEY);
   }
 }
