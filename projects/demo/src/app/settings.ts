@@ -19,6 +19,8 @@ import { InjectionToken } from '@angular/core';
  *   ?scope=openid%20api:read the scope to ask for
  *   ?api=http://127.0.0.1:4412              the protected API: resource indicator, allow-list and
  *                            the URL the API page calls (default: the embedded API)
+ *   ?idTokenHint=session     withSessionRestore({ idTokenHint: 'session' | 'local' }): keep the last ID
+ *                            token for prompt=none restores (glewlwyd needs it); default off
  *   ?resetSettings           forget all of the above
  *
  * The parameters are removed from the address bar once applied.
@@ -39,6 +41,8 @@ export interface DemoSettings {
   readonly clientId?: string;
   readonly scope?: string;
   readonly api?: string;
+  /** Where withSessionRestore() keeps the last ID token for `id_token_hint`; undefined = it does not. */
+  readonly idTokenHint?: 'session' | 'local';
   /** Query parameters that were ignored because their values were invalid. */
   readonly problems: readonly string[];
 }
@@ -56,7 +60,7 @@ export const DEFAULT_SETTINGS: DemoSettings = {
 
 const PARAMS = [
   'reuseInterval', 'onSessionExpired', 'refreshLeeway', 'refreshTimeout', 'dpop', 'session',
-  'issuer', 'clientId', 'scope', 'api', 'resetSettings',
+  'issuer', 'clientId', 'scope', 'api', 'idTokenHint', 'resetSettings',
 ] as const;
 
 /** An http(s) URL without query or fragment, trailing slash removed; null when it is not one. */
@@ -144,6 +148,13 @@ export function loadDemoSettings(win: Window): DemoSettings {
     else stored = { ...stored, [key]: value.trim() };
   }
 
+  const hint = query.get('idTokenHint');
+  if (hint !== null) {
+    if (hint === 'session' || hint === 'local') stored = { ...stored, idTokenHint: hint };
+    else if (hint === 'off') stored = { ...stored, idTokenHint: undefined };
+    else problems.push(`idTokenHint=${hint} (must be session, local or off)`);
+  }
+
   if (PARAMS.some((p) => query.has(p))) {
     win.localStorage.setItem(DEMO_SETTINGS_KEY, JSON.stringify(stored));
     for (const p of PARAMS) query.delete(p);
@@ -161,6 +172,7 @@ export function loadDemoSettings(win: Window): DemoSettings {
     clientId: typeof stored.clientId === 'string' ? stored.clientId : undefined,
     scope: typeof stored.scope === 'string' ? stored.scope : undefined,
     api: typeof stored.api === 'string' ? stored.api : undefined,
+    idTokenHint: stored.idTokenHint === 'session' || stored.idTokenHint === 'local' ? stored.idTokenHint : undefined,
     problems,
   };
 }
