@@ -194,8 +194,9 @@ export async function startGlewlwyd(options = {}) {
     await run('sqlite3', [dbPath, `.read ${SCHEMA}`]);
 
     // The login pages: a copy, because the package's config.json is a symlink to a directory.
-    // Its scripts, styles and fonts are relative symlinks into other packages: copy their targets.
-    await cp(WEBAPP, webDir, { recursive: true, dereference: true, filter: (src) => src !== join(WEBAPP, 'config.json') });
+    // Its scripts, styles and fonts are relative symlinks into other packages: copy their targets
+    // (and skip a link whose target is missing, e.g. a source map).
+    await cp(WEBAPP, webDir, { recursive: true, dereference: true, filter: (src) => src !== join(WEBAPP, 'config.json') && existsSync(src) });
     // Chromium asks for en-US; the package has `en` only.
     await cp(join(webDir, 'locales/en'), join(webDir, 'locales/en-US'), { recursive: true });
     await writeFile(join(webDir, 'config.json'), await loginPageConfig(urls.publicOrigin));
