@@ -162,7 +162,8 @@ function pluginParameters({ issuer, jwks, kid, accessTokenTtl, api }) {
  * @param {boolean} [options.keepDir=false]     keep the temp dir (config, database, log) after close
  */
 export async function startGlewlwyd(options = {}) {
-  const o = { ...GLEWLWYD_DEFAULTS, logLevel: 'WARNING', keepDir: false, ...options };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const o = { ...GLEWLWYD_DEFAULTS, logLevel: 'WARNING', keepDir: false, ...given };
   if (!glewlwydInstalled()) {
     throw new Error('glewlwyd is not installed: `apt-get install glewlwyd` (Debian 12: 2.7.5); .ci/run does it');
   }
