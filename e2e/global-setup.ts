@@ -49,7 +49,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     await buildDemoApps({ configuration: 'development', quiet: true });
     process.stdout.write(`e2e: built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
-  const stack = await startDemoStack({ build: false });
+  // Access tokens that outlive any test (the library refreshes 30 s before expiry, so 60 s tokens
+  // became due half a minute after sign-in — within reach of a slow test on a busy machine):
+  // refreshes happen only where a test causes them. Tests that need expiry set their own lifetime.
+  const stack = await startDemoStack({ build: false, accessTokenTtl: 600 });
   process.stdout.write(`e2e: servers up: ${Object.values(stack.urls).join(', ')}\n`);
   // The second, independently written OpenID provider (Debian's glewlwyd) for e2e/glewlwyd/.
   const { startGlewlwyd } = await import('../servers/glewlwyd/glewlwyd.mjs');
