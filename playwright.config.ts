@@ -32,7 +32,7 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     launchOptions: {
-      executablePath: process.env['CHROME_BIN'] ?? '/usr/bin/chromium',
+      executablePath: process.env['CHROME_BIN'] || '/usr/bin/chromium',
       args: [
         '--no-sandbox',
         '--headless',
