@@ -54,7 +54,7 @@ export class ApiComponent {
     { initialValue: 0 },
   );
   protected readonly sessionEnd = toSignal(
-    this.auth.events$.pipe(map((e) => (e.type === 'session_expired' ? e.reason : null)), filter((r) => r !== null)),
+    this.auth.events$.pipe(map((e): string | null => (e.type === 'session_expired' ? e.reason : null)), filter((r) => r !== null)),
     { initialValue: '' },
   );
   protected readonly once = signal('');
