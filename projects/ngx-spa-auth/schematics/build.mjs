@@ -4,7 +4,7 @@
 //
 //   node projects/ngx-spa-auth/schematics/build.mjs
 import { spawnSync } from 'node:child_process';
-import { cp, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,4 +20,9 @@ for (const entry of await readdir(SOURCE, { recursive: true })) {
 }
 // The package is ESM ("type": "module"); the schematics are CommonJS, as the CLI loads them.
 await writeFile(join(OUT, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+// ng-packagr's .npmignore leaves out every nested package.json; this one must ship.
+const npmignore = join(OUT, '../.npmignore');
+const keep = '!schematics/package.json';
+const ignored = await readFile(npmignore, 'utf8').catch(() => '');
+if (!ignored.split('\n').includes(keep)) await appendFile(npmignore, `${ignored && !ignored.endsWith('\n') ? '\n' : ''}${keep}\n`);
 process.stdout.write(`schematics compiled to ${relative(ROOT, OUT)}\n`);
