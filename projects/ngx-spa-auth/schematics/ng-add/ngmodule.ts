@@ -1,10 +1,12 @@
+import type * as ts from '@schematics/angular/third_party/github.com/Microsoft/TypeScript/lib/typescript';
 import { Rule, SchematicContext, SchematicsException, Tree } from '@angular-devkit/schematics';
 import { addSymbolToNgModuleMetadata, getDecoratorMetadata, getMetadataField } from '@schematics/angular/utility/ast-utils';
 import { applyChangesToFile } from '@schematics/angular/utility/standalone/util';
 
 import { authConfigLiteral } from './auth-config';
 import { AuthSetup } from './options';
-import { addImports, appendToList, findCall, getSourceFile, mentions, ts } from './source-edits';
+import { addImports, appendToList, findCall, getSourceFile, mentions } from './source-edits';
+import { typescript } from './typescript';
 
 const HTTP = '@angular/common/http';
 const LIBRARY = 'ngx-spa-auth';
@@ -32,10 +34,10 @@ export function setUpNgModule(modulePath: string, setup: AuthSetup): Rule {
 
 function metadataArray(tree: Tree, path: string, field: 'imports' | 'providers'): ts.ArrayLiteralExpression | undefined {
   const [metadata] = getDecoratorMetadata(getSourceFile(tree, path), 'NgModule', '@angular/core');
-  if (!metadata || !ts.isObjectLiteralExpression(metadata)) throw new SchematicsException(`${path} has no @NgModule({...}).`);
+  if (!metadata || !typescript.isObjectLiteralExpression(metadata)) throw new SchematicsException(`${path} has no @NgModule({...}).`);
   const [property] = getMetadataField(metadata, field);
   if (!property) return undefined;
-  if (!ts.isPropertyAssignment(property) || !ts.isArrayLiteralExpression(property.initializer)) {
+  if (!typescript.isPropertyAssignment(property) || !typescript.isArrayLiteralExpression(property.initializer)) {
     throw new SchematicsException(`${path}: the @NgModule ${field} are not an array literal; add ngx-spa-auth to them by hand.`);
   }
   return property.initializer;

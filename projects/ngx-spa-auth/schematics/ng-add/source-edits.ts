@@ -2,12 +2,14 @@ import { Tree } from '@angular-devkit/schematics';
 import { insertImport } from '@schematics/angular/utility/ast-utils';
 import { InsertChange, ReplaceChange } from '@schematics/angular/utility/change';
 import { applyChangesToFile, getSourceFile } from '@schematics/angular/utility/standalone/util';
-import * as ts from '@schematics/angular/third_party/github.com/Microsoft/TypeScript/lib/typescript';
+import type * as ts from '@schematics/angular/third_party/github.com/Microsoft/TypeScript/lib/typescript';
+
+import { typescript } from './typescript';
 
 /** Prettier's width in an Angular CLI workspace: a list that would get longer is split into lines. */
 const PRINT_WIDTH = 100;
 
-export { getSourceFile, ts };
+export { getSourceFile };
 
 /** Adds `import { symbol } from 'module'` (or the symbol to an existing import), one at a time. */
 export function addImports(tree: Tree, path: string, imports: ReadonlyArray<readonly [string, string]>): void {
@@ -19,15 +21,15 @@ export function addImports(tree: Tree, path: string, imports: ReadonlyArray<read
 
 /** Whether `node` or anything inside it is the identifier `name`. */
 export function mentions(node: ts.Node, name: string): boolean {
-  if (ts.isIdentifier(node) && node.text === name) return true;
-  return ts.forEachChild(node, (child) => (mentions(child, name) ? true : undefined)) ?? false;
+  if (typescript.isIdentifier(node) && node.text === name) return true;
+  return typescript.forEachChild(node, (child) => (mentions(child, name) ? true : undefined)) ?? false;
 }
 
 /** The call `name(...)` among `nodes` (not nested), if any. */
 export function findCall(nodes: ReadonlyArray<ts.Node>, name: string): ts.CallExpression | undefined {
   return nodes.find(
     (node): node is ts.CallExpression =>
-      ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name,
+      typescript.isCallExpression(node) && typescript.isIdentifier(node.expression) && node.expression.text === name,
   );
 }
 
@@ -46,7 +48,7 @@ export function appendToList(
 ): void {
   const source = container.getSourceFile();
   const text = source.getFullText();
-  const items = ts.isArrayLiteralExpression(container) ? container.elements : container.arguments;
+  const items = typescript.isArrayLiteralExpression(container) ? container.elements : container.arguments;
   const open = items.pos - 1; // `[` or `(`
   const close = container.getEnd() - 1; // `]` or `)`
   const baseIndent = indentOfLine(text, container.getStart());

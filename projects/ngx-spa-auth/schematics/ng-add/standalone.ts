@@ -1,3 +1,4 @@
+import type * as ts from '@schematics/angular/third_party/github.com/Microsoft/TypeScript/lib/typescript';
 import { Rule, SchematicContext, SchematicsException, Tree, chain } from '@angular-devkit/schematics';
 import { addRootProvider } from '@schematics/angular/utility';
 import { findAppConfig } from '@schematics/angular/utility/standalone/app_config';
@@ -5,7 +6,8 @@ import { findBootstrapApplicationCall, findProvidersLiteral } from '@schematics/
 
 import { authConfigLiteral } from './auth-config';
 import { AuthSetup } from './options';
-import { addImports, appendToList, findCall, mentions, ts } from './source-edits';
+import { addImports, appendToList, findCall, mentions } from './source-edits';
+import { typescript } from './typescript';
 
 const HTTP = '@angular/common/http';
 const LIBRARY = 'ngx-spa-auth';
@@ -68,7 +70,7 @@ function addInterceptor(tree: Tree, mainPath: string): string | undefined {
   }
   const withInterceptors = findCall(provideHttpClient.arguments, 'withInterceptors');
   const interceptors = withInterceptors?.arguments[0];
-  if (withInterceptors && interceptors && ts.isArrayLiteralExpression(interceptors)) {
+  if (withInterceptors && interceptors && typescript.isArrayLiteralExpression(interceptors)) {
     appendToList(tree, path, interceptors, 'authInterceptor');
     addImports(tree, path, [['authInterceptor', LIBRARY]]);
     return 'authInterceptor to withInterceptors([...])';
