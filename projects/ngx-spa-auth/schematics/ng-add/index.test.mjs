@@ -126,6 +126,30 @@ describe('ng add ngx-spa-auth in a standalone app', () => {
     );
   });
 
+  it('creates the providers in main.ts when bootstrapApplication is given no config', async () => {
+    const app = await createApp({ standalone: true });
+    app.overwrite(MAIN, lines("import { bootstrapApplication } from '@angular/platform-browser';", "import { App } from './app/app';", '', 'bootstrapApplication(App);'));
+
+    const text = (await ngAdd(app)).readText(MAIN);
+
+    assert.equal(
+      text,
+      lines(
+        "import { bootstrapApplication } from '@angular/platform-browser';",
+        "import { App } from './app/app';",
+        "import { provideHttpClient, withInterceptors } from '@angular/common/http';",
+        "import { authInterceptor, provideAuth } from 'ngx-spa-auth';",
+        '',
+        'bootstrapApplication(App, {',
+        '  providers: [',
+        '    provideHttpClient(withInterceptors([authInterceptor])),',
+        `    provideAuth(${authConfig('    ')}),`,
+        '  ]',
+        '});',
+      ),
+    );
+  });
+
   it('writes the --scope option into the config when given', async () => {
     const tree = await ngAdd(await createApp({ standalone: true }), { ...OPTIONS, scope: 'openid profile offline_access' });
 

@@ -1,4 +1,4 @@
-import { Rule, SchematicContext, Tree } from '@angular-devkit/schematics';
+import { Rule, SchematicContext, SchematicsException, Tree } from '@angular-devkit/schematics';
 import { isStandaloneApp, getAppModulePath } from '@schematics/angular/utility/ng-ast-utils';
 import { getMainFilePath } from '@schematics/angular/utility/standalone/util';
 import { readWorkspace } from '@schematics/angular/utility';
@@ -30,7 +30,7 @@ async function defaultProject(tree: Tree): Promise<string> {
   const workspace = await readWorkspace(tree);
   const apps = [...workspace.projects].filter(([, project]) => project.extensions['projectType'] === 'application');
   if (apps.length !== 1) {
-    throw new Error(`Pass --project: this workspace has ${apps.length} applications (${apps.map(([name]) => name).join(', ')}).`);
+    throw new SchematicsException(`Pass --project: this workspace has ${apps.length} applications (${apps.map(([name]) => name).join(', ')}).`);
   }
   return apps[0][0];
 }

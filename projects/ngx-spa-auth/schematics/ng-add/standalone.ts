@@ -21,10 +21,14 @@ export function setUpStandalone(project: string, mainPath: string, setup: AuthSe
   return (tree: Tree, context: SchematicContext) => {
     const located = locateProviders(tree, mainPath);
     if (!located) {
-      // No `providers: [...]` to extend yet: let the CLI's utility create it with provideAuth in it,
-      // then run again to add the interceptor.
+      // No `providers: [...]` to extend yet: let the CLI's utility create it with the one-line
+      // interceptor setup in it, then run again to add provideAuth in this file's layout.
       return chain([
-        addRootProvider(project, ({ code, external }) => code`${external('provideAuth', LIBRARY)}(${authConfigLiteral(setup)})`),
+        addRootProvider(
+          project,
+          ({ code, external }) =>
+            code`${external('provideHttpClient', HTTP)}(${external('withInterceptors', HTTP)}([${external('authInterceptor', LIBRARY)}]))`,
+        ),
         setUpStandalone(project, mainPath, setup),
       ]);
     }
@@ -42,6 +46,11 @@ function locateProviders(tree: Tree, mainPath: string): { path: string; provider
   const config = findAppConfig(bootstrapCall, tree, mainPath);
   if (!config) return undefined;
   const providers = findProvidersLiteral(config.node);
+  if (!providers && config.node.properties.some((property: ts.ObjectLiteralElementLike) => property.name?.getText() === 'providers')) {
+    throw new SchematicsException(
+      `${config.filePath}: the app config's providers are not an array literal; add ngx-spa-auth to them by hand (see its README).`,
+    );
+  }
   return providers ? { path: config.filePath, providers } : undefined;
 }
 
