@@ -15,7 +15,7 @@
 // resolves from the workspace's node_modules (the tarball must bring oauth4webapi itself) and the
 // committed fixtures stay clean.
 //
-// `ng add`, for real (prepare phase, Angular 21 — the majors with `ngAdd` below): in the installed
+// `ng add`, for real (prepare phase, every major with `ngAdd` below — 21 and 22): in the installed
 // fixture the fixture's own CLI generates two fresh apps (`ng generate application`: standalone and
 // --standalone=false), `ng add <tarball> --skip-confirmation …` sets up the standalone one and
 // `ng generate ngx-spa-auth:ng-add …` (the same schematic from the installed package, without a
@@ -38,7 +38,7 @@ const WORK = process.env['COMPAT_WORK_DIR'] ?? join(tmpdir(), `ngx-spa-auth-comp
 /** Supported majors: which Node each needs, and the Node to fetch when the running one is too old. */
 const MAJORS = {
   21: { ngAdd: true, node: { satisfied: (v) => (v[0] === 20 && atLeast(v, [20, 19])) || (v[0] === 22 && atLeast(v, [22, 12])) || v[0] >= 24, fallback: '22.23.3' } },
-  22: { node: { satisfied: (v) => (v[0] === 22 && atLeast(v, [22, 22, 3])) || (v[0] === 24 && atLeast(v, [24, 15])) || v[0] >= 26, fallback: '22.23.3' } },
+  22: { ngAdd: true, node: { satisfied: (v) => (v[0] === 22 && atLeast(v, [22, 22, 3])) || (v[0] === 24 && atLeast(v, [24, 15])) || v[0] >= 26, fallback: '22.23.3' } },
 };
 const STYLES = /** @type {const} */ (['standalone', 'ngmodule']);
 
