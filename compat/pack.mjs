@@ -1,4 +1,5 @@
-// Builds the library (`ng build ngx-spa-auth`, Angular 21, partial compilation) and packs it with
+// Builds the library (`ng build ngx-spa-auth`, Angular 21, partial compilation, then its `ng add`
+// schematics: projects/ngx-spa-auth/schematics/build.mjs) and packs it with
 // `npm pack`, exactly the tarball a user would install. Used by the package check
 // (compat/check-package.mjs) and the compatibility matrix (compat/run.mjs).
 //
@@ -55,7 +56,11 @@ export function npmCli() {
  * @returns {Promise<string>} absolute path of the tarball (dist/ngx-spa-auth-<version>.tgz)
  */
 export async function packLibrary({ build = true } = {}) {
-  if (build) await run(process.execPath, [join(ROOT, 'node_modules/@angular/cli/bin/ng.js'), 'build', 'ngx-spa-auth']);
+  if (build) {
+    await run(process.execPath, [join(ROOT, 'node_modules/@angular/cli/bin/ng.js'), 'build', 'ngx-spa-auth']);
+    // ng-packagr does not compile schematics: `ng add ngx-spa-auth` needs them in the package.
+    await run(process.execPath, [join(ROOT, 'projects/ngx-spa-auth/schematics/build.mjs')]);
+  }
   const { name, version } = JSON.parse(await readFile(join(PACKAGE_DIR, 'package.json'), 'utf8'));
   const tarball = join(ROOT, 'dist', `${name}-${version}.tgz`);
   await rm(tarball, { force: true });
