@@ -1,4 +1,4 @@
-import { DPoPSession } from '../projects/ngx-spa-auth/src/lib/core/dpop-session';
+import { DPoPSession } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-session';
 import { provideHttpClient, withInterceptors, withInterceptorsFromDi, HTTP_INTERCEPTORS, HttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { NgModule, type EnvironmentProviders, type Provider } from '@angular/core';
@@ -11,7 +11,7 @@ import { AuthInterceptor, authInterceptor } from '../projects/ngx-spa-auth/src/l
 import { AuthModule } from '../projects/ngx-spa-auth/src/lib/angular/auth.module';
 import { AuthService } from '../projects/ngx-spa-auth/src/lib/angular/auth.service';
 import { AUTH_BROWSER, AUTH_CLOCK, AUTH_DPOP_KEY_STORE, AUTH_FETCH } from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
-import { memoryKeyStore, type DPoPKeyStore } from '../projects/ngx-spa-auth/src/lib/core/dpop-key-store';
+import { memoryKeyStore, type DPoPKeyStore } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-key-store';
 import { AuthFeatureKind, provideAuth, type AuthFeature } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
 import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from './fake-authorization-server';
 import { createBrowser, type FakeBrowser } from './fake-browser';

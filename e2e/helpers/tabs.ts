@@ -4,7 +4,7 @@ import { URLS } from './servers';
 
 /**
  * Where `withPersistentSession('local')` keeps the token set: IndexedDB database `ngx-spa-auth`,
- * object store `sessions`, key `ngx-spa-auth:<clientId>` (projects/ngx-spa-auth/src/lib/core/session-store.ts).
+ * object store `sessions`, key `ngx-spa-auth:<clientId>` (projects/ngx-spa-auth/src/lib/core/persistence/session-store.ts).
  */
 export const SESSION_KEY = 'ngx-spa-auth:demo-spa';
 

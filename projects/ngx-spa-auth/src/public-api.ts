@@ -18,6 +18,7 @@ export { authInterceptor, AuthInterceptor, SKIP_AUTH } from './lib/angular/auth.
 export type { AuthConfig, AuthEndpoints } from './lib/core/config';
 export { AuthError, isAuthError } from './lib/core/errors';
 export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
-export type { AuthEvent, AuthEventType, SessionEndReason, UserClaims } from './lib/core/events';
+export type { AuthEvent, AuthEventType, SessionEndReason } from './lib/core/events';
+export type { UserClaims } from './lib/core/token-set';
 export type { AuthState, AuthStatus, LogoutOptions, SessionRestoreOptions } from './lib/core/auth-client';
-export type { LoginOptions } from './lib/core/login-flow';
+export type { LoginOptions } from './lib/core/login/login-flow';

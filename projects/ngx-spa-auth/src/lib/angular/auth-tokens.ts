@@ -2,13 +2,14 @@ import { DOCUMENT, isPlatformBrowser } from '@angular/common';
 import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
 
 import { windowEnvironment, type BrowserEnvironment } from '../core/browser-environment';
-import type { DPoPFactory, SessionRestoreOptions } from '../core/auth-client';
-import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop-key-store';
-import type { PersistenceFactory } from '../core/persistence';
+import type { SessionRestoreOptions } from '../core/auth-client';
+import type { DPoPFactory } from '../core/dpop/dpop-session';
+import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop/dpop-key-store';
+import type { PersistenceFactory } from '../core/persistence/persistence';
 
 import type { Clock } from '../core/clock';
 import type { AuthConfig } from '../core/config';
-import type { FetchLike } from '../core/token-client';
+import type { FetchLike } from '../core/authorization-server/refresh-token-holder';
 
 /** The configuration as the app passed it to `provideAuth()`. */
 export const AUTH_CONFIG = new InjectionToken<AuthConfig>(ngDevMode ? 'AUTH_CONFIG' : '');

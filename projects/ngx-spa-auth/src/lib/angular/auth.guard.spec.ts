@@ -3,8 +3,8 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, type Routes } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 
-import { APP, setupAuthTestBed } from '../../../../../test/auth-testbed';
-import { createBrowser } from '../../../../../test/fake-browser';
+import { APP, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
+import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 import { AuthGuard, authGuard } from './auth.guard';
 
 @Component({ template: 'orders' })

@@ -3,8 +3,8 @@ import { TestRequest } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { Subscription } from 'rxjs';
 
-import { API, APP, setupAuthTestBed } from '../../../../../test/auth-testbed';
-import { flushMicrotasks } from '../../../../../test/fake-clock';
+import { API, APP, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
+import { flushMicrotasks } from '@spa-auth/test-kit/fake-clock';
 import { SKIP_AUTH } from './auth.interceptor';
 
 type Harness = Awaited<ReturnType<typeof setupAuthTestBed>>;

@@ -11,7 +11,7 @@ import {
 import { inject, Injectable, Injector, runInInjectionContext } from '@angular/core';
 import { catchError, defer, from, switchMap, throwError, type Observable } from 'rxjs';
 
-import { isDPoPNonceChallenge } from '../core/dpop-proof';
+import { isDPoPNonceChallenge } from '../core/dpop/dpop-proof';
 import { isAuthError } from '../core/errors';
 import { AuthService } from './auth.service';
 

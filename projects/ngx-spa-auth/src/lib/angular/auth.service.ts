@@ -4,9 +4,10 @@ import { BehaviorSubject, distinctUntilChanged, map, Observable, share } from 'r
 import { AuthClient, type AuthState, type LogoutOptions } from '../core/auth-client';
 import { resolveConfig } from '../core/config';
 import { isAuthError } from '../core/errors';
-import type { AuthEvent, UserClaims } from '../core/events';
-import type { LoginOptions } from '../core/login-flow';
-import { workerOrMainThread } from '../core/refresh-token-worker';
+import type { AuthEvent } from '../core/events';
+import type { UserClaims } from '../core/token-set';
+import type { LoginOptions } from '../core/login/login-flow';
+import { workerOrMainThread } from '../core/authorization-server/refresh-token-worker';
 import { broadcastTabChannel, noLock } from '../core/tab-sync';
 import { UrlAllowList } from '../core/url-allow-list';
 import {

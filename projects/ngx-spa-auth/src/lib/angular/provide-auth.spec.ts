@@ -1,11 +1,11 @@
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
 
-import { setupAuthTestBed, APP, baseConfig } from '../../../../../test/auth-testbed';
+import { setupAuthTestBed, APP, baseConfig } from '@spa-auth/test-kit/auth-testbed';
 import { AuthService } from './auth.service';
 import { provideAuth, withSessionRestore } from './provide-auth';
 import { AUTH_BROWSER } from './auth-tokens';
-import { createBrowser } from '../../../../../test/fake-browser';
+import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 
 describe.each(['provider', 'module'] as const)('the library set up with %s', (setup) => {
   it('finishes the login callback at startup and reports it through signals, observables and events', async () => {

@@ -10,8 +10,8 @@ import type { SessionRestoreOptions } from '../core/auth-client';
 import type { AuthConfig } from '../core/config';
 import { AuthError } from '../core/errors';
 import { AuthService } from './auth.service';
-import { DPoPSession } from '../core/dpop-session';
-import { persistence } from '../core/persistence';
+import { DPoPSession } from '../core/dpop/dpop-session';
+import { persistence } from '../core/persistence/persistence';
 import { AUTH_CONFIG, AUTH_DPOP, AUTH_DPOP_KEY_STORE, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
 
 /** Kinds of optional features, so contradictory or repeated features can be reported. */

@@ -1,17 +1,17 @@
-import { isCallbackUrl } from './authorization';
+import { isCallbackUrl } from './login/authorization';
 import type { AuthClientOptions, AuthState, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
 import { systemClock, withDeadline, type Clock } from './clock';
 import { AuthError } from './errors';
 import { EventHub, type AuthEvent, type SessionEndReason } from './events';
-import { LoginFlow, type LoginOptions } from './login-flow';
-import { cleanLogoutReturn, endSessionUrl } from './server-logout';
+import { LoginFlow, type LoginOptions } from './login/login-flow';
+import { cleanLogoutReturn, endSessionUrl } from './login/server-logout';
 import type { TabMessage } from './tab-sync';
-import { SessionHint } from './transaction-store';
-import { TokenClient } from './token-client';
-import { TokenSession } from './token-session';
+import { SessionHint } from './login/transaction-store';
+import { TokenClient } from './authorization-server/token-client';
+import { TokenSession } from './session/token-session';
 
-export type { AuthClientOptions, AuthState, AuthStatus, DPoPFactory, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
+export type { AuthClientOptions, AuthState, AuthStatus, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
 

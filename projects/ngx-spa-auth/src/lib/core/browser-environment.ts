@@ -1,4 +1,5 @@
-import type { KeyValueStorage } from './transaction-store';
+/** The subset of the Web Storage API the library needs. */
+export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 /**
  * The browser facilities the core uses, injected so the core runs (and is tested) without a real

@@ -1,10 +1,5 @@
 import type { AuthError } from './errors';
-
-/** ID-token claims of the signed-in user. */
-export interface UserClaims {
-  readonly sub: string;
-  readonly [claim: string]: unknown;
-}
+import type { UserClaims } from './token-set';
 
 /**
  * Why a session ended (the `reason` of a `session_expired` event and of the `session_expired`

@@ -1,4 +1,8 @@
-import type { UserClaims } from './events';
+/** ID-token claims of the signed-in user. */
+export interface UserClaims {
+  readonly sub: string;
+  readonly [claim: string]: unknown;
+}
 
 /** The token endpoint fields the library uses (a subset of oauth4webapi's TokenEndpointResponse). */
 export interface TokenResponse {

@@ -7,10 +7,10 @@ import {
   validateCallback,
   type LoginTransaction,
 } from './authorization';
-import { currentPath, type BrowserEnvironment } from './browser-environment';
-import type { ResolvedAuthConfig } from './config';
-import { AuthError, protocolCodeOf } from './errors';
-import type { TokenClient, ValidatedTokens } from './token-client';
+import { currentPath, type BrowserEnvironment } from '../browser-environment';
+import type { ResolvedAuthConfig } from '../config';
+import { AuthError, protocolCodeOf } from '../errors';
+import type { TokenClient, ValidatedTokens } from '../authorization-server/token-client';
 import { TransactionStore } from './transaction-store';
 
 export interface LoginOptions {

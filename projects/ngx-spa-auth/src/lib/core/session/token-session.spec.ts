@@ -1,7 +1,7 @@
 /** @jest-environment node */
-import { settleUntil } from '../../../../../test/fake-clock';
-import { signedInClient } from '../../../../../test/signed-in-client';
-import type { AuthError } from './errors';
+import { settleUntil } from '@spa-auth/test-kit/fake-clock';
+import { signedInClient } from '@spa-auth/test-kit/signed-in-client';
+import type { AuthError } from '../errors';
 
 const MINUTE = 60_000;
 

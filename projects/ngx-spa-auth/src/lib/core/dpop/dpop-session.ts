@@ -50,3 +50,6 @@ export class DPoPSession {
     return { handle: oauth.DPoP(this.client, keyPair), proofs: new DPoPProofs(keyPair, this.now) };
   }
 }
+
+/** Makes the session's DPoP key holder; given only by `withDPoP()`, so DPoP code is tree-shaken otherwise. */
+export type DPoPFactory = (clientId: string, now: () => number) => DPoPSession;

@@ -1,8 +1,8 @@
 /** @jest-environment node */
-import { ISSUER } from '../../../../../test/fake-authorization-server';
-import { FakeTabBus } from '../../../../../test/fake-tabs';
-import { flushMicrotasks } from '../../../../../test/fake-clock';
-import { APP_ORIGIN, signedInClient } from '../../../../../test/signed-in-client';
+import { ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import { FakeTabBus } from '@spa-auth/test-kit/fake-tabs';
+import { flushMicrotasks } from '@spa-auth/test-kit/fake-clock';
+import { APP_ORIGIN, signedInClient } from '@spa-auth/test-kit/signed-in-client';
 import { AuthClient } from './auth-client';
 import type { AuthEvent } from './events';
 import type { TabMessage } from './tab-sync';

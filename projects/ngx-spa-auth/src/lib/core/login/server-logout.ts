@@ -1,5 +1,5 @@
-import type { BrowserEnvironment } from './browser-environment';
-import type { ResolvedAuthConfig } from './config';
+import type { BrowserEnvironment } from '../browser-environment';
+import type { ResolvedAuthConfig } from '../config';
 
 const LOGOUT_STATE = 'ngx-spa-auth.logout-state';
 

@@ -1,13 +1,13 @@
-import type { Clock } from './clock';
-import type { ResolvedAuthConfig } from './config';
-import { AuthError, type AuthErrorDetails } from './errors';
-import type { AuthEvent, SessionEndReason, UserClaims } from './events';
+import type { Clock } from '../clock';
+import type { ResolvedAuthConfig } from '../config';
+import { AuthError, type AuthErrorDetails } from '../errors';
+import type { AuthEvent, SessionEndReason } from '../events';
 import { RefreshCoordinator } from './refresh-coordinator';
-import { RefreshFailure } from './refresh-failure';
-import type { SessionStore } from './session-store';
-import { noLock, type RefreshLock, type TabMessage } from './tab-sync';
-import type { TokenClient, ValidatedTokens } from './token-client';
-import { isExpiring, tokenSetFromResponse, type TokenSet } from './token-set';
+import { RefreshFailure } from '../refresh-failure';
+import type { SessionStore } from '../persistence/session-store';
+import { noLock, type RefreshLock, type TabMessage } from '../tab-sync';
+import type { TokenClient, ValidatedTokens } from '../authorization-server/token-client';
+import { isExpiring, tokenSetFromResponse, type TokenSet, type UserClaims } from '../token-set';
 
 export interface TokenSessionOptions {
   readonly config: ResolvedAuthConfig;

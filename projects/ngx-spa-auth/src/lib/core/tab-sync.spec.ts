@@ -1,13 +1,13 @@
 /** @jest-environment node */
-import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '../../../../../test/fake-authorization-server';
-import { createBrowser, MemoryStorage } from '../../../../../test/fake-browser';
-import { FakeClock, flushMicrotasks } from '../../../../../test/fake-clock';
-import { FakeTabBus, fakeWebLock } from '../../../../../test/fake-tabs';
+import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import { createBrowser, MemoryStorage } from '@spa-auth/test-kit/fake-browser';
+import { FakeClock, flushMicrotasks } from '@spa-auth/test-kit/fake-clock';
+import { FakeTabBus, fakeWebLock } from '@spa-auth/test-kit/fake-tabs';
 import { AuthClient } from './auth-client';
 import type { BrowserEnvironment } from './browser-environment';
 import { resolveConfig } from './config';
 import type { AuthEvent } from './events';
-import { tabSessionStore } from './session-store';
+import { tabSessionStore } from './persistence/session-store';
 
 const APP = 'https://app.example.com';
 const SESSION_KEY = 'ngx-spa-auth:spa';

@@ -1,5 +1,6 @@
 import type { LoginTransaction } from './authorization';
-import { SessionHint, TransactionStore, type KeyValueStorage } from './transaction-store';
+import type { KeyValueStorage } from '../browser-environment';
+import { SessionHint, TransactionStore } from './transaction-store';
 
 /** A plain in-memory Web Storage stand-in that exposes what was written. */
 class MemoryStorage implements KeyValueStorage {

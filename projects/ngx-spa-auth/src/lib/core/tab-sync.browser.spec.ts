@@ -1,7 +1,7 @@
 import { AuthClient, type AuthState } from './auth-client';
 import { windowEnvironment } from './browser-environment';
 import { resolveConfig } from './config';
-import { sharedSessionStore } from './session-store';
+import { sharedSessionStore } from './persistence/session-store';
 import { broadcastTabChannel, webLock } from './tab-sync';
 import { tokenSetFromResponse } from './token-set';
 

@@ -1,9 +1,9 @@
 import { TestBed } from '@angular/core/testing';
 
-import { APP, baseConfig } from '../../../../../test/auth-testbed';
-import { FakeAuthorizationServer } from '../../../../../test/fake-authorization-server';
-import { createBrowser } from '../../../../../test/fake-browser';
-import { FakeClock } from '../../../../../test/fake-clock';
+import { APP, baseConfig } from '@spa-auth/test-kit/auth-testbed';
+import { FakeAuthorizationServer } from '@spa-auth/test-kit/fake-authorization-server';
+import { createBrowser } from '@spa-auth/test-kit/fake-browser';
+import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import type { BrowserEnvironment } from '../core/browser-environment';
 import { AuthService } from './auth.service';
 import { AUTH_BROWSER, AUTH_CLOCK, AUTH_FETCH } from './auth-tokens';

@@ -1,8 +1,8 @@
 /** @jest-environment node */
-import { createBrowser } from '../../../../../test/fake-browser';
+import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 import { persistence } from './persistence';
-import { noLock } from './tab-sync';
-import { tokenSetFromResponse } from './token-set';
+import { noLock } from '../tab-sync';
+import { tokenSetFromResponse } from '../token-set';
 
 describe('persistence()', () => {
   it("keeps a 'session' session in this tab's sessionStorage, without a cross-tab lock", async () => {

@@ -2,8 +2,8 @@ import { HttpErrorResponse, HttpHeaders } from '@angular/common/http';
 import type { TestRequest } from '@angular/common/http/testing';
 import { createHash } from 'node:crypto';
 
-import { API, setupAuthTestBed } from '../../../../../test/auth-testbed';
-import { settleUntil } from '../../../../../test/fake-clock';
+import { API, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
+import { settleUntil } from '@spa-auth/test-kit/fake-clock';
 import { withDPoP } from './provide-auth';
 
 type Harness = Awaited<ReturnType<typeof setupAuthTestBed>>;

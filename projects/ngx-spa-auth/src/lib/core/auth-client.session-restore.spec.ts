@@ -1,7 +1,7 @@
 /** @jest-environment node */
-import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '../../../../../test/fake-authorization-server';
-import { createBrowser } from '../../../../../test/fake-browser';
-import { FakeClock } from '../../../../../test/fake-clock';
+import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import { createBrowser } from '@spa-auth/test-kit/fake-browser';
+import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { AuthClient, type SessionRestoreOptions } from './auth-client';
 import { resolveConfig } from './config';
 import type { AuthEvent } from './events';

@@ -1,14 +1,14 @@
 /** @jest-environment node */
-import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '../../../../../test/fake-authorization-server';
-import { createBrowser, MemoryStorage } from '../../../../../test/fake-browser';
-import { FakeClock } from '../../../../../test/fake-clock';
-import { fakeWebLock } from '../../../../../test/fake-tabs';
-import { signedInClient } from '../../../../../test/signed-in-client';
+import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import { createBrowser, MemoryStorage } from '@spa-auth/test-kit/fake-browser';
+import { FakeClock } from '@spa-auth/test-kit/fake-clock';
+import { fakeWebLock } from '@spa-auth/test-kit/fake-tabs';
+import { signedInClient } from '@spa-auth/test-kit/signed-in-client';
 import { AuthClient } from './auth-client';
 import { resolveConfig } from './config';
 import type { AuthError } from './errors';
 import type { AuthEvent, SessionEndReason } from './events';
-import { tabSessionStore } from './session-store';
+import { tabSessionStore } from './persistence/session-store';
 
 const MINUTE = 60_000;
 const APP = 'https://app.example.com';

@@ -1,4 +1,4 @@
-import { idbStore } from './idb';
+import { idbStore } from '../idb';
 
 /** Where the DPoP key pair survives reloads. CryptoKeys are stored as they are: non-extractable stays so. */
 export interface DPoPKeyStore {

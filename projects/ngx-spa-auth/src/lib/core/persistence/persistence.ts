@@ -1,6 +1,6 @@
-import type { BrowserEnvironment } from './browser-environment';
+import type { BrowserEnvironment } from '../browser-environment';
 import { sharedSessionStore, tabSessionStore, type SessionStore } from './session-store';
-import { noLock, webLock, type RefreshLock } from './tab-sync';
+import { noLock, webLock, type RefreshLock } from '../tab-sync';
 
 /** What `withPersistentSession()` adds: a store, and a lock so tabs sharing it refresh one at a time. */
 export interface Persistence {

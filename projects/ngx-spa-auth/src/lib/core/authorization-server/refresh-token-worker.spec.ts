@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { flushMicrotasks } from '../../../../../test/fake-clock';
+import { flushMicrotasks } from '@spa-auth/test-kit/fake-clock';
 import { REFRESH_TOKEN_IN_WORKER } from './refresh-token-holder';
 import { workerMain } from './refresh-token-worker';
 

@@ -1,7 +1,7 @@
 /** @jest-environment node */
-import { FakeAuthorizationServer, CLIENT_ID, ISSUER } from '../../../../../test/fake-authorization-server';
-import { createBrowser } from '../../../../../test/fake-browser';
-import { FakeClock } from '../../../../../test/fake-clock';
+import { FakeAuthorizationServer, CLIENT_ID, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import { createBrowser } from '@spa-auth/test-kit/fake-browser';
+import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { AuthClient } from './auth-client';
 import { resolveConfig, type AuthConfig } from './config';
 import type { AuthEvent } from './events';

@@ -1,6 +1,6 @@
-import { idbStore } from './idb';
-import type { TokenSet } from './token-set';
-import type { KeyValueStorage } from './transaction-store';
+import { idbStore } from '../idb';
+import type { TokenSet } from '../token-set';
+import type { KeyValueStorage } from '../browser-environment';
 
 /**
  * Opt-in persistence of the token set (`withPersistentSession()`), so a reload or a new tab is

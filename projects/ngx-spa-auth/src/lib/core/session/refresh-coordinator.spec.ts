@@ -1,7 +1,7 @@
 /** @jest-environment node */
-import { FakeClock } from '../../../../../test/fake-clock';
+import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { RefreshCoordinator, type RetryInfo } from './refresh-coordinator';
-import { RefreshFailure } from './refresh-failure';
+import { RefreshFailure } from '../refresh-failure';
 
 type Step = { fail: RefreshFailure } | { ok: string } | { hang: true };
 

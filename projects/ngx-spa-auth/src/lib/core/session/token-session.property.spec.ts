@@ -1,10 +1,10 @@
 /** @jest-environment node */
 import fc from 'fast-check';
 
-import type { TokenFault } from '../../../../../test/fake-authorization-server';
-import { FakeClock } from '../../../../../test/fake-clock';
-import { signedInClient } from '../../../../../test/signed-in-client';
-import { isAuthError } from './errors';
+import type { TokenFault } from '@spa-auth/test-kit/fake-authorization-server';
+import { FakeClock } from '@spa-auth/test-kit/fake-clock';
+import { signedInClient } from '@spa-auth/test-kit/signed-in-client';
+import { isAuthError } from '../errors';
 
 /**
  * Property: whatever the timing, faults and server reuse interval W, the client

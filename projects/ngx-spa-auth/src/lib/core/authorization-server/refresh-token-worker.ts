@@ -1,5 +1,4 @@
-import { mainThreadHolder, REFRESH_TOKEN_IN_WORKER, type RefreshTokenHolder } from './refresh-token-holder';
-import type { FetchLike, RefreshTokenHolderFactory } from './token-client';
+import { mainThreadHolder, REFRESH_TOKEN_IN_WORKER, type FetchLike, type RefreshTokenHolder, type RefreshTokenHolderFactory } from './refresh-token-holder';
 
 /**
  * The worker's whole program. It is oauth4webapi's `customFetch` for token and revocation requests:

@@ -1,5 +1,5 @@
-import { sleep, withDeadline, type Clock } from './clock';
-import { RefreshFailure } from './refresh-failure';
+import { sleep, withDeadline, type Clock } from '../clock';
+import { RefreshFailure } from '../refresh-failure';
 
 /** One refresh request with the given token. Rejects with {@link RefreshFailure}. */
 export type RefreshAttempt<T> = (refreshToken: string, signal: AbortSignal) => Promise<T>;

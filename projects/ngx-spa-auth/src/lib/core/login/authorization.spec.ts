@@ -11,8 +11,8 @@ import {
   validateCallback,
   type LoginTransaction,
 } from './authorization';
-import { resolveConfig, type ResolvedAuthConfig } from './config';
-import { AuthError, isAuthError } from './errors';
+import { resolveConfig, type ResolvedAuthConfig } from '../config';
+import { AuthError, isAuthError } from '../errors';
 
 const APP = 'https://app.example.com';
 const ISSUER = 'https://id.example.com';

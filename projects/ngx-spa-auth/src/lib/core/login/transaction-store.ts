@@ -1,7 +1,5 @@
 import type { LoginTransaction } from './authorization';
-
-/** The subset of the Web Storage API the library needs. */
-export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+import type { KeyValueStorage } from '../browser-environment';
 
 const TX_KEY = 'ngx-spa-auth.tx';
 /** A transaction older than this is ignored: a login left half-way should not be resumable later. */

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 
-import type { ResolvedAuthConfig } from './config';
-import { AuthError, protocolCodeOf } from './errors';
+import type { ResolvedAuthConfig } from '../config';
+import { AuthError, protocolCodeOf } from '../errors';
 
 /** What a login remembers across the redirect (kept in sessionStorage only until the callback). */
 export interface LoginTransaction {

@@ -1,18 +1,12 @@
 import * as oauth from 'oauth4webapi';
 
-import { withDeadline, type Clock } from './clock';
-import type { ResolvedAuthConfig } from './config';
-import { AuthError, protocolCodeOf } from './errors';
-import type { UserClaims } from './events';
-import type { DPoPSession } from './dpop-session';
-import { parseRetryAfter, RefreshFailure } from './refresh-failure';
-import { mainThreadHolder, type RefreshTokenHolder } from './refresh-token-holder';
-import type { TokenResponse } from './token-set';
-
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-
-/** Creates the holder for token and revocation requests once the endpoints are known. */
-export type RefreshTokenHolderFactory = (endpoints: readonly string[]) => Promise<RefreshTokenHolder>;
+import { withDeadline, type Clock } from '../clock';
+import type { ResolvedAuthConfig } from '../config';
+import { AuthError, protocolCodeOf } from '../errors';
+import type { DPoPSession } from '../dpop/dpop-session';
+import { parseRetryAfter, RefreshFailure } from '../refresh-failure';
+import { mainThreadHolder, type FetchLike, type RefreshTokenHolder, type RefreshTokenHolderFactory } from './refresh-token-holder';
+import type { TokenResponse, UserClaims } from '../token-set';
 
 /** A token response together with the validated ID-token claims, when it carried an ID token. */
 export interface ValidatedTokens {

@@ -1,12 +1,12 @@
 /** @jest-environment node */
-import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '../../../../../test/fake-authorization-server';
-import { createBrowser } from '../../../../../test/fake-browser';
-import { FakeClock } from '../../../../../test/fake-clock';
-import { signedInClient } from '../../../../../test/signed-in-client';
+import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import { createBrowser } from '@spa-auth/test-kit/fake-browser';
+import { FakeClock } from '@spa-auth/test-kit/fake-clock';
+import { signedInClient } from '@spa-auth/test-kit/signed-in-client';
 import { AuthClient } from './auth-client';
 import { resolveConfig, type AuthConfig } from './config';
 import type { AuthEvent } from './events';
-import type { FetchLike } from './token-client';
+import type { FetchLike } from './authorization-server/refresh-token-holder';
 
 const APP = 'https://app.example.com';
 
