@@ -10,6 +10,7 @@ import type { AuthEvent } from '../projects/ngx-spa-auth/src/lib/core/events';
 import { AuthInterceptor, authInterceptor } from '../projects/ngx-spa-auth/src/lib/angular/auth.interceptor';
 import { AuthModule } from '../projects/ngx-spa-auth/src/lib/angular/auth.module';
 import { AuthService } from '../projects/ngx-spa-auth/src/lib/angular/auth.service';
+import { AUTH_CLIENT } from '../projects/ngx-spa-auth/src/lib/angular/auth-client.provider';
 import { AUTH_BROWSER, AUTH_CLOCK, AUTH_DPOP_KEY_STORE, AUTH_FETCH } from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
 import { memoryKeyStore, type DPoPKeyStore } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-key-store';
 import { AuthFeatureKind, provideAuth, type AuthFeature } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
@@ -94,6 +95,8 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   if (options.waitUntilReady !== false) await auth.whenReady();
   return {
     auth, server, clock, browser, events, config, dpopKeyStore,
+    /** The core client behind the facade (what the interceptor talks to). */
+    client: TestBed.inject(AUTH_CLIENT),
     http: TestBed.inject(HttpClient),
     httpMock: TestBed.inject(HttpTestingController),
   };

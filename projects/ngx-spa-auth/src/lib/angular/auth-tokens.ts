@@ -37,7 +37,7 @@ export const AUTH_USE_WORKER = new InjectionToken<boolean>(ngDevMode ? 'AUTH_USE
   factory: () => true,
 });
 
-/** Whether `withDPoP()` is on. */
+/** Makes the session's DPoP key holder when `withDPoP()` is on; null (DPoP off) otherwise. */
 export const AUTH_DPOP = new InjectionToken<DPoPFactory | null>(ngDevMode ? 'AUTH_DPOP' : '', { factory: () => null });
 
 /** Where the DPoP key lives: IndexedDB where the browser has it (survives reloads), else memory. */

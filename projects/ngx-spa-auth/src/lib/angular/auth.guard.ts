@@ -11,20 +11,22 @@ import {
   type UrlSegment,
 } from '@angular/router';
 
-import { AuthService } from './auth.service';
+import type { AuthClient } from '../core/auth-client';
+import { AUTH_CLIENT } from './auth-client.provider';
 
 /**
  * Lets a navigation through when signed in. Otherwise starts a login that returns to the URL being
  * navigated to, and blocks the navigation. While a callback or restore is in progress it waits for
  * it, so a guarded deep link never triggers a second redirect.
  */
-async function allowOrLogin(auth: AuthService, returnUrl: string): Promise<boolean> {
-  await auth.whenReady();
-  if (auth.isAuthenticated()) return true;
+async function allowOrLogin(client: AuthClient, returnUrl: string): Promise<boolean> {
+  await client.initialize();
+  const { status } = client.state;
+  if (status === 'authenticated') return true;
   // Still loading after startup means a restore redirect is under way: don't start another.
-  if (auth.isLoading()) return false;
+  if (status === 'loading') return false;
   try {
-    await auth.login({ returnUrl });
+    await client.login({ returnUrl });
   } catch {
     // Login could not start (server-side rendering, discovery down): block; the error is in events$.
   }
@@ -45,20 +47,20 @@ export const authGuard: CanActivateFn & CanMatchFn = (
   const returnUrl = Array.isArray(stateOrSegments)
     ? matchUrl(inject(Router), stateOrSegments)
     : stateOrSegments.url;
-  return allowOrLogin(inject(AuthService), returnUrl);
+  return allowOrLogin(inject(AUTH_CLIENT), returnUrl);
 };
 
 /** Class form of {@link authGuard} for NgModule apps: `canActivate: [AuthGuard]`. */
 @Injectable({ providedIn: 'root' })
 export class AuthGuard implements CanActivate, CanMatch {
-  private readonly auth = inject(AuthService);
+  private readonly client = inject(AUTH_CLIENT);
   private readonly router = inject(Router);
 
   canActivate(_route: ActivatedRouteSnapshot, state: RouterStateSnapshot): Promise<boolean> {
-    return allowOrLogin(this.auth, state.url);
+    return allowOrLogin(this.client, state.url);
   }
 
   canMatch(_route: Route, segments: UrlSegment[]): Promise<boolean> {
-    return allowOrLogin(this.auth, matchUrl(this.router, segments));
+    return allowOrLogin(this.client, matchUrl(this.router, segments));
   }
 }

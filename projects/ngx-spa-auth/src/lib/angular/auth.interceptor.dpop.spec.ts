@@ -94,7 +94,7 @@ describe('withDPoP()', () => {
     h = await setupAuthTestBed({ signedIn: true, features: [withDPoP()] });
     h.server.dpop.requireNonce = true;
     const rejected = await h.auth.getAccessToken();
-    const fresh = await h.auth.ɵrenewRejected(rejected);
+    const fresh = await h.client.renewRejectedToken(rejected);
     expect(fresh).not.toBe(rejected);
     expect(h.server.dpop.challenges).toBe(1);
     expect(refreshCount(h)).toBe(2); // the challenged request (not processed) and its retry

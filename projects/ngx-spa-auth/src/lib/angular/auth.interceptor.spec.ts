@@ -141,7 +141,7 @@ describe('authInterceptor: 401 recovery', () => {
     const { outcome } = get(h, `${API}/slow`);
     const req = await expectOne(h, `${API}/slow`);
     // Meanwhile another request's 401 triggered a refresh.
-    await TestBed.runInInjectionContext(() => h.auth.ɵrenewRejected(old));
+    await TestBed.runInInjectionContext(() => h.client.renewRejectedToken(old));
     expect(refreshCount(h)).toBe(1);
     req.flush(null, unauthorized);
     const replay = await expectOne(h, `${API}/slow`);
@@ -226,7 +226,7 @@ describe('authInterceptor: 401 recovery', () => {
     expect(refreshCount(h)).toBe(1);
     // The next refresh presents the token the server rotated to: no reuse.
     h.server.latency = () => ({ toServer: 0, toClient: 0 });
-    await TestBed.runInInjectionContext(() => h.auth.ɵrenewRejected(after));
+    await TestBed.runInInjectionContext(() => h.client.renewRejectedToken(after));
     const presented = h.server.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').at(-1)!;
     expect(presented.body.get('refresh_token')).toBe(rotated);
     expect(h.server.model.reuseDetections).toBe(0);
@@ -235,7 +235,7 @@ describe('authInterceptor: 401 recovery', () => {
 
   it('never sends token-endpoint calls through HttpClient', async () => {
     const h = await setup({ signedIn: true });
-    await TestBed.runInInjectionContext(() => h.auth.ɵrenewRejected(h.auth['client'].peekAccessToken()!));
+    await TestBed.runInInjectionContext(() => h.client.renewRejectedToken(h.client.peekAccessToken()!));
     h.httpMock.expectNone(() => true);
     expect(refreshCount(h)).toBe(1);
   });

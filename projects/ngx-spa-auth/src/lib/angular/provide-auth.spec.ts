@@ -3,7 +3,7 @@ import { firstValueFrom } from 'rxjs';
 
 import { setupAuthTestBed, APP, baseConfig } from '@spa-auth/test-kit/auth-testbed';
 import { AuthService } from './auth.service';
-import { provideAuth, withSessionRestore } from './provide-auth';
+import { provideAuth, withPersistentSession, withRefreshTokenInMemory, withSessionRestore } from './provide-auth';
 import { AUTH_BROWSER } from './auth-tokens';
 import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 
@@ -51,6 +51,15 @@ describe('provideAuth', () => {
     expect(() => provideAuth(baseConfig, withSessionRestore(), withSessionRestore())).toThrow(/SessionRestore/);
     expect(() => provideAuth(baseConfig, withSessionRestore(), withSessionRestore())).toThrow(
       expect.objectContaining({ code: 'invalid_config' }),
+    );
+  });
+
+  it('rejects withPersistentSession() with withRefreshTokenInMemory(), naming both, with invalid_config', () => {
+    expect(() => provideAuth(baseConfig, withRefreshTokenInMemory(), withPersistentSession())).toThrow(
+      expect.objectContaining({
+        code: 'invalid_config',
+        message: expect.stringMatching(/withPersistentSession\(\).*withRefreshTokenInMemory\(\).*contradiction/),
+      }),
     );
   });
 

@@ -9,12 +9,18 @@ import {
 import type { SessionRestoreOptions } from '../core/auth-client';
 import type { AuthConfig } from '../core/config';
 import { AuthError } from '../core/errors';
+import {
+  AUTH_ALLOW_LIST,
+  AUTH_CLIENT,
+  createAllowList,
+  createAuthClient,
+} from './auth-client.provider';
 import { AuthService } from './auth.service';
 import { DPoPSession } from '../core/dpop/dpop-session';
 import { persistence } from '../core/persistence/persistence';
 import { AUTH_CONFIG, AUTH_DPOP, AUTH_DPOP_KEY_STORE, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
 
-/** Kinds of optional features, so contradictory or repeated features can be reported. */
+/** Kinds of optional features, so contradictory or repeated features can be refused. */
 export enum AuthFeatureKind {
   SessionRestore,
   PersistentSession,
@@ -107,17 +113,39 @@ export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
  * @see https://www.rfc-editor.org/rfc/rfc9700
  */
 export function provideAuth(config: AuthConfig, ...features: AuthFeature[]): EnvironmentProviders {
-  if (typeof ngDevMode === 'undefined' || ngDevMode) {
-    const kinds = features.map((f) => f.ɵkind);
-    const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
-    if (repeated !== undefined) {
-      throw new AuthError('invalid_config', `provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.`);
-    }
-  }
+  if (typeof ngDevMode === 'undefined' || ngDevMode) assertFeaturesFit(features);
   return makeEnvironmentProviders([
     { provide: AUTH_CONFIG, useValue: config },
+    { provide: AUTH_CLIENT, useFactory: createAuthClient },
+    { provide: AUTH_ALLOW_LIST, useFactory: createAllowList },
     AuthService,
     features.map((f) => f.ɵproviders),
-    provideAppInitializer(() => inject(AuthService).whenReady()),
+    provideAppInitializer(() => inject(AUTH_CLIENT).initialize()),
   ]);
+}
+
+/** Pairs of features that cannot both hold, with why. */
+const CONTRADICTIONS: readonly [AuthFeatureKind, AuthFeatureKind, string][] = [
+  [
+    AuthFeatureKind.PersistentSession,
+    AuthFeatureKind.RefreshTokenInMemory,
+    'the first keeps the refresh token in storage, the second in page memory only; keep one',
+  ],
+];
+
+/** Refuses repeated and contradictory features (dev mode, like `provideHttpClient()`). */
+function assertFeaturesFit(features: readonly AuthFeature[]): void {
+  const kinds = features.map((f) => f.ɵkind);
+  const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
+  if (repeated !== undefined) {
+    throw new AuthError('invalid_config', `provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.`);
+  }
+  for (const [a, b, why] of CONTRADICTIONS) {
+    if (kinds.includes(a) && kinds.includes(b)) {
+      throw new AuthError(
+        'invalid_config',
+        `provideAuth(): found both with${AuthFeatureKind[a]}() and with${AuthFeatureKind[b]}(), which is a contradiction: ${why}.`,
+      );
+    }
+  }
 }

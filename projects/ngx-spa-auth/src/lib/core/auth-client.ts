@@ -2,6 +2,7 @@ import { isCallbackUrl } from './login/authorization';
 import type { AuthClientOptions, AuthState, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
 import { systemClock, withDeadline, type Clock } from './clock';
+import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import { EventHub, type AuthEvent, type SessionEndReason } from './events';
 import { LoginFlow, type LoginOptions } from './login/login-flow';
@@ -88,6 +89,11 @@ export class AuthClient {
         this.events.emit({ type: 'session_expired', reason: message.reason });
         return;
     }
+  }
+
+  /** The validated configuration this client runs with. */
+  get config(): ResolvedAuthConfig {
+    return this.options.config;
   }
 
   get state(): AuthState {

@@ -1,3 +1,4 @@
+import { AuthError } from '../errors';
 import { mainThreadHolder, REFRESH_TOKEN_IN_WORKER, type FetchLike, type RefreshTokenHolder, type RefreshTokenHolderFactory } from './refresh-token-holder';
 
 /**
@@ -31,6 +32,7 @@ export function workerMain(placeholder: string): void {
     let status = 0;
     let statusText = '';
     const headers: [string, string][] = [];
+    // The worker cannot load AuthError; these errors never leave it, they are posted back as text.
     new Promise<Response>((resolve) => {
       if (endpoints === null || endpoints.indexOf(m.url) < 0) throw new Error('endpoint not allowed');
       const params = new URLSearchParams(m.body);
@@ -117,6 +119,7 @@ export function startRefreshTokenWorker(endpoints: readonly string[], startTimeo
       new Headers(init.headers).forEach((value, name) => headers.push([name, value]));
       const reply = call({ type: 'fetch', url: input, headers, body: String(init.body ?? '') });
       const answer = await abortable(reply, init.signal);
+      // A TypeError, as fetch rejects when no answer came: the caller reads it as a lost response.
       if (answer.error !== undefined) throw new TypeError(`Token request failed in the worker: ${answer.error}`);
       return new Response(NULL_BODY_STATUS.has(answer.status!) ? null : answer.body, {
         status: answer.status,
@@ -134,14 +137,14 @@ export function startRefreshTokenWorker(endpoints: readonly string[], startTimeo
   };
 
   return new Promise<RefreshTokenHolder>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error('The refresh-token worker did not start.')), startTimeoutMs);
-    const fail = (error: unknown) => {
+    const timer = setTimeout(() => fail('did not start.'), startTimeoutMs);
+    const fail = (why: string) => {
       clearTimeout(timer);
       holder.dispose();
-      reject(error);
+      reject(new AuthError('unsupported_environment', `The refresh-token worker ${why}`));
     };
     // A CSP that blocks blob: workers may only report through this event.
-    worker.onerror = (event) => fail(new Error(`The refresh-token worker failed to start: ${event.message ?? 'blocked'}`));
+    worker.onerror = (event) => fail(`failed to start: ${event.message ?? 'blocked'}`);
     call({ type: 'init', endpoints: [...endpoints] }).then(() => {
       clearTimeout(timer);
       worker.onerror = null;
@@ -174,7 +177,7 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefine
 export function workerOrMainThread(fetchFn: FetchLike, warn: (message: string) => void): RefreshTokenHolderFactory {
   return async (endpoints) => {
     try {
-      if (typeof Worker === 'undefined') throw new Error('Web Workers are not supported here.');
+      if (typeof Worker === 'undefined') throw new AuthError('unsupported_environment', 'Web Workers are not supported here.');
       return await startRefreshTokenWorker(endpoints);
     } catch (error) {
       // Not fatal: the refresh token stays in this thread's memory, as without the worker.
