@@ -4,7 +4,7 @@ import { withDeadline, type Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
 import type { DPoPSession } from '../dpop/dpop-session';
-import { parseRetryAfter, RefreshFailure } from '../refresh-failure';
+import { classifyRefreshAnswer, RefreshFailure } from '../refresh-failure';
 import { mainThreadHolder, type FetchLike, type RefreshTokenHolder, type RefreshTokenHolderFactory } from './refresh-token-holder';
 import type { TokenResponse, UserClaims } from '../token-set';
 
@@ -186,30 +186,26 @@ export class TokenClient {
       // fetch rejected: lost connection or our own abort on timeout. Either way the outcome is unknown.
       throw new RefreshFailure('ambiguous', signal.aborted ? 'timeout' : 'network');
     }
+    const now = () => this.clock.now();
     if (response.status >= 500 || response.status === 429) {
-      throw new RefreshFailure('ambiguous', `http_${response.status}`, {
-        status: response.status,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()),
-      });
+      throw classifyRefreshAnswer({ status: response.status, retryAfter: response.headers.get('retry-after') }, now());
     }
     try {
       const result = await oauth.processRefreshTokenResponse(as, this.client, response);
       return { response: result, claims: claimsOf(result) };
     } catch (error) {
-      // Errors from processing an answered request: an OAuth error is definitive; a 200 we cannot
-      // read means the server probably rotated, which is ambiguous.
-      const protocolCode = protocolCodeOf(error);
-      if (error instanceof oauth.ResponseBodyError) {
-        throw new RefreshFailure('definitive', error.error, {
-          status: error.status, error: error.error, errorDescription: error.error_description, protocolCode,
-        });
-      }
-      // A 4xx without a readable OAuth error (glewlwyd answers a reused token with an empty 400)
-      // is still a refusal.
-      if (response.status >= 400) {
-        throw new RefreshFailure('definitive', `http_${response.status}`, { status: response.status, protocolCode });
-      }
-      throw new RefreshFailure('ambiguous', 'invalid_response', { status: response.status, protocolCode });
+      // The server answered, but not with usable tokens: classifyRefreshAnswer says whether it
+      // refused (definitive) or may have rotated (ambiguous).
+      const body = error instanceof oauth.ResponseBodyError ? error : null;
+      throw classifyRefreshAnswer(
+        {
+          status: body?.status ?? response.status,
+          error: body?.error,
+          errorDescription: body?.error_description,
+          protocolCode: protocolCodeOf(error),
+        },
+        now(),
+      );
     }
   }
 

@@ -41,18 +41,8 @@ async function settle<T>(clock: FakeClock, promise: Promise<T>): Promise<{ value
 }
 
 describe('RefreshCoordinator', () => {
-  it('sends one request for any number of concurrent callers and gives all the same result', async () => {
-    const clock = new FakeClock();
-    const { attempt, calls } = scripted(clock, [{ ok: 'new' }]);
-    const { c } = coordinator(clock, attempt, 0);
-    const waiters = Array.from({ length: 25 }, () => c.run('rt-1'));
-    expect(c.busy).toBe(true);
-    await clock.runAll();
-    await expect(Promise.all(waiters)).resolves.toEqual(Array(25).fill('new'));
-    expect(calls).toHaveLength(1);
-    expect(c.busy).toBe(false);
-  });
-
+  // Its single-flight moved to the session (session-state.ts): see token-session.spec.ts,
+  // 'sends one refresh request for any number of concurrent callers and gives all the same token'.
   it('starts a new request after the previous one finished', async () => {
     const clock = new FakeClock();
     const { attempt, calls } = scripted(clock, [{ ok: 'a' }, { ok: 'b' }]);

@@ -28,10 +28,11 @@ export interface RefreshCoordinatorOptions<T> {
 }
 
 /**
- * Single-flight refresh with retries that never leave the server's reuse interval.
+ * One refresh with retries that never leave the server's reuse interval.
  *
- * Every caller of {@link run} during a refresh gets the same promise; none can cancel it (callers
- * only stop waiting), so a rotated token is always read and handed back.
+ * It is not a single-flight: its caller runs one refresh at a time (the browser session's
+ * `refreshing` state, the BFF's per-session lock). Nothing can cancel a run (callers only stop
+ * waiting), so a rotated token is always read and handed back.
  *
  * When an attempt fails ambiguously the server may already have rotated, making the token we hold
  * "used". Presenting it again is only safe while the server still accepts it: inside the reuse
@@ -42,7 +43,6 @@ export interface RefreshCoordinatorOptions<T> {
  * detection that would revoke the whole token family.
  */
 export class RefreshCoordinator<T> {
-  private inFlight: Promise<T> | null = null;
   private readonly random: () => number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
@@ -55,26 +55,12 @@ export class RefreshCoordinator<T> {
     this.minAttemptMs = options.minAttemptMs ?? 300;
   }
 
-  /** Whether a refresh is in flight. */
-  get busy(): boolean {
-    return this.inFlight !== null;
-  }
-
   /**
-   * Refreshes with `refreshToken`, or joins the refresh already in flight.
+   * Refreshes with `refreshToken`, retrying ambiguous failures while the reuse interval allows.
    * Rejects with a `RefreshFailure`: `definitive` as the server said, or `ambiguous` with cause
    * `indeterminate` once no retry fits inside the reuse interval.
    */
-  run(refreshToken: string): Promise<T> {
-    if (!this.inFlight) {
-      this.inFlight = this.refreshWithRetries(refreshToken).finally(() => {
-        this.inFlight = null;
-      });
-    }
-    return this.inFlight;
-  }
-
-  private async refreshWithRetries(refreshToken: string): Promise<T> {
+  async run(refreshToken: string): Promise<T> {
     const { clock, reuseIntervalMs, timeoutMs } = this.options;
     const firstSentAt = clock.now();
     const margin = Math.min(1000, reuseIntervalMs * 0.1);
@@ -86,18 +72,19 @@ export class RefreshCoordinator<T> {
       } catch (failure) {
         // Only RefreshFailure carries a classification; anything else is a bug in the attempt
         // function and is treated as ambiguous so the window rules still protect the token family.
-        const f = failure instanceof RefreshFailure ? failure : new RefreshFailure('ambiguous', 'unexpected');
-        if (f.kind === 'definitive') throw f;
-        const delayMs = this.backoff(retry + 1, f.details.retryAfterMs);
+        const refreshFailure =
+          failure instanceof RefreshFailure ? failure : new RefreshFailure('ambiguous', 'unexpected');
+        if (refreshFailure.kind === 'definitive') throw refreshFailure;
+        const delayMs = this.backoff(retry + 1, refreshFailure.details.retryAfterMs);
         const remaining = deadline - (clock.now() + delayMs);
         if (reuseIntervalMs <= 0 || remaining < this.minAttemptMs) {
-          throw new RefreshFailure('ambiguous', 'indeterminate', { status: f.details.status });
+          throw new RefreshFailure('ambiguous', 'indeterminate', { status: refreshFailure.details.status });
         }
-        this.options.onRetry?.({ attempt: retry + 1, delayMs, cause: f.reason });
+        this.options.onRetry?.({ attempt: retry + 1, delayMs, cause: refreshFailure.reason });
         await sleep(clock, delayMs);
         budget = Math.min(timeoutMs, deadline - clock.now());
         if (budget < this.minAttemptMs) {
-          throw new RefreshFailure('ambiguous', 'indeterminate', { status: f.details.status });
+          throw new RefreshFailure('ambiguous', 'indeterminate', { status: refreshFailure.details.status });
         }
       }
     }

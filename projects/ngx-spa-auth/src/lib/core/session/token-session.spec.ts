@@ -17,6 +17,21 @@ describe('TokenSession: proactive refresh', () => {
     expect(refreshBodies(server)).toHaveLength(0);
   });
 
+  it('sends one refresh request for any number of concurrent callers and gives all the same token', async () => {
+    const { client, server, clock } = await signedInClient({ accessTokenTtlSeconds: 120 });
+    server.latency = () => ({ toServer: 50, toClient: 50 });
+    const session = client['session'];
+    await clock.advance(91_000); // 29 s left < 30 s leeway
+    const waiters = Array.from({ length: 25 }, () => client.getAccessToken());
+    await settleUntil(() => session.refreshing !== null);
+    expect(session.refreshing).not.toBeNull();
+    await clock.runAll();
+    const tokens = await Promise.all(waiters);
+    expect(new Set(tokens).size).toBe(1);
+    expect(refreshBodies(server)).toHaveLength(1);
+    expect(session.refreshing).toBeNull();
+  });
+
   it('refreshes a token expiring within the leeway before handing it out', async () => {
     const { client, server, clock, events } = await signedInClient({ accessTokenTtlSeconds: 120 });
     const old = client.peekAccessToken();

@@ -3,11 +3,14 @@ import type { ResolvedAuthConfig } from '../config';
 import { AuthError, type AuthErrorDetails } from '../errors';
 import type { AuthEvent, SessionEndReason } from '../events';
 import { RefreshCoordinator } from './refresh-coordinator';
-import { RefreshFailure } from '../refresh-failure';
+import type { SessionState, SessionStateInput } from './session-state';
+import { RefreshFailure, sessionEndReasonOf } from '../refresh-failure';
 import type { SessionStore } from '../persistence/session-store';
 import { noLock, type RefreshLock, type TabMessage } from '../tab-sync';
 import type { TokenClient, ValidatedTokens } from '../authorization-server/token-client';
 import { isExpiring, tokenSetFromResponse, type TokenSet, type UserClaims } from '../token-set';
+
+type ActiveSession = Extract<SessionState, { kind: 'active' }>;
 
 export interface TokenSessionOptions {
   readonly config: ResolvedAuthConfig;
@@ -28,16 +31,15 @@ export interface TokenSessionOptions {
 /**
  * The signed-in session's tokens and the rules for keeping them fresh.
  *
- * Each session has an epoch; ending or clearing it bumps the epoch, so a refresh that completes
- * afterwards is discarded instead of resurrecting a session the user left. With persistence the
- * refresh runs under a cross-tab lock and re-reads the store first: another tab may have rotated
- * the shared refresh token already, and presenting the old one would be a reuse.
+ * The lifecycle is one {@link SessionState} (diagram there), changed only by `become()` (a new
+ * state, a new id) and `update()` (same session: new tokens, or the refresh in flight). A refresh
+ * that completes after its session is no longer active with the same id is discarded instead of
+ * resurrecting a session the user left. With persistence the refresh runs under a cross-tab lock
+ * and re-reads the store first: another tab may have rotated the shared refresh token already,
+ * and presenting the old one would be a reuse.
  */
 export class TokenSession {
-  private tokens: TokenSet | null = null;
-  private epoch = 0;
-  private pending: Promise<string> | null = null;
-  private endedReason: SessionEndReason | null = null;
+  private state: SessionState = { kind: 'signed_out', id: 0 };
   private readonly coordinator: RefreshCoordinator<ValidatedTokens>;
 
   constructor(private readonly options: TokenSessionOptions) {
@@ -60,6 +62,29 @@ export class TokenSession {
     });
   }
 
+  /** Enters a new state with a new id: the one place the lifecycle moves. */
+  private become(next: SessionStateInput): void {
+    this.state = { ...next, id: this.state.id + 1 };
+  }
+
+  /** The same session gets new tokens, or starts or settles its refresh: the id stays. */
+  private update(active: ActiveSession, change: Partial<Pick<ActiveSession, 'tokens' | 'refreshing'>>): void {
+    this.state = { ...active, ...change };
+  }
+
+  private get active(): ActiveSession | null {
+    return this.state.kind === 'active' ? this.state : null;
+  }
+
+  /** Whether the session that started some work (a refresh, a read) is still the active one. */
+  private isCurrent(id: number): boolean {
+    return this.state.kind === 'active' && this.state.id === id;
+  }
+
+  private get tokens(): TokenSet | null {
+    return this.active?.tokens ?? null;
+  }
+
   get accessToken(): string | null {
     return this.tokens?.accessToken ?? null;
   }
@@ -71,7 +96,7 @@ export class TokenSession {
 
   /** The refresh in flight (settled once its result is stored or discarded), or null. */
   get refreshing(): Promise<string> | null {
-    return this.pending;
+    return this.active?.refreshing ?? null;
   }
 
   /** The last ID token received (login or refresh). */
@@ -85,27 +110,24 @@ export class TokenSession {
 
   /** Starts a new session from a code exchange. */
   async start(validated: ValidatedTokens): Promise<void> {
-    this.epoch++;
-    this.adopt(tokenSetFromResponse(validated.response, this.options.clock.now(), validated.claims));
-    await this.options.store?.save(this.tokens!);
+    const tokens = tokenSetFromResponse(validated.response, this.options.clock.now(), validated.claims);
+    this.become({ kind: 'active', tokens, refreshing: null });
+    await this.options.store?.save(tokens);
   }
 
   /** Takes over a persisted session (reload, new tab, another tab's rotation); false when there is none. */
   async resume(): Promise<boolean> {
-    const epoch = this.epoch;
+    const id = this.state.id;
     const stored = await this.options.store?.load();
     // Signed out (or a new login) while reading: what was read is stale.
-    if (!stored || epoch !== this.epoch) return false;
-    if (this.tokens?.refreshToken !== stored.refreshToken || this.tokens?.accessToken !== stored.accessToken) {
-      this.adopt(stored);
+    if (!stored || id !== this.state.id) return false;
+    const active = this.active;
+    if (!active) {
+      this.become({ kind: 'active', tokens: stored, refreshing: null });
+    } else if (active.tokens.refreshToken !== stored.refreshToken || active.tokens.accessToken !== stored.accessToken) {
+      this.update(active, { tokens: stored });
     }
     return true;
-  }
-
-  private adopt(tokens: TokenSet): void {
-    if (!this.tokens) this.epoch++;
-    this.endedReason = null;
-    this.tokens = tokens;
   }
 
   /**
@@ -114,10 +136,7 @@ export class TokenSession {
    */
   async clear(): Promise<TokenSet | null> {
     const held = this.tokens;
-    this.epoch++;
-    this.tokens = null;
-    this.pending = null;
-    this.endedReason = null;
+    this.become({ kind: 'signed_out' });
     await this.options.store?.clear();
     return held;
   }
@@ -143,10 +162,11 @@ export class TokenSession {
    * caller passes the original 401 on.
    */
   async renewRejected(rejected: string): Promise<string> {
-    if (this.pending) return this.pending;
+    const refreshing = this.refreshing;
+    if (refreshing) return refreshing;
     const tokens = this.tokens;
     if (!tokens) {
-      if (this.endedReason) throw this.endedError();
+      if (this.state.kind === 'ended') throw this.endedError();
       throw new AuthError('not_authenticated', 'No user is signed in.');
     }
     if (tokens.accessToken !== rejected) return this.getAccessToken();
@@ -158,51 +178,57 @@ export class TokenSession {
 
   /** Joins the refresh in flight or starts one; the result is stored once, whoever waits. */
   private refresh(rejected?: string): Promise<string> {
-    if (this.pending) return this.pending;
-    const epoch = this.epoch;
+    const active = this.active!;
+    if (active.refreshing) return active.refreshing;
+    const { id } = active;
     const lock = this.options.lock ?? noLock;
-    this.pending = lock(() => this.refreshLocked(epoch, rejected)).then(
+    const flight: Promise<string> = lock(() => this.refreshLocked(id, rejected)).then(
       (accessToken) => {
-        this.pending = null;
+        const now = this.active;
+        if (now?.refreshing === flight) this.update(now, { refreshing: null });
         return accessToken;
       },
       (failure: unknown) => {
-        if (epoch !== this.epoch) throw this.endedError();
-        this.pending = null;
-        const f = failure instanceof RefreshFailure ? failure : null;
-        throw this.end(endReason(f), f?.details);
+        if (!this.isCurrent(id)) throw this.endedError();
+        const refreshFailure = failure instanceof RefreshFailure ? failure : null;
+        throw this.end(sessionEndReasonOf(refreshFailure), refreshFailure?.details);
       },
     );
-    return this.pending;
+    this.update(active, { refreshing: flight });
+    return flight;
   }
 
   /** Runs under the lock: adopt another tab's rotation if there was one, else refresh and store. */
-  private async refreshLocked(epoch: number, rejected: string | undefined): Promise<string> {
-    if (epoch !== this.epoch) throw this.endedError();
+  private async refreshLocked(id: number, rejected: string | undefined): Promise<string> {
+    if (!this.isCurrent(id)) throw this.endedError();
     const { store, clock, config } = this.options;
     if (store) {
       const stored = await store.load();
-      if (epoch !== this.epoch) throw this.endedError();
+      if (!this.isCurrent(id)) throw this.endedError();
       if (!stored) throw new RefreshFailure('definitive', 'signed_out_elsewhere');
       // Whether another tab rotated while we waited for the lock (or earlier, announced), the
       // stored set is the newest: use its access token when it is fresh, else refresh with it.
-      this.tokens = stored;
+      this.update(this.active!, { tokens: stored });
       if (!isExpiring(stored, clock.now(), config.refreshLeewayMs) && stored.accessToken !== rejected) {
         return stored.accessToken;
       }
     }
     const { response, claims } = await this.coordinator.run(this.tokens!.refreshToken!);
-    if (epoch !== this.epoch) {
+    if (!this.isCurrent(id)) {
       // Logged out while refreshing: the rotated token belongs to nobody; revoke it (logout waits).
       if (response.refresh_token) await this.revokeQuietly(response.refresh_token);
       throw this.endedError();
     }
-    this.tokens = tokenSetFromResponse(response, clock.now(), claims, this.tokens);
+    const tokens = tokenSetFromResponse(response, clock.now(), claims, this.tokens);
+    this.update(this.active!, { tokens });
     // Committed before the lock is released, so the next tab to take it sees the rotated token.
-    await store?.save(this.tokens);
+    await store?.save(tokens);
     this.options.announce?.({ type: 'tokens_rotated' });
-    this.options.emit({ type: 'token_refreshed', expiresAt: this.tokens.expiresAt ?? 0 });
-    return this.tokens.accessToken;
+    // Ended or signed out while storing: the caller gets the ended error, not a dead token.
+    const current = this.tokens;
+    if (!current) throw this.endedError();
+    this.options.emit({ type: 'token_refreshed', expiresAt: current.expiresAt ?? 0 });
+    return current.accessToken;
   }
 
   /**
@@ -210,10 +236,7 @@ export class TokenSession {
    * (with the refusal's OAuth error, status and protocol code, when there was one).
    */
   private end(reason: SessionEndReason, details?: AuthErrorDetails): AuthError {
-    this.epoch++;
-    this.tokens = null;
-    this.pending = null;
-    this.endedReason = reason;
+    this.become({ kind: 'ended', reason });
     void this.options.store?.clear();
     void this.options.tokenClient.forgetRefreshToken();
     void this.options.tokenClient.dpop?.forget();
@@ -224,16 +247,13 @@ export class TokenSession {
 
   /** Another tab ended the session: end it here too, without telling the tabs again. */
   endFromElsewhere(reason: SessionEndReason): boolean {
-    if (!this.tokens) return false;
-    this.epoch++;
-    this.tokens = null;
-    this.pending = null;
-    this.endedReason = reason;
+    if (!this.active) return false;
+    this.become({ kind: 'ended', reason });
     return true;
   }
 
   private endedError(details?: AuthErrorDetails): AuthError {
-    const reason = this.endedReason ?? 'logout';
+    const reason = this.state.kind === 'ended' ? this.state.reason : 'logout';
     return new AuthError('session_expired', `The session has ended (${reason}).`, { ...details, reason });
   }
 
@@ -253,11 +273,4 @@ export class TokenSession {
       });
     }
   }
-}
-
-/** The documented reason for a session ended by a failed refresh. */
-function endReason(f: RefreshFailure | null): SessionEndReason {
-  if (!f || f.kind === 'ambiguous') return 'refresh_indeterminate';
-  if (f.details.error === 'invalid_grant') return 'invalid_grant';
-  return f.reason === 'user_changed' || f.reason === 'signed_out_elsewhere' ? f.reason : 'refresh_rejected';
 }
