@@ -5,6 +5,7 @@
 import { DestroyRef, inject, InjectionToken } from '@angular/core';
 
 import { AuthClient } from '../core/auth-client';
+import type { AuthCore } from '../core/auth-core';
 import { workerOrMainThread } from '../core/authorization-server/refresh-token-worker';
 import { resolveConfig } from '../core/config';
 import { broadcastTabChannel, noLock } from '../core/tab-sync';
@@ -22,6 +23,12 @@ import {
 
 /** The core client the facade, the interceptor and the guard all talk to. */
 export const AUTH_CLIENT = new InjectionToken<AuthClient>(ngDevMode ? 'AUTH_CLIENT' : '');
+
+/**
+ * The same token seen through the {@link AuthCore} port, exported as `ɵAUTH_CORE` for
+ * `ngx-spa-auth/testing` only (a secondary entry point must share the primary's token instance).
+ */
+export const AUTH_CORE = AUTH_CLIENT as unknown as InjectionToken<AuthCore>;
 
 /** Which request URLs may carry the access token (`allowedUrls`). */
 export const AUTH_ALLOW_LIST = new InjectionToken<UrlAllowList>(ngDevMode ? 'AUTH_ALLOW_LIST' : '');

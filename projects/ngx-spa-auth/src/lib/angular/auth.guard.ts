@@ -11,7 +11,7 @@ import {
   type UrlSegment,
 } from '@angular/router';
 
-import type { AuthClient } from '../core/auth-client';
+import type { AuthCore } from '../core/auth-core';
 import { AUTH_CLIENT } from './auth-client.provider';
 
 /**
@@ -19,7 +19,7 @@ import { AUTH_CLIENT } from './auth-client.provider';
  * navigated to, and blocks the navigation. While a callback or restore is in progress it waits for
  * it, so a guarded deep link never triggers a second redirect.
  */
-async function allowOrLogin(client: AuthClient, returnUrl: string): Promise<boolean> {
+async function allowOrLogin(client: AuthCore, returnUrl: string): Promise<boolean> {
   await client.initialize();
   const { status } = client.state;
   if (status === 'authenticated') return true;
@@ -53,7 +53,7 @@ export const authGuard: CanActivateFn & CanMatchFn = (
 /** Class form of {@link authGuard} for NgModule apps: `canActivate: [AuthGuard]`. */
 @Injectable({ providedIn: 'root' })
 export class AuthGuard implements CanActivate, CanMatch {
-  private readonly client = inject(AUTH_CLIENT);
+  private readonly client: AuthCore = inject(AUTH_CLIENT);
   private readonly router = inject(Router);
 
   canActivate(_route: ActivatedRouteSnapshot, state: RouterStateSnapshot): Promise<boolean> {

@@ -11,7 +11,7 @@ import {
 import { inject, Injectable, Injector, runInInjectionContext } from '@angular/core';
 import { catchError, defer, from, switchMap, throwError, type Observable } from 'rxjs';
 
-import type { AuthClient } from '../core/auth-client';
+import type { AuthCore } from '../core/auth-core';
 import { isDPoPNonceChallenge } from '../core/dpop/dpop-proof';
 import { isAuthError } from '../core/errors';
 import { AUTH_ALLOW_LIST, AUTH_CLIENT } from './auth-client.provider';
@@ -46,7 +46,7 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
 };
 
 /** The token for an outgoing request, or null to send it without one (signed out). */
-async function tokenForRequest(client: AuthClient): Promise<string | null> {
+async function tokenForRequest(client: AuthCore): Promise<string | null> {
   try {
     return await client.getAccessToken();
   } catch (error) {
@@ -57,7 +57,7 @@ async function tokenForRequest(client: AuthClient): Promise<string | null> {
 }
 
 /** Sends with `token`, answering one DPoP nonce challenge. */
-function send(client: AuthClient, req: HttpRequest<unknown>, next: HttpHandlerFn, token: string): Observable<HttpEvent<unknown>> {
+function send(client: AuthCore, req: HttpRequest<unknown>, next: HttpHandlerFn, token: string): Observable<HttpEvent<unknown>> {
   const attempt = () =>
     defer(() => client.authorizationHeaders(token, req.method, req.urlWithParams)).pipe(
       switchMap((headers) => next(req.clone({ setHeaders: headers }))),
@@ -73,7 +73,7 @@ function send(client: AuthClient, req: HttpRequest<unknown>, next: HttpHandlerFn
 }
 
 function sendWithReplay(
-  client: AuthClient,
+  client: AuthCore,
   req: HttpRequest<unknown>,
   next: HttpHandlerFn,
   token: string,

@@ -6,7 +6,9 @@ import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core'
 import { BehaviorSubject, distinctUntilChanged, map, Observable, share } from 'rxjs';
 
 import type { AuthState, LogoutOptions } from '../core/auth-client';
+import type { AuthCore } from '../core/auth-core';
 import type { AuthEvent } from '../core/events';
+import type { AuthStartup } from '../core/startup';
 import type { LoginOptions } from '../core/login/login-flow';
 import type { UserClaims } from '../core/token-set';
 import { AUTH_CLIENT } from './auth-client.provider';
@@ -17,8 +19,9 @@ import { AUTH_CLIENT } from './auth-client.provider';
  */
 @Injectable()
 export class AuthService {
-  private readonly client = inject(AUTH_CLIENT);
+  private readonly client: AuthCore = inject(AUTH_CLIENT);
   private readonly stateSignal = signal<AuthState>(this.client.state);
+  private readonly startupSignal = signal<AuthStartup | null>(this.client.startup);
   private readonly state$ = new BehaviorSubject<AuthState>(this.client.state);
 
   /** Whether a user is signed in. */
@@ -36,6 +39,19 @@ export class AuthService {
   readonly isLoading$ = this.select((s) => s.status === 'loading');
   /** The signed-in user's ID-token claims, or null, as an observable (emits on change). */
   readonly user$ = this.select((s) => s.user);
+  /**
+   * How the app's startup ended: `signed_in` (with `restored`), `signed_out`, or `failed` (with the
+   * AuthError); null while it runs. The `login` / `login_failed` events of startup fire before most
+   * components exist, so `events$` alone would miss them; this keeps the outcome for them.
+   */
+  readonly startup = this.startupSignal.asReadonly();
+  /** The startup outcome as an observable: emits it once, when known (at once if it already is), then completes. */
+  readonly startup$ = new Observable<AuthStartup>((subscriber) =>
+    this.client.onStartup((outcome) => {
+      subscriber.next(outcome);
+      subscriber.complete();
+    }),
+  );
   /** Every event the library reports (login, token_refreshed, refresh_retrying, session_expired, …). */
   readonly events$ = new Observable<AuthEvent>((subscriber) =>
     this.client.events.subscribe((event) => subscriber.next(event)),
@@ -46,8 +62,10 @@ export class AuthService {
       this.stateSignal.set(state);
       this.state$.next(state);
     });
+    const stopStartup = this.client.onStartup((outcome) => this.startupSignal.set(outcome));
     inject(DestroyRef).onDestroy(() => {
       stop();
+      stopStartup();
       this.state$.complete();
     });
   }

@@ -11,6 +11,8 @@ import type { TabMessage } from './tab-sync';
 import { SessionHint } from './login/transaction-store';
 import { TokenClient } from './authorization-server/token-client';
 import { TokenSession } from './session/token-session';
+import { StartupTracker, type AuthStartup } from './startup';
+import type { AuthCore } from './auth-core';
 
 export type { AuthClientOptions, AuthState, AuthStatus, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
 
@@ -20,7 +22,7 @@ const RESTORE_MARK = 'ngx-spa-auth.restoring';
  * The framework-free sign-in client: startup (callback or restore), login, logout, and access
  * tokens through {@link TokenSession}. The Angular `AuthService` is a thin facade over it.
  */
-export class AuthClient {
+export class AuthClient implements AuthCore {
   readonly events = new EventHub<AuthEvent>();
   private readonly stateHub = new EventHub<AuthState>();
   private current: AuthState = { status: 'loading', user: null, error: null };
@@ -29,6 +31,7 @@ export class AuthClient {
   private readonly loginFlow: LoginFlow | null;
   private readonly hint: SessionHint | null;
   private initialized: Promise<void> | null = null;
+  private readonly startupTracker = new StartupTracker();
 
   private readonly clock: Clock;
 
@@ -110,8 +113,17 @@ export class AuthClient {
    * (or a restore redirect has been started).
    */
   initialize(): Promise<void> {
-    this.initialized ??= this.runStartup();
+    this.initialized ??= this.startupTracker.track(() => this.runStartup(), this.events, () => this.current);
     return this.initialized;
+  }
+
+  /** How startup ended; null while it runs (or while a restore redirect takes the page away). */
+  get startup(): AuthStartup | null {
+    return this.startupTracker.current;
+  }
+
+  onStartup(listener: (outcome: AuthStartup) => void): () => void {
+    return this.startupTracker.onOutcome(listener);
   }
 
   private async runStartup(): Promise<void> {
