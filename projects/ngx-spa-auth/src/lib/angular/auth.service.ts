@@ -3,7 +3,7 @@
  * tokens. It maps the core client built by `createAuthClient()`; it builds nothing itself.
  */
 import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
-import { BehaviorSubject, distinctUntilChanged, map, Observable, share } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, filter, map, Observable, share, take } from 'rxjs';
 
 import type { AuthState, LogoutOptions } from '../core/auth-client';
 import type { AuthCore } from '../core/auth-core';
@@ -46,11 +46,10 @@ export class AuthService {
    */
   readonly startup = this.startupSignal.asReadonly();
   /** The startup outcome as an observable: emits it once, when known (at once if it already is), then completes. */
-  readonly startup$ = new Observable<AuthStartup>((subscriber) =>
-    this.client.onStartup((outcome) => {
-      subscriber.next(outcome);
-      subscriber.complete();
-    }),
+  readonly startup$: Observable<AuthStartup> = this.state$.pipe(
+    map(() => this.client.startup),
+    filter((outcome) => outcome !== null),
+    take(1),
   );
   /** Every event the library reports (login, token_refreshed, refresh_retrying, session_expired, …). */
   readonly events$ = new Observable<AuthEvent>((subscriber) =>
@@ -60,12 +59,11 @@ export class AuthService {
   constructor() {
     const stop = this.client.onStateChange((state) => {
       this.stateSignal.set(state);
+      this.startupSignal.set(this.client.startup);
       this.state$.next(state);
     });
-    const stopStartup = this.client.onStartup((outcome) => this.startupSignal.set(outcome));
     inject(DestroyRef).onDestroy(() => {
       stop();
-      stopStartup();
       this.state$.complete();
     });
   }

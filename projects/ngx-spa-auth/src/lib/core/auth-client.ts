@@ -11,7 +11,7 @@ import type { TabMessage } from './tab-sync';
 import { SessionHint } from './login/transaction-store';
 import { TokenClient } from './authorization-server/token-client';
 import { TokenSession } from './session/token-session';
-import { StartupTracker, type AuthStartup } from './startup';
+import { trackStartup, type AuthStartup } from './startup';
 import type { AuthCore } from './auth-core';
 
 export type { AuthClientOptions, AuthState, AuthStatus, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
@@ -31,7 +31,7 @@ export class AuthClient implements AuthCore {
   private readonly loginFlow: LoginFlow | null;
   private readonly hint: SessionHint | null;
   private initialized: Promise<void> | null = null;
-  private readonly startupTracker = new StartupTracker();
+  private outcome: AuthStartup | null = null;
 
   private readonly clock: Clock;
 
@@ -113,17 +113,17 @@ export class AuthClient implements AuthCore {
    * (or a restore redirect has been started).
    */
   initialize(): Promise<void> {
-    this.initialized ??= this.startupTracker.track(() => this.runStartup(), this.events, () => this.current);
+    // Once settled, the state is published again so that listeners read the outcome with it.
+    this.initialized ??= trackStartup(() => this.runStartup(), this.events, () => this.current, (outcome) => {
+      this.outcome ??= outcome;
+      this.stateHub.emit(this.current);
+    });
     return this.initialized;
   }
 
   /** How startup ended; null while it runs (or while a restore redirect takes the page away). */
   get startup(): AuthStartup | null {
-    return this.startupTracker.current;
-  }
-
-  onStartup(listener: (outcome: AuthStartup) => void): () => void {
-    return this.startupTracker.onOutcome(listener);
+    return this.outcome;
   }
 
   private async runStartup(): Promise<void> {

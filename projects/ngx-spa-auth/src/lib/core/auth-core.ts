@@ -12,12 +12,10 @@ export interface AuthCore {
   /** The part of the configuration the interceptor needs. */
   readonly config: { readonly allowedUrls: readonly string[] };
   readonly state: AuthState;
-  /** How startup ended; null until it has. */
+  /** How startup ended; null until it has. Published with a state change (`onStateChange`). */
   readonly startup: AuthStartup | null;
   readonly events: { subscribe(listener: (event: AuthEvent) => void): () => void };
   onStateChange(listener: (state: AuthState) => void): () => void;
-  /** Calls `listener` once with the startup outcome: at once when it is known, else when it is. */
-  onStartup(listener: (outcome: AuthStartup) => void): () => void;
   initialize(): Promise<void>;
   login(options?: LoginOptions): Promise<void>;
   logout(options?: LogoutOptions): Promise<void>;

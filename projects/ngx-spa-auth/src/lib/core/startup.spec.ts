@@ -6,7 +6,7 @@ import { AuthClient } from './auth-client';
 import { resolveConfig } from './config';
 import { AuthError } from './errors';
 import { EventHub, type AuthEvent } from './events';
-import { StartupTracker, type AuthStartup } from './startup';
+import { trackStartup, type AuthStartup } from './startup';
 
 const APP = 'https://app.example.com';
 
@@ -70,29 +70,28 @@ describe('the startup outcome of AuthClient', () => {
     expect(client.startup).toEqual({ status: 'signed_out' });
   });
 
-  it('is given to a listener added after startup, once, at once', async () => {
-    const client = await app().load();
-    const heard: AuthStartup[] = [];
-    client.onStartup((outcome) => heard.push(outcome));
-    expect(heard).toEqual([{ status: 'signed_out' }]);
+  it('publishes the state again once the outcome is known, so state listeners can read it', async () => {
+    const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
+    const client = new AuthClient({ config, env: createBrowser(`${APP}/`), fetch: () => Promise.reject(new Error('no network')) });
+    const seen: (AuthStartup | null)[] = [];
+    client.onStateChange(() => seen.push(client.startup));
+    await client.initialize();
+    expect(seen).toEqual([null, { status: 'signed_out' }]);
   });
 });
 
-describe('StartupTracker', () => {
+describe('trackStartup', () => {
   it('records an AuthError thrown by startup as failed and still rethrows it', async () => {
-    const tracker = new StartupTracker();
+    const settled: AuthStartup[] = [];
     const error = new AuthError('discovery_failed', 'Test: discovery failed.');
-    const run = tracker.track(() => Promise.reject(error), new EventHub<AuthEvent>(), () => ({ status: 'loading', user: null, error: null }));
+    const run = trackStartup(() => Promise.reject(error), new EventHub<AuthEvent>(), () => ({ status: 'loading', user: null, error: null }), (o) => settled.push(o));
     await expect(run).rejects.toBe(error);
-    expect(tracker.current).toEqual({ status: 'failed', error });
+    expect(settled).toEqual([{ status: 'failed', error }]);
   });
 
-  it('tells listeners waiting during startup, once', async () => {
-    const tracker = new StartupTracker();
-    const heard: AuthStartup[] = [];
-    tracker.onOutcome((outcome) => heard.push(outcome));
-    await tracker.track(() => Promise.resolve(), new EventHub<AuthEvent>(), () => ({ status: 'unauthenticated', user: null, error: null }));
-    tracker.settle({ status: 'signed_out' });
-    expect(heard).toEqual([{ status: 'signed_out' }]);
+  it('settles nothing while the page is leaving for a restore redirect (still loading)', async () => {
+    const settled: AuthStartup[] = [];
+    await trackStartup(() => Promise.resolve(), new EventHub<AuthEvent>(), () => ({ status: 'loading', user: null, error: null }), (o) => settled.push(o));
+    expect(settled).toEqual([]);
   });
 });
