@@ -11,9 +11,9 @@ import { AuthInterceptor, authInterceptor } from '../projects/ngx-spa-auth/src/l
 import { AuthModule } from '../projects/ngx-spa-auth/src/lib/angular/auth.module';
 import { AuthService } from '../projects/ngx-spa-auth/src/lib/angular/auth.service';
 import { AUTH_CLIENT } from '../projects/ngx-spa-auth/src/lib/angular/auth-client.provider';
-import { AUTH_BROWSER, AUTH_CLOCK, AUTH_DPOP_KEY_STORE, AUTH_FETCH } from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
+import { AUTH_BROWSER, AUTH_CLOCK, AUTH_FETCH } from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
 import { memoryKeyStore, type DPoPKeyStore } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-key-store';
-import { AuthFeatureKind, provideAuth, type AuthFeature } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
+import { AUTH_DPOP_KEY_STORE, AuthFeatureKind, provideAuth, type AuthFeature } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
 import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from './fake-authorization-server';
 import { createBrowser, type FakeBrowser } from './fake-browser';
 import { FakeClock } from './fake-clock';

@@ -12,8 +12,8 @@ import { inject, Injectable, Injector, runInInjectionContext } from '@angular/co
 import { catchError, defer, from, switchMap, throwError, type Observable } from 'rxjs';
 
 import type { AuthClient } from '../core/auth-client';
-import { isDPoPNonceChallenge } from '../core/dpop/dpop-proof';
 import { isAuthError } from '../core/errors';
+import { isDPoPNonceChallenge } from '../core/www-authenticate';
 import { AUTH_ALLOW_LIST, AUTH_CLIENT } from './auth-client.provider';
 
 /**

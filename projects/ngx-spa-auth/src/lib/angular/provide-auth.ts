@@ -3,6 +3,7 @@ import {
   makeEnvironmentProviders,
   provideAppInitializer,
   type EnvironmentProviders,
+  InjectionToken,
   type Provider,
 } from '@angular/core';
 
@@ -16,9 +17,10 @@ import {
   createAuthClient,
 } from './auth-client.provider';
 import { AuthService } from './auth.service';
+import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop/dpop-key-store';
 import { DPoPSession } from '../core/dpop/dpop-session';
 import { persistence } from '../core/persistence/persistence';
-import { AUTH_CONFIG, AUTH_DPOP, AUTH_DPOP_KEY_STORE, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
+import { AUTH_CONFIG, AUTH_DPOP, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
 
 /** Kinds of optional features, so contradictory or repeated features can be refused. */
 export enum AuthFeatureKind {
@@ -85,6 +87,14 @@ export function withPersistentSession(
 export function withRefreshTokenInMemory(): AuthFeature<AuthFeatureKind.RefreshTokenInMemory> {
   return makeAuthFeature(AuthFeatureKind.RefreshTokenInMemory, [{ provide: AUTH_USE_WORKER, useValue: false }]);
 }
+
+/** Where the DPoP key lives: IndexedDB where the browser has it (survives reloads), else memory. */
+export const AUTH_DPOP_KEY_STORE = new InjectionToken<DPoPKeyStore>(ngDevMode ? 'AUTH_DPOP_KEY_STORE' : '', {
+  factory: () =>
+    typeof indexedDB === 'undefined'
+      ? memoryKeyStore()
+      : indexedDbKeyStore(indexedDB, `dpop:${inject(AUTH_CONFIG).clientId}`),
+});
 
 /**
  * Sender-constrains tokens with DPoP (RFC 9449): a non-extractable ES256 key, created at each login

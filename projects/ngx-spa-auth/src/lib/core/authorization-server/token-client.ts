@@ -182,7 +182,7 @@ export class TokenClient {
       response = await this.withDPoP((DPoP) =>
         oauth.refreshTokenGrantRequest(as, this.client, this.clientAuth, refreshToken, { ...options, DPoP }),
       );
-    } catch (error) {
+    } catch {
       // fetch rejected: lost connection or our own abort on timeout. Either way the outcome is unknown.
       throw new RefreshFailure('ambiguous', signal.aborted ? 'timeout' : 'network');
     }

@@ -99,6 +99,8 @@ export function cleanCallbackUrl(url: string): string {
  */
 export function safeReturnUrl(candidate: string | undefined, origin: string): string {
   if (!candidate) return '/';
+  // Backslashes and control characters: browsers strip or reinterpret them inside URLs.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here.
   if (/[\\\u0000-\u001f]/.test(candidate)) return '/';
   let url: URL;
   try {
