@@ -56,7 +56,7 @@ function makeAuthFeature<K extends AuthFeatureKind>(kind: K, providers: Provider
 export function withSessionRestore(options: SessionRestoreOptions = {}): AuthFeature<AuthFeatureKind.SessionRestore> {
   const where = options.idTokenHint;
   if (where !== undefined && where !== 'session' && where !== 'local') {
-    throw new AuthError('invalid_config', `withSessionRestore(): \`idTokenHint\` must be "session" or "local", got "${String(where)}".`);
+    throw new AuthError('invalid_config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `withSessionRestore(): \`idTokenHint\` must be "session" or "local", got "${String(where)}".` : '');
   }
   return makeAuthFeature(AuthFeatureKind.SessionRestore, [{ provide: AUTH_SESSION_RESTORE, useValue: options }]);
 }
@@ -148,13 +148,13 @@ function assertFeaturesFit(features: readonly AuthFeature[]): void {
   const kinds = features.map((f) => f.ɵkind);
   const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
   if (repeated !== undefined) {
-    throw new AuthError('invalid_config', `provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.`);
+    throw new AuthError('invalid_config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.` : '');
   }
   for (const [a, b, why] of CONTRADICTIONS) {
     if (kinds.includes(a) && kinds.includes(b)) {
       throw new AuthError(
         'invalid_config',
-        `provideAuth(): found both with${AuthFeatureKind[a]}() and with${AuthFeatureKind[b]}(), which is a contradiction: ${why}.`,
+        (typeof ngDevMode === 'undefined' || ngDevMode) ? `provideAuth(): found both with${AuthFeatureKind[a]}() and with${AuthFeatureKind[b]}(), which is a contradiction: ${why}.` : '',
       );
     }
   }

@@ -12,6 +12,9 @@ import { SessionHint } from './login/transaction-store';
 import { TokenClient } from './authorization-server/token-client';
 import { TokenSession } from './session/token-session';
 
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
 export type { AuthClientOptions, AuthState, AuthStatus, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
@@ -264,7 +267,7 @@ export class AuthClient {
 
   private requireBrowser(operation: string): BrowserEnvironment {
     if (!this.options.env) {
-      throw new AuthError('unsupported_environment', `${operation}() needs a browser; it was called during server-side rendering.`);
+      throw new AuthError('unsupported_environment', (typeof ngDevMode === 'undefined' || ngDevMode) ? `${operation}() needs a browser; it was called during server-side rendering.` : '');
     }
     return this.options.env;
   }

@@ -8,6 +8,9 @@ import { classifyRefreshAnswer, RefreshFailure } from '../refresh-failure';
 import { mainThreadHolder, type FetchLike, type RefreshTokenHolder, type RefreshTokenHolderFactory } from './refresh-token-holder';
 import type { TokenResponse, UserClaims } from '../token-set';
 
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
 /** A token response together with the validated ID-token claims, when it carried an ID token. */
 export interface ValidatedTokens {
   readonly response: TokenResponse;
@@ -90,7 +93,7 @@ export class TokenClient {
   private bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ms = this.config.requestTimeoutMs;
     return withDeadline(this.clock, ms, task, () =>
-      new AuthError('network_error', `The authorization server did not answer within ${ms / 1000} s (requestTimeout).`),
+      new AuthError('network_error', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The authorization server did not answer within ${ms / 1000} s (requestTimeout).` : ''),
     );
   }
 
@@ -121,7 +124,7 @@ export class TokenClient {
       );
     } catch (error) {
       // Discovery failures are configuration or availability problems; say which issuer failed.
-      throw new AuthError('discovery_failed', `Could not load the OpenID configuration of ${issuer}: ${describe(error)}`, {
+      throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Could not load the OpenID configuration of ${issuer}: ${describe(error)}` : '', {
         protocolCode: protocolCodeOf(error),
       });
     }
@@ -156,8 +159,8 @@ export class TokenClient {
       // rejected: no answer from the server.
       const protocolCode = protocolCodeOf(error);
       throw protocolCode
-        ? new AuthError('invalid_callback', `The login callback is invalid: ${describe(error)}`, { protocolCode })
-        : new AuthError('network_error', `The token endpoint could not be reached: ${describe(error)}`);
+        ? new AuthError('invalid_callback', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The login callback is invalid: ${describe(error)}` : '', { protocolCode })
+        : new AuthError('network_error', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token endpoint could not be reached: ${describe(error)}` : '');
     }
     try {
       const result = await oauth.processAuthorizationCodeResponse(as, this.client, response, {
@@ -248,12 +251,12 @@ function describe(error: unknown): string {
 function toTokenError(error: unknown, status: number): AuthError {
   const protocolCode = protocolCodeOf(error);
   if (error instanceof oauth.ResponseBodyError) {
-    return new AuthError('token_request_failed', `The token endpoint refused the request: ${error.error}`, {
+    return new AuthError('token_request_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token endpoint refused the request: ${error.error}` : '', {
       error: error.error, errorDescription: error.error_description, status, protocolCode,
     });
   }
   if (status >= 400) {
-    return new AuthError('token_request_failed', `The token endpoint refused the request (HTTP ${status}).`, { status, protocolCode });
+    return new AuthError('token_request_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token endpoint refused the request (HTTP ${status}).` : '', { status, protocolCode });
   }
-  return new AuthError('token_response_invalid', `The token response is invalid: ${describe(error)}`, { protocolCode });
+  return new AuthError('token_response_invalid', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token response is invalid: ${describe(error)}` : '', { protocolCode });
 }

@@ -13,6 +13,9 @@ import { AuthError, protocolCodeOf } from '../errors';
 import type { TokenClient, ValidatedTokens } from '../authorization-server/token-client';
 import { TransactionStore } from './transaction-store';
 
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
 export interface LoginOptions {
   /** Same-origin path to return to after login. Defaults to the current path. */
   readonly returnUrl?: string;
@@ -47,7 +50,7 @@ export class LoginFlow {
   async start(options: LoginOptions = {}): Promise<string> {
     const as = await this.tokenClient.metadata();
     if (!as.authorization_endpoint) {
-      throw new AuthError('discovery_failed', 'The authorization server has no authorization_endpoint.');
+      throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The authorization server has no authorization_endpoint.' : '');
     }
     const returnUrl = safeReturnUrl(options.returnUrl ?? currentPath(this.env), this.env.location.origin);
     const tx = createTransaction(returnUrl, this.now(), options.prompt);
@@ -74,13 +77,13 @@ export class LoginFlow {
     if (!tx) {
       const error = new AuthError(
         'invalid_callback',
-        'The login callback does not match a login started in this tab (forged, replayed or expired state).',
+        (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The login callback does not match a login started in this tab (forged, replayed or expired state).' : '',
       );
       return { ok: false, error, returnUrl: '/' };
     }
     if (fragment) {
       // Some server answered in the fragment although the request asked for none: never finished.
-      const error = new AuthError('invalid_callback', 'The response came in the URL fragment; only query responses are accepted.');
+      const error = new AuthError('invalid_callback', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The response came in the URL fragment; only query responses are accepted.' : '');
       return { ok: false, error, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
     try {
@@ -92,7 +95,7 @@ export class LoginFlow {
       // Every step above throws AuthError; anything else is unexpected and reported generically.
       const authError = error instanceof AuthError
         ? error
-        : new AuthError('invalid_callback', 'The login callback could not be processed.', { protocolCode: protocolCodeOf(error) });
+        : new AuthError('invalid_callback', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The login callback could not be processed.' : '', { protocolCode: protocolCodeOf(error) });
       return { ok: false, error: authError, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
   }

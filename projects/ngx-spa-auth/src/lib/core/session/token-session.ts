@@ -10,6 +10,9 @@ import { noLock, type RefreshLock, type TabMessage } from '../tab-sync';
 import type { TokenClient, ValidatedTokens } from '../authorization-server/token-client';
 import { isExpiring, tokenSetFromResponse, type TokenSet, type UserClaims } from '../token-set';
 
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
 type ActiveSession = Extract<SessionState, { kind: 'active' }>;
 
 export interface TokenSessionOptions {
@@ -145,7 +148,7 @@ export class TokenSession {
     // After the session ended, new requests are simply signed out; only the requests that were
     // waiting on the failed refresh (or got a 401 from the ended session) see session_expired.
     const tokens = this.tokens;
-    if (!tokens) throw new AuthError('not_authenticated', 'No user is signed in.');
+    if (!tokens) throw new AuthError('not_authenticated', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'No user is signed in.' : '');
     if (!isExpiring(tokens, this.options.clock.now(), this.options.config.refreshLeewayMs)) {
       return tokens.accessToken;
     }
@@ -167,11 +170,11 @@ export class TokenSession {
     const tokens = this.tokens;
     if (!tokens) {
       if (this.state.kind === 'ended') throw this.endedError();
-      throw new AuthError('not_authenticated', 'No user is signed in.');
+      throw new AuthError('not_authenticated', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'No user is signed in.' : '');
     }
     if (tokens.accessToken !== rejected) return this.getAccessToken();
     if (!tokens.refreshToken) {
-      throw new AuthError('not_authenticated', 'The access token was rejected and there is no refresh token.');
+      throw new AuthError('not_authenticated', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The access token was rejected and there is no refresh token.' : '');
     }
     return this.refresh(rejected);
   }
@@ -254,7 +257,7 @@ export class TokenSession {
 
   private endedError(details?: AuthErrorDetails): AuthError {
     const reason = this.state.kind === 'ended' ? this.state.reason : 'logout';
-    return new AuthError('session_expired', `The session has ended (${reason}).`, { ...details, reason });
+    return new AuthError('session_expired', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The session has ended (${reason}).` : '', { ...details, reason });
   }
 
   /** Best-effort revocation: failure is reported as a warning, never thrown (the user is leaving). */
