@@ -98,9 +98,9 @@ function sendWithReplay(
  */
 @Injectable()
 export class AuthInterceptor implements HttpInterceptor {
-  private readonly injector = inject(Injector);
+  readonly #injector = inject(Injector);
 
   intercept(req: HttpRequest<unknown>, next: HttpHandler): Observable<HttpEvent<unknown>> {
-    return runInInjectionContext(this.injector, () => authInterceptor(req, (r) => next.handle(r)));
+    return runInInjectionContext(this.#injector, () => authInterceptor(req, (r) => next.handle(r)));
   }
 }

@@ -17,49 +17,49 @@ import { AUTH_CLIENT } from './auth-client.provider';
  */
 @Injectable()
 export class AuthService {
-  private readonly client = inject(AUTH_CLIENT);
-  private readonly stateSignal = signal<AuthState>(this.client.state);
-  private readonly state$ = new BehaviorSubject<AuthState>(this.client.state);
+  readonly #client = inject(AUTH_CLIENT);
+  readonly #stateSignal = signal<AuthState>(this.#client.state);
+  readonly #state$ = new BehaviorSubject<AuthState>(this.#client.state);
 
   /** Whether a user is signed in. */
-  readonly isAuthenticated = computed(() => this.stateSignal().status === 'authenticated');
+  readonly isAuthenticated = computed(() => this.#stateSignal().status === 'authenticated');
   /** Whether the sign-in state is still being determined (callback or restore in progress). */
-  readonly isLoading = computed(() => this.stateSignal().status === 'loading');
+  readonly isLoading = computed(() => this.#stateSignal().status === 'loading');
   /** The signed-in user's ID-token claims, or null. */
-  readonly user = computed<UserClaims | null>(() => this.stateSignal().user);
+  readonly user = computed<UserClaims | null>(() => this.#stateSignal().user);
   /** The last login error (forged callback, `access_denied`, …), cleared by the next login. */
-  readonly error = computed(() => this.stateSignal().error);
+  readonly error = computed(() => this.#stateSignal().error);
 
   /** Whether a user is signed in, as an observable (emits on change). */
-  readonly isAuthenticated$ = this.select((s) => s.status === 'authenticated');
+  readonly isAuthenticated$ = this.#select((s) => s.status === 'authenticated');
   /** Whether the sign-in state is still being determined, as an observable (emits on change). */
-  readonly isLoading$ = this.select((s) => s.status === 'loading');
+  readonly isLoading$ = this.#select((s) => s.status === 'loading');
   /** The signed-in user's ID-token claims, or null, as an observable (emits on change). */
-  readonly user$ = this.select((s) => s.user);
+  readonly user$ = this.#select((s) => s.user);
   /** Every event the library reports (login, token_refreshed, refresh_retrying, session_expired, …). */
   readonly events$ = new Observable<AuthEvent>((subscriber) =>
-    this.client.events.subscribe((event) => subscriber.next(event)),
+    this.#client.events.subscribe((event) => subscriber.next(event)),
   ).pipe(share());
 
   constructor() {
-    const stop = this.client.onStateChange((state) => {
-      this.stateSignal.set(state);
-      this.state$.next(state);
+    const stop = this.#client.onStateChange((state) => {
+      this.#stateSignal.set(state);
+      this.#state$.next(state);
     });
     inject(DestroyRef).onDestroy(() => {
       stop();
-      this.state$.complete();
+      this.#state$.complete();
     });
   }
 
   /** Starts a redirect login (Authorization Code + PKCE). */
   login(options?: LoginOptions): Promise<void> {
-    return this.client.login(options);
+    return this.#client.login(options);
   }
 
   /** Revokes the refresh token, forgets the session, and (unless `localOnly`) ends it at the server. */
   logout(options?: LogoutOptions): Promise<void> {
-    return this.client.logout(options);
+    return this.#client.logout(options);
   }
 
   /**
@@ -67,15 +67,15 @@ export class AuthService {
    * `not_authenticated` when signed out, `session_expired` when the refresh ended the session.
    */
   getAccessToken(): Promise<string> {
-    return this.client.getAccessToken();
+    return this.#client.getAccessToken();
   }
 
   /** Resolves once the sign-in state is known (callback handled or restore started). */
   whenReady(): Promise<void> {
-    return this.client.initialize();
+    return this.#client.initialize();
   }
 
-  private select<T>(project: (state: AuthState) => T): Observable<T> {
-    return this.state$.pipe(map(project), distinctUntilChanged());
+  #select<T>(project: (state: AuthState) => T): Observable<T> {
+    return this.#state$.pipe(map(project), distinctUntilChanged());
   }
 }

@@ -25,70 +25,73 @@ const RESTORE_MARK = 'ngx-spa-auth.restoring';
  */
 export class AuthClient {
   readonly events = new EventHub<AuthEvent>();
-  private readonly stateHub = new EventHub<AuthState>();
-  private current: AuthState = { status: 'loading', user: null, error: null };
-  private readonly tokenClient: TokenClient;
-  private readonly session: TokenSession;
-  private readonly loginFlow: LoginFlow | null;
-  private readonly hint: SessionHint | null;
-  private initialized: Promise<void> | null = null;
+  readonly #stateHub = new EventHub<AuthState>();
+  #current: AuthState = { status: 'loading', user: null, error: null };
+  readonly #tokenClient: TokenClient;
+  readonly #session: TokenSession;
+  readonly #loginFlow: LoginFlow | null;
+  readonly #hint: SessionHint | null;
+  #initialized: Promise<void> | null = null;
 
-  private readonly clock: Clock;
+  readonly #clock: Clock;
 
-  constructor(private readonly options: AuthClientOptions) {
-    const clock = (this.clock = options.clock ?? systemClock);
+    readonly #options: AuthClientOptions;
+
+  constructor(options: AuthClientOptions) {
+    this.#options = options;
+    const clock = (this.#clock = options.clock ?? systemClock);
     const { config, env } = options;
     const dpop = options.dpop?.(config.clientId, () => clock.now());
-    this.tokenClient = new TokenClient(config, options.fetch, clock, options.holderFactory, dpop);
-    this.session = new TokenSession({
-      config, clock, random: options.random, tokenClient: this.tokenClient,
+    this.#tokenClient = new TokenClient(config, options.fetch, clock, options.holderFactory, dpop);
+    this.#session = new TokenSession({
+      config, clock, random: options.random, tokenClient: this.#tokenClient,
       emit: (event) => this.events.emit(event),
-      onEnd: (reason) => this.handleSessionEnd(reason),
+      onEnd: (reason) => this.#handleSessionEnd(reason),
       store: options.store,
       lock: options.lock,
       announce: (message) => options.channel?.post(message),
     });
-    this.loginFlow = env ? new LoginFlow(config, env, this.tokenClient, () => clock.now()) : null;
+    this.#loginFlow = env ? new LoginFlow(config, env, this.#tokenClient, () => clock.now()) : null;
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
-    this.hint = env ? new SessionHint(env.localStorage, keep ? env[`${keep}Storage`] : null) : null;
+    this.#hint = env ? new SessionHint(env.localStorage, keep ? env[`${keep}Storage`] : null) : null;
     // A refresh may bring a new ID token; servers that check id_token_hint want the last one.
-    this.events.subscribe((e) => e.type === 'token_refreshed' && this.hint?.set(this.session.idToken));
-    this.stopListening = options.channel?.subscribe((message) => this.onTabMessage(message)) ?? (() => undefined);
+    this.events.subscribe((e) => e.type === 'token_refreshed' && this.#hint?.set(this.#session.idToken));
+    this.#stopListening = options.channel?.subscribe((message) => this.#onTabMessage(message)) ?? (() => undefined);
   }
 
-  private readonly stopListening: () => void;
+  readonly #stopListening: () => void;
 
   /** Stops listening to other tabs and stops the refresh-token worker. */
   dispose(): void {
-    this.stopListening();
-    this.options.channel?.close();
-    void this.tokenClient.dispose();
+    this.#stopListening();
+    this.#options.channel?.close();
+    void this.#tokenClient.dispose();
   }
 
   /** Another tab of the app signed in, rotated, signed out, or lost the session. */
-  private onTabMessage(message: TabMessage): void {
+  #onTabMessage(message: TabMessage): void {
     switch (message.type) {
       case 'signed_in':
       case 'tokens_rotated':
-        void this.session.resume().then((resumed) => {
-          if (!resumed || this.current.status === 'authenticated') return;
-          this.setState({ status: 'authenticated', user: this.session.claims, error: null });
-          this.events.emit({ type: 'login', user: this.session.claims, restored: true });
+        void this.#session.resume().then((resumed) => {
+          if (!resumed || this.#current.status === 'authenticated') return;
+          this.#setState({ status: 'authenticated', user: this.#session.claims, error: null });
+          this.events.emit({ type: 'login', user: this.#session.claims, restored: true });
         });
         return;
       case 'signed_out':
         // The tab that signed out already removed the stored session; forget ours in memory.
-        if (this.session.accessToken === null && this.current.status !== 'authenticated') return;
-        void this.session.clear();
-        void this.tokenClient.forgetRefreshToken();
-        this.hint?.clear();
-        this.setState({ status: 'unauthenticated', user: null, error: null });
+        if (this.#session.accessToken === null && this.#current.status !== 'authenticated') return;
+        void this.#session.clear();
+        void this.#tokenClient.forgetRefreshToken();
+        this.#hint?.clear();
+        this.#setState({ status: 'unauthenticated', user: null, error: null });
         this.events.emit({ type: 'logout', localOnly: true });
         return;
       case 'session_ended':
-        if (!this.session.endFromElsewhere(message.reason)) return;
-        this.hint?.clear();
-        this.setState({ status: 'unauthenticated', user: null, error: null });
+        if (!this.#session.endFromElsewhere(message.reason)) return;
+        this.#hint?.clear();
+        this.#setState({ status: 'unauthenticated', user: null, error: null });
         this.events.emit({ type: 'session_expired', reason: message.reason });
         return;
     }
@@ -96,15 +99,15 @@ export class AuthClient {
 
   /** The validated configuration this client runs with. */
   get config(): ResolvedAuthConfig {
-    return this.options.config;
+    return this.#options.config;
   }
 
   get state(): AuthState {
-    return this.current;
+    return this.#current;
   }
 
   onStateChange(listener: (state: AuthState) => void): () => void {
-    return this.stateHub.subscribe(listener);
+    return this.#stateHub.subscribe(listener);
   }
 
   /**
@@ -113,68 +116,68 @@ export class AuthClient {
    * (or a restore redirect has been started).
    */
   initialize(): Promise<void> {
-    this.initialized ??= this.runStartup();
-    return this.initialized;
+    this.#initialized ??= this.#runStartup();
+    return this.#initialized;
   }
 
-  private async runStartup(): Promise<void> {
-    const env = this.options.env;
-    if (!env || !this.loginFlow) return this.setState({ status: 'unauthenticated', user: null, error: null });
+  async #runStartup(): Promise<void> {
+    const env = this.#options.env;
+    if (!env || !this.#loginFlow) return this.#setState({ status: 'unauthenticated', user: null, error: null });
     const restoring = env.sessionStorage.getItem(RESTORE_MARK) !== null;
     env.sessionStorage.removeItem(RESTORE_MARK);
     cleanLogoutReturn(env);
-    if (isCallbackUrl(env.location.href, this.options.config.redirectUri)) {
-      return this.finishLogin(env);
+    if (isCallbackUrl(env.location.href, this.#options.config.redirectUri)) {
+      return this.#finishLogin(env);
     }
-    if (await this.session.resume()) {
-      this.setState({ status: 'authenticated', user: this.session.claims, error: null });
-      this.events.emit({ type: 'login', user: this.session.claims, restored: true });
+    if (await this.#session.resume()) {
+      this.#setState({ status: 'authenticated', user: this.#session.claims, error: null });
+      this.events.emit({ type: 'login', user: this.#session.claims, restored: true });
       return;
     }
     // A restore that left and came back without a callback (server error page, Back button) is
     // not tried again: the hint goes, so there is never a redirect loop.
-    if (restoring) this.hint?.clear();
-    if (this.options.sessionRestore && this.hint?.present) {
+    if (restoring) this.#hint?.clear();
+    if (this.#options.sessionRestore && this.#hint?.present) {
       env.sessionStorage.setItem(RESTORE_MARK, '1');
-      const idToken = this.hint.idToken;
+      const idToken = this.#hint.idToken;
       try {
         return await this.login({ prompt: 'none', returnUrl: currentPath(env), params: idToken ? { id_token_hint: idToken } : {} });
       } catch (error) {
         // Discovery failed or timed out: the app still boots, signed out and told why; the next
         // reload may try again.
         env.sessionStorage.removeItem(RESTORE_MARK);
-        return this.failLogin(error as AuthError);
+        return this.#failLogin(error as AuthError);
       }
     }
-    this.setState({ status: 'unauthenticated', user: null, error: null });
+    this.#setState({ status: 'unauthenticated', user: null, error: null });
   }
 
-  private failLogin(error: AuthError): void {
-    this.setState({ status: 'unauthenticated', user: null, error });
+  #failLogin(error: AuthError): void {
+    this.#setState({ status: 'unauthenticated', user: null, error });
     this.events.emit({ type: 'login_failed', error });
   }
 
-  private async finishLogin(env: BrowserEnvironment): Promise<void> {
-    const result = await this.loginFlow!.finish(env.location.href);
+  async #finishLogin(env: BrowserEnvironment): Promise<void> {
+    const result = await this.#loginFlow!.finish(env.location.href);
     if (result.ok) {
       const restored = result.transaction.prompt === 'none';
-      await this.session.start(result.tokens);
-      this.hint?.set(this.session.idToken);
-      this.options.channel?.post({ type: 'signed_in' });
+      await this.#session.start(result.tokens);
+      this.#hint?.set(this.#session.idToken);
+      this.#options.channel?.post({ type: 'signed_in' });
       env.history.replaceState(null, '', result.transaction.returnUrl);
-      this.setState({ status: 'authenticated', user: this.session.claims, error: null });
-      this.events.emit({ type: 'login', user: this.session.claims, restored });
+      this.#setState({ status: 'authenticated', user: this.#session.claims, error: null });
+      this.events.emit({ type: 'login', user: this.#session.claims, restored });
       return;
     }
     env.history.replaceState(null, '', result.returnUrl);
     const restoring = result.prompt === 'none';
-    if (restoring) this.hint?.clear();
+    if (restoring) this.#hint?.clear();
     // A silent restore that found no server session (login_required and the other interaction
     // errors) is the normal signed-out case, not an error. invalid_request there usually means the
     // server wants an id_token_hint (glewlwyd): signed out too, with a warning for the developer.
     const refused = restoring && result.error.error === 'invalid_request';
-    if (!refused && result.error.code !== 'login_required') return this.failLogin(result.error);
-    this.setState({ status: 'unauthenticated', user: null, error: null });
+    if (!refused && result.error.code !== 'login_required') return this.#failLogin(result.error);
+    this.#setState({ status: 'unauthenticated', user: null, error: null });
     if (refused) {
       this.events.emit({ type: 'warning', message: 'prompt=none got invalid_request: the server may need withSessionRestore({ idTokenHint }).' });
     }
@@ -182,8 +185,8 @@ export class AuthClient {
 
   /** Starts a redirect login. Resolves once the browser has been sent to the server. */
   async login(options: LoginOptions = {}): Promise<void> {
-    const env = this.requireBrowser('login');
-    const url = await this.loginFlow!.start(options);
+    const env = this.#requireBrowser('login');
+    const url = await this.#loginFlow!.start(options);
     this.events.emit({ type: 'login_started', prompt: options.prompt });
     env.location.assign(url);
   }
@@ -193,40 +196,40 @@ export class AuthClient {
    * tokens, and unless `localOnly` redirects to the server's end-session endpoint.
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
-    const env = this.requireBrowser('logout');
-    const refreshing = this.session.refreshing;
-    const ended = await this.session.clear();
-    this.hint?.clear();
-    this.setState({ status: 'unauthenticated', user: null, error: null });
+    const env = this.#requireBrowser('logout');
+    const refreshing = this.#session.refreshing;
+    const ended = await this.#session.clear();
+    this.#hint?.clear();
+    this.#setState({ status: 'unauthenticated', user: null, error: null });
     this.events.emit({ type: 'logout', localOnly: options.localOnly === true });
-    this.options.channel?.post({ type: 'signed_out' });
-    if (ended?.refreshToken) await this.session.revokeQuietly(ended.refreshToken);
+    this.#options.channel?.post({ type: 'signed_out' });
+    if (ended?.refreshToken) await this.#session.revokeQuietly(ended.refreshToken);
     // A refresh in flight is discarded when it lands, and revokes the token it brought. Wait for
     // that (at most requestTimeout) before the worker forgets the token and the page leaves, or a
     // server that revokes only the token given would keep the rotated one alive.
     const noop = () => undefined;
     if (refreshing) {
-      await withDeadline(this.clock, this.options.config.requestTimeoutMs, () => refreshing.then(noop, noop), noop).catch(noop);
+      await withDeadline(this.#clock, this.#options.config.requestTimeoutMs, () => refreshing.then(noop, noop), noop).catch(noop);
     }
-    await this.tokenClient.forgetRefreshToken();
-    await this.tokenClient.dpop?.forget();
+    await this.#tokenClient.forgetRefreshToken();
+    await this.#tokenClient.dpop?.forget();
     if (options.localOnly) return;
-    const as = await this.tokenClient.metadata();
+    const as = await this.#tokenClient.metadata();
     if (as.end_session_endpoint) {
-      env.location.assign(endSessionUrl(as.end_session_endpoint, this.options.config, env, ended?.idToken));
+      env.location.assign(endSessionUrl(as.end_session_endpoint, this.#options.config, env, ended?.idToken));
     }
   }
 
   /** A valid access token, refreshed first when it expires within the leeway. */
   async getAccessToken(): Promise<string> {
     await this.initialize();
-    return this.session.getAccessToken();
+    return this.#session.getAccessToken();
   }
 
   /** The access token to replay a request with after `rejected` got a 401; refreshes at most once per burst. */
   async renewRejectedToken(rejected: string): Promise<string> {
     await this.initialize();
-    return this.session.renewRejected(rejected);
+    return this.#session.renewRejected(rejected);
   }
 
   /**
@@ -234,46 +237,46 @@ export class AuthClient {
    * DPoP-bound token `Authorization: DPoP …` and a fresh `DPoP` proof for this method and URL.
    */
   async authorizationHeaders(accessToken: string, method: string, url: string): Promise<Record<string, string>> {
-    const keys = this.session.tokenType === 'dpop' ? await this.tokenClient.dpop?.current() : null;
+    const keys = this.#session.tokenType === 'dpop' ? await this.#tokenClient.dpop?.current() : null;
     if (!keys) return { Authorization: `Bearer ${accessToken}` };
-    const target = new URL(url, this.options.env?.baseUrl);
+    const target = new URL(url, this.#options.env?.baseUrl);
     return { Authorization: `DPoP ${accessToken}`, DPoP: await keys.proofs.proof(method, target, accessToken) };
   }
 
   /** Keeps the nonce a resource server asked for in a `use_dpop_nonce` challenge; false without DPoP. */
   async rememberDPoPNonce(url: string, nonce: string | null): Promise<boolean> {
-    const keys = await this.tokenClient.dpop?.current();
+    const keys = await this.#tokenClient.dpop?.current();
     if (!keys || !nonce) return false;
-    keys.proofs.rememberNonce(new URL(url, this.options.env?.baseUrl), nonce);
+    keys.proofs.rememberNonce(new URL(url, this.#options.env?.baseUrl), nonce);
     return true;
   }
 
   /** The access token held right now, without refreshing; null when signed out. */
   peekAccessToken(): string | null {
-    return this.session.accessToken;
+    return this.#session.accessToken;
   }
 
-  private handleSessionEnd(reason: SessionEndReason): void {
-    this.hint?.clear();
-    this.setState({ status: 'unauthenticated', user: null, error: null });
+  #handleSessionEnd(reason: SessionEndReason): void {
+    this.#hint?.clear();
+    this.#setState({ status: 'unauthenticated', user: null, error: null });
     this.events.emit({ type: 'session_expired', reason });
-    if (this.options.config.onSessionExpired === 'login' && this.options.env) {
+    if (this.#options.config.onSessionExpired === 'login' && this.#options.env) {
       // Fire and forget: the page navigates away; a failure to start login is reported as an event.
-      this.login({ returnUrl: currentPath(this.options.env) }).catch((error: unknown) =>
+      this.login({ returnUrl: currentPath(this.#options.env) }).catch((error: unknown) =>
         this.events.emit({ type: 'warning', message: `Login after session end failed: ${(error as Error).message}` }),
       );
     }
   }
 
-  private requireBrowser(operation: string): BrowserEnvironment {
-    if (!this.options.env) {
+  #requireBrowser(operation: string): BrowserEnvironment {
+    if (!this.#options.env) {
       throw new AuthError('unsupported_environment', (typeof ngDevMode === 'undefined' || ngDevMode) ? `${operation}() needs a browser; it was called during server-side rendering.` : '');
     }
-    return this.options.env;
+    return this.#options.env;
   }
 
-  private setState(state: AuthState): void {
-    this.current = state;
-    this.stateHub.emit(state);
+  #setState(state: AuthState): void {
+    this.#current = state;
+    this.#stateHub.emit(state);
   }
 }

@@ -48,14 +48,14 @@ export type AuthEventType = AuthEvent['type'];
 
 /** A minimal synchronous event emitter; the Angular layer turns it into an Observable. */
 export class EventHub<T> {
-  private readonly listeners = new Set<(event: T) => void>();
+  readonly #listeners = new Set<(event: T) => void>();
 
   emit(event: T): void {
-    for (const listener of [...this.listeners]) listener(event);
+    for (const listener of [...this.#listeners]) listener(event);
   }
 
   subscribe(listener: (event: T) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 }

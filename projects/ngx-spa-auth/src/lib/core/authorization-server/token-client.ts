@@ -24,19 +24,28 @@ export interface ValidatedTokens {
  * HTTP interceptors.
  */
 export class TokenClient {
-  private metadataPromise: Promise<oauth.AuthorizationServer> | null = null;
-  private holderPromise: Promise<RefreshTokenHolder> | null = null;
+  #metadataPromise: Promise<oauth.AuthorizationServer> | null = null;
+  #holderPromise: Promise<RefreshTokenHolder> | null = null;
   readonly client: oauth.Client;
-  private readonly clientAuth = oauth.None();
+  readonly #clientAuth = oauth.None();
+
+  readonly #config: ResolvedAuthConfig;
+  readonly #fetchFn: FetchLike;
+  readonly #clock: Clock;
+  readonly #holderFactory?: RefreshTokenHolderFactory;
 
   constructor(
-    private readonly config: ResolvedAuthConfig,
-    private readonly fetchFn: FetchLike,
-    private readonly clock: Clock,
-    private readonly holderFactory?: RefreshTokenHolderFactory,
+    config: ResolvedAuthConfig,
+    fetchFn: FetchLike,
+    clock: Clock,
+    holderFactory?: RefreshTokenHolderFactory,
     /** The session's DPoP key, when `withDPoP()` is on. */
     readonly dpop?: DPoPSession,
   ) {
+    this.#config = config;
+    this.#fetchFn = fetchFn;
+    this.#clock = clock;
+    this.#holderFactory = holderFactory;
     this.client = { client_id: config.clientId };
   }
 
@@ -45,7 +54,7 @@ export class TokenClient {
    * answers `use_dpop_nonce` (RFC 9449 §8): that answer means it did not process the request, so
    * the retry cannot be a reuse. oauth4webapi keeps the nonce per origin.
    */
-  private async withDPoP(send: (dpop: oauth.DPoPHandle | undefined) => Promise<Response>): Promise<Response> {
+  async #withDPoP(send: (dpop: oauth.DPoPHandle | undefined) => Promise<Response>): Promise<Response> {
     const handle = (await this.dpop?.current())?.handle;
     const response = await send(handle);
     if (!handle || response.status !== 400) return response;
@@ -54,60 +63,60 @@ export class TokenClient {
   }
 
   /** Options every oauth4webapi request gets: a fetch, and http only for a loopback issuer. */
-  private requestOptions(signal?: AbortSignal, fetchFn: FetchLike = this.fetchFn) {
+  #requestOptions(signal?: AbortSignal, fetchFn: FetchLike = this.#fetchFn) {
     return {
       [oauth.customFetch]: (url: string, init: RequestInit) => fetchFn(url, init),
-      [oauth.allowInsecureRequests]: this.config.allowInsecureRequests,
+      [oauth.allowInsecureRequests]: this.#config.allowInsecureRequests,
       signal,
     };
   }
 
   /** Requests to the token and revocation endpoints go through the holder (a worker, by default). */
-  private async tokenRequestOptions(signal?: AbortSignal) {
-    const holder = await this.holder();
-    return this.requestOptions(signal, holder.fetch);
+  async #tokenRequestOptions(signal?: AbortSignal) {
+    const holder = await this.#holder();
+    return this.#requestOptions(signal, holder.fetch);
   }
 
-  private holder(): Promise<RefreshTokenHolder> {
-    this.holderPromise ??= this.metadata().then((as) => {
+  #holder(): Promise<RefreshTokenHolder> {
+    this.#holderPromise ??= this.metadata().then((as) => {
       const endpoints = [as.token_endpoint, as.revocation_endpoint].filter((e): e is string => !!e);
-      return this.holderFactory ? this.holderFactory(endpoints) : mainThreadHolder(this.fetchFn);
+      return this.#holderFactory ? this.#holderFactory(endpoints) : mainThreadHolder(this.#fetchFn);
     });
-    return this.holderPromise;
+    return this.#holderPromise;
   }
 
   /** Forgets the refresh token wherever it is held. */
   async forgetRefreshToken(): Promise<void> {
-    if (this.holderPromise) (await this.holderPromise).clear();
+    if (this.#holderPromise) (await this.#holderPromise).clear();
   }
 
   /** Stops the holder (worker) for good. */
   async dispose(): Promise<void> {
-    if (this.holderPromise) (await this.holderPromise.catch(() => null))?.dispose();
+    if (this.#holderPromise) (await this.#holderPromise.catch(() => null))?.dispose();
   }
 
   /**
    * Bounds a request that is not a refresh (those have `refreshTimeout` and the retry rules) by
    * `requestTimeout`: afterwards the wait ends with `network_error`, answer or not.
    */
-  private bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const ms = this.config.requestTimeoutMs;
-    return withDeadline(this.clock, ms, task, () =>
+  #bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ms = this.#config.requestTimeoutMs;
+    return withDeadline(this.#clock, ms, task, () =>
       new AuthError('network_error', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The authorization server did not answer within ${ms / 1000} s (requestTimeout).` : ''),
     );
   }
 
   /** Server metadata, discovered once and cached; a failed discovery is retried on the next call. */
   metadata(): Promise<oauth.AuthorizationServer> {
-    this.metadataPromise ??= this.discover().catch((error: unknown) => {
-      this.metadataPromise = null;
+    this.#metadataPromise ??= this.#discover().catch((error: unknown) => {
+      this.#metadataPromise = null;
       throw error;
     });
-    return this.metadataPromise;
+    return this.#metadataPromise;
   }
 
-  private async discover(): Promise<oauth.AuthorizationServer> {
-    const { issuer, endpoints } = this.config;
+  async #discover(): Promise<oauth.AuthorizationServer> {
+    const { issuer, endpoints } = this.#config;
     const explicit = {
       issuer,
       authorization_endpoint: endpoints.authorization,
@@ -119,8 +128,8 @@ export class TokenClient {
     let discovered: oauth.AuthorizationServer;
     try {
       const url = new URL(issuer);
-      discovered = await this.bounded(async (signal) =>
-        oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, this.requestOptions(signal))),
+      discovered = await this.#bounded(async (signal) =>
+        oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, this.#requestOptions(signal))),
       );
     } catch (error) {
       // Discovery failures are configuration or availability problems; say which issuer failed.
@@ -135,10 +144,10 @@ export class TokenClient {
 
   /** Exchanges an authorization code (RFC 6749 §4.1.3 + PKCE) and validates the ID token. */
   exchangeCode(callbackParams: URLSearchParams, codeVerifier: string, nonce: string): Promise<ValidatedTokens> {
-    return this.bounded((signal) => this.exchange(callbackParams, codeVerifier, nonce, signal));
+    return this.#bounded((signal) => this.#exchange(callbackParams, codeVerifier, nonce, signal));
   }
 
-  private async exchange(
+  async #exchange(
     callbackParams: URLSearchParams,
     codeVerifier: string,
     nonce: string,
@@ -147,10 +156,10 @@ export class TokenClient {
     const as = await this.metadata();
     let response: Response;
     try {
-      const options = { ...(await this.tokenRequestOptions(signal)), additionalParameters: this.resourceParams() };
-      response = await this.withDPoP((DPoP) =>
+      const options = { ...(await this.#tokenRequestOptions(signal)), additionalParameters: this.#resourceParams() };
+      response = await this.#withDPoP((DPoP) =>
         oauth.authorizationCodeGrantRequest(
-          as, this.client, this.clientAuth, callbackParams, this.config.redirectUri, codeVerifier, { ...options, DPoP },
+          as, this.client, this.#clientAuth, callbackParams, this.#config.redirectUri, codeVerifier, { ...options, DPoP },
         ),
       );
     } catch (error) {
@@ -181,15 +190,15 @@ export class TokenClient {
     const as = await this.metadata();
     let response: Response;
     try {
-      const options = { ...(await this.tokenRequestOptions(signal)), additionalParameters: this.resourceParams() };
-      response = await this.withDPoP((DPoP) =>
-        oauth.refreshTokenGrantRequest(as, this.client, this.clientAuth, refreshToken, { ...options, DPoP }),
+      const options = { ...(await this.#tokenRequestOptions(signal)), additionalParameters: this.#resourceParams() };
+      response = await this.#withDPoP((DPoP) =>
+        oauth.refreshTokenGrantRequest(as, this.client, this.#clientAuth, refreshToken, { ...options, DPoP }),
       );
     } catch {
       // fetch rejected: lost connection or our own abort on timeout. Either way the outcome is unknown.
       throw new RefreshFailure('ambiguous', signal.aborted ? 'timeout' : 'network');
     }
-    const now = () => this.clock.now();
+    const now = () => this.#clock.now();
     if (response.status >= 500 || response.status === 429) {
       throw classifyRefreshAnswer({ status: response.status, retryAfter: response.headers.get('retry-after') }, now());
     }
@@ -216,9 +225,9 @@ export class TokenClient {
   async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
     const as = await this.metadata();
     if (!as.revocation_endpoint) return false;
-    return this.bounded(async (signal) => {
-      const response = await oauth.revocationRequest(as, this.client, this.clientAuth, token, {
-        ...(await this.tokenRequestOptions(signal)),
+    return this.#bounded(async (signal) => {
+      const response = await oauth.revocationRequest(as, this.client, this.#clientAuth, token, {
+        ...(await this.#tokenRequestOptions(signal)),
         additionalParameters: { token_type_hint: hint },
       });
       await oauth.processRevocationResponse(response);
@@ -226,9 +235,9 @@ export class TokenClient {
     });
   }
 
-  private resourceParams(): URLSearchParams {
+  #resourceParams(): URLSearchParams {
     const params = new URLSearchParams();
-    for (const r of this.config.resource) params.append('resource', r);
+    for (const r of this.#config.resource) params.append('resource', r);
     return params;
   }
 }

@@ -35,30 +35,34 @@ export type CallbackResult =
  * (callback validation + code exchange). It keeps no state besides the one-time transaction.
  */
 export class LoginFlow {
-  private readonly transactions: TransactionStore;
+  readonly #transactions: TransactionStore;
 
-  constructor(
-    private readonly config: ResolvedAuthConfig,
-    private readonly env: BrowserEnvironment,
-    private readonly tokenClient: TokenClient,
-    private readonly now: () => number,
-  ) {
-    this.transactions = new TransactionStore(env.sessionStorage);
+  readonly #config: ResolvedAuthConfig;
+  readonly #env: BrowserEnvironment;
+  readonly #tokenClient: TokenClient;
+  readonly #now: () => number;
+
+  constructor(config: ResolvedAuthConfig, env: BrowserEnvironment, tokenClient: TokenClient, now: () => number) {
+    this.#config = config;
+    this.#env = env;
+    this.#tokenClient = tokenClient;
+    this.#now = now;
+    this.#transactions = new TransactionStore(env.sessionStorage);
   }
 
   /** Saves a fresh transaction and returns the authorization URL to navigate to. */
   async start(options: LoginOptions = {}): Promise<string> {
-    const as = await this.tokenClient.metadata();
+    const as = await this.#tokenClient.metadata();
     if (!as.authorization_endpoint) {
       throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The authorization server has no authorization_endpoint.' : '');
     }
-    const returnUrl = safeReturnUrl(options.returnUrl ?? currentPath(this.env), this.env.location.origin);
-    const tx = createTransaction(returnUrl, this.now(), options.prompt);
+    const returnUrl = safeReturnUrl(options.returnUrl ?? currentPath(this.#env), this.#env.location.origin);
+    const tx = createTransaction(returnUrl, this.#now(), options.prompt);
     // A new login gets a new DPoP key; dpop_jkt binds the authorization code to it (RFC 9449 §10).
-    const jkt = await this.tokenClient.dpop?.renew();
+    const jkt = await this.#tokenClient.dpop?.renew();
     const params = jkt ? { ...options.params, dpop_jkt: jkt } : options.params;
-    const url = await buildAuthorizationUrl(as.authorization_endpoint, this.config, tx, params);
-    this.transactions.save(tx);
+    const url = await buildAuthorizationUrl(as.authorization_endpoint, this.#config, tx, params);
+    this.#transactions.save(tx);
     return url;
   }
 
@@ -72,8 +76,8 @@ export class LoginFlow {
     const url = new URL(callbackUrl);
     const fragment = fragmentResponse(url);
     const params = fragment ?? new URLSearchParams(url.search);
-    this.env.history.replaceState(null, '', cleanCallbackUrl(callbackUrl));
-    const tx = this.transactions.take(params.get('state') ?? '', this.now());
+    this.#env.history.replaceState(null, '', cleanCallbackUrl(callbackUrl));
+    const tx = this.#transactions.take(params.get('state') ?? '', this.#now());
     if (!tx) {
       const error = new AuthError(
         'invalid_callback',
@@ -87,9 +91,9 @@ export class LoginFlow {
       return { ok: false, error, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
     try {
-      const as = await this.tokenClient.metadata();
-      const validated = validateCallback(as, this.tokenClient.client, params, tx);
-      const tokens = await this.tokenClient.exchangeCode(validated, tx.codeVerifier, tx.nonce);
+      const as = await this.#tokenClient.metadata();
+      const validated = validateCallback(as, this.#tokenClient.client, params, tx);
+      const tokens = await this.#tokenClient.exchangeCode(validated, tx.codeVerifier, tx.nonce);
       return { ok: true, tokens, transaction: tx };
     } catch (error) {
       // Every step above throws AuthError; anything else is unexpected and reported generically.
