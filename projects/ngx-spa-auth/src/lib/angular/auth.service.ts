@@ -17,9 +17,10 @@ import { AUTH_CLIENT } from './auth-client.provider';
  */
 @Injectable()
 export class AuthService {
-  readonly #client = inject(AUTH_CLIENT);
-  readonly #stateSignal = signal<AuthState>(this.#client.state);
-  readonly #state$ = new BehaviorSubject<AuthState>(this.#client.state);
+  // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.
+  private readonly client = inject(AUTH_CLIENT);
+  readonly #stateSignal = signal<AuthState>(this.client.state);
+  readonly #state$ = new BehaviorSubject<AuthState>(this.client.state);
 
   /** Whether a user is signed in. */
   readonly isAuthenticated = computed(() => this.#stateSignal().status === 'authenticated');
@@ -38,11 +39,11 @@ export class AuthService {
   readonly user$ = this.#select((s) => s.user);
   /** Every event the library reports (login, token_refreshed, refresh_retrying, session_expired, …). */
   readonly events$ = new Observable<AuthEvent>((subscriber) =>
-    this.#client.events.subscribe((event) => subscriber.next(event)),
+    this.client.events.subscribe((event) => subscriber.next(event)),
   ).pipe(share());
 
   constructor() {
-    const stop = this.#client.onStateChange((state) => {
+    const stop = this.client.onStateChange((state) => {
       this.#stateSignal.set(state);
       this.#state$.next(state);
     });
@@ -54,12 +55,12 @@ export class AuthService {
 
   /** Starts a redirect login (Authorization Code + PKCE). */
   login(options?: LoginOptions): Promise<void> {
-    return this.#client.login(options);
+    return this.client.login(options);
   }
 
   /** Revokes the refresh token, forgets the session, and (unless `localOnly`) ends it at the server. */
   logout(options?: LogoutOptions): Promise<void> {
-    return this.#client.logout(options);
+    return this.client.logout(options);
   }
 
   /**
@@ -67,12 +68,12 @@ export class AuthService {
    * `not_authenticated` when signed out, `session_expired` when the refresh ended the session.
    */
   getAccessToken(): Promise<string> {
-    return this.#client.getAccessToken();
+    return this.client.getAccessToken();
   }
 
   /** Resolves once the sign-in state is known (callback handled or restore started). */
   whenReady(): Promise<void> {
-    return this.#client.initialize();
+    return this.client.initialize();
   }
 
   #select<T>(project: (state: AuthState) => T): Observable<T> {

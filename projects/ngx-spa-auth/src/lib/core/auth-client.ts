@@ -28,7 +28,8 @@ export class AuthClient {
   readonly #stateHub = new EventHub<AuthState>();
   #current: AuthState = { status: 'loading', user: null, error: null };
   readonly #tokenClient: TokenClient;
-  readonly #session: TokenSession;
+  // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.
+  private readonly session: TokenSession;
   readonly #loginFlow: LoginFlow | null;
   readonly #hint: SessionHint | null;
   #initialized: Promise<void> | null = null;
@@ -43,7 +44,7 @@ export class AuthClient {
     const { config, env } = options;
     const dpop = options.dpop?.(config.clientId, () => clock.now());
     this.#tokenClient = new TokenClient(config, options.fetch, clock, options.holderFactory, dpop);
-    this.#session = new TokenSession({
+    this.session = new TokenSession({
       config, clock, random: options.random, tokenClient: this.#tokenClient,
       emit: (event) => this.events.emit(event),
       onEnd: (reason) => this.#handleSessionEnd(reason),
@@ -55,7 +56,7 @@ export class AuthClient {
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
     this.#hint = env ? new SessionHint(env.localStorage, keep ? env[`${keep}Storage`] : null) : null;
     // A refresh may bring a new ID token; servers that check id_token_hint want the last one.
-    this.events.subscribe((e) => e.type === 'token_refreshed' && this.#hint?.set(this.#session.idToken));
+    this.events.subscribe((e) => e.type === 'token_refreshed' && this.#hint?.set(this.session.idToken));
     this.#stopListening = options.channel?.subscribe((message) => this.#onTabMessage(message)) ?? (() => undefined);
   }
 
@@ -73,23 +74,23 @@ export class AuthClient {
     switch (message.type) {
       case 'signed_in':
       case 'tokens_rotated':
-        void this.#session.resume().then((resumed) => {
+        void this.session.resume().then((resumed) => {
           if (!resumed || this.#current.status === 'authenticated') return;
-          this.#setState({ status: 'authenticated', user: this.#session.claims, error: null });
-          this.events.emit({ type: 'login', user: this.#session.claims, restored: true });
+          this.#setState({ status: 'authenticated', user: this.session.claims, error: null });
+          this.events.emit({ type: 'login', user: this.session.claims, restored: true });
         });
         return;
       case 'signed_out':
         // The tab that signed out already removed the stored session; forget ours in memory.
-        if (this.#session.accessToken === null && this.#current.status !== 'authenticated') return;
-        void this.#session.clear();
+        if (this.session.accessToken === null && this.#current.status !== 'authenticated') return;
+        void this.session.clear();
         void this.#tokenClient.forgetRefreshToken();
         this.#hint?.clear();
         this.#setState({ status: 'unauthenticated', user: null, error: null });
         this.events.emit({ type: 'logout', localOnly: true });
         return;
       case 'session_ended':
-        if (!this.#session.endFromElsewhere(message.reason)) return;
+        if (!this.session.endFromElsewhere(message.reason)) return;
         this.#hint?.clear();
         this.#setState({ status: 'unauthenticated', user: null, error: null });
         this.events.emit({ type: 'session_expired', reason: message.reason });
@@ -129,9 +130,9 @@ export class AuthClient {
     if (isCallbackUrl(env.location.href, this.#options.config.redirectUri)) {
       return this.#finishLogin(env);
     }
-    if (await this.#session.resume()) {
-      this.#setState({ status: 'authenticated', user: this.#session.claims, error: null });
-      this.events.emit({ type: 'login', user: this.#session.claims, restored: true });
+    if (await this.session.resume()) {
+      this.#setState({ status: 'authenticated', user: this.session.claims, error: null });
+      this.events.emit({ type: 'login', user: this.session.claims, restored: true });
       return;
     }
     // A restore that left and came back without a callback (server error page, Back button) is
@@ -161,12 +162,12 @@ export class AuthClient {
     const result = await this.#loginFlow!.finish(env.location.href);
     if (result.ok) {
       const restored = result.transaction.prompt === 'none';
-      await this.#session.start(result.tokens);
-      this.#hint?.set(this.#session.idToken);
+      await this.session.start(result.tokens);
+      this.#hint?.set(this.session.idToken);
       this.#options.channel?.post({ type: 'signed_in' });
       env.history.replaceState(null, '', result.transaction.returnUrl);
-      this.#setState({ status: 'authenticated', user: this.#session.claims, error: null });
-      this.events.emit({ type: 'login', user: this.#session.claims, restored });
+      this.#setState({ status: 'authenticated', user: this.session.claims, error: null });
+      this.events.emit({ type: 'login', user: this.session.claims, restored });
       return;
     }
     env.history.replaceState(null, '', result.returnUrl);
@@ -197,13 +198,13 @@ export class AuthClient {
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
     const env = this.#requireBrowser('logout');
-    const refreshing = this.#session.refreshing;
-    const ended = await this.#session.clear();
+    const refreshing = this.session.refreshing;
+    const ended = await this.session.clear();
     this.#hint?.clear();
     this.#setState({ status: 'unauthenticated', user: null, error: null });
     this.events.emit({ type: 'logout', localOnly: options.localOnly === true });
     this.#options.channel?.post({ type: 'signed_out' });
-    if (ended?.refreshToken) await this.#session.revokeQuietly(ended.refreshToken);
+    if (ended?.refreshToken) await this.session.revokeQuietly(ended.refreshToken);
     // A refresh in flight is discarded when it lands, and revokes the token it brought. Wait for
     // that (at most requestTimeout) before the worker forgets the token and the page leaves, or a
     // server that revokes only the token given would keep the rotated one alive.
@@ -223,13 +224,13 @@ export class AuthClient {
   /** A valid access token, refreshed first when it expires within the leeway. */
   async getAccessToken(): Promise<string> {
     await this.initialize();
-    return this.#session.getAccessToken();
+    return this.session.getAccessToken();
   }
 
   /** The access token to replay a request with after `rejected` got a 401; refreshes at most once per burst. */
   async renewRejectedToken(rejected: string): Promise<string> {
     await this.initialize();
-    return this.#session.renewRejected(rejected);
+    return this.session.renewRejected(rejected);
   }
 
   /**
@@ -237,7 +238,7 @@ export class AuthClient {
    * DPoP-bound token `Authorization: DPoP …` and a fresh `DPoP` proof for this method and URL.
    */
   async authorizationHeaders(accessToken: string, method: string, url: string): Promise<Record<string, string>> {
-    const keys = this.#session.tokenType === 'dpop' ? await this.#tokenClient.dpop?.current() : null;
+    const keys = this.session.tokenType === 'dpop' ? await this.#tokenClient.dpop?.current() : null;
     if (!keys) return { Authorization: `Bearer ${accessToken}` };
     const target = new URL(url, this.#options.env?.baseUrl);
     return { Authorization: `DPoP ${accessToken}`, DPoP: await keys.proofs.proof(method, target, accessToken) };
@@ -253,7 +254,7 @@ export class AuthClient {
 
   /** The access token held right now, without refreshing; null when signed out. */
   peekAccessToken(): string | null {
-    return this.#session.accessToken;
+    return this.session.accessToken;
   }
 
   #handleSessionEnd(reason: SessionEndReason): void {

@@ -42,7 +42,8 @@ export interface TokenSessionOptions {
  * and presenting the old one would be a reuse.
  */
 export class TokenSession {
-  #state: SessionState = { kind: 'signed_out', id: 0 };
+  // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.
+  private state: SessionState = { kind: 'signed_out', id: 0 };
   readonly #coordinator: RefreshCoordinator<ValidatedTokens>;
 
     readonly #options: TokenSessionOptions;
@@ -70,21 +71,21 @@ export class TokenSession {
 
   /** Enters a new state with a new id: the one place the lifecycle moves. */
   #become(next: SessionStateInput): void {
-    this.#state = { ...next, id: this.#state.id + 1 };
+    this.state = { ...next, id: this.state.id + 1 };
   }
 
   /** The same session gets new tokens, or starts or settles its refresh: the id stays. */
   #update(active: ActiveSession, change: Partial<Pick<ActiveSession, 'tokens' | 'refreshing'>>): void {
-    this.#state = { ...active, ...change };
+    this.state = { ...active, ...change };
   }
 
   get #active(): ActiveSession | null {
-    return this.#state.kind === 'active' ? this.#state : null;
+    return this.state.kind === 'active' ? this.state : null;
   }
 
   /** Whether the session that started some work (a refresh, a read) is still the active one. */
   #isCurrent(id: number): boolean {
-    return this.#state.kind === 'active' && this.#state.id === id;
+    return this.state.kind === 'active' && this.state.id === id;
   }
 
   get #tokens(): TokenSet | null {
@@ -123,10 +124,10 @@ export class TokenSession {
 
   /** Takes over a persisted session (reload, new tab, another tab's rotation); false when there is none. */
   async resume(): Promise<boolean> {
-    const id = this.#state.id;
+    const id = this.state.id;
     const stored = await this.#options.store?.load();
     // Signed out (or a new login) while reading: what was read is stale.
-    if (!stored || id !== this.#state.id) return false;
+    if (!stored || id !== this.state.id) return false;
     const active = this.#active;
     if (!active) {
       this.#become({ kind: 'active', tokens: stored, refreshing: null });
@@ -172,7 +173,7 @@ export class TokenSession {
     if (refreshing) return refreshing;
     const tokens = this.#tokens;
     if (!tokens) {
-      if (this.#state.kind === 'ended') throw this.#endedError();
+      if (this.state.kind === 'ended') throw this.#endedError();
       throw new AuthError('not_authenticated', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'No user is signed in.' : '');
     }
     if (tokens.accessToken !== rejected) return this.getAccessToken();
@@ -259,7 +260,7 @@ export class TokenSession {
   }
 
   #endedError(details?: AuthErrorDetails): AuthError {
-    const reason = this.#state.kind === 'ended' ? this.#state.reason : 'logout';
+    const reason = this.state.kind === 'ended' ? this.state.reason : 'logout';
     return new AuthError('session_expired', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The session has ended (${reason}).` : '', { ...details, reason });
   }
 
