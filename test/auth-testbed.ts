@@ -1,4 +1,4 @@
-import { DPoPSession } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-session';
+import { DPoPKeyHolder } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-key-holder';
 import { provideHttpClient, withInterceptors, withInterceptorsFromDi, HTTP_INTERCEPTORS, HttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { NgModule, type EnvironmentProviders, type Provider } from '@angular/core';
@@ -50,7 +50,7 @@ export interface TestBedOptions {
 
 /** Prepares the page as the callback of a login the user completed at the fake server. */
 async function arriveAtCallback(browser: FakeBrowser, server: FakeAuthorizationServer, clock: FakeClock, config: AuthConfig, returnUrl: string, dpopKeyStore?: DPoPKeyStore) {
-  const dpop = dpopKeyStore ? (clientId: string, now: () => number) => new DPoPSession(dpopKeyStore, { client_id: clientId }, now) : undefined;
+  const dpop = dpopKeyStore ? (clientId: string, now: () => number) => new DPoPKeyHolder(dpopKeyStore, { client_id: clientId }, now) : undefined;
   const starter = new AuthClient({ config: resolveConfig(config, APP), env: browser, fetch: server.fetch, clock, dpop });
   await starter.initialize();
   await starter.login({ returnUrl });

@@ -1,9 +1,11 @@
+// Injection tokens for what provideAuth() and its features configure (config, fetch, clock, browser,
+// features); tests replace fetch, clock and browser through them.
 import { DOCUMENT, isPlatformBrowser } from '@angular/common';
 import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
 
 import { windowEnvironment, type BrowserEnvironment } from '../core/browser-environment';
 import type { SessionRestoreOptions } from '../core/auth-client';
-import type { DPoPFactory } from '../core/dpop/dpop-session';
+import type { DPoPFactory } from '../core/dpop/dpop-key-holder';
 import type { PersistenceFactory } from '../core/persistence/persistence';
 
 import type { Clock } from '../core/clock';

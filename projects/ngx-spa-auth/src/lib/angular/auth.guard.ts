@@ -1,3 +1,5 @@
+// The route guard: lets signed-in users through and sends everyone else to login, returning to the
+// URL they asked for. Talks to the core client directly (AUTH_CLIENT), not through the facade.
 import { inject, Injectable } from '@angular/core';
 import {
   Router,

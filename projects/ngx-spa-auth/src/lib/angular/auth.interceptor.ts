@@ -1,3 +1,5 @@
+// The HttpClient interceptor: attaches the access token to allow-listed URLs and replays a request
+// once after a 401, joining the one refresh. Talks to the core client directly (AUTH_CLIENT).
 import {
   HttpContextToken,
   HttpErrorResponse,

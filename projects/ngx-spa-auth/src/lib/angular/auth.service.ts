@@ -1,7 +1,5 @@
-/**
- * The app's facade: sign-in state as signals and observables, events, login, logout and access
- * tokens. It maps the core client built by `createAuthClient()`; it builds nothing itself.
- */
+// The app's facade: sign-in state as signals and observables, events, login, logout and access
+// tokens. It maps the core client built by `createAuthClient()`; it builds nothing itself.
 import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { BehaviorSubject, distinctUntilChanged, map, Observable, share } from 'rxjs';
 

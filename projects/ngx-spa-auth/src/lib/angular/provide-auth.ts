@@ -1,3 +1,5 @@
+// provideAuth() and its with*() features, the only way apps configure the library. Opt-in code
+// (DPoP, persistence) is imported here only, so apps without the feature do not ship it.
 import {
   inject,
   makeEnvironmentProviders,
@@ -18,7 +20,7 @@ import {
 } from './auth-client.provider';
 import { AuthService } from './auth.service';
 import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop/dpop-key-store';
-import { DPoPSession } from '../core/dpop/dpop-session';
+import { DPoPKeyHolder } from '../core/dpop/dpop-key-holder';
 import { persistence } from '../core/persistence/persistence';
 import { AUTH_CONFIG, AUTH_DPOP, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
 
@@ -109,7 +111,7 @@ export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
     provide: AUTH_DPOP,
     useFactory: () => {
       const store = inject(AUTH_DPOP_KEY_STORE);
-      return (clientId: string, now: () => number) => new DPoPSession(store, { client_id: clientId }, now);
+      return (clientId: string, now: () => number) => new DPoPKeyHolder(store, { client_id: clientId }, now);
     },
   }]);
 }

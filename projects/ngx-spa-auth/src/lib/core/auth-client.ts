@@ -1,3 +1,5 @@
+// AuthClient, the framework-free core: startup (callback or restore), login, logout, access tokens
+// and tab messages, orchestrating login/, session/ and authorization-server/.
 import { isCallbackUrl } from './login/authorization';
 import type { AuthClientOptions, AuthState, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
@@ -8,8 +10,8 @@ import { EventHub, type AuthEvent, type SessionEndReason } from './events';
 import { LoginFlow, type LoginOptions } from './login/login-flow';
 import { cleanLogoutReturn, endSessionUrl } from './login/server-logout';
 import type { TabMessage } from './tab-sync';
-import { SessionHint } from './login/transaction-store';
-import { TokenClient } from './authorization-server/token-client';
+import { RestoreHint } from './login/transaction-store';
+import { AuthorizationServerApi } from './authorization-server/authorization-server-api';
 import { TokenSession } from './session/token-session';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -27,11 +29,11 @@ export class AuthClient {
   readonly events = new EventHub<AuthEvent>();
   readonly #stateHub = new EventHub<AuthState>();
   #current: AuthState = { status: 'loading', user: null, error: null };
-  readonly #tokenClient: TokenClient;
+  readonly #server: AuthorizationServerApi;
   // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.
   private readonly session: TokenSession;
   readonly #loginFlow: LoginFlow | null;
-  readonly #hint: SessionHint | null;
+  readonly #hint: RestoreHint | null;
   #initialized: Promise<void> | null = null;
 
   readonly #clock: Clock;
@@ -43,18 +45,18 @@ export class AuthClient {
     const clock = (this.#clock = options.clock ?? systemClock);
     const { config, env } = options;
     const dpop = options.dpop?.(config.clientId, () => clock.now());
-    this.#tokenClient = new TokenClient(config, options.fetch, clock, options.holderFactory, dpop);
+    this.#server = new AuthorizationServerApi(config, options.fetch, clock, options.holderFactory, dpop);
     this.session = new TokenSession({
-      config, clock, random: options.random, tokenClient: this.#tokenClient,
+      config, clock, random: options.random, server: this.#server,
       emit: (event) => this.events.emit(event),
       onEnd: (reason) => this.#handleSessionEnd(reason),
       store: options.store,
       lock: options.lock,
       announce: (message) => options.channel?.post(message),
     });
-    this.#loginFlow = env ? new LoginFlow(config, env, this.#tokenClient, () => clock.now()) : null;
+    this.#loginFlow = env ? new LoginFlow(config, env, this.#server, () => clock.now()) : null;
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
-    this.#hint = env ? new SessionHint(env.localStorage, keep ? env[`${keep}Storage`] : null) : null;
+    this.#hint = env ? new RestoreHint(env.localStorage, keep ? env[`${keep}Storage`] : null) : null;
     // A refresh may bring a new ID token; servers that check id_token_hint want the last one.
     this.events.subscribe((e) => e.type === 'token_refreshed' && this.#hint?.set(this.session.idToken));
     this.#stopListening = options.channel?.subscribe((message) => this.#onTabMessage(message)) ?? (() => undefined);
@@ -66,7 +68,7 @@ export class AuthClient {
   dispose(): void {
     this.#stopListening();
     this.#options.channel?.close();
-    void this.#tokenClient.dispose();
+    void this.#server.dispose();
   }
 
   /** Another tab of the app signed in, rotated, signed out, or lost the session. */
@@ -84,7 +86,7 @@ export class AuthClient {
         // The tab that signed out already removed the stored session; forget ours in memory.
         if (this.session.accessToken === null && this.#current.status !== 'authenticated') return;
         void this.session.clear();
-        void this.#tokenClient.forgetRefreshToken();
+        void this.#server.forgetRefreshToken();
         this.#hint?.clear();
         this.#setState({ status: 'unauthenticated', user: null, error: null });
         this.events.emit({ type: 'logout', localOnly: true });
@@ -212,10 +214,10 @@ export class AuthClient {
     if (refreshing) {
       await withDeadline(this.#clock, this.#options.config.requestTimeoutMs, () => refreshing.then(noop, noop), noop).catch(noop);
     }
-    await this.#tokenClient.forgetRefreshToken();
-    await this.#tokenClient.dpop?.forget();
+    await this.#server.forgetRefreshToken();
+    await this.#server.dpop?.forget();
     if (options.localOnly) return;
-    const as = await this.#tokenClient.metadata();
+    const as = await this.#server.metadata();
     if (as.end_session_endpoint) {
       env.location.assign(endSessionUrl(as.end_session_endpoint, this.#options.config, env, ended?.idToken));
     }
@@ -238,7 +240,7 @@ export class AuthClient {
    * DPoP-bound token `Authorization: DPoP …` and a fresh `DPoP` proof for this method and URL.
    */
   async authorizationHeaders(accessToken: string, method: string, url: string): Promise<Record<string, string>> {
-    const keys = this.session.tokenType === 'dpop' ? await this.#tokenClient.dpop?.current() : null;
+    const keys = this.session.tokenType === 'dpop' ? await this.#server.dpop?.current() : null;
     if (!keys) return { Authorization: `Bearer ${accessToken}` };
     const target = new URL(url, this.#options.env?.baseUrl);
     return { Authorization: `DPoP ${accessToken}`, DPoP: await keys.proofs.proof(method, target, accessToken) };
@@ -246,7 +248,7 @@ export class AuthClient {
 
   /** Keeps the nonce a resource server asked for in a `use_dpop_nonce` challenge; false without DPoP. */
   async rememberDPoPNonce(url: string, nonce: string | null): Promise<boolean> {
-    const keys = await this.#tokenClient.dpop?.current();
+    const keys = await this.#server.dpop?.current();
     if (!keys || !nonce) return false;
     keys.proofs.rememberNonce(new URL(url, this.#options.env?.baseUrl), nonce);
     return true;

@@ -1,3 +1,5 @@
+// The app's configuration (AuthConfig) and its validation: every problem reported at once, each
+// with its fix, and the normalised form the core runs with.
 import { AuthError } from './errors';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */

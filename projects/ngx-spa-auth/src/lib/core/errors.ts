@@ -1,3 +1,5 @@
+// AuthError, the one error type apps see, with its stable codes; messages are long in development
+// and a code plus a README link in production.
 import type { SessionEndReason } from './events';
 
 /**

@@ -1,3 +1,5 @@
+// What the library reports (AuthEvent), why a session ends (SessionEndReason), and the small
+// synchronous emitter the Angular layer turns into observables.
 import type { AuthError } from './errors';
 import type { UserClaims } from './token-set';
 

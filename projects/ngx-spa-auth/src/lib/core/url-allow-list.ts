@@ -1,3 +1,5 @@
+// Which request URLs may carry the access token: an exact-origin, path-prefix allow-list that
+// refuses look-alike URLs.
 interface AllowedPrefix {
   readonly origin: string;
   /** Path prefix that ends with `/`, or an exact path. */

@@ -1,3 +1,5 @@
+// The default home of the refresh token: a dedicated Web Worker, inlined as a Blob URL, that
+// carries token and revocation requests so page scripts never see the refresh token.
 import { AuthError } from '../errors';
 import { mainThreadHolder, REFRESH_TOKEN_IN_WORKER, type FetchLike, type RefreshTokenHolder, type RefreshTokenHolderFactory } from './refresh-token-holder';
 

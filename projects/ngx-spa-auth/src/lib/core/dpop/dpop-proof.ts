@@ -1,3 +1,4 @@
+// Opt-in (withDPoP()): DPoP proofs for resource requests (RFC 9449) and the nonce each origin asked for.
 const encoder = new TextEncoder();
 
 function b64u(bytes: ArrayBuffer | Uint8Array): string {

@@ -1,3 +1,5 @@
+// The redirect's protocol steps as pure functions: the authorization URL (PKCE, state, nonce),
+// callback checks, and same-origin return URLs.
 import * as oauth from 'oauth4webapi';
 
 import type { ResolvedAuthConfig } from '../config';

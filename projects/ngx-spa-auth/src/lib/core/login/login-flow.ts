@@ -1,3 +1,5 @@
+// The redirect login, both halves: start (transaction, authorization URL) and finish (callback
+// validation, code exchange).
 import {
   buildAuthorizationUrl,
   cleanCallbackUrl,
@@ -10,7 +12,7 @@ import {
 import { currentPath, type BrowserEnvironment } from '../browser-environment';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
-import type { TokenClient, ValidatedTokens } from '../authorization-server/token-client';
+import type { AuthorizationServerApi, ValidatedTokens } from '../authorization-server/authorization-server-api';
 import { TransactionStore } from './transaction-store';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -39,27 +41,27 @@ export class LoginFlow {
 
   readonly #config: ResolvedAuthConfig;
   readonly #env: BrowserEnvironment;
-  readonly #tokenClient: TokenClient;
+  readonly #server: AuthorizationServerApi;
   readonly #now: () => number;
 
-  constructor(config: ResolvedAuthConfig, env: BrowserEnvironment, tokenClient: TokenClient, now: () => number) {
+  constructor(config: ResolvedAuthConfig, env: BrowserEnvironment, server: AuthorizationServerApi, now: () => number) {
     this.#config = config;
     this.#env = env;
-    this.#tokenClient = tokenClient;
+    this.#server = server;
     this.#now = now;
     this.#transactions = new TransactionStore(env.sessionStorage);
   }
 
   /** Saves a fresh transaction and returns the authorization URL to navigate to. */
   async start(options: LoginOptions = {}): Promise<string> {
-    const as = await this.#tokenClient.metadata();
+    const as = await this.#server.metadata();
     if (!as.authorization_endpoint) {
       throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The authorization server has no authorization_endpoint.' : '');
     }
     const returnUrl = safeReturnUrl(options.returnUrl ?? currentPath(this.#env), this.#env.location.origin);
     const tx = createTransaction(returnUrl, this.#now(), options.prompt);
     // A new login gets a new DPoP key; dpop_jkt binds the authorization code to it (RFC 9449 §10).
-    const jkt = await this.#tokenClient.dpop?.renew();
+    const jkt = await this.#server.dpop?.renew();
     const params = jkt ? { ...options.params, dpop_jkt: jkt } : options.params;
     const url = await buildAuthorizationUrl(as.authorization_endpoint, this.#config, tx, params);
     this.#transactions.save(tx);
@@ -91,9 +93,9 @@ export class LoginFlow {
       return { ok: false, error, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
     try {
-      const as = await this.#tokenClient.metadata();
-      const validated = validateCallback(as, this.#tokenClient.client, params, tx);
-      const tokens = await this.#tokenClient.exchangeCode(validated, tx.codeVerifier, tx.nonce);
+      const as = await this.#server.metadata();
+      const validated = validateCallback(as, this.#server.registration, params, tx);
+      const tokens = await this.#server.exchangeCode(validated, tx.codeVerifier, tx.nonce);
       return { ok: true, tokens, transaction: tx };
     } catch (error) {
       // Every step above throws AuthError; anything else is unexpected and reported generically.

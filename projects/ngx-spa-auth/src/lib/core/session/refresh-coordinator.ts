@@ -1,3 +1,5 @@
+// One refresh with the retry policy: retries only an ambiguous failure and only inside the server's
+// reuse interval, so a retry can never be a reuse.
 import { sleep, withDeadline, type Clock } from '../clock';
 import { RefreshFailure } from '../refresh-failure';
 

@@ -1,3 +1,5 @@
+// The signed-in session: its tokens, keeping them fresh (one refresh at a time, across tabs with
+// persistence), and ending it.
 import type { Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, type AuthErrorDetails } from '../errors';
@@ -7,7 +9,7 @@ import type { SessionState, SessionStateInput } from './session-state';
 import { RefreshFailure, sessionEndReasonOf } from '../refresh-failure';
 import type { SessionStore } from '../persistence/session-store';
 import { noLock, type RefreshLock, type TabMessage } from '../tab-sync';
-import type { TokenClient, ValidatedTokens } from '../authorization-server/token-client';
+import type { AuthorizationServerApi, ValidatedTokens } from '../authorization-server/authorization-server-api';
 import { isExpiring, tokenSetFromResponse, type TokenSet, type UserClaims } from '../token-set';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -19,7 +21,7 @@ export interface TokenSessionOptions {
   readonly config: ResolvedAuthConfig;
   readonly clock: Clock;
   readonly random?: () => number;
-  readonly tokenClient: TokenClient;
+  readonly server: AuthorizationServerApi;
   readonly emit: (event: AuthEvent) => void;
   /** Called once when the session ends on its own (not on logout). */
   readonly onEnd: (reason: SessionEndReason) => void;
@@ -50,14 +52,14 @@ export class TokenSession {
 
   constructor(options: TokenSessionOptions) {
     this.#options = options;
-    const { config, clock, tokenClient } = options;
+    const { config, clock, server } = options;
     this.#coordinator = new RefreshCoordinator({
       clock,
       random: options.random,
       reuseIntervalMs: config.refreshReuseIntervalMs,
       timeoutMs: config.refreshTimeoutMs,
       attempt: async (refreshToken, signal) => {
-        const validated = await tokenClient.refresh(refreshToken, signal);
+        const validated = await server.refresh(refreshToken, signal);
         const previous = this.#tokens?.claims;
         if (validated.claims && previous && validated.claims.sub !== previous.sub) {
           // OIDC Core §12.2: a refreshed ID token must be for the same user.
@@ -245,8 +247,8 @@ export class TokenSession {
   #end(reason: SessionEndReason, details?: AuthErrorDetails): AuthError {
     this.#become({ kind: 'ended', reason });
     void this.#options.store?.clear();
-    void this.#options.tokenClient.forgetRefreshToken();
-    void this.#options.tokenClient.dpop?.forget();
+    void this.#options.server.forgetRefreshToken();
+    void this.#options.server.dpop?.forget();
     this.#options.announce?.({ type: 'session_ended', reason });
     this.#options.onEnd(reason);
     return this.#endedError(details);
@@ -267,7 +269,7 @@ export class TokenSession {
   /** Best-effort revocation: failure is reported as a warning, never thrown (the user is leaving). */
   async revokeQuietly(refreshToken: string): Promise<void> {
     try {
-      await this.#options.tokenClient.revoke(refreshToken, 'refresh_token');
+      await this.#options.server.revoke(refreshToken, 'refresh_token');
     } catch (error) {
       // Revocation is best effort (RFC 7009 §2.2 lets servers fail; glewlwyd refuses public clients
       // with a 401); the local session is gone anyway. The message names the status, never the token.

@@ -1,3 +1,4 @@
+// Opt-in (withDPoP()): the DPoP key of the signed-in session, created at login and forgotten at logout.
 import * as oauth from 'oauth4webapi';
 
 import { generateDPoPKeyPair, type DPoPKeyStore } from './dpop-key-store';
@@ -13,7 +14,7 @@ interface DPoPKeys {
  * reloads keep using it, forgotten at logout. Tokens bound to it are useless to anyone without
  * the non-extractable private key.
  */
-export class DPoPSession {
+export class DPoPKeyHolder {
   private keys: Promise<DPoPKeys | null> | null = null;
 
   constructor(
@@ -52,4 +53,4 @@ export class DPoPSession {
 }
 
 /** Makes the session's DPoP key holder; given only by `withDPoP()`, so DPoP code is tree-shaken otherwise. */
-export type DPoPFactory = (clientId: string, now: () => number) => DPoPSession;
+export type DPoPFactory = (clientId: string, now: () => number) => DPoPKeyHolder;

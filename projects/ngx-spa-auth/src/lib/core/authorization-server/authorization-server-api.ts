@@ -1,9 +1,11 @@
+// Everything the library asks the authorization server (discovery, code exchange, refresh,
+// revocation), as oauth4webapi's request/validate pairs, with failures mapped to typed errors.
 import * as oauth from 'oauth4webapi';
 
 import { withDeadline, type Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
-import type { DPoPSession } from '../dpop/dpop-session';
+import type { DPoPKeyHolder } from '../dpop/dpop-key-holder';
 import { classifyRefreshAnswer, RefreshFailure } from '../refresh-failure';
 import { mainThreadHolder, type FetchLike, type RefreshTokenHolder, type RefreshTokenHolderFactory } from './refresh-token-holder';
 import type { TokenResponse, UserClaims } from '../token-set';
@@ -23,10 +25,11 @@ export interface ValidatedTokens {
  * error types. It uses the injected `fetch` directly, so token calls never pass through the app's
  * HTTP interceptors.
  */
-export class TokenClient {
+export class AuthorizationServerApi {
   #metadataPromise: Promise<oauth.AuthorizationServer> | null = null;
   #holderPromise: Promise<RefreshTokenHolder> | null = null;
-  readonly client: oauth.Client;
+  /** The OAuth client registration (RFC 7591 metadata) oauth4webapi is called with. */
+  readonly registration: oauth.Client;
   readonly #clientAuth = oauth.None();
 
   readonly #config: ResolvedAuthConfig;
@@ -40,13 +43,13 @@ export class TokenClient {
     clock: Clock,
     holderFactory?: RefreshTokenHolderFactory,
     /** The session's DPoP key, when `withDPoP()` is on. */
-    readonly dpop?: DPoPSession,
+    readonly dpop?: DPoPKeyHolder,
   ) {
     this.#config = config;
     this.#fetchFn = fetchFn;
     this.#clock = clock;
     this.#holderFactory = holderFactory;
-    this.client = { client_id: config.clientId };
+    this.registration = { client_id: config.clientId };
   }
 
   /**
@@ -159,7 +162,7 @@ export class TokenClient {
       const options = { ...(await this.#tokenRequestOptions(signal)), additionalParameters: this.#resourceParams() };
       response = await this.#withDPoP((DPoP) =>
         oauth.authorizationCodeGrantRequest(
-          as, this.client, this.#clientAuth, callbackParams, this.#config.redirectUri, codeVerifier, { ...options, DPoP },
+          as, this.registration, this.#clientAuth, callbackParams, this.#config.redirectUri, codeVerifier, { ...options, DPoP },
         ),
       );
     } catch (error) {
@@ -172,7 +175,7 @@ export class TokenClient {
         : new AuthError('network_error', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token endpoint could not be reached: ${describe(error)}` : '');
     }
     try {
-      const result = await oauth.processAuthorizationCodeResponse(as, this.client, response, {
+      const result = await oauth.processAuthorizationCodeResponse(as, this.registration, response, {
         expectedNonce: nonce,
         requireIdToken: true,
       });
@@ -192,7 +195,7 @@ export class TokenClient {
     try {
       const options = { ...(await this.#tokenRequestOptions(signal)), additionalParameters: this.#resourceParams() };
       response = await this.#withDPoP((DPoP) =>
-        oauth.refreshTokenGrantRequest(as, this.client, this.#clientAuth, refreshToken, { ...options, DPoP }),
+        oauth.refreshTokenGrantRequest(as, this.registration, this.#clientAuth, refreshToken, { ...options, DPoP }),
       );
     } catch {
       // fetch rejected: lost connection or our own abort on timeout. Either way the outcome is unknown.
@@ -203,7 +206,7 @@ export class TokenClient {
       throw classifyRefreshAnswer({ status: response.status, retryAfter: response.headers.get('retry-after') }, now());
     }
     try {
-      const result = await oauth.processRefreshTokenResponse(as, this.client, response);
+      const result = await oauth.processRefreshTokenResponse(as, this.registration, response);
       return { response: result, claims: claimsOf(result) };
     } catch (error) {
       // The server answered, but not with usable tokens: classifyRefreshAnswer says whether it
@@ -226,7 +229,7 @@ export class TokenClient {
     const as = await this.metadata();
     if (!as.revocation_endpoint) return false;
     return this.#bounded(async (signal) => {
-      const response = await oauth.revocationRequest(as, this.client, this.#clientAuth, token, {
+      const response = await oauth.revocationRequest(as, this.registration, this.#clientAuth, token, {
         ...(await this.#tokenRequestOptions(signal)),
         additionalParameters: { token_type_hint: hint },
       });
