@@ -182,7 +182,7 @@ export class AuthClient {
     if (!refused && result.error.code !== 'login_required') return this.#failLogin(result.error);
     this.#setState({ status: 'unauthenticated', user: null, error: null });
     if (refused) {
-      this.events.emit({ type: 'warning', message: 'prompt=none got invalid_request: the server may need withSessionRestore({ idTokenHint }).' });
+      this.events.emit({ type: 'warning', message: (typeof ngDevMode === 'undefined' || ngDevMode) ? 'prompt=none got invalid_request: the server may need withSessionRestore({ idTokenHint }).' : 'restore_refused' });
     }
   }
 
@@ -266,7 +266,7 @@ export class AuthClient {
     if (this.#options.config.onSessionExpired === 'login' && this.#options.env) {
       // Fire and forget: the page navigates away; a failure to start login is reported as an event.
       this.login({ returnUrl: currentPath(this.#options.env) }).catch((error: unknown) =>
-        this.events.emit({ type: 'warning', message: `Login after session end failed: ${(error as Error).message}` }),
+        this.events.emit({ type: 'warning', message: (typeof ngDevMode === 'undefined' || ngDevMode) ? `Login after session end failed: ${(error as Error).message}` : 'login_after_session_end_failed' }),
       );
     }
   }

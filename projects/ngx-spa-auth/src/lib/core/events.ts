@@ -44,6 +44,7 @@ export type AuthEvent =
     }
   | { readonly type: 'session_expired'; readonly reason: SessionEndReason }
   | { readonly type: 'logout'; readonly localOnly: boolean }
+  /** In production builds `message` is a short stable text (`revocation_failed`, …), not a sentence. */
   | { readonly type: 'warning'; readonly message: string };
 
 export type AuthEventType = AuthEvent['type'];

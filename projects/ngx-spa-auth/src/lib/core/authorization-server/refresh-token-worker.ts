@@ -187,8 +187,10 @@ export function workerOrMainThread(fetchFn: FetchLike, warn: (message: string) =
     } catch (error) {
       // Not fatal: the refresh token stays in this thread's memory, as without the worker.
       warn(
-        `The refresh token is kept in main-thread memory: ${(error as Error).message} ` +
-          'Allow "worker-src blob:" in your Content-Security-Policy to keep it in a worker.',
+        (typeof ngDevMode === 'undefined' || ngDevMode)
+          ? `The refresh token is kept in main-thread memory: ${(error as Error).message} ` +
+              'Allow "worker-src blob:" in your Content-Security-Policy to keep it in a worker.'
+          : 'refresh_token_in_main_thread',
       );
       return mainThreadHolder(fetchFn);
     }

@@ -278,7 +278,9 @@ export class TokenSession {
       const status = e.status ?? e.cause?.status;
       this.#options.emit({
         type: 'warning',
-        message: `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}.`,
+        message: (typeof ngDevMode === 'undefined' || ngDevMode)
+          ? `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}.`
+          : `revocation_failed${status ? ` (HTTP ${status})` : ''}`,
       });
     }
   }
