@@ -463,7 +463,7 @@ describe('resolveConfig in a production build (ngDevMode off)', () => {
     expect(() => resolveConfig({ issuer: 'http://id.example.com', clientId: '', redirectUri: 'https://app.example.com/cb' }, 'https://app.example.com')).toThrow(
       expect.objectContaining({
         code: 'invalid_config',
-        message: 'invalid_config: clientId, issuer (https://www.npmjs.com/package/ngx-spa-auth#configuration)',
+        message: 'invalid_config: clientId, issuer (https://github.com/ngx-spa-auth/ngx-spa-auth#configuration)',
       }),
     );
   });

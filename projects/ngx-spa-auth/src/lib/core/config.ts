@@ -203,7 +203,7 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
       'invalid_config',
       (typeof ngDevMode === 'undefined' || ngDevMode)
         ? `ngx-spa-auth configuration is invalid:\n- ${problems.join('\n- ')}`
-        : `invalid_config: ${problems.join(', ')} (https://www.npmjs.com/package/ngx-spa-auth#configuration)`,
+        : `invalid_config: ${problems.join(', ')} (https://github.com/ngx-spa-auth/ngx-spa-auth#configuration)`,
     );
   }
   return {

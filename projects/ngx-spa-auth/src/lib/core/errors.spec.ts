@@ -10,7 +10,7 @@ describe('AuthError', () => {
 
   it('says its stable code and links to the README when a production build dropped the message', () => {
     const error = new AuthError('session_expired', '', { reason: 'invalid_grant' });
-    expect(error.message).toBe('session_expired (https://www.npmjs.com/package/ngx-spa-auth#errors)');
+    expect(error.message).toBe('session_expired (https://github.com/ngx-spa-auth/ngx-spa-auth#errors)');
     expect(error.code).toBe('session_expired');
     expect(error.reason).toBe('invalid_grant');
   });

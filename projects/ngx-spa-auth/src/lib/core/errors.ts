@@ -49,7 +49,7 @@ export interface AuthErrorDetails {
 }
 
 /** Where the production message points: the README's list of error codes. */
-const ERRORS_DOC = 'https://www.npmjs.com/package/ngx-spa-auth#errors';
+const ERRORS_DOC = 'https://github.com/ngx-spa-auth/ngx-spa-auth#errors';
 
 /**
  * The one error type the library throws. Development builds get a message that says what went
