@@ -6,6 +6,9 @@ import { defineConfig } from '@playwright/test';
  *
  * One worker: the servers listen on fixed ports (the client registration names them) and their
  * counters are shared, so tests run one after the other and reset the counters in between.
+ *
+ * Two projects in one run: `oidc-provider` (the embedded server, e2e/*.spec.ts) and `glewlwyd`
+ * (Debian's glewlwyd behind a recording proxy, e2e/glewlwyd/; servers/glewlwyd/).
  */
 export default defineConfig({
   testDir: 'e2e',
@@ -19,11 +22,17 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   outputDir: 'e2e/artifacts',
   reporter: 'list',
+  projects: [
+    // Regular expressions on the absolute path (a glob like `glewlwyd/**` also matches a checkout
+    // that lives in a directory called glewlwyd).
+    { name: 'oidc-provider', testIgnore: /\/e2e\/glewlwyd\// },
+    { name: 'glewlwyd', testMatch: /\/e2e\/glewlwyd\/[^/]+\.spec\.ts$/ },
+  ],
   use: {
     browserName: 'chromium',
     headless: true,
     launchOptions: {
-      executablePath: process.env['CHROME_BIN'] ?? '/usr/bin/chromium',
+      executablePath: process.env['CHROME_BIN'] || '/usr/bin/chromium',
       args: [
         '--no-sandbox',
         '--headless',

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 import type { FullConfig } from '@playwright/test';
 
@@ -9,6 +10,9 @@ const PORTS = [
   { port: 4400, host: '127.0.0.1', what: 'authorization server' },
   { port: 4401, host: '127.0.0.1', what: 'protected API' },
   { port: 4402, host: '127.0.0.1', what: 'third party' },
+  { port: 4410, host: '127.0.0.1', what: 'glewlwyd' },
+  { port: 4411, host: '127.0.0.1', what: "glewlwyd's recording proxy" },
+  { port: 4412, host: '127.0.0.1', what: 'protected API for glewlwyd' },
 ];
 
 function isFree(port: number, host: string): Promise<boolean> {
@@ -45,9 +49,24 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     await buildDemoApps({ configuration: 'development', quiet: true });
     process.stdout.write(`e2e: built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
-  const stack = await startDemoStack({ build: false });
+  // Access tokens that outlive any test (the library refreshes 30 s before expiry, so 60 s tokens
+  // became due half a minute after sign-in — within reach of a slow test on a busy machine):
+  // refreshes happen only where a test causes them. Tests that need expiry set their own lifetime.
+  const stack = await startDemoStack({ build: false, accessTokenTtl: 600 });
   process.stdout.write(`e2e: servers up: ${Object.values(stack.urls).join(', ')}\n`);
-  return async () => {
+  // The second, independently written OpenID provider (Debian's glewlwyd) for e2e/glewlwyd/.
+  const { startGlewlwyd } = await import('../servers/glewlwyd/glewlwyd.mjs');
+  let glewlwyd;
+  try {
+    glewlwyd = await startGlewlwyd({ appOrigin: stack.urls.demo });
+  } catch (error) {
     await stack.close();
+    throw error;
+  }
+  // The tests read glewlwyd's database (refresh tokens it issued and revoked); workers inherit this.
+  process.env['GLEWLWYD_DB'] = join(glewlwyd.dir, 'glewlwyd.db');
+  process.stdout.write(`e2e: glewlwyd up (pid ${glewlwyd.pid}): ${Object.values(glewlwyd.urls).join(', ')}\n`);
+  return async () => {
+    await Promise.all([stack.close(), glewlwyd.close()]);
   };
 }

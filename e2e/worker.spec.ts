@@ -78,9 +78,9 @@ test('default mode: the refresh token lives in the worker, which makes the refre
 
   // The search finds tokens where they are: the current access token in the AuthService's state,
   // the worker's placeholder where the refresh token would be, and fingerprints match.
-  expect(pathsContaining(state, [currentAccessToken])).toContain('AuthService.client.session.tokens.accessToken');
-  expect(pathsContaining(state, [WORKER_PLACEHOLDER])).toContain('AuthService.client.session.tokens.refreshToken');
-  expect(pathsWithFingerprint(state, new Set([fingerprint(currentAccessToken)]))).toContain('AuthService.client.session.tokens.accessToken');
+  expect(pathsContaining(state, [currentAccessToken])).toContain('AuthService.client.session.state.tokens.accessToken');
+  expect(pathsContaining(state, [WORKER_PLACEHOLDER])).toContain('AuthService.client.session.state.tokens.refreshToken');
+  expect(pathsWithFingerprint(state, new Set([fingerprint(currentAccessToken)]))).toContain('AuthService.client.session.state.tokens.accessToken');
 
   // No refresh token, by value or by the server's fingerprints, anywhere.
   expect(pathsContaining(state, refreshTokens)).toEqual([]);

@@ -44,6 +44,7 @@ function restrictCorsTo(appOrigins) {
  */
 export async function createAuthorizationServer({
   issuer, apiResource, appOrigins, clientId, users, reuseInterval, accessTokenTtl, sessionTtl, signingKey,
+  extraClients = [],
 }) {
   const storage = createStorage({ reuseInterval });
   const settings = { accessTokenTtl, dpopNonceRequired: false };
@@ -59,6 +60,7 @@ export async function createAuthorizationServer({
     users,
     sessionTtl,
     dpopNonceSecret: newDpopNonceSecret(),
+    extraClients,
   }));
 
   // oidc-provider only reports unexpected errors through `debug`; surface them.

@@ -75,5 +75,7 @@ export function resolveOptions(options = {}) {
     sessionTtl: positiveInteger(o.sessionTtl, 'sessionTtl'),
     clientId: String(o.clientId),
     signingKey: o.signingKey,
+    // Further clients (oidc-provider metadata), e.g. the backend-for-frontend's confidential one.
+    extraClients: Array.isArray(o.extraClients) ? o.extraClients : [],
   };
 }

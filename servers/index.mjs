@@ -30,6 +30,7 @@ function urlHost(host) {
  * @param {number} [options.accessTokenTtl=60]     seconds
  * @param {number} [options.sessionTtl=86400]      session, grant and refresh-token family lifetime
  * @param {object} [options.signingKey]            private JWK (RS256) to share with tests
+ * @param {object[]} [options.extraClients]        more clients (oidc-provider client metadata)
  * @returns {Promise<{ urls: { issuer: string, api: string, thirdParty: string },
  *   options: object, authorizationServer: object, close: () => Promise<void> }>}
  */
@@ -60,12 +61,13 @@ export async function startServers(options = {}) {
       accessTokenTtl: o.accessTokenTtl,
       sessionTtl: o.sessionTtl,
       signingKey: o.signingKey,
+      extraClients: o.extraClients,
     });
     handlers.issuer = authorizationServer.handler;
     handlers.api = createProtectedApi({ issuer, resource: api, appOrigins: o.appOrigins }).handler;
     handlers.thirdParty = createThirdParty({ appOrigins: o.appOrigins }).handler;
 
-    const { signingKey, ...publicOptions } = o;
+    const { signingKey, extraClients, ...publicOptions } = o;
     return {
       urls: { issuer, api, thirdParty },
       options: publicOptions,

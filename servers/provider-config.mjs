@@ -19,9 +19,10 @@ import { errorPage, loggedOutPage, logoutAutoSubmitPage } from './pages.mjs';
  * @param {object} o.signingJwk    private JWK (RS256) used for ID tokens and JWT access tokens
  * @param {object} o.users         demo users
  * @param {number} o.sessionTtl
+ * @param {object[]} [o.extraClients] more clients, e.g. a confidential backend-for-frontend
  */
 export function buildProviderConfiguration({
-  apiResource, clientId, appOrigins, settings, storage, signingJwk, users, sessionTtl, dpopNonceSecret,
+  apiResource, clientId, appOrigins, settings, storage, signingJwk, users, sessionTtl, dpopNonceSecret, extraClients = [],
 }) {
   const apiInfo = () => ({
     scope: API_SCOPE,
@@ -47,7 +48,7 @@ export function buildProviderConfiguration({
       response_types: ['code'],
       redirect_uris: appOrigins.map((o) => `${o}/callback`),
       post_logout_redirect_uris: appOrigins.map((o) => `${o}/`),
-    }],
+    }, ...extraClients],
 
     scopes: [...OIDC_SCOPES],
     claims: {

@@ -1,4 +1,4 @@
-import { DPoPSession } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-session';
+import { DPoPKeyHolder } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-key-holder';
 import { provideHttpClient, withInterceptors, withInterceptorsFromDi, HTTP_INTERCEPTORS, HttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { NgModule, type EnvironmentProviders, type Provider } from '@angular/core';
@@ -11,9 +11,9 @@ import { AuthInterceptor, authInterceptor } from '../projects/ngx-spa-auth/src/l
 import { AuthModule } from '../projects/ngx-spa-auth/src/lib/angular/auth.module';
 import { AuthService } from '../projects/ngx-spa-auth/src/lib/angular/auth.service';
 import { AUTH_CLIENT } from '../projects/ngx-spa-auth/src/lib/angular/auth-client.provider';
-import { AUTH_BROWSER, AUTH_CLOCK, AUTH_DPOP_KEY_STORE, AUTH_FETCH } from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
+import { AUTH_BROWSER, AUTH_CLOCK, AUTH_FETCH } from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
 import { memoryKeyStore, type DPoPKeyStore } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-key-store';
-import { AuthFeatureKind, provideAuth, type AuthFeature } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
+import { AUTH_DPOP_KEY_STORE, AuthFeatureKind, provideAuth, type AuthFeature } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
 import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from './fake-authorization-server';
 import { createBrowser, type FakeBrowser } from './fake-browser';
 import { FakeClock } from './fake-clock';
@@ -50,7 +50,7 @@ export interface TestBedOptions {
 
 /** Prepares the page as the callback of a login the user completed at the fake server. */
 async function arriveAtCallback(browser: FakeBrowser, server: FakeAuthorizationServer, clock: FakeClock, config: AuthConfig, returnUrl: string, dpopKeyStore?: DPoPKeyStore) {
-  const dpop = dpopKeyStore ? (clientId: string, now: () => number) => new DPoPSession(dpopKeyStore, { client_id: clientId }, now) : undefined;
+  const dpop = dpopKeyStore ? (clientId: string, now: () => number) => new DPoPKeyHolder(dpopKeyStore, { client_id: clientId }, now) : undefined;
   const starter = new AuthClient({ config: resolveConfig(config, APP), env: browser, fetch: server.fetch, clock, dpop });
   await starter.initialize();
   await starter.login({ returnUrl });

@@ -228,7 +228,10 @@ files).
 
 ${files.filter((f) => f.decls).map((f) => declarationTable(f)).join('\n\n')}
 `;
-  writeFileSync(join(HERE, 'results.md'), report);
+  // The hand-kept record of measured size cuts (from "## Size cuts measured" on) survives a re-run.
+  const previous = existsSync(join(HERE, 'results.md')) ? readFileSync(join(HERE, 'results.md'), 'utf8') : '';
+  const kept = previous.indexOf('\n## Size cuts measured');
+  writeFileSync(join(HERE, 'results.md'), kept < 0 ? report : `${report.trimEnd()}\n${previous.slice(kept)}`);
   console.log(`\n${report}`);
   console.log(`Written to ${relative(ROOT, join(HERE, 'results.md'))}`);
 }

@@ -2,7 +2,7 @@ import type { CDPSession, Page, Worker } from '@playwright/test';
 
 import { fingerprint } from './traffic';
 
-/** One string found in the page, with the first path it was reached by (e.g. `AuthService.client.session.tokens.accessToken`). */
+/** One string found in the page, with the first path it was reached by (e.g. `AuthService.client.session.state.tokens.accessToken`). */
 export type FoundString = readonly [path: string, value: string];
 
 export interface ReachableState {

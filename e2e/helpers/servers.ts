@@ -76,7 +76,7 @@ export const servers = {
   apiStats: () => request<ApiStats>('GET', `${URLS.api}/api/stats`),
   thirdPartyStats: () => request<ThirdPartyStats>('GET', `${URLS.thirdParty}/__stats`),
 
-  /** Zero every counter, clear faults and events, restore the startup settings (reuse 0 s, TTL 60 s). */
+  /** Zero every counter, clear faults and events, restore the startup settings (reuse 0 s, TTL 600 s: e2e/global-setup.ts). */
   async resetAll(): Promise<void> {
     await Promise.all([
       request('POST', `${URLS.issuer}/__control/reset`),

@@ -22,7 +22,8 @@ import { DEMO_SETTINGS, type DemoSettings } from './settings';
 import { API, ISSUER, SCOPE } from './urls';
 
 export function appConfig(settings: DemoSettings): ApplicationConfig {
-  const features: AuthFeature[] = [withSessionRestore()];
+  const api = settings.api ?? API;
+  const features: AuthFeature[] = [withSessionRestore(settings.idTokenHint ? { idTokenHint: settings.idTokenHint } : {})];
   if (settings.dpop) features.push(withDPoP());
   if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
   return {
@@ -37,13 +38,13 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
       provideHttpClient(withInterceptors([authInterceptor])),
       provideAuth(
         {
-          issuer: ISSUER,
-          clientId: 'demo-spa',
+          issuer: settings.issuer ?? ISSUER,
+          clientId: settings.clientId ?? 'demo-spa',
           redirectUri: `${location.origin}/callback`,
           postLogoutRedirectUri: `${location.origin}/`,
-          scope: SCOPE,
-          resource: API,
-          allowedUrls: [`${API}/api/`],
+          scope: settings.scope ?? SCOPE,
+          resource: api,
+          allowedUrls: [`${api}/api/`],
           refreshReuseInterval: settings.reuseInterval,
           refreshLeeway: settings.refreshLeeway,
           refreshTimeout: settings.refreshTimeout,

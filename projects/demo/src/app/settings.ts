@@ -14,6 +14,13 @@ import { InjectionToken } from '@angular/core';
  *   ?dpop=1                  sender-constrained tokens with withDPoP() (default 0)
  *   ?session=local           withPersistentSession('local' | 'session'); default "memory"
  *                            (tokens in memory, refresh token in a worker)
+ *   ?issuer=http://127.0.0.1:4411/api/oidc   another authorization server (default: the embedded one)
+ *   ?clientId=demo-spa       its client id
+ *   ?scope=openid%20api:read the scope to ask for
+ *   ?api=http://127.0.0.1:4412              the protected API: resource indicator, allow-list and
+ *                            the URL the API page calls (default: the embedded API)
+ *   ?idTokenHint=session     withSessionRestore({ idTokenHint: 'session' | 'local' }): keep the last ID
+ *                            token for prompt=none restores (glewlwyd needs it); default off
  *   ?resetSettings           forget all of the above
  *
  * The parameters are removed from the address bar once applied.
@@ -29,6 +36,13 @@ export interface DemoSettings {
   readonly dpop: boolean;
   /** Where the session lives: memory (default, worker-held refresh token) or Web Storage. */
   readonly session: 'memory' | 'local' | 'session';
+  /** Undefined = the embedded servers (urls.ts). */
+  readonly issuer?: string;
+  readonly clientId?: string;
+  readonly scope?: string;
+  readonly api?: string;
+  /** Where withSessionRestore() keeps the last ID token for `id_token_hint`; undefined = it does not. */
+  readonly idTokenHint?: 'session' | 'local';
   /** Query parameters that were ignored because their values were invalid. */
   readonly problems: readonly string[];
 }
@@ -44,7 +58,21 @@ export const DEFAULT_SETTINGS: DemoSettings = {
   problems: [],
 };
 
-const PARAMS = ['reuseInterval', 'onSessionExpired', 'refreshLeeway', 'refreshTimeout', 'dpop', 'session', 'resetSettings'] as const;
+const PARAMS = [
+  'reuseInterval', 'onSessionExpired', 'refreshLeeway', 'refreshTimeout', 'dpop', 'session',
+  'issuer', 'clientId', 'scope', 'api', 'idTokenHint', 'resetSettings',
+] as const;
+
+/** An http(s) URL without query or fragment, trailing slash removed; null when it is not one. */
+function serverUrl(value: string): string | null {
+  try {
+    const url = new URL(value);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) return null;
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return null;
+  }
+}
 
 type Stored = Partial<Omit<DemoSettings, 'problems'>>;
 
@@ -106,6 +134,27 @@ export function loadDemoSettings(win: Window): DemoSettings {
     else problems.push(`session=${session} (must be memory, local or session)`);
   }
 
+  for (const key of ['issuer', 'api'] as const) {
+    const value = query.get(key);
+    if (value === null) continue;
+    const url = serverUrl(value);
+    if (url === null) problems.push(`${key}=${value} (must be an http(s) URL without query or fragment)`);
+    else stored = { ...stored, [key]: url };
+  }
+  for (const key of ['clientId', 'scope'] as const) {
+    const value = query.get(key);
+    if (value === null) continue;
+    if (value.trim() === '') problems.push(`${key}= (must not be empty)`);
+    else stored = { ...stored, [key]: value.trim() };
+  }
+
+  const hint = query.get('idTokenHint');
+  if (hint !== null) {
+    if (hint === 'session' || hint === 'local') stored = { ...stored, idTokenHint: hint };
+    else if (hint === 'off') stored = { ...stored, idTokenHint: undefined };
+    else problems.push(`idTokenHint=${hint} (must be session, local or off)`);
+  }
+
   if (PARAMS.some((p) => query.has(p))) {
     win.localStorage.setItem(DEMO_SETTINGS_KEY, JSON.stringify(stored));
     for (const p of PARAMS) query.delete(p);
@@ -119,6 +168,11 @@ export function loadDemoSettings(win: Window): DemoSettings {
     refreshTimeout: typeof stored.refreshTimeout === 'number' ? stored.refreshTimeout : undefined,
     dpop: stored.dpop === true,
     session: stored.session === 'local' || stored.session === 'session' ? stored.session : 'memory',
+    issuer: typeof stored.issuer === 'string' ? stored.issuer : undefined,
+    clientId: typeof stored.clientId === 'string' ? stored.clientId : undefined,
+    scope: typeof stored.scope === 'string' ? stored.scope : undefined,
+    api: typeof stored.api === 'string' ? stored.api : undefined,
+    idTokenHint: stored.idTokenHint === 'session' || stored.idTokenHint === 'local' ? stored.idTokenHint : undefined,
     problems,
   };
 }

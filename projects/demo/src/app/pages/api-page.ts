@@ -46,6 +46,7 @@ export class ApiPage {
   protected readonly log = inject(EventLog);
   protected readonly settings = inject(DEMO_SETTINGS);
   protected readonly burstSize = BURST_SIZE;
+  private readonly api = this.settings.api ?? API;
   protected readonly loggedTypes = LOGGED_TYPES;
 
   protected readonly me = signal<CallResult>({ state: 'idle', run: 0, text: 'not called yet' });
@@ -83,7 +84,7 @@ export class ApiPage {
   protected async callOnce(): Promise<void> {
     this.me.update((r) => ({ state: 'running', run: r.run, text: 'calling GET /api/me…' }));
     try {
-      const body = await firstValueFrom(this.http.get<{ sub: string; iat: number }>(`${API}/api/me`));
+      const body = await firstValueFrom(this.http.get<{ sub: string; iat: number }>(`${this.api}/api/me`));
       this.meSub.set(body.sub);
       this.me.update((r) => ({ state: 'done', run: r.run + 1, ok: true, text: `ok: sub=${body.sub}` }));
       this.count(1, 0);
@@ -98,7 +99,7 @@ export class ApiPage {
   protected async callBurst(): Promise<void> {
     this.burst.update((r) => ({ state: 'running', run: r.run, ok: 0, failed: 0, failures: '', ms: 0 }));
     const started = performance.now();
-    const calls = Array.from({ length: BURST_SIZE }, () => firstValueFrom(this.http.get(`${API}/api/items`)));
+    const calls = Array.from({ length: BURST_SIZE }, () => firstValueFrom(this.http.get(`${this.api}/api/items`)));
     const results = await Promise.allSettled(calls);
     const ok = results.filter((r) => r.status === 'fulfilled').length;
     const kinds: Record<string, number> = {};

@@ -1,7 +1,5 @@
-/**
- * The composition root: builds the framework-free core from what `provideAuth()` was given. How the
- * features combine is decided in {@link createAuthClient}, and only there. Internal, never exported.
- */
+// The composition root: builds the framework-free core from what `provideAuth()` was given. How the
+// features combine is decided in {@link createAuthClient}, and only there. Internal, never exported.
 import { DestroyRef, inject, InjectionToken } from '@angular/core';
 
 import { AuthClient } from '../core/auth-client';

@@ -1,10 +1,11 @@
+// Injection tokens for what provideAuth() and its features configure (config, fetch, clock, browser,
+// features); tests replace fetch, clock and browser through them.
 import { DOCUMENT, isPlatformBrowser } from '@angular/common';
 import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
 
 import { windowEnvironment, type BrowserEnvironment } from '../core/browser-environment';
 import type { SessionRestoreOptions } from '../core/auth-client';
-import type { DPoPFactory } from '../core/dpop/dpop-session';
-import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop/dpop-key-store';
+import type { DPoPFactory } from '../core/dpop/dpop-key-holder';
 import type { PersistenceFactory } from '../core/persistence/persistence';
 
 import type { Clock } from '../core/clock';
@@ -39,14 +40,6 @@ export const AUTH_USE_WORKER = new InjectionToken<boolean>(ngDevMode ? 'AUTH_USE
 
 /** Makes the session's DPoP key holder when `withDPoP()` is on; null (DPoP off) otherwise. */
 export const AUTH_DPOP = new InjectionToken<DPoPFactory | null>(ngDevMode ? 'AUTH_DPOP' : '', { factory: () => null });
-
-/** Where the DPoP key lives: IndexedDB where the browser has it (survives reloads), else memory. */
-export const AUTH_DPOP_KEY_STORE = new InjectionToken<DPoPKeyStore>(ngDevMode ? 'AUTH_DPOP_KEY_STORE' : '', {
-  factory: () =>
-    typeof indexedDB === 'undefined'
-      ? memoryKeyStore()
-      : indexedDbKeyStore(indexedDB, `dpop:${inject(AUTH_CONFIG).clientId}`),
-});
 
 /** The options of `withSessionRestore()`; false when it is off. */
 export const AUTH_SESSION_RESTORE = new InjectionToken<SessionRestoreOptions | false>(ngDevMode ? 'AUTH_SESSION_RESTORE' : '', {

@@ -1,3 +1,5 @@
+// The route guard: lets signed-in users through and sends everyone else to login, returning to the
+// URL they asked for. Talks to the core client directly (AUTH_CLIENT), not through the facade.
 import { inject, Injectable } from '@angular/core';
 import {
   Router,
@@ -53,14 +55,14 @@ export const authGuard: CanActivateFn & CanMatchFn = (
 /** Class form of {@link authGuard} for NgModule apps: `canActivate: [AuthGuard]`. */
 @Injectable({ providedIn: 'root' })
 export class AuthGuard implements CanActivate, CanMatch {
-  private readonly client: AuthCore = inject(AUTH_CLIENT);
-  private readonly router = inject(Router);
+  readonly #client: AuthCore = inject(AUTH_CLIENT);
+  readonly #router = inject(Router);
 
   canActivate(_route: ActivatedRouteSnapshot, state: RouterStateSnapshot): Promise<boolean> {
-    return allowOrLogin(this.client, state.url);
+    return allowOrLogin(this.#client, state.url);
   }
 
   canMatch(_route: Route, segments: UrlSegment[]): Promise<boolean> {
-    return allowOrLogin(this.client, matchUrl(this.router, segments));
+    return allowOrLogin(this.#client, matchUrl(this.#router, segments));
   }
 }

@@ -1,3 +1,5 @@
+// The HttpClient interceptor: attaches the access token to allow-listed URLs and replays a request
+// once after a 401, joining the one refresh. Talks to the core client directly (AUTH_CLIENT).
 import {
   HttpContextToken,
   HttpErrorResponse,
@@ -12,8 +14,8 @@ import { inject, Injectable, Injector, runInInjectionContext } from '@angular/co
 import { catchError, defer, from, switchMap, throwError, type Observable } from 'rxjs';
 
 import type { AuthCore } from '../core/auth-core';
-import { isDPoPNonceChallenge } from '../core/dpop/dpop-proof';
 import { isAuthError } from '../core/errors';
+import { isDPoPNonceChallenge } from '../core/www-authenticate';
 import { AUTH_ALLOW_LIST, AUTH_CLIENT } from './auth-client.provider';
 
 /**
@@ -98,9 +100,9 @@ function sendWithReplay(
  */
 @Injectable()
 export class AuthInterceptor implements HttpInterceptor {
-  private readonly injector = inject(Injector);
+  readonly #injector = inject(Injector);
 
   intercept(req: HttpRequest<unknown>, next: HttpHandler): Observable<HttpEvent<unknown>> {
-    return runInInjectionContext(this.injector, () => authInterceptor(req, (r) => next.handle(r)));
+    return runInInjectionContext(this.#injector, () => authInterceptor(req, (r) => next.handle(r)));
   }
 }

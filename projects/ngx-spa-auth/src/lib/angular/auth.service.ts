@@ -1,7 +1,5 @@
-/**
- * The app's facade: sign-in state as signals and observables, events, login, logout and access
- * tokens. It maps the core client built by `createAuthClient()`; it builds nothing itself.
- */
+// The app's facade: sign-in state as signals and observables, events, login, logout and access
+// tokens. It maps the core client built by `createAuthClient()`; it builds nothing itself.
 import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { BehaviorSubject, distinctUntilChanged, filter, map, Observable, share, take } from 'rxjs';
 
@@ -19,34 +17,35 @@ import { AUTH_CLIENT } from './auth-client.provider';
  */
 @Injectable()
 export class AuthService {
+  // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.
   private readonly client: AuthCore = inject(AUTH_CLIENT);
-  private readonly stateSignal = signal<AuthState>(this.client.state);
-  private readonly startupSignal = signal<AuthStartup | null>(this.client.startup);
-  private readonly state$ = new BehaviorSubject<AuthState>(this.client.state);
+  readonly #stateSignal = signal<AuthState>(this.client.state);
+  readonly #startupSignal = signal<AuthStartup | null>(this.client.startup);
+  readonly #state$ = new BehaviorSubject<AuthState>(this.client.state);
 
   /** Whether a user is signed in. */
-  readonly isAuthenticated = computed(() => this.stateSignal().status === 'authenticated');
+  readonly isAuthenticated = computed(() => this.#stateSignal().status === 'authenticated');
   /** Whether the sign-in state is still being determined (callback or restore in progress). */
-  readonly isLoading = computed(() => this.stateSignal().status === 'loading');
+  readonly isLoading = computed(() => this.#stateSignal().status === 'loading');
   /** The signed-in user's ID-token claims, or null. */
-  readonly user = computed<UserClaims | null>(() => this.stateSignal().user);
+  readonly user = computed<UserClaims | null>(() => this.#stateSignal().user);
   /** The last login error (forged callback, `access_denied`, …), cleared by the next login. */
-  readonly error = computed(() => this.stateSignal().error);
+  readonly error = computed(() => this.#stateSignal().error);
 
   /** Whether a user is signed in, as an observable (emits on change). */
-  readonly isAuthenticated$ = this.select((s) => s.status === 'authenticated');
+  readonly isAuthenticated$ = this.#select((s) => s.status === 'authenticated');
   /** Whether the sign-in state is still being determined, as an observable (emits on change). */
-  readonly isLoading$ = this.select((s) => s.status === 'loading');
+  readonly isLoading$ = this.#select((s) => s.status === 'loading');
   /** The signed-in user's ID-token claims, or null, as an observable (emits on change). */
-  readonly user$ = this.select((s) => s.user);
+  readonly user$ = this.#select((s) => s.user);
   /**
    * How the app's startup ended: `signed_in` (with `restored`), `signed_out`, or `failed` (with the
    * AuthError); null while it runs. The `login` / `login_failed` events of startup fire before most
    * components exist, so `events$` alone would miss them; this keeps the outcome for them.
    */
-  readonly startup = this.startupSignal.asReadonly();
+  readonly startup = this.#startupSignal.asReadonly();
   /** The startup outcome as an observable: emits it once, when known (at once if it already is), then completes. */
-  readonly startup$: Observable<AuthStartup> = this.state$.pipe(
+  readonly startup$: Observable<AuthStartup> = this.#state$.pipe(
     map(() => this.client.startup),
     filter((outcome) => outcome !== null),
     take(1),
@@ -58,13 +57,13 @@ export class AuthService {
 
   constructor() {
     const stop = this.client.onStateChange((state) => {
-      this.stateSignal.set(state);
-      this.startupSignal.set(this.client.startup);
-      this.state$.next(state);
+      this.#stateSignal.set(state);
+      this.#startupSignal.set(this.client.startup);
+      this.#state$.next(state);
     });
     inject(DestroyRef).onDestroy(() => {
       stop();
-      this.state$.complete();
+      this.#state$.complete();
     });
   }
 
@@ -91,7 +90,7 @@ export class AuthService {
     return this.client.initialize();
   }
 
-  private select<T>(project: (state: AuthState) => T): Observable<T> {
-    return this.state$.pipe(map(project), distinctUntilChanged());
+  #select<T>(project: (state: AuthState) => T): Observable<T> {
+    return this.#state$.pipe(map(project), distinctUntilChanged());
   }
 }

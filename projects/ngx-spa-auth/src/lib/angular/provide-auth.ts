@@ -1,8 +1,11 @@
+// provideAuth() and its with*() features, the only way apps configure the library. Opt-in code
+// (DPoP, persistence) is imported here only, so apps without the feature do not ship it.
 import {
   inject,
   makeEnvironmentProviders,
   provideAppInitializer,
   type EnvironmentProviders,
+  InjectionToken,
   type Provider,
 } from '@angular/core';
 
@@ -16,9 +19,10 @@ import {
   createAuthClient,
 } from './auth-client.provider';
 import { AuthService } from './auth.service';
-import { DPoPSession } from '../core/dpop/dpop-session';
+import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop/dpop-key-store';
+import { DPoPKeyHolder } from '../core/dpop/dpop-key-holder';
 import { persistence } from '../core/persistence/persistence';
-import { AUTH_CONFIG, AUTH_DPOP, AUTH_DPOP_KEY_STORE, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
+import { AUTH_CONFIG, AUTH_DPOP, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
 
 /** Kinds of optional features, so contradictory or repeated features can be refused. */
 export enum AuthFeatureKind {
@@ -54,7 +58,7 @@ function makeAuthFeature<K extends AuthFeatureKind>(kind: K, providers: Provider
 export function withSessionRestore(options: SessionRestoreOptions = {}): AuthFeature<AuthFeatureKind.SessionRestore> {
   const where = options.idTokenHint;
   if (where !== undefined && where !== 'session' && where !== 'local') {
-    throw new AuthError('invalid_config', `withSessionRestore(): \`idTokenHint\` must be "session" or "local", got "${String(where)}".`);
+    throw new AuthError('invalid_config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `withSessionRestore(): \`idTokenHint\` must be "session" or "local", got "${String(where)}".` : '');
   }
   return makeAuthFeature(AuthFeatureKind.SessionRestore, [{ provide: AUTH_SESSION_RESTORE, useValue: options }]);
 }
@@ -86,6 +90,14 @@ export function withRefreshTokenInMemory(): AuthFeature<AuthFeatureKind.RefreshT
   return makeAuthFeature(AuthFeatureKind.RefreshTokenInMemory, [{ provide: AUTH_USE_WORKER, useValue: false }]);
 }
 
+/** Where the DPoP key lives: IndexedDB where the browser has it (survives reloads), else memory. */
+export const AUTH_DPOP_KEY_STORE = new InjectionToken<DPoPKeyStore>(ngDevMode ? 'AUTH_DPOP_KEY_STORE' : '', {
+  factory: () =>
+    typeof indexedDB === 'undefined'
+      ? memoryKeyStore()
+      : indexedDbKeyStore(indexedDB, `dpop:${inject(AUTH_CONFIG).clientId}`),
+});
+
 /**
  * Sender-constrains tokens with DPoP (RFC 9449): a non-extractable ES256 key, created at each login
  * and kept in IndexedDB, signs a proof for every token-endpoint call and every allow-listed API
@@ -99,7 +111,7 @@ export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
     provide: AUTH_DPOP,
     useFactory: () => {
       const store = inject(AUTH_DPOP_KEY_STORE);
-      return (clientId: string, now: () => number) => new DPoPSession(store, { client_id: clientId }, now);
+      return (clientId: string, now: () => number) => new DPoPKeyHolder(store, { client_id: clientId }, now);
     },
   }]);
 }
@@ -138,13 +150,13 @@ function assertFeaturesFit(features: readonly AuthFeature[]): void {
   const kinds = features.map((f) => f.ɵkind);
   const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
   if (repeated !== undefined) {
-    throw new AuthError('invalid_config', `provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.`);
+    throw new AuthError('invalid_config', (typeof ngDevMode === 'undefined' || ngDevMode) ? `provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.` : '');
   }
   for (const [a, b, why] of CONTRADICTIONS) {
     if (kinds.includes(a) && kinds.includes(b)) {
       throw new AuthError(
         'invalid_config',
-        `provideAuth(): found both with${AuthFeatureKind[a]}() and with${AuthFeatureKind[b]}(), which is a contradiction: ${why}.`,
+        (typeof ngDevMode === 'undefined' || ngDevMode) ? `provideAuth(): found both with${AuthFeatureKind[a]}() and with${AuthFeatureKind[b]}(), which is a contradiction: ${why}.` : '',
       );
     }
   }

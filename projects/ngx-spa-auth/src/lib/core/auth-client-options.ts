@@ -1,7 +1,9 @@
+// The options and state types of AuthClient, apart from the class so features can name them
+// without importing it.
 import type { BrowserEnvironment } from './browser-environment';
 import type { Clock } from './clock';
 import type { ResolvedAuthConfig } from './config';
-import type { DPoPFactory } from './dpop/dpop-session';
+import type { DPoPFactory } from './dpop/dpop-key-holder';
 import type { AuthError } from './errors';
 import type { SessionStore } from './persistence/session-store';
 import type { UserClaims } from './token-set';

@@ -1,3 +1,5 @@
+// The browser facilities the core uses (location, history, storage), injected so the core runs
+// without a page in tests and touches nothing during server-side rendering.
 /** The subset of the Web Storage API the library needs. */
 export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 

@@ -447,3 +447,24 @@ describe('resolveConfig', () => {
     });
   });
 });
+
+describe('resolveConfig in a production build (ngDevMode off)', () => {
+  const global = globalThis as { ngDevMode?: unknown };
+  let before: unknown;
+  beforeEach(() => {
+    before = global.ngDevMode;
+    global.ngDevMode = false;
+  });
+  afterEach(() => {
+    global.ngDevMode = before;
+  });
+
+  it('still refuses a bad configuration with invalid_config, naming only the fields and the README section', () => {
+    expect(() => resolveConfig({ issuer: 'http://id.example.com', clientId: '', redirectUri: 'https://app.example.com/cb' }, 'https://app.example.com')).toThrow(
+      expect.objectContaining({
+        code: 'invalid_config',
+        message: 'invalid_config: clientId, issuer (https://github.com/ngx-spa-auth/ngx-spa-auth#configuration)',
+      }),
+    );
+  });
+});

@@ -1,3 +1,4 @@
+// The library's one IndexedDB database, shared by the DPoP key store and persisted sessions.
 /** The library's IndexedDB database: DPoP keys and persisted sessions. */
 const DB = 'ngx-spa-auth';
 const STORES = ['keys', 'sessions'] as const;

@@ -1,7 +1,5 @@
-/**
- * How a refresh fails, as pure functions: an answer from the token endpoint → {@link RefreshFailure}
- * (ambiguous or definitive), and a failure → the {@link SessionEndReason} the session ends with.
- */
+// How a refresh fails, as data and pure functions: the answer's classification (ambiguous or
+// definitive) and the reason the session then ends with.
 import type { SessionEndReason } from './events';
 
 /**

@@ -1,3 +1,5 @@
+// How tabs of the same app talk: messages on a BroadcastChannel (logout everywhere, rotations)
+// and the cross-tab refresh lock.
 import type { SessionEndReason } from './events';
 
 /** What one tab tells the others of the same app. Never carries a token. */

@@ -1,3 +1,4 @@
+// The tokens of a session (TokenSet) and the user's claims, built from a token response.
 /** ID-token claims of the signed-in user. */
 export interface UserClaims {
   readonly sub: string;
@@ -14,7 +15,10 @@ export interface TokenResponse {
   readonly scope?: string;
 }
 
-/** Tokens held in memory for the signed-in user. Never written to storage. */
+/**
+ * The signed-in user's tokens. Held in memory; written to storage only with
+ * `withPersistentSession()` (persistence/session-store.ts), never otherwise.
+ */
 export interface TokenSet {
   readonly accessToken: string;
   readonly tokenType: string;
@@ -22,6 +26,10 @@ export interface TokenSet {
   readonly expiresAt: number | null;
   /** The lifetime the server gave (`expires_in`, ms); null when it did not say. */
   readonly lifetimeMs: number | null;
+  /**
+   * The refresh token, or while a worker holds it, the placeholder `REFRESH_TOKEN_IN_WORKER`
+   * (authorization-server/refresh-token-holder.ts) that the worker swaps for the real one.
+   */
   readonly refreshToken?: string;
   readonly idToken?: string;
   readonly scope?: string;

@@ -1,3 +1,5 @@
+// Where the refresh token is held and how token requests travel: the holder interface, the
+// main-thread holder, and the placeholder the page sees when a worker holds the real token.
 /** The `fetch` the library calls: the app's, or a test's fake. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 

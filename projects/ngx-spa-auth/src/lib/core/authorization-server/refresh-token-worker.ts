@@ -1,5 +1,10 @@
+// The default home of the refresh token: a dedicated Web Worker, inlined as a Blob URL, that
+// carries token and revocation requests so page scripts never see the refresh token.
 import { AuthError } from '../errors';
 import { mainThreadHolder, REFRESH_TOKEN_IN_WORKER, type FetchLike, type RefreshTokenHolder, type RefreshTokenHolderFactory } from './refresh-token-holder';
+
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
 
 /**
  * The worker's whole program. It is oauth4webapi's `customFetch` for token and revocation requests:
@@ -141,7 +146,7 @@ export function startRefreshTokenWorker(endpoints: readonly string[], startTimeo
     const fail = (why: string) => {
       clearTimeout(timer);
       holder.dispose();
-      reject(new AuthError('unsupported_environment', `The refresh-token worker ${why}`));
+      reject(new AuthError('unsupported_environment', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The refresh-token worker ${why}` : ''));
     };
     // A CSP that blocks blob: workers may only report through this event.
     worker.onerror = (event) => fail(`failed to start: ${event.message ?? 'blocked'}`);
@@ -177,13 +182,15 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefine
 export function workerOrMainThread(fetchFn: FetchLike, warn: (message: string) => void): RefreshTokenHolderFactory {
   return async (endpoints) => {
     try {
-      if (typeof Worker === 'undefined') throw new AuthError('unsupported_environment', 'Web Workers are not supported here.');
+      if (typeof Worker === 'undefined') throw new AuthError('unsupported_environment', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Web Workers are not supported here.' : '');
       return await startRefreshTokenWorker(endpoints);
     } catch (error) {
       // Not fatal: the refresh token stays in this thread's memory, as without the worker.
       warn(
-        `The refresh token is kept in main-thread memory: ${(error as Error).message} ` +
-          'Allow "worker-src blob:" in your Content-Security-Policy to keep it in a worker.',
+        (typeof ngDevMode === 'undefined' || ngDevMode)
+          ? `The refresh token is kept in main-thread memory: ${(error as Error).message} ` +
+              'Allow "worker-src blob:" in your Content-Security-Policy to keep it in a worker.'
+          : 'refresh_token_in_main_thread',
       );
       return mainThreadHolder(fetchFn);
     }

@@ -1,3 +1,5 @@
+// Opt-in (withDPoP()): where the DPoP key pair lives, IndexedDB (non-extractable, survives the
+// redirect) or memory.
 import { idbStore } from '../idb';
 
 /** Where the DPoP key pair survives reloads. CryptoKeys are stored as they are: non-extractable stays so. */

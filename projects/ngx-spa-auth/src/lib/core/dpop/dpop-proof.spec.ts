@@ -2,7 +2,7 @@
 import { createHash, webcrypto } from 'node:crypto';
 
 import { generateDPoPKeyPair } from './dpop-key-store';
-import { DPoPProofs, isDPoPNonceChallenge } from './dpop-proof';
+import { DPoPProofs } from './dpop-proof';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -69,18 +69,5 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
     expect(privateKey.extractable).toBe(false);
     await expect(webcrypto.subtle.exportKey('jwk', privateKey)).rejects.toThrow();
     expect(publicKey.extractable).toBe(true);
-  });
-});
-
-describe('isDPoPNonceChallenge', () => {
-  it.each([
-    ['DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"', true],
-    ['Bearer realm="api", DPoP algs="ES256", error="use_dpop_nonce"', true],
-    ['dpop error=use_dpop_nonce', true],
-    ['DPoP error="invalid_token"', false],
-    ['Bearer error="invalid_token"', false],
-    [null, false],
-  ])('%p → %p', (header, expected) => {
-    expect(isDPoPNonceChallenge(header)).toBe(expected);
   });
 });

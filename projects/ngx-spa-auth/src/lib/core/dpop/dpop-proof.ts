@@ -1,3 +1,4 @@
+// Opt-in (withDPoP()): DPoP proofs for resource requests (RFC 9449) and the nonce each origin asked for.
 const encoder = new TextEncoder();
 
 function b64u(bytes: ArrayBuffer | Uint8Array): string {
@@ -8,11 +9,6 @@ function b64u(bytes: ArrayBuffer | Uint8Array): string {
 }
 
 const b64uJson = (value: unknown) => b64u(encoder.encode(JSON.stringify(value)));
-
-/** Whether a 401's WWW-Authenticate asks for a DPoP nonce (RFC 9449 §9). */
-export function isDPoPNonceChallenge(wwwAuthenticate: string | null): boolean {
-  return !!wwwAuthenticate && /(^|,)\s*DPoP\b[^]*error\s*=\s*"?use_dpop_nonce"?/i.test(wwwAuthenticate);
-}
 
 /**
  * Signs DPoP proofs for resource requests (RFC 9449 §4, §7) and remembers the nonce each origin

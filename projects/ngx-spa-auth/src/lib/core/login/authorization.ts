@@ -1,7 +1,12 @@
+// The redirect's protocol steps as pure functions: the authorization URL (PKCE, state, nonce),
+// callback checks, and same-origin return URLs.
 import * as oauth from 'oauth4webapi';
 
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
+
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
 
 /** What a login remembers across the redirect (kept in sessionStorage only until the callback). */
 export interface LoginTransaction {
@@ -99,6 +104,8 @@ export function cleanCallbackUrl(url: string): string {
  */
 export function safeReturnUrl(candidate: string | undefined, origin: string): string {
   if (!candidate) return '/';
+  // Backslashes and control characters: browsers strip or reinterpret them inside URLs.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here.
   if (/[\\\u0000-\u001f]/.test(candidate)) return '/';
   let url: URL;
   try {
@@ -130,14 +137,14 @@ export function validateCallback(
     const protocolCode = protocolCodeOf(error);
     if (error instanceof oauth.AuthorizationResponseError) {
       const code = tx.prompt === 'none' && isInteractionError(error.error) ? 'login_required' : 'authorization_error';
-      return raise(new AuthError(code, `The authorization server returned an error: ${error.error}`, {
+      return raise(new AuthError(code, (typeof ngDevMode === 'undefined' || ngDevMode) ? `The authorization server returned an error: ${error.error}` : '', {
         error: error.error,
         errorDescription: error.error_description,
         protocolCode,
       }));
     }
     const message = error instanceof Error ? error.message : 'invalid response';
-    return raise(new AuthError('invalid_callback', `The login callback is invalid: ${message}`, { protocolCode }));
+    return raise(new AuthError('invalid_callback', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The login callback is invalid: ${message}` : '', { protocolCode }));
   }
 }
 

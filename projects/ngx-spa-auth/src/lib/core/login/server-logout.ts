@@ -1,3 +1,4 @@
+// The end-session redirect (RP-initiated logout) and cleaning up the page it comes back to.
 import type { BrowserEnvironment } from '../browser-environment';
 import type { ResolvedAuthConfig } from '../config';
 

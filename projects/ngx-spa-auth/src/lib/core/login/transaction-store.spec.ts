@@ -1,6 +1,6 @@
 import type { LoginTransaction } from './authorization';
 import type { KeyValueStorage } from '../browser-environment';
-import { SessionHint, TransactionStore } from './transaction-store';
+import { RestoreHint, TransactionStore } from './transaction-store';
 
 /** A plain in-memory Web Storage stand-in that exposes what was written. */
 class MemoryStorage implements KeyValueStorage {
@@ -121,13 +121,13 @@ describe('TransactionStore', () => {
   });
 });
 
-describe('SessionHint', () => {
+describe('RestoreHint', () => {
   let storage: MemoryStorage;
-  let hint: SessionHint;
+  let hint: RestoreHint;
 
   beforeEach(() => {
     storage = new MemoryStorage();
-    hint = new SessionHint(storage);
+    hint = new RestoreHint(storage);
   });
 
   it('is absent in a fresh browser', () => {
@@ -153,7 +153,7 @@ describe('SessionHint', () => {
 
   it('is seen by another instance over the same storage (survives a reload)', () => {
     hint.set();
-    expect(new SessionHint(storage).present).toBe(true);
+    expect(new RestoreHint(storage).present).toBe(true);
   });
 
   it('does not count a value other than "1" under its key', () => {

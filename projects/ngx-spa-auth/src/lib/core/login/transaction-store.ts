@@ -1,3 +1,5 @@
+// What survives the login redirect: the one-time transaction (sessionStorage, per tab) and the
+// non-secret hint that a silent restore is worth trying.
 import type { LoginTransaction } from './authorization';
 import type { KeyValueStorage } from '../browser-environment';
 
@@ -46,7 +48,7 @@ const ID_TOKEN_KEY = 'ngx-spa-auth.id-token-hint';
  * (`withSessionRestore({ idTokenHint })`) does it also keep the last ID token, for servers that
  * answer `prompt=none` only with an `id_token_hint`; cleared together with the marker.
  */
-export class SessionHint {
+export class RestoreHint {
   constructor(
     private readonly storage: KeyValueStorage,
     /** Where the last ID token is kept (opt-in); null keeps none. */

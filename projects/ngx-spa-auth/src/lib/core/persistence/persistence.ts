@@ -1,3 +1,5 @@
+// Opt-in (withPersistentSession()): builds the session store and the cross-tab refresh lock for
+// the chosen storage.
 import type { BrowserEnvironment } from '../browser-environment';
 import { sharedSessionStore, tabSessionStore, type SessionStore } from './session-store';
 import { noLock, webLock, type RefreshLock } from '../tab-sync';

@@ -1,3 +1,5 @@
+// Opt-in (withPersistentSession()): keeps the session's tokens in IndexedDB (shared by tabs) or
+// sessionStorage (per tab).
 import { idbStore } from '../idb';
 import type { TokenSet } from '../token-set';
 import type { KeyValueStorage } from '../browser-environment';

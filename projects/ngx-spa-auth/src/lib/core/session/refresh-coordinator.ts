@@ -1,3 +1,5 @@
+// One refresh with the retry policy: retries only an ambiguous failure and only inside the server's
+// reuse interval, so a retry can never be a reuse.
 import { sleep, withDeadline, type Clock } from '../clock';
 import { RefreshFailure } from '../refresh-failure';
 
@@ -43,16 +45,19 @@ export interface RefreshCoordinatorOptions<T> {
  * detection that would revoke the whole token family.
  */
 export class RefreshCoordinator<T> {
-  private readonly random: () => number;
-  private readonly backoffBaseMs: number;
-  private readonly backoffMaxMs: number;
-  private readonly minAttemptMs: number;
+  readonly #random: () => number;
+  readonly #backoffBaseMs: number;
+  readonly #backoffMaxMs: number;
+  readonly #minAttemptMs: number;
 
-  constructor(private readonly options: RefreshCoordinatorOptions<T>) {
-    this.random = options.random ?? Math.random;
-    this.backoffBaseMs = options.backoffBaseMs ?? 200;
-    this.backoffMaxMs = options.backoffMaxMs ?? 2000;
-    this.minAttemptMs = options.minAttemptMs ?? 300;
+    readonly #options: RefreshCoordinatorOptions<T>;
+
+  constructor(options: RefreshCoordinatorOptions<T>) {
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
+    this.#backoffBaseMs = options.backoffBaseMs ?? 200;
+    this.#backoffMaxMs = options.backoffMaxMs ?? 2000;
+    this.#minAttemptMs = options.minAttemptMs ?? 300;
   }
 
   /**
@@ -61,29 +66,29 @@ export class RefreshCoordinator<T> {
    * `indeterminate` once no retry fits inside the reuse interval.
    */
   async run(refreshToken: string): Promise<T> {
-    const { clock, reuseIntervalMs, timeoutMs } = this.options;
+    const { clock, reuseIntervalMs, timeoutMs } = this.#options;
     const firstSentAt = clock.now();
     const margin = Math.min(1000, reuseIntervalMs * 0.1);
     const deadline = firstSentAt + reuseIntervalMs - margin;
     let budget = timeoutMs;
     for (let retry = 0; ; retry++) {
       try {
-        return await this.attemptWithTimeout(refreshToken, budget);
+        return await this.#attemptWithTimeout(refreshToken, budget);
       } catch (failure) {
         // Only RefreshFailure carries a classification; anything else is a bug in the attempt
         // function and is treated as ambiguous so the window rules still protect the token family.
         const refreshFailure =
           failure instanceof RefreshFailure ? failure : new RefreshFailure('ambiguous', 'unexpected');
         if (refreshFailure.kind === 'definitive') throw refreshFailure;
-        const delayMs = this.backoff(retry + 1, refreshFailure.details.retryAfterMs);
+        const delayMs = this.#backoff(retry + 1, refreshFailure.details.retryAfterMs);
         const remaining = deadline - (clock.now() + delayMs);
-        if (reuseIntervalMs <= 0 || remaining < this.minAttemptMs) {
+        if (reuseIntervalMs <= 0 || remaining < this.#minAttemptMs) {
           throw new RefreshFailure('ambiguous', 'indeterminate', { status: refreshFailure.details.status });
         }
-        this.options.onRetry?.({ attempt: retry + 1, delayMs, cause: refreshFailure.reason });
+        this.#options.onRetry?.({ attempt: retry + 1, delayMs, cause: refreshFailure.reason });
         await sleep(clock, delayMs);
         budget = Math.min(timeoutMs, deadline - clock.now());
-        if (budget < this.minAttemptMs) {
+        if (budget < this.#minAttemptMs) {
           throw new RefreshFailure('ambiguous', 'indeterminate', { status: refreshFailure.details.status });
         }
       }
@@ -91,14 +96,14 @@ export class RefreshCoordinator<T> {
   }
 
   /** Exponential backoff with full jitter, never less than the server's Retry-After. */
-  private backoff(retry: number, retryAfterMs: number | undefined): number {
-    const step = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (retry - 1));
-    const jittered = Math.round(step / 2 + (this.random() * step) / 2);
+  #backoff(retry: number, retryAfterMs: number | undefined): number {
+    const step = Math.min(this.#backoffMaxMs, this.#backoffBaseMs * 2 ** (retry - 1));
+    const jittered = Math.round(step / 2 + (this.#random() * step) / 2);
     return Math.max(jittered, retryAfterMs ?? 0);
   }
 
-  private attemptWithTimeout(refreshToken: string, budgetMs: number): Promise<T> {
-    const { clock, attempt } = this.options;
+  #attemptWithTimeout(refreshToken: string, budgetMs: number): Promise<T> {
+    const { clock, attempt } = this.#options;
     return withDeadline(clock, budgetMs, (signal) => attempt(refreshToken, signal), () => new RefreshFailure('ambiguous', 'timeout'));
   }
 }

@@ -1,7 +1,4 @@
-/**
- * The session lifecycle as one type: which states exist and which transitions lead between them.
- * `TokenSession` holds exactly one value of it and changes it in one place.
- */
+// The session lifecycle as one type: its states and the transitions between them.
 import type { SessionEndReason } from '../events';
 import type { TokenSet } from '../token-set';
 

@@ -20,16 +20,21 @@ describe('TokenSession: proactive refresh', () => {
   it('sends one refresh request for any number of concurrent callers and gives all the same token', async () => {
     const { client, server, clock } = await signedInClient({ accessTokenTtlSeconds: 120 });
     server.latency = () => ({ toServer: 50, toClient: 50 });
-    const session = client['session'];
     await clock.advance(91_000); // 29 s left < 30 s leeway
     const waiters = Array.from({ length: 25 }, () => client.getAccessToken());
-    await settleUntil(() => session.refreshing !== null);
-    expect(session.refreshing).not.toBeNull();
+    // In flight: the one request is on its way (50 ms to the server), no caller has a token yet.
+    let settled = 0;
+    for (const waiter of waiters) void waiter.then(() => settled++);
+    await clock.advance(60);
+    expect(refreshBodies(server)).toHaveLength(1);
+    expect(settled).toBe(0);
     await clock.runAll();
     const tokens = await Promise.all(waiters);
     expect(new Set(tokens).size).toBe(1);
     expect(refreshBodies(server)).toHaveLength(1);
-    expect(session.refreshing).toBeNull();
+    // Settled: the next caller gets the stored token without a new request.
+    await expect(client.getAccessToken()).resolves.toBe(tokens[0]);
+    expect(refreshBodies(server)).toHaveLength(1);
   });
 
   it('refreshes a token expiring within the leeway before handing it out', async () => {

@@ -1,0 +1,78 @@
+// Child processes of the BFF benchmark, so the load generator, the API and the BFF each have
+// their own event loop (in production the BFF and the API are separate processes too):
+//   node stack-process.mjs servers <bffOrigin>            authorization server + API
+//   node stack-process.mjs bff <port> <issuer> <api> [redisUrl]
+// Each prints one JSON line when ready, then serves until SIGTERM.
+import { Agent, createServer, request } from 'node:http';
+
+import { createBff, RedisStore } from '../../dist/ngx-spa-auth-bff/index.mjs';
+import { startServers } from '../../servers/index.mjs';
+import { CLIENT_SECRET } from '../../projects/ngx-spa-auth-bff/test/helpers/stack.mjs';
+
+const [role, ...args] = process.argv.slice(2);
+let close;
+
+if (role === 'servers') {
+  const [origin] = args;
+  const servers = await startServers({
+    issuerPort: 0, apiPort: 0, thirdPartyPort: 0, accessTokenTtl: 3600,
+    extraClients: [{
+      client_id: 'demo-bff', client_secret: CLIENT_SECRET, token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+      redirect_uris: [`${origin}/bff/callback`], post_logout_redirect_uris: [`${origin}/`],
+    }],
+  });
+  close = () => servers.close();
+  process.stdout.write(`${JSON.stringify(servers.urls)}\n`);
+} else if (role === 'bff') {
+  const [port, issuer, api, redisUrl] = args;
+  const store = redisUrl ? new RedisStore({ connection: redisUrl }) : undefined;
+  if (store) await store.ready();
+  const origin = `http://127.0.0.1:${port}`;
+  const bff = createBff({
+    issuer, allowInsecureRequests: true, clientId: 'demo-bff',
+    clientAuthentication: { method: 'client_secret_basic', clientSecret: CLIENT_SECRET },
+    origin, apis: { demo: `${api}/api` }, store, scope: 'openid profile email offline_access api:read',
+  });
+  // A bare node:http server: the BFF's handler needs no framework (under Express it is the same
+  // function as middleware).
+  const server = createServer((req, res) => bff.handler(req, res)).listen(Number(port), '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  close = async () => {
+    server.closeAllConnections();
+    server.close();
+    await bff.close();
+  };
+  // The floor: the smallest possible node:http proxy hop (pipe through, Authorization as sent),
+  // so the table shows what any extra hop costs on this machine next to what the BFF costs.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const apiUrl = new URL(api);
+  const floor = createServer((req, res) => {
+    const upstream = request({
+      host: apiUrl.hostname, port: apiUrl.port, path: req.url, method: req.method, agent,
+      headers: { authorization: req.headers.authorization ?? '' },
+    }, (response) => {
+      res.writeHead(response.statusCode, response.headers);
+      response.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => floor.once('listening', resolve));
+  const closeBff = close;
+  close = async () => {
+    floor.closeAllConnections();
+    floor.close();
+    await closeBff();
+  };
+  process.stdout.write(`${JSON.stringify({ origin, floor: `http://127.0.0.1:${floor.address().port}` })}\n`);
+} else {
+  throw new Error(`unknown role ${role}`);
+}
+
+const stop = async () => {
+  await close();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

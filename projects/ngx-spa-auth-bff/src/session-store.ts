@@ -1,0 +1,73 @@
+/**
+ * Where sessions, logins in progress and refresh locks live. One interface, two implementations:
+ * {@link MemoryStore} (one process, the default) and {@link RedisStore} (several instances).
+ *
+ * Rules every implementation keeps:
+ * - Any failure to reach the store rejects with a `store_unavailable` BffError and changes nothing
+ *   the caller could half-observe (every write is a single atomic command or script).
+ * - A session is written whole (JSON), never field by field, so a reader sees the old or the new
+ *   token set, never a mix.
+ * - Tokens are written back after a refresh only while the writer still holds the session's lock
+ *   (`replaceSessionLocked`, a fencing check): an instance whose lock expired mid-refresh cannot
+ *   overwrite what the next lock holder wrote.
+ */
+import type { LoginTransaction, SessionLifetimes, SessionRecord } from './session-record';
+
+/** Proof of holding a session's refresh lock: the random value written into the lock. */
+export interface SessionLock {
+  readonly sessionId: string;
+  readonly token: string;
+}
+
+export interface SessionStore {
+  /**
+   * Reads a session and, in the same atomic step, extends its idle lifetime (capped by the
+   * absolute one). Resolves `null` for an unknown or expired session.
+   */
+  readSession(id: string, lifetimes: SessionLifetimes, now: number): Promise<SessionRecord | null>;
+  /** Stores a new session, kept for the idle lifetime (capped by the absolute one). */
+  createSession(record: SessionRecord, lifetimes: SessionLifetimes, now: number): Promise<void>;
+  /** Replaces a session's content if `lock` is still held; resolves whether it did. */
+  replaceSessionLocked(record: SessionRecord, lifetimes: SessionLifetimes, now: number, lock: SessionLock): Promise<boolean>;
+  deleteSession(id: string): Promise<void>;
+  /** Takes the session's refresh lock for `ttlMs` if free; resolves `null` when someone holds it. */
+  tryLock(sessionId: string, ttlMs: number): Promise<SessionLock | null>;
+  /** Releases the lock only if it is still ours (never another holder's after expiry). */
+  unlock(lock: SessionLock): Promise<void>;
+  putLogin(id: string, login: LoginTransaction, ttlMs: number): Promise<void>;
+  /** Reads and deletes a login in progress in one step, so a callback cannot be replayed. */
+  takeLogin(id: string): Promise<LoginTransaction | null>;
+  close(): Promise<void>;
+}
+
+/** Key names shared by the implementations (and readable in `redis-cli`). */
+export const keys = {
+  session: (prefix: string, id: string) => `${prefix}session:${id}`,
+  lock: (prefix: string, id: string) => `${prefix}lock:${id}`,
+  login: (prefix: string, id: string) => `${prefix}login:${id}`,
+};
+
+/**
+ * Stored form of a session: the absolute end (ms) on the first line, so the store can cap the idle
+ * extension without parsing JSON, then the record.
+ */
+export function encodeSession(record: SessionRecord, lifetimes: SessionLifetimes): string {
+  return `${record.createdAt + lifetimes.absoluteMs}\n${JSON.stringify(record)}`;
+}
+
+export function decodeSession(value: string): SessionRecord | null {
+  const newline = value.indexOf('\n');
+  if (newline < 0) return null;
+  try {
+    return JSON.parse(value.slice(newline + 1)) as SessionRecord;
+  } catch {
+    // A value we did not write (or a truncated one): treat the session as gone.
+    return null;
+  }
+}
+
+/** Milliseconds to keep a session after a read at `now`; <= 0 means it has ended. */
+export function extendedTtl(encoded: string, idleMs: number, now: number): number {
+  const absoluteEnd = Number(encoded.slice(0, encoded.indexOf('\n')));
+  return Math.min(idleMs, absoluteEnd - now);
+}

@@ -1,0 +1,153 @@
+// Sessions in a real Redis (Debian's redis-server on an ephemeral loopback port): the store's
+// atomic operations, an outage (503, nothing leaked, recovery with the same session), and two BFF
+// instances sharing one Redis refreshing exactly once across both.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { RedisStore } from '../../../dist/ngx-spa-auth-bff/index.mjs';
+import { control, stats } from '../../../servers/test/helpers/oauth-client.mjs';
+import { startRedis } from './helpers/redis-server.mjs';
+import { appFetch, CookieJar, signIn, startStack } from './helpers/stack.mjs';
+
+const LIFETIMES = { idleMs: 60_000, absoluteMs: 300_000 };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function record(id, accessToken) {
+  return {
+    id, createdAt: Date.now(),
+    tokens: { accessToken, tokenType: 'Bearer', expiresAt: null, lifetimeMs: null, refreshToken: 'rt', claims: { sub: 'alice' } },
+  };
+}
+
+describe('RedisStore', () => {
+  let redis;
+  let store;
+  before(async () => {
+    redis = await startRedis();
+    store = new RedisStore({ connection: redis.url, keyPrefix: 'unit:' });
+    await store.ready();
+  });
+  after(async () => {
+    await store.close();
+    await redis.close();
+  });
+
+  it('hands a lock to one holder and releases only its own', async () => {
+    const first = await store.tryLock('s1', 200);
+    assert.ok(first);
+    assert.equal(await store.tryLock('s1', 200), null);
+    await sleep(300); // expired (Redis keeps time; waiting longer than needed is safe)
+    const second = await store.tryLock('s1', 10_000);
+    assert.ok(second);
+    await store.unlock(first); // the expired holder must not free the new holder's lock
+    assert.equal(await store.tryLock('s1', 10_000), null);
+    await store.unlock(second);
+    assert.ok(await store.tryLock('s1', 10_000));
+  });
+
+  it('writes tokens only under the lock and never resurrects a deleted session', async () => {
+    const id = 'b'.repeat(43);
+    await store.createSession(record(id, 'at-1'), LIFETIMES, Date.now());
+    const lock = await store.tryLock(id, 10_000);
+    assert.equal(await store.replaceSessionLocked(record(id, 'at-2'), LIFETIMES, Date.now(), { ...lock, token: 'other' }), false);
+    assert.equal(await store.replaceSessionLocked(record(id, 'at-2'), LIFETIMES, Date.now(), lock), true);
+    assert.equal((await store.readSession(id, LIFETIMES, Date.now())).tokens.accessToken, 'at-2');
+    await store.deleteSession(id);
+    assert.equal(await store.replaceSessionLocked(record(id, 'at-3'), LIFETIMES, Date.now(), lock), false);
+    assert.equal(await store.readSession(id, LIFETIMES, Date.now()), null);
+  });
+
+  it('ends a session at its absolute lifetime and hands out a login once', async () => {
+    const id = 'c'.repeat(43);
+    await store.createSession(record(id, 'at'), LIFETIMES, Date.now());
+    assert.ok(await store.readSession(id, LIFETIMES, Date.now()));
+    assert.equal(await store.readSession(id, LIFETIMES, Date.now() + LIFETIMES.absoluteMs + 1), null);
+    assert.equal(await store.readSession(id, LIFETIMES, Date.now()), null, 'deleted, not just hidden');
+    await store.putLogin('l1', { state: 's', nonce: 'n', codeVerifier: 'v', returnTo: '/' }, 60_000);
+    assert.equal((await store.takeLogin('l1')).state, 's');
+    assert.equal(await store.takeLogin('l1'), null);
+  });
+});
+
+describe('BFF on Redis: outage and recovery', () => {
+  let redis;
+  let stack;
+  before(async () => {
+    redis = await startRedis();
+    stack = await startStack({ store: () => new RedisStore({ connection: redis.url }) });
+    await Promise.all(stack.bffs.map((b) => b.options.store.ready()));
+  });
+  after(async () => {
+    await stack.close();
+    await redis.close();
+  });
+
+  it('answers 503 store_unavailable while Redis is down, leaks nothing, and the same session works when it is back', async () => {
+    const jar = new CookieJar();
+    await signIn(stack.origin, jar);
+    assert.equal((await appFetch(jar, `${stack.origin}/bff/api/demo/me`)).status, 200);
+    const cookieBefore = jar.header(`${stack.origin}/`);
+
+    await redis.stop();
+    for (const [method, path] of [['GET', '/bff/api/demo/me'], ['GET', '/bff/user'], ['POST', '/bff/logout']]) {
+      const response = await appFetch(jar, `${stack.origin}${path}`, { method });
+      assert.equal(response.status, 503, path);
+      assert.equal(response.headers.get('bff-error'), 'store_unavailable');
+      assert.equal(response.headers.get('retry-after'), '1');
+      const text = await response.text();
+      assert.deepEqual(JSON.parse(text), { error: 'store_unavailable' });
+    }
+    const login = await fetch(`${stack.origin}/bff/login`, { redirect: 'manual' });
+    assert.equal(login.status, 503, 'no login can start without a place for its state');
+    assert.equal(jar.header(`${stack.origin}/`), cookieBefore, 'the cookie was not cleared by the outage');
+
+    await redis.restart();
+    await stack.bffs[0].options.store.ready();
+    const me = await appFetch(jar, `${stack.origin}/bff/api/demo/me`);
+    assert.equal(me.status, 200);
+    assert.equal((await me.json()).sub, 'alice');
+  });
+});
+
+describe('two BFF instances sharing one Redis', () => {
+  let redis;
+  let stack;
+  before(async () => {
+    redis = await startRedis();
+    stack = await startStack({
+      instances: 2,
+      accessTokenTtl: 1,
+      store: () => new RedisStore({ connection: redis.url }),
+      bff: { refreshLeeway: 0 },
+    });
+    await Promise.all(stack.bffs.map((b) => b.options.store.ready()));
+  });
+  after(async () => {
+    await stack.close();
+    await redis.close();
+  });
+
+  it('refreshes exactly once for 100 concurrent calls after expiry, spread over both instances', async () => {
+    const jar = new CookieJar();
+    await signIn(stack.origin, jar);
+    // The access token from login lives 1 s; the refreshed one will live long enough for the burst.
+    await control(stack.issuer, '/__control/access-token-ttl', { seconds: 300 });
+    await sleep(1500);
+    await control(stack.issuer, '/__control/reset', {});
+    await control(stack.issuer, '/__control/access-token-ttl', { seconds: 300 });
+
+    const calls = Array.from({ length: 100 }, (_, i) => appFetch(jar, `${stack.urls[i % 2]}/bff/api/demo/me`));
+    const responses = await Promise.all(calls);
+    assert.deepEqual(responses.map((r) => r.status), Array(100).fill(200));
+    await Promise.all(responses.map((r) => r.arrayBuffer()));
+
+    const s = await stats(stack.issuer);
+    assert.equal(s.refreshRequests, 1, 'one refresh at the authorization server');
+    assert.equal(s.rotations, 1);
+    assert.equal(s.reuseDetections, 0);
+    assert.equal(s.reuseWithinWindow, 0);
+    assert.equal(stack.bffs[0].stats.refreshes + stack.bffs[1].stats.refreshes, 1);
+    const api = await control(stack.api, '/api/stats');
+    assert.equal(api.rejected, 0, 'no call went out with the expired token');
+  });
+});
