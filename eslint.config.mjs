@@ -10,13 +10,17 @@ const LIB = 'projects/ngx-spa-auth/src/lib';
 const SPECS = ['**/*.spec.ts'];
 
 const FRAMEWORK_FREE = [
-  { group: ['@angular/*', 'rxjs', 'rxjs/*'], message: 'core/ is framework-free; Angular glue lives in lib/angular/.' },
+  {
+    group: ['@angular/*', 'rxjs', 'rxjs/*'],
+    message: 'core/ is framework-free; Angular glue lives in lib/angular/.',
+  },
 ];
 const OPT_IN = [
   {
     group: ['**/dpop/*'],
     allowTypeImports: true,
-    message: 'DPoP code is reached only through withDPoP() (angular/provide-auth.ts), so apps without it do not ship it.',
+    message:
+      'DPoP code is reached only through withDPoP() (angular/provide-auth.ts), so apps without it do not ship it.',
   },
   {
     group: ['**/persistence/*'],
@@ -36,7 +40,10 @@ export default tseslint.config(
     extends: [eslint.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       // `_name` marks a parameter kept for its position (guards, it.each rows).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -51,7 +58,11 @@ export default tseslint.config(
     rules: restrict([...FRAMEWORK_FREE, ...OPT_IN]),
   },
   {
-    files: [`${LIB}/core/dpop/**/*.ts`, `${LIB}/core/persistence/**/*.ts`, `${LIB}/core/**/*.spec.ts`],
+    files: [
+      `${LIB}/core/dpop/**/*.ts`,
+      `${LIB}/core/persistence/**/*.ts`,
+      `${LIB}/core/**/*.spec.ts`,
+    ],
     rules: restrict(FRAMEWORK_FREE),
   },
   {
