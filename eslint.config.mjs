@@ -10,13 +10,17 @@ const LIB = 'projects/ngx-spa-auth/src/lib';
 const SPECS = ['**/*.spec.ts'];
 
 const FRAMEWORK_FREE = [
-  { group: ['@angular/*', 'rxjs', 'rxjs/*'], message: 'core/ is framework-free; Angular glue lives in lib/angular/.' },
+  {
+    group: ['@angular/*', 'rxjs', 'rxjs/*'],
+    message: 'core/ is framework-free; Angular glue lives in lib/angular/.',
+  },
 ];
 const OPT_IN = [
   {
     group: ['**/dpop/*'],
     allowTypeImports: true,
-    message: 'DPoP code is reached only through withDPoP() (angular/provide-auth.ts), so apps without it do not ship it.',
+    message:
+      'DPoP code is reached only through withDPoP() (angular/provide-auth.ts), so apps without it do not ship it.',
   },
   {
     group: ['**/persistence/*'],
@@ -32,11 +36,19 @@ const restrict = (patterns) => ({
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/out-tsc/**', '**/.angular/**'] },
   {
-    files: [`${LIB}/**/*.ts`, 'projects/ngx-spa-auth/src/*.ts', 'projects/ngx-spa-auth/testing/**/*.ts', 'test/**/*.ts'],
+    files: [
+      `${LIB}/**/*.ts`,
+      'projects/ngx-spa-auth/src/*.ts',
+      'projects/ngx-spa-auth/testing/**/*.ts',
+      'test/**/*.ts',
+    ],
     extends: [eslint.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       // `_name` marks a parameter kept for its position (guards, it.each rows).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -51,7 +63,11 @@ export default tseslint.config(
     rules: restrict([...FRAMEWORK_FREE, ...OPT_IN]),
   },
   {
-    files: [`${LIB}/core/dpop/**/*.ts`, `${LIB}/core/persistence/**/*.ts`, `${LIB}/core/**/*.spec.ts`],
+    files: [
+      `${LIB}/core/dpop/**/*.ts`,
+      `${LIB}/core/persistence/**/*.ts`,
+      `${LIB}/core/**/*.spec.ts`,
+    ],
     rules: restrict(FRAMEWORK_FREE),
   },
   {
@@ -63,6 +79,11 @@ export default tseslint.config(
     // A secondary entry point reaches the library only through its public API (ng-packagr builds
     // it against the built primary entry), so one AUTH_CLIENT token is shared.
     files: ['projects/ngx-spa-auth/testing/**/*.ts'],
-    rules: restrict([{ group: ['**/src/lib/*', '**/src/lib/**'], message: 'Import from "ngx-spa-auth", not from the library sources.' }]),
+    rules: restrict([
+      {
+        group: ['**/src/lib/*', '**/src/lib/**'],
+        message: 'Import from "ngx-spa-auth", not from the library sources.',
+      },
+    ]),
   },
 );

@@ -17,8 +17,16 @@ const DTS = join(ROOT, 'dist/ngx-spa-auth/types/ngx-spa-auth.d.ts');
 const GOLDEN = join(ROOT, 'goldens/public-api/ngx-spa-auth/index.api.md');
 
 execSync('npx ng build ngx-spa-auth', { cwd: ROOT, stdio: 'ignore' });
-const source = ts.createSourceFile(DTS, readFileSync(DTS, 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-const printed = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed }).printFile(source);
+const source = ts.createSourceFile(
+  DTS,
+  readFileSync(DTS, 'utf8'),
+  ts.ScriptTarget.Latest,
+  false,
+  ts.ScriptKind.TS,
+);
+const printed = ts
+  .createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed })
+  .printFile(source);
 const report = [
   '## API Report File for "ngx-spa-auth"',
   '',

@@ -39,7 +39,10 @@ export async function storedSession(page: Page): Promise<StoredSession | null> {
  * Waits until the persisted access token has expired (browser and test share the machine's
  * clock), plus a margin; returns the token set that expired.
  */
-export async function waitUntilStoredTokenExpired(page: Page, marginMs = 300): Promise<StoredSession> {
+export async function waitUntilStoredTokenExpired(
+  page: Page,
+  marginMs = 300,
+): Promise<StoredSession> {
   const session = await storedSession(page);
   if (!session?.expiresAt) throw new Error('No persisted session with an expiry.');
   const wait = session.expiresAt + marginMs - Date.now();

@@ -20,7 +20,12 @@ export { AuthError, isAuthError } from './lib/core/errors';
 export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
 export type { AuthEvent, AuthEventType, SessionEndReason } from './lib/core/events';
 export type { UserClaims } from './lib/core/token-set';
-export type { AuthState, AuthStatus, LogoutOptions, SessionRestoreOptions } from './lib/core/auth-client';
+export type {
+  AuthState,
+  AuthStatus,
+  LogoutOptions,
+  SessionRestoreOptions,
+} from './lib/core/auth-client';
 export type { LoginOptions } from './lib/core/login/login-flow';
 export type { AuthStartup } from './lib/core/startup';
 

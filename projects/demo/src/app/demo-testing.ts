@@ -1,7 +1,11 @@
 import { provideHttpClientTesting } from '@angular/common/http/testing';
 import type { Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { AuthTestingController, provideAuthTesting, type AuthTestingOptions } from 'ngx-spa-auth/testing';
+import {
+  AuthTestingController,
+  provideAuthTesting,
+  type AuthTestingOptions,
+} from 'ngx-spa-auth/testing';
 
 import { appConfig } from './app.config';
 import { DEFAULT_SETTINGS } from './settings';
@@ -13,7 +17,10 @@ export const ALICE = { sub: 'alice', name: 'Alice Liddell' };
  * The demo's own providers (app.config.ts, as main.ts bootstraps them), then the testing backends:
  * HttpClient's and ngx-spa-auth's. The real interceptor, guard and AuthService stay in place.
  */
-export function setupDemoTestBed(options: AuthTestingOptions = { user: ALICE }, providers: Provider[] = []) {
+export function setupDemoTestBed(
+  options: AuthTestingOptions = { user: ALICE },
+  providers: Provider[] = [],
+) {
   sessionStorage.clear();
   TestBed.configureTestingModule({
     providers: [

@@ -1,4 +1,11 @@
-import type { AuthError, AuthEvent, LoginOptions, LogoutOptions, SessionEndReason, UserClaims } from 'ngx-spa-auth';
+import type {
+  AuthError,
+  AuthEvent,
+  LoginOptions,
+  LogoutOptions,
+  SessionEndReason,
+  UserClaims,
+} from 'ngx-spa-auth';
 
 /** Options of {@link AuthTestingController.signIn}. */
 export interface SignInOptions {

@@ -11,7 +11,11 @@ import {
   type ɵAuthCore,
 } from 'ngx-spa-auth';
 
-import { AuthTestingController, type HeldRefresh, type SignInOptions } from './auth-testing-controller';
+import {
+  AuthTestingController,
+  type HeldRefresh,
+  type SignInOptions,
+} from './auth-testing-controller';
 import type { AuthTestingOptions } from './provide-auth-testing';
 
 /** The options given to `provideAuthTesting()`. */
@@ -59,11 +63,15 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
   readonly logoutCalls: LogoutOptions[] = [];
 
   private readonly eventHub = new Listeners<AuthEvent>();
-  readonly events = { subscribe: (listener: (event: AuthEvent) => void) => this.eventHub.listen(listener) };
+  readonly events = {
+    subscribe: (listener: (event: AuthEvent) => void) => this.eventHub.listen(listener),
+  };
   private readonly stateHub = new Listeners<AuthState>();
 
   private user: UserClaims | null = this.options.user ?? null;
-  private token: string | null = this.user ? (this.options.accessToken ?? DEFAULT_ACCESS_TOKEN) : null;
+  private token: string | null = this.user
+    ? (this.options.accessToken ?? DEFAULT_ACCESS_TOKEN)
+    : null;
   private error: AuthError | null = null;
   private loading = this.options.loading === true;
   private outcome: AuthStartup | null = null;
@@ -74,14 +82,21 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
 
   constructor() {
     super();
-    if (!this.loading) this.settleStartup(this.user ? { status: 'signed_in', user: this.user, restored: true } : { status: 'signed_out' });
+    if (!this.loading)
+      this.settleStartup(
+        this.user
+          ? { status: 'signed_in', user: this.user, restored: true }
+          : { status: 'signed_out' },
+      );
   }
 
   // The core's side, as the real AuthService, authInterceptor and authGuard use it.
 
   get state(): AuthState {
     if (this.loading) return { status: 'loading', user: null, error: null };
-    return this.user ? { status: 'authenticated', user: this.user, error: null } : { status: 'unauthenticated', user: null, error: this.error };
+    return this.user
+      ? { status: 'authenticated', user: this.user, error: null }
+      : { status: 'unauthenticated', user: null, error: this.error };
   }
 
   get startup(): AuthStartup | null {
@@ -107,7 +122,13 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
 
   async logout(options: LogoutOptions = {}): Promise<void> {
     this.logoutCalls.push(options);
-    this.endRefresh(new AuthError('session_expired', 'The app logged out while the request waited for a refresh.', { reason: 'logout' }));
+    this.endRefresh(
+      new AuthError(
+        'session_expired',
+        'The app logged out while the request waited for a refresh.',
+        { reason: 'logout' },
+      ),
+    );
     this.forget();
     this.eventHub.emit({ type: 'logout', localOnly: options.localOnly === true });
   }
@@ -153,7 +174,13 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
   }
 
   signOut(): void {
-    this.endRefresh(new AuthError('session_expired', 'The user signed out while the request waited for a refresh.', { reason: 'signed_out_elsewhere' }));
+    this.endRefresh(
+      new AuthError(
+        'session_expired',
+        'The user signed out while the request waited for a refresh.',
+        { reason: 'signed_out_elsewhere' },
+      ),
+    );
     this.forget();
     this.eventHub.emit({ type: 'logout', localOnly: true });
   }
@@ -178,12 +205,17 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
     this.eventHub.emit(event);
   }
 
-  failNextAccessToken(error = new AuthError('network_error', 'Test: getAccessToken() was made to fail.')): void {
+  failNextAccessToken(
+    error = new AuthError('network_error', 'Test: getAccessToken() was made to fail.'),
+  ): void {
     this.nextFailure = error;
   }
 
   holdRefresh(): HeldRefresh {
-    if (this.refresh) throw new Error('AuthTestingController.holdRefresh(): a refresh is already held; release or fail it first.');
+    if (this.refresh)
+      throw new Error(
+        'AuthTestingController.holdRefresh(): a refresh is already held; release or fail it first.',
+      );
     const refresh = (this.refresh = deferred<string>());
     const current = () => this.refresh === refresh;
     return {
@@ -201,7 +233,12 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
 
   setLoading(loading: boolean): void {
     this.loading = loading;
-    if (!loading) this.settleStartup(this.user ? { status: 'signed_in', user: this.user, restored: true } : { status: 'signed_out' });
+    if (!loading)
+      this.settleStartup(
+        this.user
+          ? { status: 'signed_in', user: this.user, restored: true }
+          : { status: 'signed_out' },
+      );
     this.changed();
   }
 

@@ -1,4 +1,11 @@
-import { HTTP_INTERCEPTORS, HttpClient, HttpErrorResponse, provideHttpClient, withInterceptors, withInterceptorsFromDi } from '@angular/common/http';
+import {
+  HTTP_INTERCEPTORS,
+  HttpClient,
+  HttpErrorResponse,
+  provideHttpClient,
+  withInterceptors,
+  withInterceptorsFromDi,
+} from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
@@ -14,20 +21,36 @@ import {
   AuthService,
   type AuthEvent,
 } from 'ngx-spa-auth';
-import { AuthTestingController, provideAuthTesting, type AuthTestingOptions } from 'ngx-spa-auth/testing';
+import {
+  AuthTestingController,
+  provideAuthTesting,
+  type AuthTestingOptions,
+} from 'ngx-spa-auth/testing';
 
 const API = 'https://api.example.com';
 const ALICE = { sub: 'alice', name: 'Alice' };
 
-@Component({ selector: 'app-orders', changeDetection: ChangeDetectionStrategy.OnPush, template: '<h1>Orders of {{ auth.user()?.sub }}</h1>' })
+@Component({
+  selector: 'app-orders',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: '<h1>Orders of {{ auth.user()?.sub }}</h1>',
+})
 class OrdersPage {
   protected readonly auth = inject(AuthService);
 }
 
-@Component({ selector: 'app-home', changeDetection: ChangeDetectionStrategy.OnPush, template: '<h1>Home</h1>' })
+@Component({
+  selector: 'app-home',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: '<h1>Home</h1>',
+})
 class HomePage {}
 
-@Component({ selector: 'app-invoices-teaser', changeDetection: ChangeDetectionStrategy.OnPush, template: '<p>Sign in to see your invoices</p>' })
+@Component({
+  selector: 'app-invoices-teaser',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: '<p>Sign in to see your invoices</p>',
+})
 class InvoicesTeaser {}
 
 const routes: Routes = [
@@ -41,12 +64,18 @@ const routes: Routes = [
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** An app's TestBed: the real interceptor (function or class) and guard, the testing provider last. */
-function setup(options: AuthTestingOptions = { user: ALICE, allowedUrls: [`${API}/`] }, interceptor: 'function' | 'class' = 'function') {
+function setup(
+  options: AuthTestingOptions = { user: ALICE, allowedUrls: [`${API}/`] },
+  interceptor: 'function' | 'class' = 'function',
+) {
   TestBed.configureTestingModule({
     providers: [
       interceptor === 'function'
         ? provideHttpClient(withInterceptors([authInterceptor]))
-        : [provideHttpClient(withInterceptorsFromDi()), { provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true }],
+        : [
+            provideHttpClient(withInterceptorsFromDi()),
+            { provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true },
+          ],
       provideHttpClientTesting(),
       provideRouter(routes),
       provideAuthTesting(options),
@@ -80,20 +109,23 @@ afterEach(() => {
 });
 
 describe('authInterceptor with provideAuthTesting()', () => {
-  it.each(['function', 'class'] as const)('sends the access token to allow-listed URLs only (%s interceptor)', async (kind) => {
-    const { http, httpMock } = setup(undefined, kind);
-    const api = call(http.get(`${API}/orders`));
-    const other = call(http.get('https://elsewhere.example.com/data'));
-    await settle();
-    const toApi = httpMock.expectOne(`${API}/orders`);
-    expect(toApi.request.headers.get('Authorization')).toBe('Bearer test-access-token');
-    const toOther = httpMock.expectOne('https://elsewhere.example.com/data');
-    expect(toOther.request.headers.has('Authorization')).toBe(false);
-    toApi.flush([]);
-    toOther.flush({});
-    expect(await api).toEqual({ ok: true, body: [] });
-    expect(await other).toEqual({ ok: true, body: {} });
-  });
+  it.each(['function', 'class'] as const)(
+    'sends the access token to allow-listed URLs only (%s interceptor)',
+    async (kind) => {
+      const { http, httpMock } = setup(undefined, kind);
+      const api = call(http.get(`${API}/orders`));
+      const other = call(http.get('https://elsewhere.example.com/data'));
+      await settle();
+      const toApi = httpMock.expectOne(`${API}/orders`);
+      expect(toApi.request.headers.get('Authorization')).toBe('Bearer test-access-token');
+      const toOther = httpMock.expectOne('https://elsewhere.example.com/data');
+      expect(toOther.request.headers.has('Authorization')).toBe(false);
+      toApi.flush([]);
+      toOther.flush({});
+      expect(await api).toEqual({ ok: true, body: [] });
+      expect(await other).toEqual({ ok: true, body: {} });
+    },
+  );
 
   it('sends the token the test signed in with, and none once signed out', async () => {
     const { http, httpMock, controller } = setup({ allowedUrls: [`${API}/`] });
@@ -132,7 +164,8 @@ describe('authInterceptor with provideAuthTesting()', () => {
     const second = call(http.get(`${API}/b`));
     await settle();
     const refresh = controller.holdRefresh();
-    for (const url of [`${API}/a`, `${API}/b`]) httpMock.expectOne(url).flush(null, { status: 401, statusText: 'Unauthorized' });
+    for (const url of [`${API}/a`, `${API}/b`])
+      httpMock.expectOne(url).flush(null, { status: 401, statusText: 'Unauthorized' });
     await settle();
     httpMock.expectNone(() => true); // both wait for the refresh
     refresh.release('token-2');
@@ -170,7 +203,10 @@ describe('authInterceptor with provideAuthTesting()', () => {
     refresh.fail('invalid_grant');
     const outcome = await waiting;
     expect(outcome).toEqual({ ok: false, error: expect.any(AuthError) });
-    expect((outcome as { error: AuthError }).error).toMatchObject({ code: 'session_expired', reason: 'invalid_grant' });
+    expect((outcome as { error: AuthError }).error).toMatchObject({
+      code: 'session_expired',
+      reason: 'invalid_grant',
+    });
     expect(auth.isAuthenticated()).toBe(false);
     expect(events).toEqual([{ type: 'session_expired', reason: 'invalid_grant' }]);
     httpMock.expectNone(`${API}/orders`);
@@ -247,7 +283,10 @@ describe('AuthService with provideAuthTesting()', () => {
     controller.signOut();
     expect(auth.isAuthenticated()).toBe(false);
     expect(authenticated).toEqual([false, true, false]);
-    expect(events).toEqual([{ type: 'login', user: ALICE, restored: false }, { type: 'logout', localOnly: true }]);
+    expect(events).toEqual([
+      { type: 'login', user: ALICE, restored: false },
+      { type: 'logout', localOnly: true },
+    ]);
     await expect(auth.getAccessToken()).rejects.toMatchObject({ code: 'not_authenticated' });
   });
 
@@ -261,7 +300,9 @@ describe('AuthService with provideAuthTesting()', () => {
   it('emits any event as given, without changing the state', () => {
     const { auth, controller, events } = setup();
     controller.emit({ type: 'refresh_retrying', attempt: 2, delayMs: 500, cause: 'timeout' });
-    expect(events).toEqual([{ type: 'refresh_retrying', attempt: 2, delayMs: 500, cause: 'timeout' }]);
+    expect(events).toEqual([
+      { type: 'refresh_retrying', attempt: 2, delayMs: 500, cause: 'timeout' },
+    ]);
     expect(auth.isAuthenticated()).toBe(true);
   });
 
@@ -285,13 +326,19 @@ describe('AuthService with provideAuthTesting()', () => {
     expect(controller.loginCalls).toEqual([{ returnUrl: '/orders', prompt: 'login' }]);
     expect(controller.logoutCalls).toEqual([{ localOnly: true }]);
     expect(auth.isAuthenticated()).toBe(false);
-    expect(events).toEqual([{ type: 'login_started', prompt: 'login' }, { type: 'logout', localOnly: true }]);
+    expect(events).toEqual([
+      { type: 'login_started', prompt: 'login' },
+      { type: 'logout', localOnly: true },
+    ]);
   });
 
   it('reports a failed login during startup as error(), login_failed and the startup outcome', async () => {
     const { auth, controller, events } = setup({ loading: true });
     const outcome = firstValueFrom(auth.startup$);
-    const error = new AuthError('invalid_callback', 'Test: the callback does not match a login we started.');
+    const error = new AuthError(
+      'invalid_callback',
+      'Test: the callback does not match a login we started.',
+    );
     controller.failLogin(error);
     expect(auth.error()).toBe(error);
     expect(await outcome).toEqual({ status: 'failed', error });

@@ -74,16 +74,22 @@ describe('the demo API page', () => {
     await settle();
     const requests = http.match(`${API}/api/items`);
     expect(requests).toHaveLength(50);
-    expect(new Set(requests.map((r) => r.request.headers.get('Authorization')))).toEqual(new Set(['Bearer token-after-refresh']));
+    expect(new Set(requests.map((r) => r.request.headers.get('Authorization')))).toEqual(
+      new Set(['Bearer token-after-refresh']),
+    );
     for (const r of requests) r.flush([]);
     expect(await shows('burst-result')).toBe('50 ok, 0 failed');
   });
 
   it('reports a call whose token could not be obtained, with the AuthError code', async () => {
     const { controller, click, shows } = await apiPage();
-    controller.failNextAccessToken(new AuthError('session_expired', 'Test: the session ended.', { reason: 'invalid_grant' }));
+    controller.failNextAccessToken(
+      new AuthError('session_expired', 'Test: the session ended.', { reason: 'invalid_grant' }),
+    );
     await click('call-once');
-    expect(await shows('me-result')).toBe('failed: AuthError session_expired: Test: the session ended.');
+    expect(await shows('me-result')).toBe(
+      'failed: AuthError session_expired: Test: the session ended.',
+    );
     expect(await shows('calls-failed')).toBe('1');
   });
 

@@ -33,11 +33,15 @@ describe('the demo home page', () => {
     expect(controller.loginCalls).toEqual([{ returnUrl }]);
   });
 
-  it('shows why a sign-in failed, with the server\'s OAuth error', async () => {
+  it("shows why a sign-in failed, with the server's OAuth error", async () => {
     const controller = setupDemoTestBed({ user: null });
     const { fixture, root } = await home();
     expect(root.querySelector('[data-testid="auth-error"]')).toBeNull();
-    controller.failLogin(new AuthError('authorization_error', 'The server refused the login.', { error: 'access_denied' }));
+    controller.failLogin(
+      new AuthError('authorization_error', 'The server refused the login.', {
+        error: 'access_denied',
+      }),
+    );
     await fixture.whenStable();
     expect(byTestId(root, 'auth-error-code').textContent).toBe('authorization_error');
     expect(byTestId(root, 'auth-error-oauth').textContent).toBe('access_denied');
@@ -46,6 +50,8 @@ describe('the demo home page', () => {
   it('says it is checking the session while loading', async () => {
     setupDemoTestBed({ loading: true });
     const { root } = await home();
-    expect(byTestId(root, 'home-status').textContent?.trim()).toBe('Checking whether you are signed in…');
+    expect(byTestId(root, 'home-status').textContent?.trim()).toBe(
+      'Checking whether you are signed in…',
+    );
   });
 });

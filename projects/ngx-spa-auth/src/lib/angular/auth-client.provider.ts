@@ -80,5 +80,8 @@ export function createAuthClient(): AuthClient {
 
 export function createAllowList(): UrlAllowList {
   const env = inject(AUTH_BROWSER);
-  return new UrlAllowList(inject(AUTH_CLIENT).config.allowedUrls, env?.baseUrl ?? `${appOrigin()}/`);
+  return new UrlAllowList(
+    inject(AUTH_CLIENT).config.allowedUrls,
+    env?.baseUrl ?? `${appOrigin()}/`,
+  );
 }

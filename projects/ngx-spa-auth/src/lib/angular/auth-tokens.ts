@@ -29,9 +29,12 @@ export const AUTH_CLOCK = new InjectionToken<Clock | undefined>(ngDevMode ? 'AUT
 });
 
 /** How `withPersistentSession()` keeps the session; null (the default) keeps it in memory only. */
-export const AUTH_PERSISTENCE = new InjectionToken<PersistenceFactory | null>(ngDevMode ? 'AUTH_PERSISTENCE' : '', {
-  factory: () => null,
-});
+export const AUTH_PERSISTENCE = new InjectionToken<PersistenceFactory | null>(
+  ngDevMode ? 'AUTH_PERSISTENCE' : '',
+  {
+    factory: () => null,
+  },
+);
 
 /** Whether the refresh token may be kept in a Web Worker (on unless `withRefreshTokenInMemory()`). */
 export const AUTH_USE_WORKER = new InjectionToken<boolean>(ngDevMode ? 'AUTH_USE_WORKER' : '', {
@@ -39,20 +42,28 @@ export const AUTH_USE_WORKER = new InjectionToken<boolean>(ngDevMode ? 'AUTH_USE
 });
 
 /** Makes the session's DPoP key holder when `withDPoP()` is on; null (DPoP off) otherwise. */
-export const AUTH_DPOP = new InjectionToken<DPoPFactory | null>(ngDevMode ? 'AUTH_DPOP' : '', { factory: () => null });
+export const AUTH_DPOP = new InjectionToken<DPoPFactory | null>(ngDevMode ? 'AUTH_DPOP' : '', {
+  factory: () => null,
+});
 
 /** The options of `withSessionRestore()`; false when it is off. */
-export const AUTH_SESSION_RESTORE = new InjectionToken<SessionRestoreOptions | false>(ngDevMode ? 'AUTH_SESSION_RESTORE' : '', {
-  factory: () => false,
-});
+export const AUTH_SESSION_RESTORE = new InjectionToken<SessionRestoreOptions | false>(
+  ngDevMode ? 'AUTH_SESSION_RESTORE' : '',
+  {
+    factory: () => false,
+  },
+);
 
 /**
  * The page the library runs in; null during server-side rendering, so nothing touches `window`,
  * `location` or storage there.
  */
-export const AUTH_BROWSER = new InjectionToken<BrowserEnvironment | null>(ngDevMode ? 'AUTH_BROWSER' : '', {
-  factory: () => {
-    const win = inject(DOCUMENT).defaultView;
-    return isPlatformBrowser(inject(PLATFORM_ID)) && win ? windowEnvironment(win) : null;
+export const AUTH_BROWSER = new InjectionToken<BrowserEnvironment | null>(
+  ngDevMode ? 'AUTH_BROWSER' : '',
+  {
+    factory: () => {
+      const win = inject(DOCUMENT).defaultView;
+      return isPlatformBrowser(inject(PLATFORM_ID)) && win ? windowEnvironment(win) : null;
+    },
   },
-});
+);

@@ -19,7 +19,10 @@ function refreshCount(h: Harness): number {
 const nonceChallenge = (nonce: string) => ({
   status: 401,
   statusText: 'Unauthorized',
-  headers: new HttpHeaders({ 'WWW-Authenticate': 'DPoP error="use_dpop_nonce", error_description="nonce required"', 'DPoP-Nonce': nonce }),
+  headers: new HttpHeaders({
+    'WWW-Authenticate': 'DPoP error="use_dpop_nonce", error_description="nonce required"',
+    'DPoP-Nonce': nonce,
+  }),
 });
 
 /** Proofs are signed with real WebCrypto, which settles on its own thread: wait for the request. */
@@ -40,7 +43,10 @@ describe('withDPoP()', () => {
   it('binds the login to the key: dpop_jkt on the authorize request, a proof on the code exchange, DPoP tokens', async () => {
     h = await setupAuthTestBed({ signedIn: true, features: [withDPoP()] });
     expect(h.server.dpop.proofs).toHaveLength(1);
-    expect(payload(h.server.dpop.proofs[0])).toMatchObject({ htm: 'POST', htu: 'https://id.example.com/token' });
+    expect(payload(h.server.dpop.proofs[0])).toMatchObject({
+      htm: 'POST',
+      htu: 'https://id.example.com/token',
+    });
     expect(new URL(h.browser.navigations[0]).searchParams.get('dpop_jkt')).toMatch(/^[\w-]{43}$/);
     expect(h.auth.isAuthenticated()).toBe(true);
   });
@@ -106,10 +112,14 @@ describe('withDPoP()', () => {
     h = await setupAuthTestBed({ signedIn: true, features: [withDPoP()] });
     h.http.get(`${API}/me`).subscribe();
     (await request(`${API}/me`)).flush(null, {
-      status: 401, statusText: 'Unauthorized', headers: new HttpHeaders({ 'WWW-Authenticate': 'DPoP error="invalid_token"' }),
+      status: 401,
+      statusText: 'Unauthorized',
+      headers: new HttpHeaders({ 'WWW-Authenticate': 'DPoP error="invalid_token"' }),
     });
     const replay = await request(`${API}/me`);
-    expect(replay.request.headers.get('Authorization')).toBe(`DPoP ${await h.auth.getAccessToken()}`);
+    expect(replay.request.headers.get('Authorization')).toBe(
+      `DPoP ${await h.auth.getAccessToken()}`,
+    );
     expect(refreshCount(h)).toBe(1);
     replay.flush({});
   });

@@ -24,7 +24,8 @@ import { AUTH_ALLOW_LIST, AUTH_CLIENT } from './auth-client.provider';
  */
 export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
 
-const is401 = (error: unknown): error is HttpErrorResponse => error instanceof HttpErrorResponse && error.status === 401;
+const is401 = (error: unknown): error is HttpErrorResponse =>
+  error instanceof HttpErrorResponse && error.status === 401;
 
 /**
  * Attaches the access token to requests whose URL is on `allowedUrls` and recovers from a 401 by
@@ -39,7 +40,11 @@ const is401 = (error: unknown): error is HttpErrorResponse => error instanceof H
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const client = inject(AUTH_CLIENT);
-  if (req.context.get(SKIP_AUTH) || req.headers.has('Authorization') || !inject(AUTH_ALLOW_LIST).allows(req.urlWithParams)) {
+  if (
+    req.context.get(SKIP_AUTH) ||
+    req.headers.has('Authorization') ||
+    !inject(AUTH_ALLOW_LIST).allows(req.urlWithParams)
+  ) {
     return next(req);
   }
   return from(tokenForRequest(client)).pipe(
@@ -59,17 +64,23 @@ async function tokenForRequest(client: AuthCore): Promise<string | null> {
 }
 
 /** Sends with `token`, answering one DPoP nonce challenge. */
-function send(client: AuthCore, req: HttpRequest<unknown>, next: HttpHandlerFn, token: string): Observable<HttpEvent<unknown>> {
+function send(
+  client: AuthCore,
+  req: HttpRequest<unknown>,
+  next: HttpHandlerFn,
+  token: string,
+): Observable<HttpEvent<unknown>> {
   const attempt = () =>
     defer(() => client.authorizationHeaders(token, req.method, req.urlWithParams)).pipe(
       switchMap((headers) => next(req.clone({ setHeaders: headers }))),
     );
   return attempt().pipe(
     catchError((error: unknown) => {
-      if (!is401(error) || !isDPoPNonceChallenge(error.headers.get('WWW-Authenticate'))) return throwError(() => error);
-      return from(client.rememberDPoPNonce(req.urlWithParams, error.headers.get('DPoP-Nonce'))).pipe(
-        switchMap((remembered) => (remembered ? attempt() : throwError(() => error))),
-      );
+      if (!is401(error) || !isDPoPNonceChallenge(error.headers.get('WWW-Authenticate')))
+        return throwError(() => error);
+      return from(
+        client.rememberDPoPNonce(req.urlWithParams, error.headers.get('DPoP-Nonce')),
+      ).pipe(switchMap((remembered) => (remembered ? attempt() : throwError(() => error))));
     }),
   );
 }
@@ -82,7 +93,8 @@ function sendWithReplay(
 ): Observable<HttpEvent<unknown>> {
   return send(client, req, next, token).pipe(
     catchError((error: unknown) => {
-      if (!is401(error) || isDPoPNonceChallenge(error.headers.get('WWW-Authenticate'))) return throwError(() => error);
+      if (!is401(error) || isDPoPNonceChallenge(error.headers.get('WWW-Authenticate')))
+        return throwError(() => error);
       return from(client.renewRejectedToken(token)).pipe(
         // Nothing to renew with (no refresh token): the caller gets the server's 401 as it was.
         catchError((renewError: unknown) =>

@@ -13,10 +13,18 @@ import { AuthService } from './auth.service';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @switch (auth.startup()?.status) {
-      @case ('signed_in') { <p>Welcome back</p> }
-      @case ('failed') { <p role="alert">Sign-in failed: {{ failure() }}</p> }
-      @case ('signed_out') { <p>Signed out</p> }
-      @default { <p>Starting…</p> }
+      @case ('signed_in') {
+        <p>Welcome back</p>
+      }
+      @case ('failed') {
+        <p role="alert">Sign-in failed: {{ failure() }}</p>
+      }
+      @case ('signed_out') {
+        <p>Signed out</p>
+      }
+      @default {
+        <p>Starting…</p>
+      }
     }
   `,
 })
@@ -39,7 +47,10 @@ class StartupBanner {
 async function bannerAfterBootstrap() {
   const fixture = TestBed.createComponent(StartupBanner);
   await fixture.whenStable();
-  return { banner: fixture.componentInstance, text: () => (fixture.nativeElement as HTMLElement).textContent?.trim() };
+  return {
+    banner: fixture.componentInstance,
+    text: () => (fixture.nativeElement as HTMLElement).textContent?.trim(),
+  };
 }
 
 describe('AuthService.startup, read by a component created after bootstrap', () => {
@@ -57,7 +68,9 @@ describe('AuthService.startup, read by a component created after bootstrap', () 
     const { auth } = await setupAuthTestBed({ browser });
     const { banner, text } = await bannerAfterBootstrap();
     expect(auth.startup()).toEqual({ status: 'failed', error: auth.error() });
-    expect(banner.outcomes).toEqual([{ status: 'failed', error: expect.objectContaining({ code: 'invalid_callback' }) }]);
+    expect(banner.outcomes).toEqual([
+      { status: 'failed', error: expect.objectContaining({ code: 'invalid_callback' }) },
+    ]);
     expect(text()).toBe('Sign-in failed: invalid_callback');
   });
 
@@ -69,7 +82,11 @@ describe('AuthService.startup, read by a component created after bootstrap', () 
   });
 
   it('is null while startup runs, then the signal and the observable give the outcome once', async () => {
-    const { auth, clock } = await setupAuthTestBed({ signedIn: true, latencyMs: 100, waitUntilReady: false });
+    const { auth, clock } = await setupAuthTestBed({
+      signedIn: true,
+      latencyMs: 100,
+      waitUntilReady: false,
+    });
     const fixture = TestBed.createComponent(StartupBanner);
     fixture.detectChanges();
     expect(auth.startup()).toBeNull();

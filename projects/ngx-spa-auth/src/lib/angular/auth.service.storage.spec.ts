@@ -11,7 +11,8 @@ import { provideAuth } from './provide-auth';
 
 /** Every value in the page's real (jsdom) Web Storage and cookies. */
 function everythingStored(): string {
-  const dump = (s: Storage) => Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i)!)}`);
+  const dump = (s: Storage) =>
+    Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i)!)}`);
   return [...dump(window.localStorage), ...dump(window.sessionStorage), document.cookie].join('\n');
 }
 

@@ -7,7 +7,10 @@ import type { DPoPFactory } from './dpop/dpop-key-holder';
 import type { AuthError } from './errors';
 import type { SessionStore } from './persistence/session-store';
 import type { UserClaims } from './token-set';
-import type { FetchLike, RefreshTokenHolderFactory } from './authorization-server/refresh-token-holder';
+import type {
+  FetchLike,
+  RefreshTokenHolderFactory,
+} from './authorization-server/refresh-token-holder';
 import type { RefreshLock, TabChannel } from './tab-sync';
 
 export type AuthStatus = 'loading' | 'authenticated' | 'unauthenticated';

@@ -1,5 +1,9 @@
 /** @jest-environment node */
-import { FakeAuthorizationServer, CLIENT_ID, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import {
+  FakeAuthorizationServer,
+  CLIENT_ID,
+  ISSUER,
+} from '@spa-auth/test-kit/fake-authorization-server';
 import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { AuthClient } from './auth-client';
@@ -9,11 +13,17 @@ import type { AuthEvent } from './events';
 const APP = 'https://app.example.com';
 
 /** A login started at /orders and completed at the server; `arrive` turns its callback URL into the page loaded. */
-async function callback(arrive: (callbackUrl: URL, server: FakeAuthorizationServer) => string, config: Partial<AuthConfig> = {}) {
+async function callback(
+  arrive: (callbackUrl: URL, server: FakeAuthorizationServer) => string,
+  config: Partial<AuthConfig> = {},
+) {
   const clock = new FakeClock();
   const server = new FakeAuthorizationServer(clock);
   const browser = createBrowser(`${APP}/orders`);
-  const resolved = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback`, ...config }, APP);
+  const resolved = resolveConfig(
+    { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback`, ...config },
+    APP,
+  );
   const make = () => new AuthClient({ config: resolved, env: browser, fetch: server.fetch, clock });
   await make().initialize();
   await make().login();
@@ -35,23 +45,36 @@ describe('a malformed callback', () => {
   it.each([
     ['a duplicated code', (url: URL) => `${url.href}&code=${url.searchParams.get('code')}`],
     ['an empty code', (url: URL) => (url.searchParams.set('code', ''), url.href)],
-  ])('is reported as invalid_callback with the protocol code when it has %s, and sends no token request', async (_name, arrive) => {
-    const { client, events, server, browser } = await callback(arrive);
-    expect(client.state.status).toBe('unauthenticated');
-    expect(client.state.error).toMatchObject({ code: 'invalid_callback', protocolCode: 'OAUTH_INVALID_RESPONSE' });
-    expect(events).toEqual([{ type: 'login_failed', error: client.state.error }]);
-    expect(server.tokenRequests).toBe(0);
-    expect(browser.href).toBe(`${APP}/orders`);
-    expect(browser.sessionStorage.map.size).toBe(0);
-  });
+  ])(
+    'is reported as invalid_callback with the protocol code when it has %s, and sends no token request',
+    async (_name, arrive) => {
+      const { client, events, server, browser } = await callback(arrive);
+      expect(client.state.status).toBe('unauthenticated');
+      expect(client.state.error).toMatchObject({
+        code: 'invalid_callback',
+        protocolCode: 'OAUTH_INVALID_RESPONSE',
+      });
+      expect(events).toEqual([{ type: 'login_failed', error: client.state.error }]);
+      expect(server.tokenRequests).toBe(0);
+      expect(browser.href).toBe(`${APP}/orders`);
+      expect(browser.sessionStorage.map.size).toBe(0);
+    },
+  );
 
   it('keeps the protocol code of an ID token that fails validation', async () => {
-    const { client } = await callback((url, server) => ((server.idTokenClaims = { aud: 'someone-else' }), url.href));
-    expect(client.state.error).toMatchObject({ code: 'token_response_invalid', protocolCode: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' });
+    const { client } = await callback(
+      (url, server) => ((server.idTokenClaims = { aud: 'someone-else' }), url.href),
+    );
+    expect(client.state.error).toMatchObject({
+      code: 'token_response_invalid',
+      protocolCode: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+    });
   });
 
   it('reports an empty 400 from the token endpoint as a refusal with its status, not as an invalid response', async () => {
-    const { client } = await callback((url, server) => (server.faults.push({ kind: 'empty', status: 400 }), url.href));
+    const { client } = await callback(
+      (url, server) => (server.faults.push({ kind: 'empty', status: 400 }), url.href),
+    );
     expect(client.state.error).toMatchObject({ code: 'token_request_failed', status: 400 });
     expect(client.state.error?.protocolCode).toMatch(/^OAUTH_/);
   });
@@ -84,7 +107,10 @@ describe('a fragment-mode callback', () => {
     const clock = new FakeClock();
     const server = new FakeAuthorizationServer(clock);
     const browser = createBrowser(`${APP}/`);
-    const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
+    const config = resolveConfig(
+      { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` },
+      APP,
+    );
     const client = new AuthClient({ config, env: browser, fetch: server.fetch, clock });
     await client.initialize();
     await client.login({ params: { response_mode: 'fragment' } });
@@ -107,7 +133,10 @@ describe('a server that sends iss without advertising it, and requires a nonce (
       url.searchParams.set('iss', 'https://evil.test');
       return url.href;
     });
-    expect(client.state.error).toMatchObject({ code: 'invalid_callback', protocolCode: 'OAUTH_INVALID_RESPONSE' });
+    expect(client.state.error).toMatchObject({
+      code: 'invalid_callback',
+      protocolCode: 'OAUTH_INVALID_RESPONSE',
+    });
   });
 
   it('sends a nonce with every openid login', async () => {

@@ -11,29 +11,32 @@ describe('logout at a server that refuses revocation for public clients (glewlwy
   it.each([
     ['an OAuth error', false],
     ['an empty body', true],
-  ])('still clears the session, tells the other tabs, ends the server session, and warns without the token (refusal with %s)', async (_name, empty) => {
-    const bus = new FakeTabBus();
-    const otherTab: TabMessage[] = [];
-    bus.channel().subscribe((m) => otherTab.push(m));
-    const { client, server, browser, events } = await signedInClient({ channel: bus.channel() });
-    server.revocationRefusal = 401;
-    server.revocationRefusalEmpty = empty;
-    const refreshToken = server.lastIssuedRefreshToken!;
-    const accessToken = client.peekAccessToken()!;
-    await client.logout();
-    await flushMicrotasks();
-    expect(client.state).toEqual({ status: 'unauthenticated', user: null, error: null });
-    expect(client.peekAccessToken()).toBeNull();
-    expect(browser.localStorage.map.size).toBe(0);
-    expect(otherTab).toContainEqual({ type: 'signed_out' });
-    expect(new URL(browser.lastNavigation!).pathname).toBe('/logout');
-    expect(browser.lastNavigation!.startsWith(ISSUER)).toBe(true);
-    const warnings = events.filter((e) => e.type === 'warning');
-    expect(warnings).toEqual([{ type: 'warning', message: expect.stringContaining('HTTP 401') }]);
-    expect(JSON.stringify(warnings)).not.toContain(refreshToken);
-    expect(JSON.stringify(warnings)).not.toContain(accessToken);
-    expect(events.map((e) => e.type)).toEqual(['login', 'logout', 'warning']);
-  });
+  ])(
+    'still clears the session, tells the other tabs, ends the server session, and warns without the token (refusal with %s)',
+    async (_name, empty) => {
+      const bus = new FakeTabBus();
+      const otherTab: TabMessage[] = [];
+      bus.channel().subscribe((m) => otherTab.push(m));
+      const { client, server, browser, events } = await signedInClient({ channel: bus.channel() });
+      server.revocationRefusal = 401;
+      server.revocationRefusalEmpty = empty;
+      const refreshToken = server.lastIssuedRefreshToken!;
+      const accessToken = client.peekAccessToken()!;
+      await client.logout();
+      await flushMicrotasks();
+      expect(client.state).toEqual({ status: 'unauthenticated', user: null, error: null });
+      expect(client.peekAccessToken()).toBeNull();
+      expect(browser.localStorage.map.size).toBe(0);
+      expect(otherTab).toContainEqual({ type: 'signed_out' });
+      expect(new URL(browser.lastNavigation!).pathname).toBe('/logout');
+      expect(browser.lastNavigation!.startsWith(ISSUER)).toBe(true);
+      const warnings = events.filter((e) => e.type === 'warning');
+      expect(warnings).toEqual([{ type: 'warning', message: expect.stringContaining('HTTP 401') }]);
+      expect(JSON.stringify(warnings)).not.toContain(refreshToken);
+      expect(JSON.stringify(warnings)).not.toContain(accessToken);
+      expect(events.map((e) => e.type)).toEqual(['login', 'logout', 'warning']);
+    },
+  );
 });
 
 describe('an end-session page that asks the user to confirm (glewlwyd)', () => {
@@ -86,7 +89,10 @@ describe('logout during a refresh, at a server that revokes only the token given
   });
 
   it('waits for the refresh in flight at most requestTimeout, then completes', async () => {
-    const { client, server, browser, clock } = await signedInClient({ accessTokenTtlSeconds: 60, config: { requestTimeout: 2, refreshTimeout: 30 } });
+    const { client, server, browser, clock } = await signedInClient({
+      accessTokenTtlSeconds: 60,
+      config: { requestTimeout: 2, refreshTimeout: 30 },
+    });
     await clock.advance(60_000);
     server.stalled.add('/token');
     void client.getAccessToken().catch(() => undefined);

@@ -1,5 +1,9 @@
 /** @jest-environment node */
-import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import {
+  CLIENT_ID,
+  FakeAuthorizationServer,
+  ISSUER,
+} from '@spa-auth/test-kit/fake-authorization-server';
 import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { signedInClient } from '@spa-auth/test-kit/signed-in-client';
@@ -19,16 +23,25 @@ function stalling(server: FakeAuthorizationServer, paths: string[]): FetchLike {
 /** Records whether a promise has settled, without waiting for it. */
 function track(promise: Promise<unknown>) {
   const t = { settled: false };
-  promise.then(() => (t.settled = true), () => (t.settled = true));
+  promise.then(
+    () => (t.settled = true),
+    () => (t.settled = true),
+  );
   return t;
 }
 
 /** A page loaded on the callback of a login the user completed, whose client talks through `fetchFor(server)`. */
-async function callbackPage(fetchFor: (server: FakeAuthorizationServer) => FetchLike, config: Partial<AuthConfig> = {}) {
+async function callbackPage(
+  fetchFor: (server: FakeAuthorizationServer) => FetchLike,
+  config: Partial<AuthConfig> = {},
+) {
   const clock = new FakeClock();
   const server = new FakeAuthorizationServer(clock);
   const browser = createBrowser(`${APP}/orders`);
-  const resolved = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback`, ...config }, APP);
+  const resolved = resolveConfig(
+    { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback`, ...config },
+    APP,
+  );
   const starter = new AuthClient({ config: resolved, env: browser, fetch: server.fetch, clock });
   await starter.initialize();
   await starter.login();
@@ -42,7 +55,9 @@ async function callbackPage(fetchFor: (server: FakeAuthorizationServer) => Fetch
 
 describe('requestTimeout: every wait on the authorization server is bounded', () => {
   it('boots signed out with discovery_failed and login_failed when discovery never answers on the callback page', async () => {
-    const { client, clock, events, browser } = await callbackPage((s) => stalling(s, ['/.well-known/openid-configuration']));
+    const { client, clock, events, browser } = await callbackPage((s) =>
+      stalling(s, ['/.well-known/openid-configuration']),
+    );
     const ready = track(client.initialize());
     const token = track(client.getAccessToken());
     await clock.advance(9_999);
@@ -51,20 +66,29 @@ describe('requestTimeout: every wait on the authorization server is bounded', ()
     expect(ready.settled).toBe(true);
     expect(token.settled).toBe(true);
     expect(client.state.status).toBe('unauthenticated');
-    expect(client.state.error).toMatchObject({ code: 'discovery_failed', message: expect.stringContaining('requestTimeout') });
+    expect(client.state.error).toMatchObject({
+      code: 'discovery_failed',
+      message: expect.stringContaining('requestTimeout'),
+    });
     expect(events).toEqual([{ type: 'login_failed', error: client.state.error }]);
     await expect(client.getAccessToken()).rejects.toMatchObject({ code: 'not_authenticated' });
     expect(browser.href).toBe(`${APP}/orders`);
   });
 
   it('boots signed out with network_error when the token endpoint never answers the code exchange, after the configured bound', async () => {
-    const { client, clock, events } = await callbackPage((s) => stalling(s, ['/token']), { requestTimeout: 3, refreshTimeout: 1 });
+    const { client, clock, events } = await callbackPage((s) => stalling(s, ['/token']), {
+      requestTimeout: 3,
+      refreshTimeout: 1,
+    });
     const ready = track(client.initialize());
     await clock.advance(2_999);
     expect(ready.settled).toBe(false);
     await clock.advance(1);
     expect(ready.settled).toBe(true);
-    expect(client.state.error).toMatchObject({ code: 'network_error', message: expect.stringContaining('3 s') });
+    expect(client.state.error).toMatchObject({
+      code: 'network_error',
+      message: expect.stringContaining('3 s'),
+    });
     expect(events.map((e) => e.type)).toEqual(['login_failed']);
   });
 
@@ -73,15 +97,27 @@ describe('requestTimeout: every wait on the authorization server is bounded', ()
     const server = new FakeAuthorizationServer(clock);
     const browser = createBrowser(`${APP}/orders`);
     browser.localStorage.setItem('ngx-spa-auth.signed-in', '1');
-    const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
-    const client = new AuthClient({ config, env: browser, fetch: stalling(server, ['/.well-known/openid-configuration']), clock, sessionRestore: true });
+    const config = resolveConfig(
+      { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` },
+      APP,
+    );
+    const client = new AuthClient({
+      config,
+      env: browser,
+      fetch: stalling(server, ['/.well-known/openid-configuration']),
+      clock,
+      sessionRestore: true,
+    });
     const events: AuthEvent[] = [];
     client.events.subscribe((e) => events.push(e));
     const ready = track(client.initialize());
     await clock.advance(10_000);
     expect(ready.settled).toBe(true);
     await expect(client.initialize()).resolves.toBeUndefined();
-    expect(client.state).toMatchObject({ status: 'unauthenticated', error: { code: 'discovery_failed' } });
+    expect(client.state).toMatchObject({
+      status: 'unauthenticated',
+      error: { code: 'discovery_failed' },
+    });
     expect(events.map((e) => e.type)).toEqual(['login_failed']);
     expect(browser.navigations).toEqual([]);
   });
@@ -100,7 +136,10 @@ describe('requestTimeout: every wait on the authorization server is bounded', ()
 
 describe('refreshTimeout still bounds the refresh engine', () => {
   it('ends the session as refresh_indeterminate when the token endpoint never answers, even ignoring the abort', async () => {
-    const { client, server, clock, events } = await signedInClient({ accessTokenTtlSeconds: 60, config: { refreshTimeout: 2 } });
+    const { client, server, clock, events } = await signedInClient({
+      accessTokenTtlSeconds: 60,
+      config: { refreshTimeout: 2 },
+    });
     server.stalled.add('/token');
     await clock.advance(60_000);
     const token = client.getAccessToken().catch((e: unknown) => e);

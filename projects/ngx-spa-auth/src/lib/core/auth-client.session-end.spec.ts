@@ -1,5 +1,9 @@
 /** @jest-environment node */
-import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import {
+  CLIENT_ID,
+  FakeAuthorizationServer,
+  ISSUER,
+} from '@spa-auth/test-kit/fake-authorization-server';
 import { createBrowser, MemoryStorage } from '@spa-auth/test-kit/fake-browser';
 import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { fakeWebLock } from '@spa-auth/test-kit/fake-tabs';
@@ -16,14 +20,18 @@ const APP = 'https://app.example.com';
 type Signed = Awaited<ReturnType<typeof signedInClient>>;
 
 function refreshRequests(server: FakeAuthorizationServer): number {
-  return server.requests.filter((r) => r.path === '/token' && r.body.get('grant_type') === 'refresh_token').length;
+  return server.requests.filter(
+    (r) => r.path === '/token' && r.body.get('grant_type') === 'refresh_token',
+  ).length;
 }
 
 /** Lets the access token expire and asks for one: the refresh that follows decides. */
 async function expireAndAsk({ client, clock }: Signed): Promise<AuthError> {
   await clock.advance(MINUTE);
   return client.getAccessToken().then(
-    () => { throw new Error('expected the session to end'); },
+    () => {
+      throw new Error('expected the session to end');
+    },
     (error: AuthError) => error,
   );
 }
@@ -35,8 +43,13 @@ function ends(events: AuthEvent[]): AuthEvent[] {
 describe('SessionEndReason', () => {
   it('is a closed union of the documented values', () => {
     const reasons: Record<SessionEndReason, true> = {
-      invalid_grant: true, refresh_rejected: true, refresh_indeterminate: true, expired: true,
-      user_changed: true, signed_out_elsewhere: true, logout: true,
+      invalid_grant: true,
+      refresh_rejected: true,
+      refresh_indeterminate: true,
+      expired: true,
+      user_changed: true,
+      signed_out_elsewhere: true,
+      logout: true,
     };
     // @ts-expect-error `no_session` was documented once but never produced.
     const undocumented: SessionEndReason = 'no_session';
@@ -48,7 +61,12 @@ describe('SessionEndReason', () => {
     const ctx = await signedInClient({ accessTokenTtlSeconds: 60 });
     ctx.server.model.revokeToken(ctx.server.lastIssuedRefreshToken!);
     const error = await expireAndAsk(ctx);
-    expect(error).toMatchObject({ code: 'session_expired', reason: 'invalid_grant', error: 'invalid_grant', status: 400 });
+    expect(error).toMatchObject({
+      code: 'session_expired',
+      reason: 'invalid_grant',
+      error: 'invalid_grant',
+      status: 400,
+    });
     expect(ends(ctx.events)).toEqual([{ type: 'session_expired', reason: 'invalid_grant' }]);
   });
 
@@ -59,7 +77,11 @@ describe('SessionEndReason', () => {
     const stolen = ctx.server.model.refresh(ctx.server.lastIssuedRefreshToken!);
     expect(stolen.ok).toBe(true);
     const error = await expireAndAsk(ctx);
-    expect(error).toMatchObject({ code: 'session_expired', reason: 'refresh_rejected', status: 400 });
+    expect(error).toMatchObject({
+      code: 'session_expired',
+      reason: 'refresh_rejected',
+      status: 400,
+    });
     expect(error.message).not.toMatch(/malformed|invalid response/i);
     expect(ends(ctx.events)).toEqual([{ type: 'session_expired', reason: 'refresh_rejected' }]);
     expect(ctx.server.model.reuseDetections).toBe(1);
@@ -74,14 +96,20 @@ describe('SessionEndReason', () => {
     const ctx = await signedInClient({ accessTokenTtlSeconds: 60 });
     ctx.server.faults.push({ kind: 'status', status: 401 });
     const error = await expireAndAsk(ctx);
-    expect(error).toMatchObject({ reason: 'refresh_rejected', error: 'temporarily_unavailable', status: 401 });
+    expect(error).toMatchObject({
+      reason: 'refresh_rejected',
+      error: 'temporarily_unavailable',
+      status: 401,
+    });
   });
 
   it('ends the session with refresh_indeterminate when the outcome stays unknown and no retry fits', async () => {
     const ctx = await signedInClient({ accessTokenTtlSeconds: 60 });
     ctx.server.faults.push({ kind: 'status', status: 503 });
     expect(await expireAndAsk(ctx)).toMatchObject({ reason: 'refresh_indeterminate' });
-    expect(ends(ctx.events)).toEqual([{ type: 'session_expired', reason: 'refresh_indeterminate' }]);
+    expect(ends(ctx.events)).toEqual([
+      { type: 'session_expired', reason: 'refresh_indeterminate' },
+    ]);
   });
 
   it('ends the session with expired when the access token runs out and there is no refresh token', async () => {
@@ -105,10 +133,19 @@ describe('SessionEndReason', () => {
     server.accessTokenTtlSeconds = 60;
     const storage = new MemoryStorage();
     const browser = createBrowser(`${APP}/`);
-    const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
-    const make = () => new AuthClient({
-      config, env: browser, fetch: server.fetch, clock, store: tabSessionStore(storage, 'shared'), lock: fakeWebLock(),
-    });
+    const config = resolveConfig(
+      { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` },
+      APP,
+    );
+    const make = () =>
+      new AuthClient({
+        config,
+        env: browser,
+        fetch: server.fetch,
+        clock,
+        store: tabSessionStore(storage, 'shared'),
+        lock: fakeWebLock(),
+      });
     await make().initialize();
     await make().login();
     browser.open(server.authorize(browser.lastNavigation!));
@@ -143,7 +180,10 @@ async function signedInClientWithout(clock: FakeClock): Promise<Signed> {
   server.accessTokenTtlSeconds = 60;
   server.issueRefreshTokens = false;
   const browser = createBrowser(`${APP}/`);
-  const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
+  const config = resolveConfig(
+    { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` },
+    APP,
+  );
   const make = () => new AuthClient({ config, env: browser, fetch: server.fetch, clock });
   await make().initialize();
   await make().login();

@@ -1,5 +1,9 @@
 /** @jest-environment node */
-import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import {
+  CLIENT_ID,
+  FakeAuthorizationServer,
+  ISSUER,
+} from '@spa-auth/test-kit/fake-authorization-server';
 import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { AuthClient, type SessionRestoreOptions } from './auth-client';
@@ -16,11 +20,20 @@ function app(restore: boolean | SessionRestoreOptions, options: { needsHint?: bo
   server.accessTokenTtlSeconds = 60;
   server.promptNoneNeedsIdTokenHint = options.needsHint ?? false;
   const browser = createBrowser(`${APP}/orders`);
-  const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
+  const config = resolveConfig(
+    { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` },
+    APP,
+  );
   const events: AuthEvent[] = [];
   /** A page load: a new client on whatever URL the browser shows. */
   async function load() {
-    const client = new AuthClient({ config, env: browser, fetch: server.fetch, clock, sessionRestore: restore });
+    const client = new AuthClient({
+      config,
+      env: browser,
+      fetch: server.fetch,
+      clock,
+      sessionRestore: restore,
+    });
     client.events.subscribe((e) => events.push(e));
     await client.initialize();
     return client;
@@ -69,7 +82,8 @@ describe('withSessionRestore() without an ID-token hint (the default)', () => {
 });
 
 describe.each(['session', 'local'] as const)('withSessionRestore({ idTokenHint: %p })', (where) => {
-  const storageOf = (a: ReturnType<typeof app>) => (where === 'session' ? a.browser.sessionStorage : a.browser.localStorage);
+  const storageOf = (a: ReturnType<typeof app>) =>
+    where === 'session' ? a.browser.sessionStorage : a.browser.localStorage;
 
   it('keeps only the last ID token — no access or refresh token — and restores at a server that requires it', async () => {
     const a = app({ idTokenHint: where }, { needsHint: true });
@@ -121,7 +135,12 @@ describe.each(['session', 'local'] as const)('withSessionRestore({ idTokenHint: 
 });
 
 describe('a prompt=none restore that the server answers with an error', () => {
-  it.each(['login_required', 'interaction_required', 'consent_required', 'account_selection_required'])(
+  it.each([
+    'login_required',
+    'interaction_required',
+    'consent_required',
+    'account_selection_required',
+  ])(
     'leaves the app quietly signed out on %s: no error, no event, no second redirect',
     async (error) => {
       const a = app(true);

@@ -1,7 +1,12 @@
 // AuthClient, the framework-free core: startup (callback or restore), login, logout, access tokens
 // and tab messages, orchestrating login/, session/ and authorization-server/.
 import { isCallbackUrl } from './login/authorization';
-import type { AuthClientOptions, AuthState, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
+import type {
+  AuthClientOptions,
+  AuthState,
+  LogoutOptions,
+  SessionRestoreOptions,
+} from './auth-client-options';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
 import { systemClock, withDeadline, type Clock } from './clock';
 import type { ResolvedAuthConfig } from './config';
@@ -19,7 +24,13 @@ import type { AuthCore } from './auth-core';
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
 
-export type { AuthClientOptions, AuthState, AuthStatus, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
+export type {
+  AuthClientOptions,
+  AuthState,
+  AuthStatus,
+  LogoutOptions,
+  SessionRestoreOptions,
+} from './auth-client-options';
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
 
@@ -41,16 +52,25 @@ export class AuthClient implements AuthCore {
 
   readonly #clock: Clock;
 
-    readonly #options: AuthClientOptions;
+  readonly #options: AuthClientOptions;
 
   constructor(options: AuthClientOptions) {
     this.#options = options;
     const clock = (this.#clock = options.clock ?? systemClock);
     const { config, env } = options;
     const dpop = options.dpop?.(config.clientId, () => clock.now());
-    this.#server = new AuthorizationServerApi(config, options.fetch, clock, options.holderFactory, dpop);
+    this.#server = new AuthorizationServerApi(
+      config,
+      options.fetch,
+      clock,
+      options.holderFactory,
+      dpop,
+    );
     this.session = new TokenSession({
-      config, clock, random: options.random, server: this.#server,
+      config,
+      clock,
+      random: options.random,
+      server: this.#server,
       emit: (event) => this.events.emit(event),
       onEnd: (reason) => this.#handleSessionEnd(reason),
       store: options.store,
@@ -59,10 +79,15 @@ export class AuthClient implements AuthCore {
     });
     this.#loginFlow = env ? new LoginFlow(config, env, this.#server, () => clock.now()) : null;
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
-    this.#hint = env ? new RestoreHint(env.localStorage, keep ? env[`${keep}Storage`] : null) : null;
+    this.#hint = env
+      ? new RestoreHint(env.localStorage, keep ? env[`${keep}Storage`] : null)
+      : null;
     // A refresh may bring a new ID token; servers that check id_token_hint want the last one.
-    this.events.subscribe((e) => e.type === 'token_refreshed' && this.#hint?.set(this.session.idToken));
-    this.#stopListening = options.channel?.subscribe((message) => this.#onTabMessage(message)) ?? (() => undefined);
+    this.events.subscribe(
+      (e) => e.type === 'token_refreshed' && this.#hint?.set(this.session.idToken),
+    );
+    this.#stopListening =
+      options.channel?.subscribe((message) => this.#onTabMessage(message)) ?? (() => undefined);
   }
 
   readonly #stopListening: () => void;
@@ -123,10 +148,15 @@ export class AuthClient implements AuthCore {
    */
   initialize(): Promise<void> {
     // Once settled, the state is published again so that listeners read the outcome with it.
-    this.#initialized ??= trackStartup(() => this.#runStartup(), this.events, () => this.#current, (outcome) => {
-      this.#outcome ??= outcome;
-      this.#stateHub.emit(this.#current);
-    });
+    this.#initialized ??= trackStartup(
+      () => this.#runStartup(),
+      this.events,
+      () => this.#current,
+      (outcome) => {
+        this.#outcome ??= outcome;
+        this.#stateHub.emit(this.#current);
+      },
+    );
     return this.#initialized;
   }
 
@@ -137,7 +167,8 @@ export class AuthClient implements AuthCore {
 
   async #runStartup(): Promise<void> {
     const env = this.#options.env;
-    if (!env || !this.#loginFlow) return this.#setState({ status: 'unauthenticated', user: null, error: null });
+    if (!env || !this.#loginFlow)
+      return this.#setState({ status: 'unauthenticated', user: null, error: null });
     const restoring = env.sessionStorage.getItem(RESTORE_MARK) !== null;
     env.sessionStorage.removeItem(RESTORE_MARK);
     cleanLogoutReturn(env);
@@ -156,7 +187,11 @@ export class AuthClient implements AuthCore {
       env.sessionStorage.setItem(RESTORE_MARK, '1');
       const idToken = this.#hint.idToken;
       try {
-        return await this.login({ prompt: 'none', returnUrl: currentPath(env), params: idToken ? { id_token_hint: idToken } : {} });
+        return await this.login({
+          prompt: 'none',
+          returnUrl: currentPath(env),
+          params: idToken ? { id_token_hint: idToken } : {},
+        });
       } catch (error) {
         // Discovery failed or timed out: the app still boots, signed out and told why; the next
         // reload may try again.
@@ -194,7 +229,13 @@ export class AuthClient implements AuthCore {
     if (!refused && result.error.code !== 'login_required') return this.#failLogin(result.error);
     this.#setState({ status: 'unauthenticated', user: null, error: null });
     if (refused) {
-      this.events.emit({ type: 'warning', message: (typeof ngDevMode === 'undefined' || ngDevMode) ? 'prompt=none got invalid_request: the server may need withSessionRestore({ idTokenHint }).' : 'restore_refused' });
+      this.events.emit({
+        type: 'warning',
+        message:
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? 'prompt=none got invalid_request: the server may need withSessionRestore({ idTokenHint }).'
+            : 'restore_refused',
+      });
     }
   }
 
@@ -224,14 +265,21 @@ export class AuthClient implements AuthCore {
     // server that revokes only the token given would keep the rotated one alive.
     const noop = () => undefined;
     if (refreshing) {
-      await withDeadline(this.#clock, this.#options.config.requestTimeoutMs, () => refreshing.then(noop, noop), noop).catch(noop);
+      await withDeadline(
+        this.#clock,
+        this.#options.config.requestTimeoutMs,
+        () => refreshing.then(noop, noop),
+        noop,
+      ).catch(noop);
     }
     await this.#server.forgetRefreshToken();
     await this.#server.dpop?.forget();
     if (options.localOnly) return;
     const as = await this.#server.metadata();
     if (as.end_session_endpoint) {
-      env.location.assign(endSessionUrl(as.end_session_endpoint, this.#options.config, env, ended?.idToken));
+      env.location.assign(
+        endSessionUrl(as.end_session_endpoint, this.#options.config, env, ended?.idToken),
+      );
     }
   }
 
@@ -251,11 +299,18 @@ export class AuthClient implements AuthCore {
    * The headers that carry `accessToken` on a request: `Authorization: Bearer …`, or with a
    * DPoP-bound token `Authorization: DPoP …` and a fresh `DPoP` proof for this method and URL.
    */
-  async authorizationHeaders(accessToken: string, method: string, url: string): Promise<Record<string, string>> {
+  async authorizationHeaders(
+    accessToken: string,
+    method: string,
+    url: string,
+  ): Promise<Record<string, string>> {
     const keys = this.session.tokenType === 'dpop' ? await this.#server.dpop?.current() : null;
     if (!keys) return { Authorization: `Bearer ${accessToken}` };
     const target = new URL(url, this.#options.env?.baseUrl);
-    return { Authorization: `DPoP ${accessToken}`, DPoP: await keys.proofs.proof(method, target, accessToken) };
+    return {
+      Authorization: `DPoP ${accessToken}`,
+      DPoP: await keys.proofs.proof(method, target, accessToken),
+    };
   }
 
   /** Keeps the nonce a resource server asked for in a `use_dpop_nonce` challenge; false without DPoP. */
@@ -278,14 +333,25 @@ export class AuthClient implements AuthCore {
     if (this.#options.config.onSessionExpired === 'login' && this.#options.env) {
       // Fire and forget: the page navigates away; a failure to start login is reported as an event.
       this.login({ returnUrl: currentPath(this.#options.env) }).catch((error: unknown) =>
-        this.events.emit({ type: 'warning', message: (typeof ngDevMode === 'undefined' || ngDevMode) ? `Login after session end failed: ${(error as Error).message}` : 'login_after_session_end_failed' }),
+        this.events.emit({
+          type: 'warning',
+          message:
+            typeof ngDevMode === 'undefined' || ngDevMode
+              ? `Login after session end failed: ${(error as Error).message}`
+              : 'login_after_session_end_failed',
+        }),
       );
     }
   }
 
   #requireBrowser(operation: string): BrowserEnvironment {
     if (!this.#options.env) {
-      throw new AuthError('unsupported_environment', (typeof ngDevMode === 'undefined' || ngDevMode) ? `${operation}() needs a browser; it was called during server-side rendering.` : '');
+      throw new AuthError(
+        'unsupported_environment',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `${operation}() needs a browser; it was called during server-side rendering.`
+          : '',
+      );
     }
     return this.#options.env;
   }

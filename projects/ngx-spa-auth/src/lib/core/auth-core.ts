@@ -21,6 +21,10 @@ export interface AuthCore {
   logout(options?: LogoutOptions): Promise<void>;
   getAccessToken(): Promise<string>;
   renewRejectedToken(rejected: string): Promise<string>;
-  authorizationHeaders(accessToken: string, method: string, url: string): Promise<Record<string, string>>;
+  authorizationHeaders(
+    accessToken: string,
+    method: string,
+    url: string,
+  ): Promise<Record<string, string>>;
   rememberDPoPNonce(url: string, nonce: string | null): Promise<boolean>;
 }

@@ -10,7 +10,9 @@ describe('AuthError', () => {
 
   it('says its stable code and links to the README when a production build dropped the message', () => {
     const error = new AuthError('session_expired', '', { reason: 'invalid_grant' });
-    expect(error.message).toBe('session_expired (https://github.com/ngx-spa-auth/ngx-spa-auth#errors)');
+    expect(error.message).toBe(
+      'session_expired (https://github.com/ngx-spa-auth/ngx-spa-auth#errors)',
+    );
     expect(error.code).toBe('session_expired');
     expect(error.reason).toBe('invalid_grant');
   });
@@ -24,7 +26,9 @@ describe('AuthError', () => {
   });
 
   it('takes the protocol code from an oauth4webapi error, never from an AuthError', () => {
-    expect(protocolCodeOf(Object.assign(new Error('x'), { code: 'OAUTH_INVALID_RESPONSE' }))).toBe('OAUTH_INVALID_RESPONSE');
+    expect(protocolCodeOf(Object.assign(new Error('x'), { code: 'OAUTH_INVALID_RESPONSE' }))).toBe(
+      'OAUTH_INVALID_RESPONSE',
+    );
     expect(protocolCodeOf(new AuthError('network_error', ''))).toBeUndefined();
     expect(protocolCodeOf(null)).toBeUndefined();
   });

@@ -36,7 +36,8 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   if (!value) return undefined;
   // RFC 9110 §10.2.3: delta-seconds (digits only) or an IMF-fixdate; anything else is ignored.
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim())) return undefined;
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim()))
+    return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
@@ -77,7 +78,8 @@ export function classifyRefreshAnswer(answer: RefreshAnswer, now: number): Refre
       protocolCode,
     });
   }
-  if (status >= 400) return new RefreshFailure('definitive', `http_${status}`, { status, protocolCode });
+  if (status >= 400)
+    return new RefreshFailure('definitive', `http_${status}`, { status, protocolCode });
   return new RefreshFailure('ambiguous', 'invalid_response', { status, protocolCode });
 }
 
@@ -90,5 +92,7 @@ export function sessionEndReasonOf(failure: RefreshFailure | null): SessionEndRe
   if (!failure || failure.kind === 'ambiguous') return 'refresh_indeterminate';
   if (failure.details.error === 'invalid_grant') return 'invalid_grant';
   const { reason } = failure;
-  return reason === 'user_changed' || reason === 'signed_out_elsewhere' ? reason : 'refresh_rejected';
+  return reason === 'user_changed' || reason === 'signed_out_elsewhere'
+    ? reason
+    : 'refresh_rejected';
 }

@@ -1,5 +1,9 @@
 /** @jest-environment node */
-import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import {
+  CLIENT_ID,
+  FakeAuthorizationServer,
+  ISSUER,
+} from '@spa-auth/test-kit/fake-authorization-server';
 import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { AuthClient } from './auth-client';
@@ -15,9 +19,18 @@ function app() {
   const clock = new FakeClock();
   const server = new FakeAuthorizationServer(clock);
   const browser = createBrowser(`${APP}/orders`);
-  const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
+  const config = resolveConfig(
+    { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` },
+    APP,
+  );
   const load = async () => {
-    const client = new AuthClient({ config, env: browser, fetch: server.fetch, clock, sessionRestore: true });
+    const client = new AuthClient({
+      config,
+      env: browser,
+      fetch: server.fetch,
+      clock,
+      sessionRestore: true,
+    });
     await client.initialize();
     return client;
   };
@@ -39,7 +52,11 @@ describe('the startup outcome of AuthClient', () => {
     const a = app();
     await (await a.load()).login();
     const client = await a.follow();
-    expect(client.startup).toEqual({ status: 'signed_in', user: client.state.user, restored: false });
+    expect(client.startup).toEqual({
+      status: 'signed_in',
+      user: client.state.user,
+      restored: false,
+    });
     expect(client.state.user?.sub).toBeTruthy();
   });
 
@@ -58,7 +75,10 @@ describe('the startup outcome of AuthClient', () => {
     await (await a.load()).login();
     const client = await a.follow('access_denied');
     expect(client.startup).toEqual({ status: 'failed', error: client.state.error });
-    expect(client.state.error).toMatchObject({ code: 'authorization_error', error: 'access_denied' });
+    expect(client.state.error).toMatchObject({
+      code: 'authorization_error',
+      error: 'access_denied',
+    });
   });
 
   it('is signed_out when a silent restore finds no server session', async () => {
@@ -71,8 +91,15 @@ describe('the startup outcome of AuthClient', () => {
   });
 
   it('publishes the state again once the outcome is known, so state listeners can read it', async () => {
-    const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
-    const client = new AuthClient({ config, env: createBrowser(`${APP}/`), fetch: () => Promise.reject(new Error('no network')) });
+    const config = resolveConfig(
+      { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` },
+      APP,
+    );
+    const client = new AuthClient({
+      config,
+      env: createBrowser(`${APP}/`),
+      fetch: () => Promise.reject(new Error('no network')),
+    });
     const seen: (AuthStartup | null)[] = [];
     client.onStateChange(() => seen.push(client.startup));
     await client.initialize();
@@ -84,14 +111,24 @@ describe('trackStartup', () => {
   it('records an AuthError thrown by startup as failed and still rethrows it', async () => {
     const settled: AuthStartup[] = [];
     const error = new AuthError('discovery_failed', 'Test: discovery failed.');
-    const run = trackStartup(() => Promise.reject(error), new EventHub<AuthEvent>(), () => ({ status: 'loading', user: null, error: null }), (o) => settled.push(o));
+    const run = trackStartup(
+      () => Promise.reject(error),
+      new EventHub<AuthEvent>(),
+      () => ({ status: 'loading', user: null, error: null }),
+      (o) => settled.push(o),
+    );
     await expect(run).rejects.toBe(error);
     expect(settled).toEqual([{ status: 'failed', error }]);
   });
 
   it('settles nothing while the page is leaving for a restore redirect (still loading)', async () => {
     const settled: AuthStartup[] = [];
-    await trackStartup(() => Promise.resolve(), new EventHub<AuthEvent>(), () => ({ status: 'loading', user: null, error: null }), (o) => settled.push(o));
+    await trackStartup(
+      () => Promise.resolve(),
+      new EventHub<AuthEvent>(),
+      () => ({ status: 'loading', user: null, error: null }),
+      (o) => settled.push(o),
+    );
     expect(settled).toEqual([]);
   });
 });

@@ -45,5 +45,11 @@ export async function trackStartup(
   }
   const { status, user, error } = state();
   if (status === 'loading') return;
-  settle(status === 'authenticated' ? { status: 'signed_in', user, restored } : error ? { status: 'failed', error } : { status: 'signed_out' });
+  settle(
+    status === 'authenticated'
+      ? { status: 'signed_in', user, restored }
+      : error
+        ? { status: 'failed', error }
+        : { status: 'signed_out' },
+  );
 }

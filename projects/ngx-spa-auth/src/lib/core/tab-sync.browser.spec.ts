@@ -6,7 +6,12 @@ import { broadcastTabChannel, webLock } from './tab-sync';
 import { tokenSetFromResponse } from './token-set';
 
 const AS = `${location.origin}/__fake-as`;
-const stats = async () => (await fetch(`${AS}/stats`)).json() as Promise<{ refreshRequests: number; reuseDetections: number; revocations: number }>;
+const stats = async () =>
+  (await fetch(`${AS}/stats`)).json() as Promise<{
+    refreshRequests: number;
+    reuseDetections: number;
+    revocations: number;
+  }>;
 
 /** Two app instances in one browser: real localStorage, Web Locks and BroadcastChannel. */
 function appInstance(name: string) {
@@ -15,7 +20,11 @@ function appInstance(name: string) {
       issuer: location.origin,
       clientId: 'spa',
       redirectUri: `${location.origin}/callback`,
-      endpoints: { authorization: `${AS}/authorize`, token: `${AS}/token`, revocation: `${AS}/revoke` },
+      endpoints: {
+        authorization: `${AS}/authorize`,
+        token: `${AS}/token`,
+        revocation: `${AS}/revoke`,
+      },
     },
     location.origin,
   );

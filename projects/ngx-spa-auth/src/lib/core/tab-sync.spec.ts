@@ -1,5 +1,9 @@
 /** @jest-environment node */
-import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from '@spa-auth/test-kit/fake-authorization-server';
+import {
+  CLIENT_ID,
+  FakeAuthorizationServer,
+  ISSUER,
+} from '@spa-auth/test-kit/fake-authorization-server';
 import { createBrowser, MemoryStorage } from '@spa-auth/test-kit/fake-browser';
 import { FakeClock, flushMicrotasks } from '@spa-auth/test-kit/fake-clock';
 import { FakeTabBus, fakeWebLock } from '@spa-auth/test-kit/fake-tabs';
@@ -20,14 +24,24 @@ function browserWithTabs(options: { persistent: boolean; accessTokenTtlSeconds?:
   const localStorage = new MemoryStorage();
   const bus = new FakeTabBus();
   const lock = fakeWebLock();
-  const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
+  const config = resolveConfig(
+    { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` },
+    APP,
+  );
 
   /** Opens a tab at `href`; `sessionStorage` carries a pending login across the redirect. */
   async function openTab(href = `${APP}/`, sessionStorage?: MemoryStorage) {
     const page = createBrowser(href);
-    const env: BrowserEnvironment = { ...pageParts(page), sessionStorage: sessionStorage ?? page.sessionStorage, localStorage };
+    const env: BrowserEnvironment = {
+      ...pageParts(page),
+      sessionStorage: sessionStorage ?? page.sessionStorage,
+      localStorage,
+    };
     const client = new AuthClient({
-      config, env, clock, fetch: server.fetch,
+      config,
+      env,
+      clock,
+      fetch: server.fetch,
       // A store every tab shares (IndexedDB in the browser; Web Storage semantics are enough here).
       store: options.persistent ? tabSessionStore(localStorage, SESSION_KEY) : null,
       lock: options.persistent ? lock : undefined,
@@ -53,8 +67,11 @@ function browserWithTabs(options: { persistent: boolean; accessTokenTtlSeconds?:
 
 function pageParts(page: ReturnType<typeof createBrowser>): BrowserEnvironment {
   return {
-    location: page.location, history: page.history, baseUrl: page.baseUrl,
-    sessionStorage: page.sessionStorage, localStorage: page.localStorage,
+    location: page.location,
+    history: page.history,
+    baseUrl: page.baseUrl,
+    sessionStorage: page.sessionStorage,
+    localStorage: page.localStorage,
   };
 }
 
@@ -77,7 +94,9 @@ describe('persistent session across tabs', () => {
     const b = browserWithTabs({ persistent: true, accessTokenTtlSeconds: 60 });
     const tabs = [await b.signInTab(), await b.openTab(), await b.openTab()];
     await b.clock.advance(60_000);
-    const tokens = await Promise.all(tabs.flatMap((t) => Array.from({ length: 5 }, () => t.client.getAccessToken())));
+    const tokens = await Promise.all(
+      tabs.flatMap((t) => Array.from({ length: 5 }, () => t.client.getAccessToken())),
+    );
     expect(new Set(tokens).size).toBe(1);
     expect(refreshes(b.server)).toBe(1);
     expect(b.server.model.reuseDetections).toBe(0);

@@ -22,7 +22,8 @@ export const noLock: RefreshLock = (task) => task();
 export function webLock(name: string, nav: Navigator | undefined): RefreshLock | null {
   const locks = nav?.locks;
   if (!locks) return null;
-  return <T>(task: () => Promise<T>) => locks.request(name, { mode: 'exclusive' }, task) as Promise<T>;
+  return <T>(task: () => Promise<T>) =>
+    locks.request(name, { mode: 'exclusive' }, task) as Promise<T>;
 }
 
 /** The app's channel to its other tabs. */

@@ -50,7 +50,8 @@ export function tokenSetFromResponse(
   return {
     accessToken: response.access_token,
     tokenType: response.token_type,
-    expiresAt: typeof response.expires_in === 'number' ? receivedAt + response.expires_in * 1000 : null,
+    expiresAt:
+      typeof response.expires_in === 'number' ? receivedAt + response.expires_in * 1000 : null,
     lifetimeMs: typeof response.expires_in === 'number' ? response.expires_in * 1000 : null,
     refreshToken: response.refresh_token ?? previous?.refreshToken,
     idToken: response.id_token ?? previous?.idToken,

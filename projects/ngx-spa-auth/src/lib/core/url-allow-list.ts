@@ -35,7 +35,7 @@ export class UrlAllowList {
    * @param allowedUrls Absolute URLs or root-relative paths (see `AuthConfig.allowedUrls`).
    * @param baseUrl The document base URL that relative request URLs resolve against.
    */
-    readonly #baseUrl: string;
+  readonly #baseUrl: string;
 
   constructor(allowedUrls: readonly string[], baseUrl: string) {
     this.#baseUrl = baseUrl;

@@ -3,5 +3,7 @@
 
 /** Whether a 401's WWW-Authenticate asks for a DPoP nonce (RFC 9449 §9). */
 export function isDPoPNonceChallenge(wwwAuthenticate: string | null): boolean {
-  return !!wwwAuthenticate && /(^|,)\s*DPoP\b[^]*error\s*=\s*"?use_dpop_nonce"?/i.test(wwwAuthenticate);
+  return (
+    !!wwwAuthenticate && /(^|,)\s*DPoP\b[^]*error\s*=\s*"?use_dpop_nonce"?/i.test(wwwAuthenticate)
+  );
 }

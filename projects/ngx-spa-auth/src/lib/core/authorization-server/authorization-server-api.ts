@@ -7,7 +7,12 @@ import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
 import type { DPoPKeyHolder } from '../dpop/dpop-key-holder';
 import { classifyRefreshAnswer, RefreshFailure } from '../refresh-failure';
-import { mainThreadHolder, type FetchLike, type RefreshTokenHolder, type RefreshTokenHolderFactory } from './refresh-token-holder';
+import {
+  mainThreadHolder,
+  type FetchLike,
+  type RefreshTokenHolder,
+  type RefreshTokenHolderFactory,
+} from './refresh-token-holder';
 import type { TokenResponse, UserClaims } from '../token-set';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -57,11 +62,16 @@ export class AuthorizationServerApi {
    * answers `use_dpop_nonce` (RFC 9449 §8): that answer means it did not process the request, so
    * the retry cannot be a reuse. oauth4webapi keeps the nonce per origin.
    */
-  async #withDPoP(send: (dpop: oauth.DPoPHandle | undefined) => Promise<Response>): Promise<Response> {
+  async #withDPoP(
+    send: (dpop: oauth.DPoPHandle | undefined) => Promise<Response>,
+  ): Promise<Response> {
     const handle = (await this.dpop?.current())?.handle;
     const response = await send(handle);
     if (!handle || response.status !== 400) return response;
-    const body = await response.clone().json().catch(() => null);
+    const body = await response
+      .clone()
+      .json()
+      .catch(() => null);
     return body?.error === 'use_dpop_nonce' ? send(handle) : response;
   }
 
@@ -104,8 +114,17 @@ export class AuthorizationServerApi {
    */
   #bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ms = this.#config.requestTimeoutMs;
-    return withDeadline(this.#clock, ms, task, () =>
-      new AuthError('network_error', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The authorization server did not answer within ${ms / 1000} s (requestTimeout).` : ''),
+    return withDeadline(
+      this.#clock,
+      ms,
+      task,
+      () =>
+        new AuthError(
+          'network_error',
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `The authorization server did not answer within ${ms / 1000} s (requestTimeout).`
+            : '',
+        ),
     );
   }
 
@@ -132,21 +151,35 @@ export class AuthorizationServerApi {
     try {
       const url = new URL(issuer);
       discovered = await this.#bounded(async (signal) =>
-        oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, this.#requestOptions(signal))),
+        oauth.processDiscoveryResponse(
+          url,
+          await oauth.discoveryRequest(url, this.#requestOptions(signal)),
+        ),
       );
     } catch (error) {
       // Discovery failures are configuration or availability problems; say which issuer failed.
-      throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `Could not load the OpenID configuration of ${issuer}: ${describe(error)}` : '', {
-        protocolCode: protocolCodeOf(error),
-      });
+      throw new AuthError(
+        'discovery_failed',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `Could not load the OpenID configuration of ${issuer}: ${describe(error)}`
+          : '',
+        {
+          protocolCode: protocolCodeOf(error),
+        },
+      );
     }
     const merged: Record<string, unknown> = { ...discovered };
-    for (const [key, value] of Object.entries(explicit)) if (value !== undefined) merged[key] = value;
+    for (const [key, value] of Object.entries(explicit))
+      if (value !== undefined) merged[key] = value;
     return merged as unknown as oauth.AuthorizationServer;
   }
 
   /** Exchanges an authorization code (RFC 6749 §4.1.3 + PKCE) and validates the ID token. */
-  exchangeCode(callbackParams: URLSearchParams, codeVerifier: string, nonce: string): Promise<ValidatedTokens> {
+  exchangeCode(
+    callbackParams: URLSearchParams,
+    codeVerifier: string,
+    nonce: string,
+  ): Promise<ValidatedTokens> {
     return this.#bounded((signal) => this.#exchange(callbackParams, codeVerifier, nonce, signal));
   }
 
@@ -159,10 +192,19 @@ export class AuthorizationServerApi {
     const as = await this.metadata();
     let response: Response;
     try {
-      const options = { ...(await this.#tokenRequestOptions(signal)), additionalParameters: this.#resourceParams() };
+      const options = {
+        ...(await this.#tokenRequestOptions(signal)),
+        additionalParameters: this.#resourceParams(),
+      };
       response = await this.#withDPoP((DPoP) =>
         oauth.authorizationCodeGrantRequest(
-          as, this.registration, this.#clientAuth, callbackParams, this.#config.redirectUri, codeVerifier, { ...options, DPoP },
+          as,
+          this.registration,
+          this.#clientAuth,
+          callbackParams,
+          this.#config.redirectUri,
+          codeVerifier,
+          { ...options, DPoP },
         ),
       );
     } catch (error) {
@@ -171,8 +213,19 @@ export class AuthorizationServerApi {
       // rejected: no answer from the server.
       const protocolCode = protocolCodeOf(error);
       throw protocolCode
-        ? new AuthError('invalid_callback', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The login callback is invalid: ${describe(error)}` : '', { protocolCode })
-        : new AuthError('network_error', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token endpoint could not be reached: ${describe(error)}` : '');
+        ? new AuthError(
+            'invalid_callback',
+            typeof ngDevMode === 'undefined' || ngDevMode
+              ? `The login callback is invalid: ${describe(error)}`
+              : '',
+            { protocolCode },
+          )
+        : new AuthError(
+            'network_error',
+            typeof ngDevMode === 'undefined' || ngDevMode
+              ? `The token endpoint could not be reached: ${describe(error)}`
+              : '',
+          );
     }
     try {
       const result = await oauth.processAuthorizationCodeResponse(as, this.registration, response, {
@@ -193,9 +246,15 @@ export class AuthorizationServerApi {
     const as = await this.metadata();
     let response: Response;
     try {
-      const options = { ...(await this.#tokenRequestOptions(signal)), additionalParameters: this.#resourceParams() };
+      const options = {
+        ...(await this.#tokenRequestOptions(signal)),
+        additionalParameters: this.#resourceParams(),
+      };
       response = await this.#withDPoP((DPoP) =>
-        oauth.refreshTokenGrantRequest(as, this.registration, this.#clientAuth, refreshToken, { ...options, DPoP }),
+        oauth.refreshTokenGrantRequest(as, this.registration, this.#clientAuth, refreshToken, {
+          ...options,
+          DPoP,
+        }),
       );
     } catch {
       // fetch rejected: lost connection or our own abort on timeout. Either way the outcome is unknown.
@@ -203,7 +262,10 @@ export class AuthorizationServerApi {
     }
     const now = () => this.#clock.now();
     if (response.status >= 500 || response.status === 429) {
-      throw classifyRefreshAnswer({ status: response.status, retryAfter: response.headers.get('retry-after') }, now());
+      throw classifyRefreshAnswer(
+        { status: response.status, retryAfter: response.headers.get('retry-after') },
+        now(),
+      );
     }
     try {
       const result = await oauth.processRefreshTokenResponse(as, this.registration, response);
@@ -229,10 +291,16 @@ export class AuthorizationServerApi {
     const as = await this.metadata();
     if (!as.revocation_endpoint) return false;
     return this.#bounded(async (signal) => {
-      const response = await oauth.revocationRequest(as, this.registration, this.#clientAuth, token, {
-        ...(await this.#tokenRequestOptions(signal)),
-        additionalParameters: { token_type_hint: hint },
-      });
+      const response = await oauth.revocationRequest(
+        as,
+        this.registration,
+        this.#clientAuth,
+        token,
+        {
+          ...(await this.#tokenRequestOptions(signal)),
+          additionalParameters: { token_type_hint: hint },
+        },
+      );
       await oauth.processRevocationResponse(response);
       return true;
     });
@@ -263,12 +331,33 @@ function describe(error: unknown): string {
 function toTokenError(error: unknown, status: number): AuthError {
   const protocolCode = protocolCodeOf(error);
   if (error instanceof oauth.ResponseBodyError) {
-    return new AuthError('token_request_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token endpoint refused the request: ${error.error}` : '', {
-      error: error.error, errorDescription: error.error_description, status, protocolCode,
-    });
+    return new AuthError(
+      'token_request_failed',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `The token endpoint refused the request: ${error.error}`
+        : '',
+      {
+        error: error.error,
+        errorDescription: error.error_description,
+        status,
+        protocolCode,
+      },
+    );
   }
   if (status >= 400) {
-    return new AuthError('token_request_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token endpoint refused the request (HTTP ${status}).` : '', { status, protocolCode });
+    return new AuthError(
+      'token_request_failed',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `The token endpoint refused the request (HTTP ${status}).`
+        : '',
+      { status, protocolCode },
+    );
   }
-  return new AuthError('token_response_invalid', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The token response is invalid: ${describe(error)}` : '', { protocolCode });
+  return new AuthError(
+    'token_response_invalid',
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? `The token response is invalid: ${describe(error)}`
+      : '',
+    { protocolCode },
+  );
 }

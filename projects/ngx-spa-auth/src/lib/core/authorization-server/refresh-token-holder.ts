@@ -4,7 +4,9 @@
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** Creates the holder for token and revocation requests once the endpoints are known. */
-export type RefreshTokenHolderFactory = (endpoints: readonly string[]) => Promise<RefreshTokenHolder>;
+export type RefreshTokenHolderFactory = (
+  endpoints: readonly string[],
+) => Promise<RefreshTokenHolder>;
 
 /**
  * Stands in for the refresh token wherever the main thread would hold it when a worker keeps the

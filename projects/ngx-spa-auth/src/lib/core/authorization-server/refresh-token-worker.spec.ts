@@ -16,15 +16,20 @@ interface Sent {
 function runWorker() {
   const replies: Record<string, unknown>[] = [];
   const sent: Sent[] = [];
-  const scope = { onmessage: null as ((e: { data: unknown }) => void) | null, postMessage: (m: Record<string, unknown>) => replies.push(m) };
+  const scope = {
+    onmessage: null as ((e: { data: unknown }) => void) | null,
+    postMessage: (m: Record<string, unknown>) => replies.push(m),
+  };
   const realSelf = (globalThis as { self?: unknown }).self;
   const realFetch = globalThis.fetch;
   (globalThis as { self?: unknown }).self = scope;
   globalThis.fetch = ((url: string, init: RequestInit) =>
     new Promise<Response>((resolve) => {
       sent.push({
-        url, body: new URLSearchParams(init.body as URLSearchParams),
-        answer: (status, body) => resolve(new Response(body ? JSON.stringify(body) : null, { status })),
+        url,
+        body: new URLSearchParams(init.body as URLSearchParams),
+        answer: (status, body) =>
+          resolve(new Response(body ? JSON.stringify(body) : null, { status })),
       });
     })) as typeof fetch;
   workerMain(REFRESH_TOKEN_IN_WORKER);
@@ -82,7 +87,9 @@ describe('the refresh-token worker program', () => {
       w.request(TOKEN, { grant_type: 'refresh_token', refresh_token: REFRESH_TOKEN_IN_WORKER });
       await flushMicrotasks();
       expect(w.sent).toHaveLength(2);
-      expect(w.replies.at(-1)).toMatchObject({ error: expect.stringContaining('no refresh token held') });
+      expect(w.replies.at(-1)).toMatchObject({
+        error: expect.stringContaining('no refresh token held'),
+      });
     } finally {
       w.restore();
     }

@@ -1,7 +1,13 @@
 // The default home of the refresh token: a dedicated Web Worker, inlined as a Blob URL, that
 // carries token and revocation requests so page scripts never see the refresh token.
 import { AuthError } from '../errors';
-import { mainThreadHolder, REFRESH_TOKEN_IN_WORKER, type FetchLike, type RefreshTokenHolder, type RefreshTokenHolderFactory } from './refresh-token-holder';
+import {
+  mainThreadHolder,
+  REFRESH_TOKEN_IN_WORKER,
+  type FetchLike,
+  type RefreshTokenHolder,
+  type RefreshTokenHolderFactory,
+} from './refresh-token-holder';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
@@ -30,7 +36,10 @@ export function workerMain(placeholder: string): void {
       reply({ ok: true });
       return;
     }
-    if (m.type === 'clear') { refreshToken = null; return; }
+    if (m.type === 'clear') {
+      refreshToken = null;
+      return;
+    }
     if (m.type !== 'fetch') return;
     // The token this request revokes, if it is a revocation.
     let revoked: string | null = null;
@@ -39,7 +48,8 @@ export function workerMain(placeholder: string): void {
     const headers: [string, string][] = [];
     // The worker cannot load AuthError; these errors never leave it, they are posted back as text.
     new Promise<Response>((resolve) => {
-      if (endpoints === null || endpoints.indexOf(m.url) < 0) throw new Error('endpoint not allowed');
+      if (endpoints === null || endpoints.indexOf(m.url) < 0)
+        throw new Error('endpoint not allowed');
       const params = new URLSearchParams(m.body);
       for (const name of ['refresh_token', 'token']) {
         if (params.get(name) !== placeholder) continue;
@@ -47,7 +57,9 @@ export function workerMain(placeholder: string): void {
         params.set(name, refreshToken);
         if (name === 'token') revoked = refreshToken;
       }
-      resolve(fetch(m.url, { method: 'POST', headers: m.headers, body: params, credentials: 'omit' }));
+      resolve(
+        fetch(m.url, { method: 'POST', headers: m.headers, body: params, credentials: 'omit' }),
+      );
     })
       .then((response) => {
         status = response.status;
@@ -66,7 +78,9 @@ export function workerMain(placeholder: string): void {
             json.refresh_token = placeholder;
             body = JSON.stringify(json);
           }
-        } catch { /* not a JSON body: nothing to take out */ }
+        } catch {
+          /* not a JSON body: nothing to take out */
+        }
         reply({ status, statusText, headers, body });
       })
       .catch((error) => reply({ error: String((error && error.message) || error) }));
@@ -94,7 +108,10 @@ const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
  *
  * @param endpoints The token and revocation endpoint URLs; the worker will call nothing else.
  */
-export function startRefreshTokenWorker(endpoints: readonly string[], startTimeoutMs = 3000): Promise<RefreshTokenHolder> {
+export function startRefreshTokenWorker(
+  endpoints: readonly string[],
+  startTimeoutMs = 3000,
+): Promise<RefreshTokenHolder> {
   let worker: Worker;
   let url: string;
   try {
@@ -125,7 +142,8 @@ export function startRefreshTokenWorker(endpoints: readonly string[], startTimeo
       const reply = call({ type: 'fetch', url: input, headers, body: String(init.body ?? '') });
       const answer = await abortable(reply, init.signal);
       // A TypeError, as fetch rejects when no answer came: the caller reads it as a lost response.
-      if (answer.error !== undefined) throw new TypeError(`Token request failed in the worker: ${answer.error}`);
+      if (answer.error !== undefined)
+        throw new TypeError(`Token request failed in the worker: ${answer.error}`);
       return new Response(NULL_BODY_STATUS.has(answer.status!) ? null : answer.body, {
         status: answer.status,
         statusText: answer.statusText,
@@ -146,7 +164,12 @@ export function startRefreshTokenWorker(endpoints: readonly string[], startTimeo
     const fail = (why: string) => {
       clearTimeout(timer);
       holder.dispose();
-      reject(new AuthError('unsupported_environment', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The refresh-token worker ${why}` : ''));
+      reject(
+        new AuthError(
+          'unsupported_environment',
+          typeof ngDevMode === 'undefined' || ngDevMode ? `The refresh-token worker ${why}` : '',
+        ),
+      );
     };
     // A CSP that blocks blob: workers may only report through this event.
     worker.onerror = (event) => fail(`failed to start: ${event.message ?? 'blocked'}`);
@@ -164,7 +187,8 @@ export function startRefreshTokenWorker(endpoints: readonly string[], startTimeo
  */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new DOMException('The request was aborted.', 'AbortError'));
+  if (signal.aborted)
+    return Promise.reject(new DOMException('The request was aborted.', 'AbortError'));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new DOMException('The request was aborted.', 'AbortError'));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -179,15 +203,24 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefine
  * Holds the refresh token in a dedicated worker; where one cannot start (CSP without
  * `worker-src blob:`, no Worker support) falls back to main-thread memory with one warning.
  */
-export function workerOrMainThread(fetchFn: FetchLike, warn: (message: string) => void): RefreshTokenHolderFactory {
+export function workerOrMainThread(
+  fetchFn: FetchLike,
+  warn: (message: string) => void,
+): RefreshTokenHolderFactory {
   return async (endpoints) => {
     try {
-      if (typeof Worker === 'undefined') throw new AuthError('unsupported_environment', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'Web Workers are not supported here.' : '');
+      if (typeof Worker === 'undefined')
+        throw new AuthError(
+          'unsupported_environment',
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? 'Web Workers are not supported here.'
+            : '',
+        );
       return await startRefreshTokenWorker(endpoints);
     } catch (error) {
       // Not fatal: the refresh token stays in this thread's memory, as without the worker.
       warn(
-        (typeof ngDevMode === 'undefined' || ngDevMode)
+        typeof ngDevMode === 'undefined' || ngDevMode
           ? `The refresh token is kept in main-thread memory: ${(error as Error).message} ` +
               'Allow "worker-src blob:" in your Content-Security-Policy to keep it in a worker.'
           : 'refresh_token_in_main_thread',

@@ -27,10 +27,20 @@ describe('DPoP key in IndexedDB', () => {
     expect(after.y).toBe(before.y);
 
     // It still signs, and the signature verifies with the original public key.
-    const proof = await new DPoPProofs(reloaded!, () => Date.now()).proof('GET', new URL('https://api.example.com/x'), 'at');
+    const proof = await new DPoPProofs(reloaded!, () => Date.now()).proof(
+      'GET',
+      new URL('https://api.example.com/x'),
+      'at',
+    );
     const [h, p, s] = proof.split('.');
-    const b64 = (v: string) => Uint8Array.from(atob(v.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-    const ok = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, original.publicKey, b64(s), new TextEncoder().encode(`${h}.${p}`));
+    const b64 = (v: string) =>
+      Uint8Array.from(atob(v.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    const ok = await crypto.subtle.verify(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      original.publicKey,
+      b64(s),
+      new TextEncoder().encode(`${h}.${p}`),
+    );
     expect(ok).toBeTrue();
   });
 

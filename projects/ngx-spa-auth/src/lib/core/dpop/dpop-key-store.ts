@@ -15,7 +15,10 @@ export interface DPoPKeyStore {
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-2
  */
 export async function generateDPoPKeyPair(): Promise<CryptoKeyPair> {
-  return crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+  return crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+    'sign',
+    'verify',
+  ]);
 }
 
 /** The key pair in IndexedDB (structured clone keeps CryptoKeys usable and non-extractable). */

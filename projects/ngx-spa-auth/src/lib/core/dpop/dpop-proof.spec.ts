@@ -12,15 +12,32 @@ function decode(part: string): Record<string, unknown> {
 
 async function verify(proof: string, publicJwk: JsonWebKey): Promise<boolean> {
   const [h, p, s] = proof.split('.');
-  const key = await webcrypto.subtle.importKey('jwk', publicJwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
-  return webcrypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, Buffer.from(s, 'base64url'), Buffer.from(`${h}.${p}`));
+  const key = await webcrypto.subtle.importKey(
+    'jwk',
+    publicJwk,
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['verify'],
+  );
+  return webcrypto.subtle.verify(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    key,
+    Buffer.from(s, 'base64url'),
+    Buffer.from(`${h}.${p}`),
+  );
 }
 
 describe('DPoP proofs (RFC 9449 §4.2)', () => {
   it('has a dpop+jwt ES256 header carrying only the public key', async () => {
     const proofs = new DPoPProofs(await generateDPoPKeyPair(), () => NOW);
-    const header = decode((await proofs.proof('GET', new URL('https://api.example.com/x'))).split('.')[0]);
-    expect(header).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256' } });
+    const header = decode(
+      (await proofs.proof('GET', new URL('https://api.example.com/x'))).split('.')[0],
+    );
+    expect(header).toMatchObject({
+      typ: 'dpop+jwt',
+      alg: 'ES256',
+      jwk: { kty: 'EC', crv: 'P-256' },
+    });
     expect(Object.keys(header['jwk'] as object).sort()).toEqual(['crv', 'kty', 'x', 'y']);
   });
 
@@ -42,24 +59,37 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
 
   it('leaves out ath when no access token is sent (token endpoint)', async () => {
     const proofs = new DPoPProofs(await generateDPoPKeyPair(), () => NOW);
-    const payload = decode((await proofs.proof('POST', new URL('https://id.example.com/token'))).split('.')[1]);
+    const payload = decode(
+      (await proofs.proof('POST', new URL('https://id.example.com/token'))).split('.')[1],
+    );
     expect(payload['ath']).toBeUndefined();
   });
 
   it('is signed by the key in its header', async () => {
     const keyPair = await generateDPoPKeyPair();
-    const proof = await new DPoPProofs(keyPair, () => NOW).proof('POST', new URL('https://api.example.com/x'), 't');
+    const proof = await new DPoPProofs(keyPair, () => NOW).proof(
+      'POST',
+      new URL('https://api.example.com/x'),
+      't',
+    );
     const jwk = decode(proof.split('.')[0])['jwk'] as JsonWebKey;
     await expect(verify(proof, jwk)).resolves.toBe(true);
-    const tampered = proof.replace(/\.[^.]+\./, `.${Buffer.from(JSON.stringify({ htm: 'DELETE' })).toString('base64url')}.`);
+    const tampered = proof.replace(
+      /\.[^.]+\./,
+      `.${Buffer.from(JSON.stringify({ htm: 'DELETE' })).toString('base64url')}.`,
+    );
     await expect(verify(tampered, jwk)).resolves.toBe(false);
   });
 
   it('uses the nonce each origin asked for, and only for that origin', async () => {
     const proofs = new DPoPProofs(await generateDPoPKeyPair(), () => NOW);
     proofs.rememberNonce(new URL('https://api.example.com/anything'), 'n-1');
-    const same = decode((await proofs.proof('GET', new URL('https://api.example.com/other'))).split('.')[1]);
-    const other = decode((await proofs.proof('GET', new URL('https://files.example.com/f'))).split('.')[1]);
+    const same = decode(
+      (await proofs.proof('GET', new URL('https://api.example.com/other'))).split('.')[1],
+    );
+    const other = decode(
+      (await proofs.proof('GET', new URL('https://files.example.com/f'))).split('.')[1],
+    );
     expect(same['nonce']).toBe('n-1');
     expect(other['nonce']).toBeUndefined();
   });

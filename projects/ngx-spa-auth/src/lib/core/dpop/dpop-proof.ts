@@ -36,10 +36,16 @@ export class DPoPProofs {
       iat: Math.floor(this.now() / 1000),
       jti: b64u(crypto.getRandomValues(new Uint8Array(16))),
       ...(nonce ? { nonce } : {}),
-      ...(accessToken ? { ath: b64u(await crypto.subtle.digest('SHA-256', encoder.encode(accessToken))) } : {}),
+      ...(accessToken
+        ? { ath: b64u(await crypto.subtle.digest('SHA-256', encoder.encode(accessToken))) }
+        : {}),
     };
     const input = `${await this.header}.${b64uJson(payload)}`;
-    const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, this.keyPair.privateKey, encoder.encode(input));
+    const signature = await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      this.keyPair.privateKey,
+      encoder.encode(input),
+    );
     return `${input}.${b64u(signature)}`;
   }
 

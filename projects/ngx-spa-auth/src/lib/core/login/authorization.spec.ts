@@ -107,8 +107,13 @@ describe('buildAuthorizationUrl', () => {
   });
 
   it('matches the RFC 7636 Appendix B example challenge', async () => {
-    const tx = { ...createTransaction('/', 0), codeVerifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' };
-    expect((await authorizeParams(tx)).get('code_challenge')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    const tx = {
+      ...createTransaction('/', 0),
+      codeVerifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+    };
+    expect((await authorizeParams(tx)).get('code_challenge')).toBe(
+      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    );
   });
 
   it('sends the transaction’s state and nonce, and the configured client_id, redirect_uri and scope', async () => {
@@ -123,7 +128,12 @@ describe('buildAuthorizationUrl', () => {
 
   it('sends one resource parameter per configured resource (RFC 8707)', async () => {
     const cfg = resolveConfig(
-      { issuer: ISSUER, clientId: 'spa', redirectUri: REDIRECT, resource: ['https://api.example.com', 'https://files.example.com'] },
+      {
+        issuer: ISSUER,
+        clientId: 'spa',
+        redirectUri: REDIRECT,
+        resource: ['https://api.example.com', 'https://files.example.com'],
+      },
       APP,
     );
     expect((await authorizeParams(createTransaction('/', 0), cfg)).getAll('resource')).toEqual([
@@ -145,15 +155,26 @@ describe('buildAuthorizationUrl', () => {
   });
 
   it('adds configured authorizeParams and per-login extra params, the per-login ones winning', async () => {
-    const cfg: ResolvedAuthConfig = { ...config, authorizeParams: { audience: 'https://api.example.com', ui_locales: 'en' } };
-    const p = await authorizeParams(createTransaction('/', 0), cfg, { login_hint: 'ada@example.com', ui_locales: 'fr' });
+    const cfg: ResolvedAuthConfig = {
+      ...config,
+      authorizeParams: { audience: 'https://api.example.com', ui_locales: 'en' },
+    };
+    const p = await authorizeParams(createTransaction('/', 0), cfg, {
+      login_hint: 'ada@example.com',
+      ui_locales: 'fr',
+    });
     expect(p.get('audience')).toBe('https://api.example.com');
     expect(p.get('login_hint')).toBe('ada@example.com');
     expect(p.getAll('ui_locales')).toEqual(['fr']);
   });
 
   it('keeps a query the authorization endpoint already has', async () => {
-    const p = await authorizeParams(createTransaction('/', 0), config, {}, `${AUTHORIZE}?tenant=acme`);
+    const p = await authorizeParams(
+      createTransaction('/', 0),
+      config,
+      {},
+      `${AUTHORIZE}?tenant=acme`,
+    );
     expect(p.get('tenant')).toBe('acme');
     expect(p.get('response_type')).toBe('code');
   });
@@ -167,14 +188,20 @@ describe('buildAuthorizationUrl', () => {
     ['nonce', 'attacker-nonce'],
     ['code_challenge', 'attacker-challenge'],
     ['code_challenge_method', 'plain'],
-  ])('does not let extra params or authorizeParams override the reserved "%s"', async (name, hostile) => {
-    const tx = createTransaction('/', 0);
-    const expected = (await authorizeParams(tx)).get(name);
-    const viaConfig: ResolvedAuthConfig = { ...config, authorizeParams: { [name]: hostile } };
-    for (const p of [await authorizeParams(tx, config, { [name]: hostile }), await authorizeParams(tx, viaConfig)]) {
-      expect(p.getAll(name)).toEqual([expected]);
-    }
-  });
+  ])(
+    'does not let extra params or authorizeParams override the reserved "%s"',
+    async (name, hostile) => {
+      const tx = createTransaction('/', 0);
+      const expected = (await authorizeParams(tx)).get(name);
+      const viaConfig: ResolvedAuthConfig = { ...config, authorizeParams: { [name]: hostile } };
+      for (const p of [
+        await authorizeParams(tx, config, { [name]: hostile }),
+        await authorizeParams(tx, viaConfig),
+      ]) {
+        expect(p.getAll(name)).toEqual([expected]);
+      }
+    },
+  );
 
   it('lets the transaction decide prompt=none even when extra params ask for another prompt', async () => {
     const p = await authorizeParams(createTransaction('/', 0, 'none'), config, { prompt: 'login' });
@@ -182,8 +209,18 @@ describe('buildAuthorizationUrl', () => {
   });
 
   it('does not let extra params add a resource the config does not list', async () => {
-    const cfg = resolveConfig({ issuer: ISSUER, clientId: 'spa', redirectUri: REDIRECT, resource: 'https://api.example.com' }, APP);
-    const p = await authorizeParams(createTransaction('/', 0), cfg, { resource: 'https://evil.test' });
+    const cfg = resolveConfig(
+      {
+        issuer: ISSUER,
+        clientId: 'spa',
+        redirectUri: REDIRECT,
+        resource: 'https://api.example.com',
+      },
+      APP,
+    );
+    const p = await authorizeParams(createTransaction('/', 0), cfg, {
+      resource: 'https://evil.test',
+    });
     expect(p.getAll('resource')).toEqual(['https://api.example.com']);
   });
 });
@@ -254,7 +291,11 @@ describe('cleanCallbackUrl', () => {
 describe('safeReturnUrl', () => {
   it.each([
     ['a path', '/orders', '/orders'],
-    ['a path with query and hash', '/orders?tab=2&sort=desc#row-5', '/orders?tab=2&sort=desc#row-5'],
+    [
+      'a path with query and hash',
+      '/orders?tab=2&sort=desc#row-5',
+      '/orders?tab=2&sort=desc#row-5',
+    ],
     ['a relative path', 'orders/42', '/orders/42'],
     ['an absolute URL on the app origin', `${APP}/orders?x=1#y`, '/orders?x=1#y'],
     ['the app origin with its default port', 'https://app.example.com:443/orders', '/orders'],
@@ -314,7 +355,10 @@ describe('validateCallback', () => {
     authorization_endpoint: AUTHORIZE,
     authorization_response_iss_parameter_supported: true,
   };
-  const asWithoutIss: oauth.AuthorizationServer = { issuer: ISSUER, authorization_endpoint: AUTHORIZE };
+  const asWithoutIss: oauth.AuthorizationServer = {
+    issuer: ISSUER,
+    authorization_endpoint: AUTHORIZE,
+  };
   const client: oauth.Client = { client_id: 'spa' };
   const CODE = 'SplxlOBeZQQYbYS6WxSbIA-the-code';
 
@@ -326,54 +370,92 @@ describe('validateCallback', () => {
   }
 
   it('returns the parameters, with the code, for a callback whose state and iss match', () => {
-    const result = validateCallback(as, client, params({ code: CODE, state: interactive.state, iss: ISSUER }), interactive);
+    const result = validateCallback(
+      as,
+      client,
+      params({ code: CODE, state: interactive.state, iss: ISSUER }),
+      interactive,
+    );
     expect(result.get('code')).toBe(CODE);
   });
 
   it('accepts a callback without iss when the server does not advertise RFC 9207', () => {
-    const result = validateCallback(asWithoutIss, client, params({ code: CODE, state: interactive.state }), interactive);
+    const result = validateCallback(
+      asWithoutIss,
+      client,
+      params({ code: CODE, state: interactive.state }),
+      interactive,
+    );
     expect(result.get('code')).toBe(CODE);
   });
 
   it('rejects a callback with another login’s state as invalid_callback', () => {
     const error = authErrorFrom(() =>
-      validateCallback(as, client, params({ code: CODE, state: createTransaction('/', 0).state, iss: ISSUER }), interactive),
+      validateCallback(
+        as,
+        client,
+        params({ code: CODE, state: createTransaction('/', 0).state, iss: ISSUER }),
+        interactive,
+      ),
     );
     expect(error.code).toBe('invalid_callback');
   });
 
   it('rejects a callback without state as invalid_callback', () => {
-    const error = authErrorFrom(() => validateCallback(as, client, params({ code: CODE, iss: ISSUER }), interactive));
+    const error = authErrorFrom(() =>
+      validateCallback(as, client, params({ code: CODE, iss: ISSUER }), interactive),
+    );
     expect(error.code).toBe('invalid_callback');
   });
 
   it('rejects a callback carrying state twice as invalid_callback', () => {
-    const p = new URLSearchParams([['code', CODE], ['state', interactive.state], ['state', 'other'], ['iss', ISSUER]]);
-    expect(authErrorFrom(() => validateCallback(as, client, p, interactive)).code).toBe('invalid_callback');
+    const p = new URLSearchParams([
+      ['code', CODE],
+      ['state', interactive.state],
+      ['state', 'other'],
+      ['iss', ISSUER],
+    ]);
+    expect(authErrorFrom(() => validateCallback(as, client, p, interactive)).code).toBe(
+      'invalid_callback',
+    );
   });
 
   it('rejects a callback without iss when the server advertises authorization_response_iss_parameter_supported', () => {
-    const error = authErrorFrom(() => validateCallback(as, client, params({ code: CODE, state: interactive.state }), interactive));
+    const error = authErrorFrom(() =>
+      validateCallback(as, client, params({ code: CODE, state: interactive.state }), interactive),
+    );
     expect(error.code).toBe('invalid_callback');
   });
 
   it('rejects a callback from another issuer (mix-up attack) as invalid_callback', () => {
     const error = authErrorFrom(() =>
-      validateCallback(as, client, params({ code: CODE, state: interactive.state, iss: 'https://evil.test' }), interactive),
+      validateCallback(
+        as,
+        client,
+        params({ code: CODE, state: interactive.state, iss: 'https://evil.test' }),
+        interactive,
+      ),
     );
     expect(error.code).toBe('invalid_callback');
   });
 
   it('rejects a wrong iss even when the server does not advertise RFC 9207', () => {
     const error = authErrorFrom(() =>
-      validateCallback(asWithoutIss, client, params({ code: CODE, state: interactive.state, iss: 'https://evil.test' }), interactive),
+      validateCallback(
+        asWithoutIss,
+        client,
+        params({ code: CODE, state: interactive.state, iss: 'https://evil.test' }),
+        interactive,
+      ),
     );
     expect(error.code).toBe('invalid_callback');
   });
 
   it('rejects an implicit/hybrid response carrying an id_token as invalid_callback', () => {
     const p = params({ code: CODE, state: interactive.state, iss: ISSUER, id_token: 'eyJ.x.y' });
-    expect(authErrorFrom(() => validateCallback(as, client, p, interactive)).code).toBe('invalid_callback');
+    expect(authErrorFrom(() => validateCallback(as, client, p, interactive)).code).toBe(
+      'invalid_callback',
+    );
   });
 
   it('reports error=access_denied as authorization_error, keeping error and error_description', () => {
@@ -381,7 +463,12 @@ describe('validateCallback', () => {
       validateCallback(
         as,
         client,
-        params({ error: 'access_denied', error_description: 'The user cancelled', state: interactive.state, iss: ISSUER }),
+        params({
+          error: 'access_denied',
+          error_description: 'The user cancelled',
+          state: interactive.state,
+          iss: ISSUER,
+        }),
         interactive,
       ),
     );
@@ -390,11 +477,21 @@ describe('validateCallback', () => {
     expect(error.errorDescription).toBe('The user cancelled');
   });
 
-  it.each(['login_required', 'interaction_required', 'consent_required', 'account_selection_required'])(
+  it.each([
+    'login_required',
+    'interaction_required',
+    'consent_required',
+    'account_selection_required',
+  ])(
     'reports error=%s on a prompt=none transaction as login_required (the quiet signed-out case)',
     (oauthError) => {
       const error = authErrorFrom(() =>
-        validateCallback(as, client, params({ error: oauthError, state: silent.state, iss: ISSUER }), silent),
+        validateCallback(
+          as,
+          client,
+          params({ error: oauthError, state: silent.state, iss: ISSUER }),
+          silent,
+        ),
       );
       expect(isAuthError(error, 'login_required')).toBe(true);
       expect(error.error).toBe(oauthError);
@@ -403,21 +500,36 @@ describe('validateCallback', () => {
 
   it('reports error=login_required on an interactive login as authorization_error', () => {
     const error = authErrorFrom(() =>
-      validateCallback(as, client, params({ error: 'login_required', state: interactive.state, iss: ISSUER }), interactive),
+      validateCallback(
+        as,
+        client,
+        params({ error: 'login_required', state: interactive.state, iss: ISSUER }),
+        interactive,
+      ),
     );
     expect(error.code).toBe('authorization_error');
   });
 
   it('reports error=access_denied on a prompt=none transaction as authorization_error, not login_required', () => {
     const error = authErrorFrom(() =>
-      validateCallback(as, client, params({ error: 'access_denied', state: silent.state, iss: ISSUER }), silent),
+      validateCallback(
+        as,
+        client,
+        params({ error: 'access_denied', state: silent.state, iss: ISSUER }),
+        silent,
+      ),
     );
     expect(error.code).toBe('authorization_error');
   });
 
   it('treats an error response with a foreign state as a forged callback (invalid_callback)', () => {
     const error = authErrorFrom(() =>
-      validateCallback(as, client, params({ error: 'login_required', state: 'forged', iss: ISSUER }), silent),
+      validateCallback(
+        as,
+        client,
+        params({ error: 'login_required', state: 'forged', iss: ISSUER }),
+        silent,
+      ),
     );
     expect(error.code).toBe('invalid_callback');
   });
@@ -431,11 +543,23 @@ describe('validateCallback', () => {
       params({ code: CODE, state: interactive.state, iss: 'https://evil.test' }),
       params({ code: CODE, state: interactive.state, iss: ISSUER, id_token: 'eyJ.secret.token' }),
       params({ error: 'access_denied', state: interactive.state, iss: ISSUER }),
-      new URLSearchParams([['code', CODE], ['state', interactive.state], ['state', forgedState], ['iss', ISSUER]]),
+      new URLSearchParams([
+        ['code', CODE],
+        ['state', interactive.state],
+        ['state', forgedState],
+        ['iss', ISSUER],
+      ]),
     ];
     for (const p of cases) {
       const error = authErrorFrom(() => validateCallback(as, client, p, interactive));
-      for (const secret of [CODE, forgedState, interactive.state, interactive.nonce, interactive.codeVerifier, 'eyJ.secret.token']) {
+      for (const secret of [
+        CODE,
+        forgedState,
+        interactive.state,
+        interactive.nonce,
+        interactive.codeVerifier,
+        'eyJ.secret.token',
+      ]) {
         expect(error.message).not.toContain(secret);
         expect(String(error)).not.toContain(secret);
       }

@@ -20,7 +20,11 @@ export interface LoginTransaction {
 }
 
 /** Creates a fresh transaction: new PKCE verifier, one-time state and nonce (RFC 7636, RFC 9700 §2.1). */
-export function createTransaction(returnUrl: string, now: number, prompt?: string): LoginTransaction {
+export function createTransaction(
+  returnUrl: string,
+  now: number,
+  prompt?: string,
+): LoginTransaction {
   return {
     state: oauth.generateRandomState(),
     nonce: oauth.generateRandomNonce(),
@@ -43,7 +47,8 @@ export async function buildAuthorizationUrl(
 ): Promise<string> {
   const url = new URL(authorizationEndpoint);
   const p = url.searchParams;
-  for (const [key, value] of Object.entries({ ...config.authorizeParams, ...extraParams })) p.set(key, value);
+  for (const [key, value] of Object.entries({ ...config.authorizeParams, ...extraParams }))
+    p.set(key, value);
   // Only query responses can be finished (the config allows nothing else); a per-login extra cannot
   // ask for a fragment or form_post response either.
   if (p.get('response_mode') !== 'query') p.delete('response_mode');
@@ -90,7 +95,15 @@ export function isCallbackUrl(url: string, redirectUri: string): boolean {
 /** The callback URL with the response parameters removed (query and fragment), for `history.replaceState`. */
 export function cleanCallbackUrl(url: string): string {
   const clean = new URL(url);
-  for (const name of ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state']) {
+  for (const name of [
+    'code',
+    'state',
+    'iss',
+    'error',
+    'error_description',
+    'error_uri',
+    'session_state',
+  ]) {
     clean.searchParams.delete(name);
   }
   if (fragmentResponse(clean)) clean.hash = '';
@@ -136,19 +149,43 @@ export function validateCallback(
     // Map the library's error to ours, keeping only the OAuth error code and description.
     const protocolCode = protocolCodeOf(error);
     if (error instanceof oauth.AuthorizationResponseError) {
-      const code = tx.prompt === 'none' && isInteractionError(error.error) ? 'login_required' : 'authorization_error';
-      return raise(new AuthError(code, (typeof ngDevMode === 'undefined' || ngDevMode) ? `The authorization server returned an error: ${error.error}` : '', {
-        error: error.error,
-        errorDescription: error.error_description,
-        protocolCode,
-      }));
+      const code =
+        tx.prompt === 'none' && isInteractionError(error.error)
+          ? 'login_required'
+          : 'authorization_error';
+      return raise(
+        new AuthError(
+          code,
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `The authorization server returned an error: ${error.error}`
+            : '',
+          {
+            error: error.error,
+            errorDescription: error.error_description,
+            protocolCode,
+          },
+        ),
+      );
     }
     const message = error instanceof Error ? error.message : 'invalid response';
-    return raise(new AuthError('invalid_callback', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The login callback is invalid: ${message}` : '', { protocolCode }));
+    return raise(
+      new AuthError(
+        'invalid_callback',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `The login callback is invalid: ${message}`
+          : '',
+        { protocolCode },
+      ),
+    );
   }
 }
 
-const INTERACTION_ERRORS = new Set(['login_required', 'interaction_required', 'consent_required', 'account_selection_required']);
+const INTERACTION_ERRORS = new Set([
+  'login_required',
+  'interaction_required',
+  'consent_required',
+  'account_selection_required',
+]);
 
 function isInteractionError(error: string): boolean {
   return INTERACTION_ERRORS.has(error);

@@ -12,7 +12,10 @@ import {
 import { currentPath, type BrowserEnvironment } from '../browser-environment';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
-import type { AuthorizationServerApi, ValidatedTokens } from '../authorization-server/authorization-server-api';
+import type {
+  AuthorizationServerApi,
+  ValidatedTokens,
+} from '../authorization-server/authorization-server-api';
 import { TransactionStore } from './transaction-store';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -30,7 +33,12 @@ export interface LoginOptions {
 /** The outcome of handling a callback, with where the app should land either way. */
 export type CallbackResult =
   | { readonly ok: true; readonly tokens: ValidatedTokens; readonly transaction: LoginTransaction }
-  | { readonly ok: false; readonly error: AuthError; readonly returnUrl: string; readonly prompt?: string };
+  | {
+      readonly ok: false;
+      readonly error: AuthError;
+      readonly returnUrl: string;
+      readonly prompt?: string;
+    };
 
 /**
  * The redirect half of login: starting it (transaction + authorization URL) and finishing it
@@ -44,7 +52,12 @@ export class LoginFlow {
   readonly #server: AuthorizationServerApi;
   readonly #now: () => number;
 
-  constructor(config: ResolvedAuthConfig, env: BrowserEnvironment, server: AuthorizationServerApi, now: () => number) {
+  constructor(
+    config: ResolvedAuthConfig,
+    env: BrowserEnvironment,
+    server: AuthorizationServerApi,
+    now: () => number,
+  ) {
     this.#config = config;
     this.#env = env;
     this.#server = server;
@@ -56,9 +69,17 @@ export class LoginFlow {
   async start(options: LoginOptions = {}): Promise<string> {
     const as = await this.#server.metadata();
     if (!as.authorization_endpoint) {
-      throw new AuthError('discovery_failed', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The authorization server has no authorization_endpoint.' : '');
+      throw new AuthError(
+        'discovery_failed',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'The authorization server has no authorization_endpoint.'
+          : '',
+      );
     }
-    const returnUrl = safeReturnUrl(options.returnUrl ?? currentPath(this.#env), this.#env.location.origin);
+    const returnUrl = safeReturnUrl(
+      options.returnUrl ?? currentPath(this.#env),
+      this.#env.location.origin,
+    );
     const tx = createTransaction(returnUrl, this.#now(), options.prompt);
     // A new login gets a new DPoP key; dpop_jkt binds the authorization code to it (RFC 9449 §10).
     const jkt = await this.#server.dpop?.renew();
@@ -83,13 +104,20 @@ export class LoginFlow {
     if (!tx) {
       const error = new AuthError(
         'invalid_callback',
-        (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The login callback does not match a login started in this tab (forged, replayed or expired state).' : '',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'The login callback does not match a login started in this tab (forged, replayed or expired state).'
+          : '',
       );
       return { ok: false, error, returnUrl: '/' };
     }
     if (fragment) {
       // Some server answered in the fragment although the request asked for none: never finished.
-      const error = new AuthError('invalid_callback', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The response came in the URL fragment; only query responses are accepted.' : '');
+      const error = new AuthError(
+        'invalid_callback',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'The response came in the URL fragment; only query responses are accepted.'
+          : '',
+      );
       return { ok: false, error, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
     try {
@@ -99,9 +127,16 @@ export class LoginFlow {
       return { ok: true, tokens, transaction: tx };
     } catch (error) {
       // Every step above throws AuthError; anything else is unexpected and reported generically.
-      const authError = error instanceof AuthError
-        ? error
-        : new AuthError('invalid_callback', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The login callback could not be processed.' : '', { protocolCode: protocolCodeOf(error) });
+      const authError =
+        error instanceof AuthError
+          ? error
+          : new AuthError(
+              'invalid_callback',
+              typeof ngDevMode === 'undefined' || ngDevMode
+                ? 'The login callback could not be processed.'
+                : '',
+              { protocolCode: protocolCodeOf(error) },
+            );
       return { ok: false, error: authError, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
   }

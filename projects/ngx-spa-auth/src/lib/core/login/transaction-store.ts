@@ -30,7 +30,12 @@ export class TransactionStore {
     try {
       const tx = JSON.parse(raw) as LoginTransaction;
       const age = now - tx.createdAt;
-      if (tx.state !== state || typeof tx.createdAt !== 'number' || !(age >= 0 && age <= TX_MAX_AGE_MS)) return null;
+      if (
+        tx.state !== state ||
+        typeof tx.createdAt !== 'number' ||
+        !(age >= 0 && age <= TX_MAX_AGE_MS)
+      )
+        return null;
       return tx;
     } catch {
       // A corrupted entry cannot be trusted; treat as unknown.

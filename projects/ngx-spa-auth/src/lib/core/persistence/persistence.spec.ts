@@ -10,9 +10,15 @@ describe('persistence()', () => {
     const p = persistence('session')(page, 'ngx-spa-auth:spa');
     expect(p.lock).toBe(noLock);
     expect(p.warnings).toEqual([]);
-    const tokens = tokenSetFromResponse({ access_token: 'a', token_type: 'bearer', refresh_token: 'r' }, 0, { sub: 'alice' });
+    const tokens = tokenSetFromResponse(
+      { access_token: 'a', token_type: 'bearer', refresh_token: 'r' },
+      0,
+      { sub: 'alice' },
+    );
     await p.store!.save(tokens);
-    expect(JSON.parse(page.sessionStorage.getItem('ngx-spa-auth:spa:session')!)).toMatchObject({ refreshToken: 'r' });
+    expect(JSON.parse(page.sessionStorage.getItem('ngx-spa-auth:spa:session')!)).toMatchObject({
+      refreshToken: 'r',
+    });
     expect(await p.store!.load()).toEqual(tokens);
     await p.store!.clear();
     expect(await p.store!.load()).toBeNull();

@@ -23,10 +23,18 @@ export type PersistenceFactory = (env: BrowserEnvironment, scope: string) => Per
 export function persistence(kind: 'local' | 'session'): PersistenceFactory {
   return (env, scope) => {
     if (kind === 'session') {
-      return { store: tabSessionStore(env.sessionStorage, `${scope}:session`), lock: noLock, warnings: [] };
+      return {
+        store: tabSessionStore(env.sessionStorage, `${scope}:session`),
+        lock: noLock,
+        warnings: [],
+      };
     }
     if (typeof indexedDB === 'undefined') {
-      return { store: null, lock: noLock, warnings: ['IndexedDB is unavailable: the session is kept in memory only.'] };
+      return {
+        store: null,
+        lock: noLock,
+        warnings: ['IndexedDB is unavailable: the session is kept in memory only.'],
+      };
     }
     const lock = webLock(`${scope}:refresh`, globalThis.navigator);
     return {

@@ -24,18 +24,34 @@ const unavailable = (retryAfterMs?: number) => ({
   fail: new RefreshFailure('ambiguous', 'http_503', { status: 503, retryAfterMs }),
 });
 
-function coordinator(clock: FakeClock, attempt: ReturnType<typeof scripted>['attempt'], reuseIntervalMs: number, extra = {}) {
+function coordinator(
+  clock: FakeClock,
+  attempt: ReturnType<typeof scripted>['attempt'],
+  reuseIntervalMs: number,
+  extra = {},
+) {
   const retries: RetryInfo[] = [];
   const c = new RefreshCoordinator<string>({
-    attempt, clock, reuseIntervalMs, timeoutMs: 10_000, random: () => 0.5,
-    onRetry: (info) => retries.push(info), ...extra,
+    attempt,
+    clock,
+    reuseIntervalMs,
+    timeoutMs: 10_000,
+    random: () => 0.5,
+    onRetry: (info) => retries.push(info),
+    ...extra,
   });
   return { c, retries };
 }
 
-async function settle<T>(clock: FakeClock, promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+async function settle<T>(
+  clock: FakeClock,
+  promise: Promise<T>,
+): Promise<{ value?: T; error?: unknown }> {
   const outcome: { value?: T; error?: unknown } = {};
-  promise.then((v) => (outcome.value = v), (e) => (outcome.error = e));
+  promise.then(
+    (v) => (outcome.value = v),
+    (e) => (outcome.error = e),
+  );
   await clock.runAll();
   return outcome;
 }
@@ -109,7 +125,10 @@ describe('RefreshCoordinator', () => {
 
   it('never retries a definitive failure, even with a long reuse interval', async () => {
     const clock = new FakeClock();
-    const refusal = new RefreshFailure('definitive', 'invalid_grant', { error: 'invalid_grant', status: 400 });
+    const refusal = new RefreshFailure('definitive', 'invalid_grant', {
+      error: 'invalid_grant',
+      status: 400,
+    });
     const { attempt, calls } = scripted(clock, [{ fail: refusal }, { ok: 'never' }]);
     const { c } = coordinator(clock, attempt, 60_000);
     const { error } = await settle(clock, c.run('rt-1'));
@@ -139,7 +158,10 @@ describe('RefreshCoordinator', () => {
   it('treats an attempt function that throws something unexpected as ambiguous', async () => {
     const clock = new FakeClock();
     const c = new RefreshCoordinator<string>({
-      attempt: () => Promise.reject(new Error('bug')), clock, reuseIntervalMs: 0, timeoutMs: 1000,
+      attempt: () => Promise.reject(new Error('bug')),
+      clock,
+      reuseIntervalMs: 0,
+      timeoutMs: 1000,
     });
     const { error } = await settle(clock, c.run('rt-1'));
     expect((error as RefreshFailure).kind).toBe('ambiguous');

@@ -50,7 +50,7 @@ export class RefreshCoordinator<T> {
   readonly #backoffMaxMs: number;
   readonly #minAttemptMs: number;
 
-    readonly #options: RefreshCoordinatorOptions<T>;
+  readonly #options: RefreshCoordinatorOptions<T>;
 
   constructor(options: RefreshCoordinatorOptions<T>) {
     this.#options = options;
@@ -78,18 +78,24 @@ export class RefreshCoordinator<T> {
         // Only RefreshFailure carries a classification; anything else is a bug in the attempt
         // function and is treated as ambiguous so the window rules still protect the token family.
         const refreshFailure =
-          failure instanceof RefreshFailure ? failure : new RefreshFailure('ambiguous', 'unexpected');
+          failure instanceof RefreshFailure
+            ? failure
+            : new RefreshFailure('ambiguous', 'unexpected');
         if (refreshFailure.kind === 'definitive') throw refreshFailure;
         const delayMs = this.#backoff(retry + 1, refreshFailure.details.retryAfterMs);
         const remaining = deadline - (clock.now() + delayMs);
         if (reuseIntervalMs <= 0 || remaining < this.#minAttemptMs) {
-          throw new RefreshFailure('ambiguous', 'indeterminate', { status: refreshFailure.details.status });
+          throw new RefreshFailure('ambiguous', 'indeterminate', {
+            status: refreshFailure.details.status,
+          });
         }
         this.#options.onRetry?.({ attempt: retry + 1, delayMs, cause: refreshFailure.reason });
         await sleep(clock, delayMs);
         budget = Math.min(timeoutMs, deadline - clock.now());
         if (budget < this.#minAttemptMs) {
-          throw new RefreshFailure('ambiguous', 'indeterminate', { status: refreshFailure.details.status });
+          throw new RefreshFailure('ambiguous', 'indeterminate', {
+            status: refreshFailure.details.status,
+          });
         }
       }
     }
@@ -104,6 +110,11 @@ export class RefreshCoordinator<T> {
 
   #attemptWithTimeout(refreshToken: string, budgetMs: number): Promise<T> {
     const { clock, attempt } = this.#options;
-    return withDeadline(clock, budgetMs, (signal) => attempt(refreshToken, signal), () => new RefreshFailure('ambiguous', 'timeout'));
+    return withDeadline(
+      clock,
+      budgetMs,
+      (signal) => attempt(refreshToken, signal),
+      () => new RefreshFailure('ambiguous', 'timeout'),
+    );
   }
 }

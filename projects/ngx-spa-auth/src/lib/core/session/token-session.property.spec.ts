@@ -22,7 +22,12 @@ const faultArb: fc.Arbitrary<TokenFault | null> = fc.oneof(
   { weight: 4, arbitrary: fc.constant(null) },
   { weight: 2, arbitrary: fc.constant<TokenFault>({ kind: 'lose' }) },
   { weight: 1, arbitrary: fc.constant<TokenFault>({ kind: 'status', status: 503 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 5 }).map<TokenFault>((s) => ({ kind: 'status', status: 429, retryAfter: String(s) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 0, max: 5 })
+      .map<TokenFault>((s) => ({ kind: 'status', status: 429, retryAfter: String(s) })),
+  },
   { weight: 1, arbitrary: fc.constant<TokenFault>({ kind: 'hang' }) },
 );
 
@@ -30,11 +35,17 @@ const scenarioArb = fc.record({
   reuseIntervalS: fc.constantFrom(0, 1, 3, 10, 30),
   accessTokenTtlS: fc.integer({ min: 31, max: 240 }),
   requests: fc.array(
-    fc.record({ at: fc.integer({ min: 0, max: 600_000 }), apiLatency: fc.integer({ min: 0, max: 2_000 }) }),
+    fc.record({
+      at: fc.integer({ min: 0, max: 600_000 }),
+      apiLatency: fc.integer({ min: 0, max: 2_000 }),
+    }),
     { minLength: 1, maxLength: 200 },
   ),
   /** Latencies of successive token requests (to the server, back to the client). */
-  tokenLatencies: fc.array(fc.tuple(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 3_000 })), { minLength: 1, maxLength: 20 }),
+  tokenLatencies: fc.array(
+    fc.tuple(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 3_000 })),
+    { minLength: 1, maxLength: 20 },
+  ),
   faults: fc.array(faultArb, { maxLength: 12 }),
   /** Moments at which the API starts rejecting every token issued so far (server-side revocation). */
   apiRejections: fc.array(fc.integer({ min: 0, max: 600_000 }), { maxLength: 3 }),
@@ -71,7 +82,10 @@ async function run(s: Scenario) {
   const api = (token: string | null, latency: number) =>
     new Promise<number>((resolve) => {
       apiCalls.push({ at: clock.now(), token });
-      clock.setTimeout(() => resolve(token && server.model.accessTokenValid(token) ? 200 : 401), latency);
+      clock.setTimeout(
+        () => resolve(token && server.model.accessTokenValid(token) ? 200 : 401),
+        latency,
+      );
     });
 
   // The interceptor's protocol: token → send → on 401 renew once → send again.
@@ -81,7 +95,9 @@ async function run(s: Scenario) {
     new Promise<void>((resolve) => clock.setTimeout(resolve, r.at)).then(async () => {
       sendsPerRequest[i] = 0;
       try {
-        const token = await client.getAccessToken().catch((e) => (isAuthError(e, 'not_authenticated') ? null : Promise.reject(e)));
+        const token = await client
+          .getAccessToken()
+          .catch((e) => (isAuthError(e, 'not_authenticated') ? null : Promise.reject(e)));
         sendsPerRequest[i]++;
         let status = await api(token, r.apiLatency);
         if (status === 401 && token) {
@@ -91,14 +107,26 @@ async function run(s: Scenario) {
         }
         outcomes[i] = status === 200 ? 'ok' : 'unauthorized';
       } catch (error) {
-        outcomes[i] = isAuthError(error, 'session_expired') ? 'session_expired' : isAuthError(error, 'not_authenticated') ? 'unauthorized' : 'other';
+        outcomes[i] = isAuthError(error, 'session_expired')
+          ? 'session_expired'
+          : isAuthError(error, 'not_authenticated')
+            ? 'unauthorized'
+            : 'other';
       }
     }),
   );
   for (const at of s.apiRejections) clock.setTimeout(() => server.model.expireAccessTokens(), at);
 
   await clock.runAll(2 * 3600 * 1000);
-  return { outcomes, sendsPerRequest, maxInFlight: server.maxRefreshesInFlight, apiCalls, sessionEndedAt, server, requests: requests.length };
+  return {
+    outcomes,
+    sendsPerRequest,
+    maxInFlight: server.maxRefreshesInFlight,
+    apiCalls,
+    sessionEndedAt,
+    server,
+    requests: requests.length,
+  };
 }
 
 function mulberry32(seed: number): () => number {

@@ -6,7 +6,9 @@ import type { AuthError } from '../errors';
 const MINUTE = 60_000;
 
 function refreshBodies(server: Awaited<ReturnType<typeof signedInClient>>['server']) {
-  return server.requests.filter((r) => r.path === '/token' && r.body.get('grant_type') === 'refresh_token');
+  return server.requests.filter(
+    (r) => r.path === '/token' && r.body.get('grant_type') === 'refresh_token',
+  );
 }
 
 describe('TokenSession: proactive refresh', () => {
@@ -48,7 +50,10 @@ describe('TokenSession: proactive refresh', () => {
   });
 
   it('computes expiry from expires_in at receipt on the local clock', async () => {
-    const { client, server, clock } = await signedInClient({ accessTokenTtlSeconds: 120, config: { refreshLeeway: 0 } });
+    const { client, server, clock } = await signedInClient({
+      accessTokenTtlSeconds: 120,
+      config: { refreshLeeway: 0 },
+    });
     await clock.advance(119_000);
     await client.getAccessToken();
     expect(refreshBodies(server)).toHaveLength(0);
@@ -85,12 +90,21 @@ describe('TokenSession: session end', () => {
     const { client, server, clock, events } = await signedInClient({ accessTokenTtlSeconds: 60 });
     server.model.revokeToken(server.lastIssuedRefreshToken!);
     await clock.advance(MINUTE);
-    const waiters = Array.from({ length: 10 }, () => client.getAccessToken().catch((e: AuthError) => e));
+    const waiters = Array.from({ length: 10 }, () =>
+      client.getAccessToken().catch((e: AuthError) => e),
+    );
     const results = await Promise.all(waiters);
-    expect(results.every((e) => typeof e !== 'string' && e.code === 'session_expired' && e.reason === 'invalid_grant')).toBe(true);
+    expect(
+      results.every(
+        (e) =>
+          typeof e !== 'string' && e.code === 'session_expired' && e.reason === 'invalid_grant',
+      ),
+    ).toBe(true);
     expect(client.state.status).toBe('unauthenticated');
     expect(client.peekAccessToken()).toBeNull();
-    expect(events.filter((e) => e.type === 'session_expired')).toEqual([{ type: 'session_expired', reason: 'invalid_grant' }]);
+    expect(events.filter((e) => e.type === 'session_expired')).toEqual([
+      { type: 'session_expired', reason: 'invalid_grant' },
+    ]);
     expect(refreshBodies(server)).toHaveLength(1);
   });
 
@@ -98,14 +112,19 @@ describe('TokenSession: session end', () => {
     const { client, server, clock, events } = await signedInClient({ accessTokenTtlSeconds: 60 });
     server.faults.push({ kind: 'lose' });
     await clock.advance(MINUTE);
-    await expect(client.getAccessToken()).rejects.toMatchObject({ code: 'session_expired', reason: 'refresh_indeterminate' });
+    await expect(client.getAccessToken()).rejects.toMatchObject({
+      code: 'session_expired',
+      reason: 'refresh_indeterminate',
+    });
     expect(events.at(-1)).toEqual({ type: 'session_expired', reason: 'refresh_indeterminate' });
     expect(server.model.reuseDetections).toBe(0);
   });
 
   it('recovers from a lost response inside the reuse interval without a reuse detection', async () => {
     const { client, server, clock, events } = await signedInClient({
-      accessTokenTtlSeconds: 60, reuseIntervalMs: 10_000, config: { refreshReuseInterval: 10 },
+      accessTokenTtlSeconds: 60,
+      reuseIntervalMs: 10_000,
+      config: { refreshReuseInterval: 10 },
     });
     server.faults.push({ kind: 'lose' });
     await clock.advance(MINUTE);
@@ -119,7 +138,8 @@ describe('TokenSession: session end', () => {
 
   it('starts a login that returns to the current page when onSessionExpired is login', async () => {
     const { client, server, clock, browser } = await signedInClient({
-      accessTokenTtlSeconds: 60, config: { onSessionExpired: 'login' },
+      accessTokenTtlSeconds: 60,
+      config: { onSessionExpired: 'login' },
     });
     browser.history.replaceState(null, '', '/orders/7?tab=items');
     server.faults.push({ kind: 'status', status: 400 });
@@ -157,29 +177,43 @@ describe('TokenSession: a 2xx refresh answer that cannot be read or validated', 
     ['JSON without an access token', { kind: 'malformed' }],
   ] as const;
 
-  it.each(unusable)('counts %s as ambiguous: retried with the same token inside the reuse interval, no reuse detection', async (_name, fault) => {
-    const { client, server, clock, events } = await signedInClient({
-      accessTokenTtlSeconds: 60, reuseIntervalMs: 10_000, config: { refreshReuseInterval: 10 },
-    });
-    server.faults.push(fault);
-    await clock.advance(MINUTE);
-    const token = client.getAccessToken();
-    await clock.runAll();
-    await expect(token).resolves.toMatch(/^at-/);
-    const [first, second] = refreshBodies(server).map((r) => r.body.get('refresh_token'));
-    expect(second).toBe(first);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'refresh_retrying', cause: 'invalid_response' }));
-    expect(server.model.reuseWithinWindow).toBe(1);
-    expect(server.model.reuseDetections).toBe(0);
-  });
+  it.each(unusable)(
+    'counts %s as ambiguous: retried with the same token inside the reuse interval, no reuse detection',
+    async (_name, fault) => {
+      const { client, server, clock, events } = await signedInClient({
+        accessTokenTtlSeconds: 60,
+        reuseIntervalMs: 10_000,
+        config: { refreshReuseInterval: 10 },
+      });
+      server.faults.push(fault);
+      await clock.advance(MINUTE);
+      const token = client.getAccessToken();
+      await clock.runAll();
+      await expect(token).resolves.toMatch(/^at-/);
+      const [first, second] = refreshBodies(server).map((r) => r.body.get('refresh_token'));
+      expect(second).toBe(first);
+      expect(events).toContainEqual(
+        expect.objectContaining({ type: 'refresh_retrying', cause: 'invalid_response' }),
+      );
+      expect(server.model.reuseWithinWindow).toBe(1);
+      expect(server.model.reuseDetections).toBe(0);
+    },
+  );
 
-  it.each(unusable)('ends the session as refresh_indeterminate, never as a refusal, on %s when no retry fits (interval 0)', async (_name, fault) => {
-    const { client, server, clock } = await signedInClient({ accessTokenTtlSeconds: 60 });
-    server.faults.push(fault);
-    await clock.advance(MINUTE);
-    await expect(client.getAccessToken()).rejects.toMatchObject({ code: 'session_expired', reason: 'refresh_indeterminate', status: 200 });
-    expect(refreshBodies(server)).toHaveLength(1);
-  });
+  it.each(unusable)(
+    'ends the session as refresh_indeterminate, never as a refusal, on %s when no retry fits (interval 0)',
+    async (_name, fault) => {
+      const { client, server, clock } = await signedInClient({ accessTokenTtlSeconds: 60 });
+      server.faults.push(fault);
+      await clock.advance(MINUTE);
+      await expect(client.getAccessToken()).rejects.toMatchObject({
+        code: 'session_expired',
+        reason: 'refresh_indeterminate',
+        status: 200,
+      });
+      expect(refreshBodies(server)).toHaveLength(1);
+    },
+  );
 });
 
 describe('TokenSession: 401 renewal', () => {
@@ -195,10 +229,11 @@ describe('TokenSession: 401 renewal', () => {
   it('refreshes once for many 401s carrying the same token', async () => {
     const { client, server } = await signedInClient();
     const rejected = client.peekAccessToken()!;
-    const renewed = await Promise.all(Array.from({ length: 30 }, () => client.renewRejectedToken(rejected)));
+    const renewed = await Promise.all(
+      Array.from({ length: 30 }, () => client.renewRejectedToken(rejected)),
+    );
     expect(new Set(renewed).size).toBe(1);
     expect(renewed[0]).not.toBe(rejected);
     expect(refreshBodies(server)).toHaveLength(1);
   });
 });
-

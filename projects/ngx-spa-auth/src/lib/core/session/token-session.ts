@@ -9,7 +9,10 @@ import type { SessionState, SessionStateInput } from './session-state';
 import { RefreshFailure, sessionEndReasonOf } from '../refresh-failure';
 import type { SessionStore } from '../persistence/session-store';
 import { noLock, type RefreshLock, type TabMessage } from '../tab-sync';
-import type { AuthorizationServerApi, ValidatedTokens } from '../authorization-server/authorization-server-api';
+import type {
+  AuthorizationServerApi,
+  ValidatedTokens,
+} from '../authorization-server/authorization-server-api';
 import { isExpiring, tokenSetFromResponse, type TokenSet, type UserClaims } from '../token-set';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -48,7 +51,7 @@ export class TokenSession {
   private state: SessionState = { kind: 'signed_out', id: 0 };
   readonly #coordinator: RefreshCoordinator<ValidatedTokens>;
 
-    readonly #options: TokenSessionOptions;
+  readonly #options: TokenSessionOptions;
 
   constructor(options: TokenSessionOptions) {
     this.#options = options;
@@ -77,7 +80,10 @@ export class TokenSession {
   }
 
   /** The same session gets new tokens, or starts or settles its refresh: the id stays. */
-  #update(active: ActiveSession, change: Partial<Pick<ActiveSession, 'tokens' | 'refreshing'>>): void {
+  #update(
+    active: ActiveSession,
+    change: Partial<Pick<ActiveSession, 'tokens' | 'refreshing'>>,
+  ): void {
     this.state = { ...active, ...change };
   }
 
@@ -119,7 +125,11 @@ export class TokenSession {
 
   /** Starts a new session from a code exchange. */
   async start(validated: ValidatedTokens): Promise<void> {
-    const tokens = tokenSetFromResponse(validated.response, this.#options.clock.now(), validated.claims);
+    const tokens = tokenSetFromResponse(
+      validated.response,
+      this.#options.clock.now(),
+      validated.claims,
+    );
     this.#become({ kind: 'active', tokens, refreshing: null });
     await this.#options.store?.save(tokens);
   }
@@ -133,7 +143,10 @@ export class TokenSession {
     const active = this.#active;
     if (!active) {
       this.#become({ kind: 'active', tokens: stored, refreshing: null });
-    } else if (active.tokens.refreshToken !== stored.refreshToken || active.tokens.accessToken !== stored.accessToken) {
+    } else if (
+      active.tokens.refreshToken !== stored.refreshToken ||
+      active.tokens.accessToken !== stored.accessToken
+    ) {
       this.#update(active, { tokens: stored });
     }
     return true;
@@ -154,12 +167,17 @@ export class TokenSession {
     // After the session ended, new requests are simply signed out; only the requests that were
     // waiting on the failed refresh (or got a 401 from the ended session) see session_expired.
     const tokens = this.#tokens;
-    if (!tokens) throw new AuthError('not_authenticated', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'No user is signed in.' : '');
+    if (!tokens)
+      throw new AuthError(
+        'not_authenticated',
+        typeof ngDevMode === 'undefined' || ngDevMode ? 'No user is signed in.' : '',
+      );
     if (!isExpiring(tokens, this.#options.clock.now(), this.#options.config.refreshLeewayMs)) {
       return tokens.accessToken;
     }
     if (!tokens.refreshToken) {
-      if (tokens.expiresAt !== null && tokens.expiresAt <= this.#options.clock.now()) throw this.#end('expired');
+      if (tokens.expiresAt !== null && tokens.expiresAt <= this.#options.clock.now())
+        throw this.#end('expired');
       return tokens.accessToken;
     }
     return this.#refresh();
@@ -176,11 +194,19 @@ export class TokenSession {
     const tokens = this.#tokens;
     if (!tokens) {
       if (this.state.kind === 'ended') throw this.#endedError();
-      throw new AuthError('not_authenticated', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'No user is signed in.' : '');
+      throw new AuthError(
+        'not_authenticated',
+        typeof ngDevMode === 'undefined' || ngDevMode ? 'No user is signed in.' : '',
+      );
     }
     if (tokens.accessToken !== rejected) return this.getAccessToken();
     if (!tokens.refreshToken) {
-      throw new AuthError('not_authenticated', (typeof ngDevMode === 'undefined' || ngDevMode) ? 'The access token was rejected and there is no refresh token.' : '');
+      throw new AuthError(
+        'not_authenticated',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'The access token was rejected and there is no refresh token.'
+          : '',
+      );
     }
     return this.#refresh(rejected);
   }
@@ -218,7 +244,10 @@ export class TokenSession {
       // Whether another tab rotated while we waited for the lock (or earlier, announced), the
       // stored set is the newest: use its access token when it is fresh, else refresh with it.
       this.#update(this.#active!, { tokens: stored });
-      if (!isExpiring(stored, clock.now(), config.refreshLeewayMs) && stored.accessToken !== rejected) {
+      if (
+        !isExpiring(stored, clock.now(), config.refreshLeewayMs) &&
+        stored.accessToken !== rejected
+      ) {
         return stored.accessToken;
       }
     }
@@ -263,7 +292,11 @@ export class TokenSession {
 
   #endedError(details?: AuthErrorDetails): AuthError {
     const reason = this.state.kind === 'ended' ? this.state.reason : 'logout';
-    return new AuthError('session_expired', (typeof ngDevMode === 'undefined' || ngDevMode) ? `The session has ended (${reason}).` : '', { ...details, reason });
+    return new AuthError(
+      'session_expired',
+      typeof ngDevMode === 'undefined' || ngDevMode ? `The session has ended (${reason}).` : '',
+      { ...details, reason },
+    );
   }
 
   /** Best-effort revocation: failure is reported as a warning, never thrown (the user is leaving). */
@@ -278,9 +311,10 @@ export class TokenSession {
       const status = e.status ?? e.cause?.status;
       this.#options.emit({
         type: 'warning',
-        message: (typeof ngDevMode === 'undefined' || ngDevMode)
-          ? `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}.`
-          : `revocation_failed${status ? ` (HTTP ${status})` : ''}`,
+        message:
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}.`
+            : `revocation_failed${status ? ` (HTTP ${status})` : ''}`,
       });
     }
   }
