@@ -10,6 +10,9 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '\\.browser\\.spec\\.ts$', '/dist/'],
   moduleNameMapper: {
     '^ngx-spa-auth$': '<rootDir>/projects/ngx-spa-auth/src/public-api.ts',
+    '^ngx-spa-auth/testing$': '<rootDir>/projects/ngx-spa-auth/testing/src/public-api.ts',
+    // The library's specs reach the shared fakes in test/ by this alias (tsconfig.json paths).
+    '^@spa-auth/test-kit/(.*)$': '<rootDir>/test/$1',
   },
   transform: {
     '^.+\\.(ts|js|mjs|html|svg)$': [

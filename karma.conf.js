@@ -14,7 +14,13 @@ function fakeAuthorizationServer() {
   const issue = (family) => {
     const refresh = `rt-${family}-${++serial}`;
     tokens.set(refresh, { family, consumed: false });
-    return { access_token: `at-${family}-${serial}`, token_type: 'Bearer', expires_in: 60, refresh_token: refresh, scope: 'openid' };
+    return {
+      access_token: `at-${family}-${serial}`,
+      token_type: 'Bearer',
+      expires_in: 60,
+      refresh_token: refresh,
+      scope: 'openid',
+    };
   };
   const send = (res, status, body) => {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -36,11 +42,15 @@ function fakeAuthorizationServer() {
       if (path === '/__fake-as/stats') return send(res, 200, stats);
       if (path === '/__fake-as/login') return send(res, 200, issue(++serial)); // test setup only
       if (path === '/__fake-as/token') {
-        stats.received.push({ grant_type: body.get('grant_type'), refresh_token: body.get('refresh_token') });
+        stats.received.push({
+          grant_type: body.get('grant_type'),
+          refresh_token: body.get('refresh_token'),
+        });
         if (body.get('grant_type') === 'authorization_code') return send(res, 200, issue(++serial));
         stats.refreshRequests++;
         const record = tokens.get(body.get('refresh_token'));
-        if (!record || revokedFamilies.has(record.family)) return send(res, 400, { error: 'invalid_grant' });
+        if (!record || revokedFamilies.has(record.family))
+          return send(res, 400, { error: 'invalid_grant' });
         if (record.consumed) {
           stats.reuseDetections++;
           revokedFamilies.add(record.family);
@@ -78,8 +88,13 @@ module.exports = function (config) {
       ChromiumHeadlessCI: {
         base: 'ChromeHeadless',
         flags: [
-          '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-          '--disable-background-networking', '--disable-component-update', '--disable-sync',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
           '--disable-dev-shm-usage',
         ],
       },

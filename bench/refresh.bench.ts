@@ -3,7 +3,15 @@
  * token endpoint (must be 1), and what the interceptor adds per request compared with the same
  * HttpClient call without it, measured in the same run.
  */
-import { HttpBackend, HttpClient, HttpErrorResponse, HttpResponse, provideHttpClient, type HttpEvent, type HttpRequest } from '@angular/common/http';
+import {
+  HttpBackend,
+  HttpClient,
+  HttpErrorResponse,
+  HttpResponse,
+  provideHttpClient,
+  type HttpEvent,
+  type HttpRequest,
+} from '@angular/common/http';
 import { TestBed } from '@angular/core/testing';
 import { lastValueFrom, Observable } from 'rxjs';
 
@@ -53,18 +61,30 @@ async function burst(kind: 'expired' | '401', n: number) {
   };
 }
 
-async function perRequestMicros(withInterceptor: boolean, requests: number, distinct: boolean): Promise<number> {
+async function perRequestMicros(
+  withInterceptor: boolean,
+  requests: number,
+  distinct: boolean,
+): Promise<number> {
   TestBed.resetTestingModule();
   const backend = new InstantBackend();
   let http: HttpClient;
   if (withInterceptor) {
-    http = (await setupAuthTestBed({ signedIn: true, providers: [{ provide: HttpBackend, useValue: backend }] })).http;
+    http = (
+      await setupAuthTestBed({
+        signedIn: true,
+        providers: [{ provide: HttpBackend, useValue: backend }],
+      })
+    ).http;
   } else {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), { provide: HttpBackend, useValue: backend }] });
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(), { provide: HttpBackend, useValue: backend }],
+    });
     http = TestBed.inject(HttpClient);
   }
   const run = async (count: number) => {
-    for (let i = 0; i < count; i++) await lastValueFrom(http.get(distinct ? `${API}/items/${i}` : `${API}/items`));
+    for (let i = 0; i < count; i++)
+      await lastValueFrom(http.get(distinct ? `${API}/items/${i}` : `${API}/items`));
   };
   await run(500); // warm-up: JIT, caches
   const started = performance.now();
@@ -75,28 +95,38 @@ async function perRequestMicros(withInterceptor: boolean, requests: number, dist
 it('prints the refresh benchmark', async () => {
   const rows: string[] = [];
   const sizes = [1, 10, 100, 1000, 10000];
-  rows.push('| N concurrent | trigger | token-endpoint calls | succeeded | backend calls | burst time (ms) |');
+  rows.push(
+    '| N concurrent | trigger | token-endpoint calls | succeeded | backend calls | burst time (ms) |',
+  );
   rows.push('|---:|---|---:|---:|---:|---:|');
   let allSingle = true;
   for (const kind of ['expired', '401'] as const) {
     for (const n of sizes) {
       const r = await burst(kind, n);
       allSingle &&= r.tokenCalls === 1 && r.ok === n;
-      rows.push(`| ${n} | ${kind === 'expired' ? 'expired token' : '401 from API'} | ${r.tokenCalls} | ${r.ok} | ${r.backendCalls} | ${r.ms.toFixed(1)} |`);
+      rows.push(
+        `| ${n} | ${kind === 'expired' ? 'expired token' : '401 from API'} | ${r.tokenCalls} | ${r.ok} | ${r.backendCalls} | ${r.ms.toFixed(1)} |`,
+      );
     }
   }
   const requests = 5000;
   rows.push('');
-  rows.push('| 5000 sequential GETs | without interceptor (µs/req) | with authInterceptor (µs/req) | ratio | added (µs/req) |');
+  rows.push(
+    '| 5000 sequential GETs | without interceptor (µs/req) | with authInterceptor (µs/req) | ratio | added (µs/req) |',
+  );
   rows.push('|---|---:|---:|---:|---:|');
   for (const distinct of [false, true]) {
     const baseline = await perRequestMicros(false, requests, distinct);
     const intercepted = await perRequestMicros(true, requests, distinct);
     const label = distinct ? 'a new URL each time' : 'the same URL';
-    rows.push(`| ${label} | ${baseline.toFixed(1)} | ${intercepted.toFixed(1)} | ${(intercepted / baseline).toFixed(2)}× | ${(intercepted - baseline).toFixed(1)} |`);
+    rows.push(
+      `| ${label} | ${baseline.toFixed(1)} | ${intercepted.toFixed(1)} | ${(intercepted / baseline).toFixed(2)}× | ${(intercepted - baseline).toFixed(1)} |`,
+    );
   }
   rows.push('');
-  rows.push('Runs in jsdom, whose URL parser is JavaScript (~30 µs a parse); browsers parse natively in ~1 µs.');
+  rows.push(
+    'Runs in jsdom, whose URL parser is JavaScript (~30 µs a parse); browsers parse natively in ~1 µs.',
+  );
   rows.push('');
   rows.push(`One token-endpoint call per burst for every N: ${allSingle ? 'yes' : 'NO'}`);
   // The table is the benchmark's output; printing it is the point.

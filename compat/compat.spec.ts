@@ -1,7 +1,14 @@
 import type { Page } from '@playwright/test';
 
 import { expect, test } from '../e2e/helpers/fixtures';
-import { callApiBurst, callApiOnce, expectSignedIn, expectSignedOut, LOGIN_PAGE, signInAtServer } from '../e2e/helpers/login';
+import {
+  callApiBurst,
+  callApiOnce,
+  expectSignedIn,
+  expectSignedOut,
+  LOGIN_PAGE,
+  signInAtServer,
+} from '../e2e/helpers/login';
 import { tokenEvents, URLS } from '../e2e/helpers/servers';
 import { CELL } from './cell';
 
@@ -12,23 +19,43 @@ import { CELL } from './cell';
  * from the library's signals and observables alone.
  */
 test.describe(`Angular ${CELL.angular} ${CELL.style} app with ngx-spa-auth from the packed tarball`, () => {
-  test('signs in through the guarded route and calls the API with the token', async ({ page, servers, traffic }) => {
+  test('signs in through the guarded route and calls the API with the token', async ({
+    page,
+    servers,
+    traffic,
+  }) => {
     await signIn(page);
     // The app runs the Angular major of this cell.
-    await expect(page.locator('app-root')).toHaveAttribute('ng-version', new RegExp(`^${CELL.angular}\\.`));
-    const authorize = new URL(traffic.navigations.find((u) => u.startsWith(`${URLS.issuer}/auth?`)) ?? 'about:blank');
+    await expect(page.locator('app-root')).toHaveAttribute(
+      'ng-version',
+      new RegExp(`^${CELL.angular}\\.`),
+    );
+    const authorize = new URL(
+      traffic.navigations.find((u) => u.startsWith(`${URLS.issuer}/auth?`)) ?? 'about:blank',
+    );
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${CELL.origin}/callback`);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
 
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
 
-    expect(await servers.issuerStats()).toMatchObject({ tokenRequests: 1, codeExchanges: 1, refreshRequests: 0 });
-    expect((await servers.apiStats()).byPath['/api/me']).toEqual({ total: 1, authorized: 1, rejected: 0 });
+    expect(await servers.issuerStats()).toMatchObject({
+      tokenRequests: 1,
+      codeExchanges: 1,
+      refreshRequests: 0,
+    });
+    expect((await servers.apiStats()).byPath['/api/me']).toEqual({
+      total: 1,
+      authorized: 1,
+      rejected: 0,
+    });
     await traffic.settled();
     expect(traffic.resourceCalls.map((c) => c.authorization?.split(' ')[0])).toEqual(['Bearer']);
   });
 
-  test('a burst of 20 calls after the access token expired makes exactly one refresh', async ({ page, servers }) => {
+  test('a burst of 20 calls after the access token expired makes exactly one refresh', async ({
+    page,
+    servers,
+  }) => {
     await servers.setAccessTokenTtl(2);
     await signIn(page);
     await servers.setAccessTokenTtl(60); // the refreshed token outlives the burst
@@ -40,27 +67,53 @@ test.describe(`Angular ${CELL.angular} ${CELL.style} app with ngx-spa-auth from 
     expect(await callApiBurst(page)).toBe('20 ok, 0 failed');
 
     const issuer = await servers.issuerStats();
-    expect(issuer).toMatchObject({ tokenRequests: 2, codeExchanges: 1, refreshRequests: 1, rotations: 1, reuseDetections: 0, reuseWithinWindow: 0 });
+    expect(issuer).toMatchObject({
+      tokenRequests: 2,
+      codeExchanges: 1,
+      refreshRequests: 1,
+      rotations: 1,
+      reuseDetections: 0,
+      reuseWithinWindow: 0,
+    });
     expect(tokenEvents(issuer, 'refresh_token').map((e) => e.outcome)).toEqual(['rotated']);
-    expect((await servers.apiStats()).byPath['/api/items']).toEqual({ total: 20, authorized: 20, rejected: 0 });
+    expect((await servers.apiStats()).byPath['/api/items']).toEqual({
+      total: 20,
+      authorized: 20,
+      rejected: 0,
+    });
     // The OnPush header repainted for the token_refreshed event and still shows the user.
     await expect(page.getByTestId('refresh-count')).toHaveText('1');
     await expectSignedIn(page);
   });
 
-  test('a call the API rejects with 401 is refreshed once and replayed with the new token', async ({ page, servers }) => {
+  test('a call the API rejects with 401 is refreshed once and replayed with the new token', async ({
+    page,
+    servers,
+  }) => {
     await signIn(page);
     await servers.rejectAccessTokensIssuedSoFar();
 
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
 
-    expect((await servers.apiStats()).byPath['/api/me']).toEqual({ total: 2, authorized: 1, rejected: 1 });
-    expect(await servers.issuerStats()).toMatchObject({ codeExchanges: 1, refreshRequests: 1, rotations: 1, reuseDetections: 0 });
+    expect((await servers.apiStats()).byPath['/api/me']).toEqual({
+      total: 2,
+      authorized: 1,
+      rejected: 1,
+    });
+    expect(await servers.issuerStats()).toMatchObject({
+      codeExchanges: 1,
+      refreshRequests: 1,
+      rotations: 1,
+      reuseDetections: 0,
+    });
     await expect(page.getByTestId('refresh-count')).toHaveText('1');
     await expectSignedIn(page);
   });
 
-  test('when the server has revoked the grant, the refresh ends the session and the page shows it without a reload', async ({ page, servers }) => {
+  test('when the server has revoked the grant, the refresh ends the session and the page shows it without a reload', async ({
+    page,
+    servers,
+  }) => {
     await signIn(page);
     await revokeUserAtServer('alice');
     await servers.rejectAccessTokensIssuedSoFar();
@@ -72,8 +125,14 @@ test.describe(`Angular ${CELL.angular} ${CELL.style} app with ngx-spa-auth from 
     expect(await callApiOnce(page)).toBe('failed: AuthError session_expired');
 
     const issuer = await servers.issuerStats();
-    expect(tokenEvents(issuer, 'refresh_token').map((e) => e.outcome)).toEqual(['error:invalid_grant']);
-    expect((await servers.apiStats()).byPath['/api/me']).toEqual({ total: 1, authorized: 0, rejected: 1 });
+    expect(tokenEvents(issuer, 'refresh_token').map((e) => e.outcome)).toEqual([
+      'error:invalid_grant',
+    ]);
+    expect((await servers.apiStats()).byPath['/api/me']).toEqual({
+      total: 1,
+      authorized: 0,
+      rejected: 1,
+    });
     // The OnPush header flipped to signed out in place: same page, no navigation.
     await expectSignedOut(page);
     await expect(page.getByTestId('session-end')).toHaveText('invalid_grant');
@@ -81,7 +140,11 @@ test.describe(`Angular ${CELL.angular} ${CELL.style} app with ngx-spa-auth from 
     expect(page.url()).toBe(`${CELL.origin}/api`);
   });
 
-  test('logout revokes the refresh token and ends the session at the server', async ({ page, servers, traffic }) => {
+  test('logout revokes the refresh token and ends the session at the server', async ({
+    page,
+    servers,
+    traffic,
+  }) => {
     await signIn(page);
     await traffic.settled();
     const refreshToken = traffic.refreshTokensReceived().at(-1);
@@ -91,8 +154,16 @@ test.describe(`Angular ${CELL.angular} ${CELL.style} app with ngx-spa-auth from 
     await page.waitForURL((url) => url.origin === CELL.origin && url.pathname === '/');
     await expectSignedOut(page);
 
-    expect(await servers.issuerStats()).toMatchObject({ revocations: 1, endSessions: 1, tokenRequests: 1, refreshRequests: 0 });
-    expect(await servers.presentRefreshToken(refreshToken!)).toEqual({ status: 400, error: 'invalid_grant' });
+    expect(await servers.issuerStats()).toMatchObject({
+      revocations: 1,
+      endSessions: 1,
+      tokenRequests: 1,
+      refreshRequests: 0,
+    });
+    expect(await servers.presentRefreshToken(refreshToken!)).toEqual({
+      status: 400,
+      error: 'invalid_grant',
+    });
     expect((await servers.issuerStats()).reuseDetections).toBe(0); // refused as revoked, not as a reuse
     // No session left at the server: the guarded page needs the login form again.
     await page.goto(`${CELL.origin}/api`);

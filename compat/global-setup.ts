@@ -13,12 +13,18 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const origin = new URL(CELL.origin);
   let app: { close: () => Promise<void> };
   try {
-    app = await serveStatic({ root: CELL.appDir, port: Number(origin.port), host: origin.hostname });
+    app = await serveStatic({
+      root: CELL.appDir,
+      port: Number(origin.port),
+      host: origin.hostname,
+    });
   } catch (error) {
     await servers.close();
     throw error;
   }
-  process.stdout.write(`compat: Angular ${CELL.angular} ${CELL.style} app at ${CELL.origin}, servers at ${Object.values(servers.urls).join(', ')}\n`);
+  process.stdout.write(
+    `compat: Angular ${CELL.angular} ${CELL.style} app at ${CELL.origin}, servers at ${Object.values(servers.urls).join(', ')}\n`,
+  );
   return async () => {
     await Promise.all([app.close(), servers.close()]);
   };

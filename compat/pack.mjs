@@ -20,7 +20,11 @@ export const PACKAGE_DIR = join(ROOT, 'dist/ngx-spa-auth');
  *   stderr: resolve with stdout and stderr together
  * @returns {Promise<string>} the command's stdout
  */
-export function run(command, args, { cwd = ROOT, env = process.env, inherit = false, stderr = false } = {}) {
+export function run(
+  command,
+  args,
+  { cwd = ROOT, env = process.env, inherit = false, stderr = false } = {},
+) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
       cwd,
@@ -39,7 +43,12 @@ export function run(command, args, { cwd = ROOT, env = process.env, inherit = fa
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0) resolvePromise(stderr ? output : stdout);
-      else reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed (${signal ?? `exit ${code}`})${inherit ? '' : `:\n${output}`}`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} (in ${cwd}) failed (${signal ?? `exit ${code}`})${inherit ? '' : `:\n${output}`}`,
+          ),
+        );
     });
   });
 }
@@ -57,14 +66,20 @@ export function npmCli() {
  */
 export async function packLibrary({ build = true } = {}) {
   if (build) {
-    await run(process.execPath, [join(ROOT, 'node_modules/@angular/cli/bin/ng.js'), 'build', 'ngx-spa-auth']);
+    await run(process.execPath, [
+      join(ROOT, 'node_modules/@angular/cli/bin/ng.js'),
+      'build',
+      'ngx-spa-auth',
+    ]);
     // ng-packagr does not compile schematics: `ng add ngx-spa-auth` needs them in the package.
     await run(process.execPath, [join(ROOT, 'projects/ngx-spa-auth/schematics/build.mjs')]);
   }
   const { name, version } = JSON.parse(await readFile(join(PACKAGE_DIR, 'package.json'), 'utf8'));
   const tarball = join(ROOT, 'dist', `${name}-${version}.tgz`);
   await rm(tarball, { force: true });
-  await run(process.execPath, [npmCli(), 'pack', '--pack-destination', '..', '--silent'], { cwd: PACKAGE_DIR });
+  await run(process.execPath, [npmCli(), 'pack', '--pack-destination', '..', '--silent'], {
+    cwd: PACKAGE_DIR,
+  });
   return tarball;
 }
 

@@ -33,12 +33,35 @@ import { npmCli, packLibrary, ROOT, run } from './pack.mjs';
 
 const COMPAT = join(ROOT, 'compat');
 // One work directory per checkout, so two clones on one machine do not build over each other.
-const WORK = process.env['COMPAT_WORK_DIR'] ?? join(tmpdir(), `ngx-spa-auth-compat-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`);
+const WORK =
+  process.env['COMPAT_WORK_DIR'] ??
+  join(
+    tmpdir(),
+    `ngx-spa-auth-compat-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`,
+  );
 
 /** Supported majors: which Node each needs, and the Node to fetch when the running one is too old. */
 const MAJORS = {
-  21: { ngAdd: true, node: { satisfied: (v) => (v[0] === 20 && atLeast(v, [20, 19])) || (v[0] === 22 && atLeast(v, [22, 12])) || v[0] >= 24, fallback: '22.23.3' } },
-  22: { ngAdd: true, node: { satisfied: (v) => (v[0] === 22 && atLeast(v, [22, 22, 3])) || (v[0] === 24 && atLeast(v, [24, 15])) || v[0] >= 26, fallback: '22.23.3' } },
+  21: {
+    ngAdd: true,
+    node: {
+      satisfied: (v) =>
+        (v[0] === 20 && atLeast(v, [20, 19])) ||
+        (v[0] === 22 && atLeast(v, [22, 12])) ||
+        v[0] >= 24,
+      fallback: '22.23.3',
+    },
+  },
+  22: {
+    ngAdd: true,
+    node: {
+      satisfied: (v) =>
+        (v[0] === 22 && atLeast(v, [22, 22, 3])) ||
+        (v[0] === 24 && atLeast(v, [24, 15])) ||
+        v[0] >= 26,
+      fallback: '22.23.3',
+    },
+  },
 };
 const STYLES = /** @type {const} */ (['standalone', 'ngmodule']);
 
@@ -56,7 +79,9 @@ function option(name) {
 
 const majors = (option('--majors') ?? Object.keys(MAJORS).join(',')).split(',').map(Number);
 const only = option('--only');
-for (const major of majors) if (!MAJORS[major]) throw new Error(`unsupported major ${major}; the matrix has ${Object.keys(MAJORS).join(', ')}`);
+for (const major of majors)
+  if (!MAJORS[major])
+    throw new Error(`unsupported major ${major}; the matrix has ${Object.keys(MAJORS).join(', ')}`);
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const log = (line) => process.stdout.write(`compat: ${line}\n`);
@@ -72,9 +97,18 @@ async function timed(label, fn) {
 async function nodeFor(major) {
   const { satisfied, fallback } = MAJORS[major].node;
   if (satisfied(process.versions.node.split('.').map(Number))) return process.execPath;
-  const stdout = await run(process.execPath, [npmCli(), 'exec', '--yes', `--package=node@${fallback}`, '--call', 'node -p process.execPath']);
+  const stdout = await run(process.execPath, [
+    npmCli(),
+    'exec',
+    '--yes',
+    `--package=node@${fallback}`,
+    '--call',
+    'node -p process.execPath',
+  ]);
   const node = stdout.trim().split('\n').pop();
-  log(`Angular ${major} needs a newer Node than ${process.version}: using node@${fallback} from the npm registry (${node})`);
+  log(
+    `Angular ${major} needs a newer Node than ${process.version}: using node@${fallback} from the npm registry (${node})`,
+  );
   return node;
 }
 
@@ -83,30 +117,63 @@ async function install(major, node, tarball) {
   const dir = join(WORK, `angular-${major}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  for (const file of ['package.json', 'package-lock.json', 'angular.json', 'tsconfig.json', 'tsconfig.standalone.json', 'tsconfig.ngmodule.json']) {
+  for (const file of [
+    'package.json',
+    'package-lock.json',
+    'angular.json',
+    'tsconfig.json',
+    'tsconfig.standalone.json',
+    'tsconfig.ngmodule.json',
+  ]) {
     await cp(join(COMPAT, `angular-${major}`, file), join(dir, file));
   }
   await cp(join(COMPAT, 'apps'), join(dir, 'apps'), { recursive: true });
   // The fixture's Node first on PATH, so the scripts npm and the CLI start use it too.
-  const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env['PATH']}`, npm_config_update_notifier: 'false' };
-  const npm = (...args) => run(node, [npmCli(), ...args, '--no-audit', '--no-fund'], { cwd: dir, env, stderr: true });
+  const env = {
+    ...process.env,
+    PATH: `${dirname(node)}${delimiter}${process.env['PATH']}`,
+    npm_config_update_notifier: 'false',
+  };
+  const npm = (...args) =>
+    run(node, [npmCli(), ...args, '--no-audit', '--no-fund'], { cwd: dir, env, stderr: true });
   await npm('ci');
   // Plain install: no --force, no --legacy-peer-deps — the peer ranges must accept this Angular,
   // without npm even warning about overriding a peer.
   const output = await npm('install', tarball);
   const peerWarnings = output.split('\n').filter((line) => /ERESOLVE|peer/i.test(line));
-  if (peerWarnings.length) throw new Error(`npm install ${tarball} warned about peer dependencies:\n${peerWarnings.join('\n')}`);
-  const installed = JSON.parse(await readFile(join(dir, 'node_modules/ngx-spa-auth/package.json'), 'utf8'));
-  const angular = JSON.parse(await readFile(join(dir, 'node_modules/@angular/core/package.json'), 'utf8'));
-  if (!angular.version.startsWith(`${major}.`)) throw new Error(`angular-${major} installed @angular/core ${angular.version}`);
-  log(`angular-${major}: ngx-spa-auth ${installed.version} from ${tarball} next to @angular/core ${angular.version} (Node ${(await run(node, ['--version'])).trim()})`);
+  if (peerWarnings.length)
+    throw new Error(
+      `npm install ${tarball} warned about peer dependencies:\n${peerWarnings.join('\n')}`,
+    );
+  const installed = JSON.parse(
+    await readFile(join(dir, 'node_modules/ngx-spa-auth/package.json'), 'utf8'),
+  );
+  const angular = JSON.parse(
+    await readFile(join(dir, 'node_modules/@angular/core/package.json'), 'utf8'),
+  );
+  if (!angular.version.startsWith(`${major}.`))
+    throw new Error(`angular-${major} installed @angular/core ${angular.version}`);
+  log(
+    `angular-${major}: ngx-spa-auth ${installed.version} from ${tarball} next to @angular/core ${angular.version} (Node ${(await run(node, ['--version'])).trim()})`,
+  );
   return { dir, env };
 }
 
 async function build(major, style, { dir, env }, node) {
-  await run(node, [join(dir, 'node_modules/@angular/cli/bin/ng.js'), 'build', style, '--configuration', 'production'], { cwd: dir, env });
+  await run(
+    node,
+    [
+      join(dir, 'node_modules/@angular/cli/bin/ng.js'),
+      'build',
+      style,
+      '--configuration',
+      'production',
+    ],
+    { cwd: dir, env },
+  );
   const browser = join(dir, 'dist', style, 'browser');
-  if (!existsSync(join(browser, 'index.html'))) throw new Error(`ng build ${style} wrote no ${browser}/index.html`);
+  if (!existsSync(join(browser, 'index.html')))
+    throw new Error(`ng build ${style} wrote no ${browser}/index.html`);
   return browser;
 }
 
@@ -116,13 +183,25 @@ async function build(major, style, { dir, env }, node) {
  */
 async function ngAddCheck(major, fixture, node, tarball) {
   const { dir, env } = fixture;
-  const ng = (...args) => run(node, [join(dir, 'node_modules/@angular/cli/bin/ng.js'), ...args], { cwd: dir, env, stderr: true });
+  const ng = (...args) =>
+    run(node, [join(dir, 'node_modules/@angular/cli/bin/ng.js'), ...args], {
+      cwd: dir,
+      env,
+      stderr: true,
+    });
   const fresh = { standalone: 'fresh-standalone', ngmodule: 'fresh-ngmodule' };
   const rootFile = {
     standalone: join(dir, 'apps', fresh.standalone, 'src/app/app.config.ts'),
     ngmodule: join(dir, 'apps', fresh.ngmodule, 'src/app/app-module.ts'),
   };
-  const settings = ['--issuer', 'http://127.0.0.1:4400', '--client-id', 'demo-spa', '--api-url', 'http://127.0.0.1:4401/api/'];
+  const settings = [
+    '--issuer',
+    'http://127.0.0.1:4400',
+    '--client-id',
+    'demo-spa',
+    '--api-url',
+    'http://127.0.0.1:4401/api/',
+  ];
   const generate = ['--minimal', '--skip-package-json', '--skip-install', '--defaults'];
   await ng('generate', 'application', fresh.standalone, ...generate);
   await ng('generate', 'application', fresh.ngmodule, '--standalone=false', ...generate);
@@ -131,24 +210,43 @@ async function ngAddCheck(major, fixture, node, tarball) {
 
   const problems = [];
   const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
-  if (!manifest.dependencies?.['ngx-spa-auth']) problems.push(`ng add did not put ngx-spa-auth in dependencies: ${JSON.stringify(manifest.dependencies)}`);
+  if (!manifest.dependencies?.['ngx-spa-auth'])
+    problems.push(
+      `ng add did not put ngx-spa-auth in dependencies: ${JSON.stringify(manifest.dependencies)}`,
+    );
   const written = {
     standalone: await readFile(rootFile.standalone, 'utf8'),
     ngmodule: await readFile(rootFile.ngmodule, 'utf8'),
   };
   const expected = {
-    standalone: ['provideHttpClient(withInterceptors([authInterceptor]))', "provideAuth({\n      issuer: 'http://127.0.0.1:4400',", "allowedUrls: ['http://127.0.0.1:4401/api/']"],
-    ngmodule: ['AuthModule.forRoot({', 'provideHttpClient(withInterceptorsFromDi())', '{ provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true }'],
+    standalone: [
+      'provideHttpClient(withInterceptors([authInterceptor]))',
+      "provideAuth({\n      issuer: 'http://127.0.0.1:4400',",
+      "allowedUrls: ['http://127.0.0.1:4401/api/']",
+    ],
+    ngmodule: [
+      'AuthModule.forRoot({',
+      'provideHttpClient(withInterceptorsFromDi())',
+      '{ provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true }',
+    ],
   };
   for (const style of STYLES) {
     const missing = expected[style].filter((code) => !written[style].includes(code));
-    if (missing.length) problems.push(`${rootFile[style]} lacks ${missing.join(', ')}:\n${written[style]}`);
+    if (missing.length)
+      problems.push(`${rootFile[style]} lacks ${missing.join(', ')}:\n${written[style]}`);
   }
   // A second run changes nothing.
   for (const style of STYLES) {
-    const output = await ng('generate', 'ngx-spa-auth:ng-add', '--project', fresh[style], ...settings);
+    const output = await ng(
+      'generate',
+      'ngx-spa-auth:ng-add',
+      '--project',
+      fresh[style],
+      ...settings,
+    );
     const after = await readFile(rootFile[style], 'utf8');
-    if (after !== written[style] || !output.includes('Nothing to be done.')) problems.push(`a second ng-add changed ${rootFile[style]}:\n${output}\n${after}`);
+    if (after !== written[style] || !output.includes('Nothing to be done.'))
+      problems.push(`a second ng-add changed ${rootFile[style]}:\n${output}\n${after}`);
   }
   for (const style of STYLES) await build(major, fresh[style], fixture, node);
   return problems;
@@ -157,9 +255,26 @@ async function ngAddCheck(major, fixture, node, tarball) {
 /** The suite for one cell; the global setup starts the servers and serves the app on its port. */
 async function runCell(major, style) {
   const appDir = join(WORK, `angular-${major}`, 'dist', style, 'browser');
-  if (!existsSync(join(appDir, 'index.html'))) throw new Error(`no build of the Angular ${major} ${style} app in ${appDir}: run \`node compat/run.mjs --only prepare\` first`);
-  const env = { ...process.env, COMPAT_ANGULAR: String(major), COMPAT_STYLE: style, COMPAT_APP_DIR: appDir };
-  await run(process.execPath, [join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', join(COMPAT, 'playwright.config.ts')], { env, inherit: true });
+  if (!existsSync(join(appDir, 'index.html')))
+    throw new Error(
+      `no build of the Angular ${major} ${style} app in ${appDir}: run \`node compat/run.mjs --only prepare\` first`,
+    );
+  const env = {
+    ...process.env,
+    COMPAT_ANGULAR: String(major),
+    COMPAT_STYLE: style,
+    COMPAT_APP_DIR: appDir,
+  };
+  await run(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/@playwright/test/cli.js'),
+      'test',
+      '-c',
+      join(COMPAT, 'playwright.config.ts'),
+    ],
+    { env, inherit: true },
+  );
 }
 
 const results = [];
@@ -168,7 +283,10 @@ const matrixStarted = Date.now();
 let tarball;
 let packMs = 0;
 if (only !== 'run') {
-  [tarball, packMs] = await timed(process.argv.includes('--no-build') ? 'library packed' : 'library built and packed', () => packLibrary({ build: !process.argv.includes('--no-build') }));
+  [tarball, packMs] = await timed(
+    process.argv.includes('--no-build') ? 'library packed' : 'library built and packed',
+    () => packLibrary({ build: !process.argv.includes('--no-build') }),
+  );
 }
 for (const major of majors) {
   let fixture;
@@ -177,11 +295,14 @@ for (const major of majors) {
   if (only !== 'run') {
     try {
       node = await nodeFor(major);
-      [fixture, installMs] = await timed(`angular-${major}: npm ci + npm install <tarball>`, () => install(major, node, tarball));
+      [fixture, installMs] = await timed(`angular-${major}: npm ci + npm install <tarball>`, () =>
+        install(major, node, tarball),
+      );
     } catch (error) {
       failed = true;
       log(`angular-${major}: install FAILED\n${error.message}`);
-      for (const style of STYLES) results.push({ cell: `Angular ${major} ${style}`, installMs, status: 'install failed' });
+      for (const style of STYLES)
+        results.push({ cell: `Angular ${major} ${style}`, installMs, status: 'install failed' });
       continue;
     }
   }
@@ -189,7 +310,10 @@ for (const major of majors) {
     const row = { cell: `Angular ${major} ng add (2 fresh apps)`, buildMs: 0, status: 'built' };
     results.push(row);
     try {
-      const [problems, ms] = await timed(`angular-${major}: ng add <tarball> into fresh apps + ng build`, () => ngAddCheck(major, fixture, node, tarball));
+      const [problems, ms] = await timed(
+        `angular-${major}: ng add <tarball> into fresh apps + ng build`,
+        () => ngAddCheck(major, fixture, node, tarball),
+      );
       row.buildMs = ms;
       if (problems.length) throw new Error(problems.join('\n'));
     } catch (error) {
@@ -199,11 +323,23 @@ for (const major of majors) {
     }
   }
   for (const style of STYLES) {
-    const row = { cell: `Angular ${major} ${style}`, installMs: installMs / STYLES.length, buildMs: 0, runMs: 0, status: only === 'prepare' ? 'built' : 'passed' };
+    const row = {
+      cell: `Angular ${major} ${style}`,
+      installMs: installMs / STYLES.length,
+      buildMs: 0,
+      runMs: 0,
+      status: only === 'prepare' ? 'built' : 'passed',
+    };
     results.push(row);
     try {
-      if (only !== 'run') [, row.buildMs] = await timed(`angular-${major}: ng build ${style} (production)`, () => build(major, style, fixture, node));
-      if (only !== 'prepare') [, row.runMs] = await timed(`Angular ${major} ${style}: browser suite`, () => runCell(major, style));
+      if (only !== 'run')
+        [, row.buildMs] = await timed(`angular-${major}: ng build ${style} (production)`, () =>
+          build(major, style, fixture, node),
+        );
+      if (only !== 'prepare')
+        [, row.runMs] = await timed(`Angular ${major} ${style}: browser suite`, () =>
+          runCell(major, style),
+        );
     } catch (error) {
       failed = true;
       row.status = 'FAILED';
@@ -213,11 +349,15 @@ for (const major of majors) {
 }
 
 const total = Date.now() - matrixStarted;
-log(`matrix (${only ?? 'prepare + run'}), wall time per cell (install is shared by a major's two apps, shown halved):`);
+log(
+  `matrix (${only ?? 'prepare + run'}), wall time per cell (install is shared by a major's two apps, shown halved):`,
+);
 log(`| cell | install | build | run | total | result |`);
 log(`|---|---:|---:|---:|---:|---|`);
 for (const r of results) {
-  log(`| ${r.cell} | ${seconds(r.installMs ?? 0)} | ${seconds(r.buildMs ?? 0)} | ${seconds(r.runMs ?? 0)} | ${seconds((r.installMs ?? 0) + (r.buildMs ?? 0) + (r.runMs ?? 0))} | ${r.status} |`);
+  log(
+    `| ${r.cell} | ${seconds(r.installMs ?? 0)} | ${seconds(r.buildMs ?? 0)} | ${seconds(r.runMs ?? 0)} | ${seconds((r.installMs ?? 0) + (r.buildMs ?? 0) + (r.runMs ?? 0))} | ${r.status} |`,
+  );
 }
 log(`library build + pack ${seconds(packMs)}; whole matrix ${seconds(total)}`);
 process.exit(failed ? 1 : 0);

@@ -54,16 +54,29 @@ interface AccessTokenClaims {
   readonly cnf?: { readonly jkt?: string };
 }
 
-const proofOf = (exchange: RecordedExchange) => decodeJwt<DpopProofClaims, DpopProofHeader>(String(exchange.dpop));
-const accessTokenOf = (exchange: RecordedExchange) => String(exchange.authorization).replace(/^DPoP /, '');
+const proofOf = (exchange: RecordedExchange) =>
+  decodeJwt<DpopProofClaims, DpopProofHeader>(String(exchange.dpop));
+const accessTokenOf = (exchange: RecordedExchange) =>
+  String(exchange.authorization).replace(/^DPoP /, '');
 
 test.describe('DPoP', () => {
-  test('signed in with DPoP: the code exchange carries a proof, the tokens are bound to the page key, and API calls go out as DPoP with a fresh proof each', async ({ page, traffic, apiRequests, tokenRequests }) => {
+  test('signed in with DPoP: the code exchange carries a proof, the tokens are bound to the page key, and API calls go out as DPoP with a fresh proof each', async ({
+    page,
+    traffic,
+    apiRequests,
+    tokenRequests,
+  }) => {
     await signInToApiPage(page, { dpop: 1 });
 
     // The key: an ES256 pair in IndexedDB whose private half cannot be exported, even by the page.
     const key = await readStoredDpopKey(page);
-    expect(key).toMatchObject({ found: true, privateExtractable: false, privateExportRefused: true, privateAlgorithm: 'ECDSA/P-256', privateUsages: ['sign'] });
+    expect(key).toMatchObject({
+      found: true,
+      privateExtractable: false,
+      privateExportRefused: true,
+      privateAlgorithm: 'ECDSA/P-256',
+      privateUsages: ['sign'],
+    });
     const jkt = jwkThumbprint(key.publicJwk!);
 
     // The authorization request named the key (dpop_jkt binds the code to it, RFC 9449 §10).
@@ -73,8 +86,15 @@ test.describe('DPoP', () => {
     // The authorization server: one code exchange with a proof; it issued bound tokens, no Bearer.
     const issuer = await dpopServers.issuerStats();
     expect(issuer).toMatchObject({
-      tokenRequests: 1, codeExchanges: 1, refreshRequests: 0,
-      dpopProofs: 1, dpopNonceChallenges: 0, dpopInvalidProofs: 0, dpopBoundTokens: 1, dpopBoundRefreshTokens: 1, bearerTokens: 0,
+      tokenRequests: 1,
+      codeExchanges: 1,
+      refreshRequests: 0,
+      dpopProofs: 1,
+      dpopNonceChallenges: 0,
+      dpopInvalidProofs: 0,
+      dpopBoundTokens: 1,
+      dpopBoundRefreshTokens: 1,
+      bearerTokens: 0,
     });
     expect(tokenEvents(issuer, 'authorization_code')).toEqual([
       expect.objectContaining({ outcome: 'ok', dpop: true, dpopJkt: jkt, boundRefreshToken: true }),
@@ -100,8 +120,14 @@ test.describe('DPoP', () => {
     // The API: 51 DPoP requests, all authorized; not one Bearer, no challenge, no refusal.
     const api = await dpopServers.apiStats();
     expect(api).toMatchObject({
-      total: 51, authorized: 51, rejected: 0, bearerRequests: 0, dpopRequests: 51,
-      dpopNonceChallenges: 0, dpopRejected: 0, dpopRejectReasons: {},
+      total: 51,
+      authorized: 51,
+      rejected: 0,
+      bearerRequests: 0,
+      dpopRequests: 51,
+      dpopNonceChallenges: 0,
+      dpopRejected: 0,
+      dpopRejectReasons: {},
     });
     expect(api.byPath['/api/me']).toEqual({ total: 1, authorized: 1, rejected: 0 });
     expect(api.byPath['/api/items']).toEqual({ total: 50, authorized: 50, rejected: 0 });
@@ -111,7 +137,10 @@ test.describe('DPoP', () => {
     // What the browser sent: `Authorization: DPoP <the bound token>` and one fresh proof per request,
     // signed by the stored key, for exactly that method and URL, hashing that token.
     const sent = await apiRequests.settled();
-    expect(sent.map((e) => [e.url, e.status])).toEqual([[ME, 200], ...Array.from({ length: 50 }, () => [ITEMS, 200])]);
+    expect(sent.map((e) => [e.url, e.status])).toEqual([
+      [ME, 200],
+      ...Array.from({ length: 50 }, () => [ITEMS, 200]),
+    ]);
     const nowSeconds = Date.now() / 1000;
     for (const request of sent) {
       expect(request.authorization).toBe(`DPoP ${accessToken}`);
@@ -127,7 +156,11 @@ test.describe('DPoP', () => {
     expect(new Set(sent.map((e) => proofOf(e).payload.jti)).size).toBe(51);
   });
 
-  test('a stolen access token is useless without the key: as Bearer, with a replayed proof, and with the thief\'s own key the API answers 401', async ({ page, servers, apiRequests }) => {
+  test("a stolen access token is useless without the key: as Bearer, with a replayed proof, and with the thief's own key the API answers 401", async ({
+    page,
+    servers,
+    apiRequests,
+  }) => {
     await signInToApiPage(page, { dpop: 1 });
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
     const [observed] = await apiRequests.settled();
@@ -136,57 +169,116 @@ test.describe('DPoP', () => {
 
     // 1. Presented as a plain Bearer token.
     const asBearer = await callApiDirectly('/api/me', `Bearer ${stolen}`);
-    expect(asBearer).toMatchObject({ status: 401, error: 'invalid_token', errorDescription: 'DPoP-bound token presented as Bearer' });
+    expect(asBearer).toMatchObject({
+      status: 401,
+      error: 'invalid_token',
+      errorDescription: 'DPoP-bound token presented as Bearer',
+    });
     expect(asBearer.wwwAuthenticate).toMatch(/^DPoP error="invalid_token"/);
 
     // 2. With the proof the browser sent, captured alongside the token: a replay.
     const replayed = await callApiDirectly('/api/me', `DPoP ${stolen}`, observed!.dpop);
-    expect(replayed).toMatchObject({ status: 401, error: 'invalid_dpop_proof', errorDescription: 'DPoP proof jti replayed' });
+    expect(replayed).toMatchObject({
+      status: 401,
+      error: 'invalid_dpop_proof',
+      errorDescription: 'DPoP proof jti replayed',
+    });
 
     // 3. With a correct proof (method, URL, ath, fresh jti) by the thief's own key.
     const thief = await createDpopKey();
-    const ownKey = await callApiDirectly('/api/me', `DPoP ${stolen}`, await thief.proof('GET', ME, { accessToken: stolen }));
-    expect(ownKey).toMatchObject({ status: 401, error: 'invalid_token', errorDescription: 'Invalid DPoP key binding' });
-    expect(ownKey.wwwAuthenticate).toMatch(/^DPoP error="invalid_token", error_description="Invalid DPoP key binding"/);
+    const ownKey = await callApiDirectly(
+      '/api/me',
+      `DPoP ${stolen}`,
+      await thief.proof('GET', ME, { accessToken: stolen }),
+    );
+    expect(ownKey).toMatchObject({
+      status: 401,
+      error: 'invalid_token',
+      errorDescription: 'Invalid DPoP key binding',
+    });
+    expect(ownKey.wwwAuthenticate).toMatch(
+      /^DPoP error="invalid_token", error_description="Invalid DPoP key binding"/,
+    );
 
     // The API: the page's one call authorized, the thief's three refused, each for its reason.
     const api = await dpopServers.apiStats();
-    expect(api).toMatchObject({ total: 4, authorized: 1, rejected: 3, bearerRequests: 1, dpopRequests: 3, dpopRejected: 3, dpopNonceChallenges: 0 });
-    expect(api.dpopRejectReasons).toEqual({ 'bound-token-as-bearer': 1, 'replayed-jti': 1, 'key-mismatch': 1 });
+    expect(api).toMatchObject({
+      total: 4,
+      authorized: 1,
+      rejected: 3,
+      bearerRequests: 1,
+      dpopRequests: 3,
+      dpopRejected: 3,
+      dpopNonceChallenges: 0,
+    });
+    expect(api.dpopRejectReasons).toEqual({
+      'bound-token-as-bearer': 1,
+      'replayed-jti': 1,
+      'key-mismatch': 1,
+    });
 
     // The page is unaffected: same token, next call authorized, no refresh.
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
-    expect((await dpopServers.apiStats()).byPath['/api/me']).toEqual({ total: 5, authorized: 2, rejected: 3 });
+    expect((await dpopServers.apiStats()).byPath['/api/me']).toEqual({
+      total: 5,
+      authorized: 2,
+      rejected: 3,
+    });
     expect(await dpopServers.issuerStats()).toMatchObject({ tokenRequests: 1, refreshRequests: 0 });
     const sent = await apiRequests.settled();
-    expect(sent.map((e) => [e.status, e.authorization])).toEqual([[200, `DPoP ${stolen}`], [200, `DPoP ${stolen}`]]);
+    expect(sent.map((e) => [e.status, e.authorization])).toEqual([
+      [200, `DPoP ${stolen}`],
+      [200, `DPoP ${stolen}`],
+    ]);
   });
 
-  test('a refresh token stolen from storage is useless without the key: refused without rotating or revoking, and the app keeps refreshing with it', async ({ page, servers, traffic }) => {
+  test('a refresh token stolen from storage is useless without the key: refused without rotating or revoking, and the app keeps refreshing with it', async ({
+    page,
+    servers,
+    traffic,
+  }) => {
     // withPersistentSession('local'): the refresh token sits in IndexedDB, where any script on the
     // origin can read it. Reading it is the attack.
     await signInToApiPage(page, { dpop: 1, session: 'local' });
-    const readStored = () => storedSession(page) as Promise<{ refreshToken?: string; tokenType?: string } | null>;
+    const readStored = () =>
+      storedSession(page) as Promise<{ refreshToken?: string; tokenType?: string } | null>;
     const stored = await readStored();
     expect(stored?.tokenType).toBe('dpop');
     const stolen = String(stored?.refreshToken);
     expect(stolen.length).toBeGreaterThan(20);
     await traffic.settled();
-    expect(fingerprint(stolen)).toBe(fingerprint(String(traffic.calls('authorization_code')[0]?.body?.['refresh_token'])));
+    expect(fingerprint(stolen)).toBe(
+      fingerprint(String(traffic.calls('authorization_code')[0]?.body?.['refresh_token'])),
+    );
     expect(await dpopServers.issuerStats()).toMatchObject({ dpopBoundRefreshTokens: 1 });
 
     // The thief at the token endpoint: without a proof, then with a valid proof by its own key.
     const thief = await createDpopKey();
-    expect(await presentRefreshTokenWithProof(stolen)).toMatchObject({ status: 400, error: 'invalid_grant', issuedTokens: false });
-    expect(await presentRefreshTokenWithProof(stolen, await thief.proof('POST', TOKEN_ENDPOINT))).toMatchObject({ status: 400, error: 'invalid_grant', issuedTokens: false });
+    expect(await presentRefreshTokenWithProof(stolen)).toMatchObject({
+      status: 400,
+      error: 'invalid_grant',
+      issuedTokens: false,
+    });
+    expect(
+      await presentRefreshTokenWithProof(stolen, await thief.proof('POST', TOKEN_ENDPOINT)),
+    ).toMatchObject({ status: 400, error: 'invalid_grant', issuedTokens: false });
 
     // The server refused both on the key binding, before any rotation or reuse detection.
     let issuer = await dpopServers.issuerStats();
-    expect(issuer).toMatchObject({ refreshRequests: 2, rotations: 0, reuseWithinWindow: 0, reuseDetections: 0, dpopProofs: 2, dpopInvalidProofs: 0 });
-    expect(tokenEvents(issuer, 'refresh_token').map((e) => [e.outcome, e.detail, e.token])).toEqual([
-      ['error:invalid_grant', 'failed jkt verification', fingerprint(stolen)],
-      ['error:invalid_grant', 'failed jkt verification', fingerprint(stolen)],
-    ]);
+    expect(issuer).toMatchObject({
+      refreshRequests: 2,
+      rotations: 0,
+      reuseWithinWindow: 0,
+      reuseDetections: 0,
+      dpopProofs: 2,
+      dpopInvalidProofs: 0,
+    });
+    expect(tokenEvents(issuer, 'refresh_token').map((e) => [e.outcome, e.detail, e.token])).toEqual(
+      [
+        ['error:invalid_grant', 'failed jkt verification', fingerprint(stolen)],
+        ['error:invalid_grant', 'failed jkt verification', fingerprint(stolen)],
+      ],
+    );
 
     // The app keeps working: a call with the current access token...
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
@@ -195,18 +287,43 @@ test.describe('DPoP', () => {
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
     await expectSignedIn(page);
     issuer = await dpopServers.issuerStats();
-    expect(issuer).toMatchObject({ refreshRequests: 3, rotations: 1, reuseDetections: 0, dpopBoundTokens: 2, dpopBoundRefreshTokens: 2 });
-    expect(tokenEvents(issuer, 'refresh_token').at(-1)).toMatchObject({ outcome: 'rotated', token: fingerprint(stolen), dpop: true, boundRefreshToken: true });
+    expect(issuer).toMatchObject({
+      refreshRequests: 3,
+      rotations: 1,
+      reuseDetections: 0,
+      dpopBoundTokens: 2,
+      dpopBoundRefreshTokens: 2,
+    });
+    expect(tokenEvents(issuer, 'refresh_token').at(-1)).toMatchObject({
+      outcome: 'rotated',
+      token: fingerprint(stolen),
+      dpop: true,
+      boundRefreshToken: true,
+    });
     const current = String((await readStored())?.refreshToken);
     expect(current).not.toBe(stolen);
 
     // The stolen token is now consumed. Without the key a replay is still refused on the binding,
     // NOT detected as reuse: the thief cannot revoke the family (compare reuse-attack.spec.ts).
-    expect(await presentRefreshTokenWithProof(stolen)).toMatchObject({ status: 400, error: 'invalid_grant' });
-    expect(await presentRefreshTokenWithProof(stolen, await thief.proof('POST', TOKEN_ENDPOINT))).toMatchObject({ status: 400, error: 'invalid_grant' });
+    expect(await presentRefreshTokenWithProof(stolen)).toMatchObject({
+      status: 400,
+      error: 'invalid_grant',
+    });
+    expect(
+      await presentRefreshTokenWithProof(stolen, await thief.proof('POST', TOKEN_ENDPOINT)),
+    ).toMatchObject({ status: 400, error: 'invalid_grant' });
     issuer = await dpopServers.issuerStats();
-    expect(issuer).toMatchObject({ refreshRequests: 5, rotations: 1, reuseDetections: 0, reuseWithinWindow: 0 });
-    expect(tokenEvents(issuer, 'refresh_token').slice(-2).map((e) => [e.outcome, e.detail])).toEqual([
+    expect(issuer).toMatchObject({
+      refreshRequests: 5,
+      rotations: 1,
+      reuseDetections: 0,
+      reuseWithinWindow: 0,
+    });
+    expect(
+      tokenEvents(issuer, 'refresh_token')
+        .slice(-2)
+        .map((e) => [e.outcome, e.detail]),
+    ).toEqual([
       ['error:invalid_grant', 'failed jkt verification'],
       ['error:invalid_grant', 'failed jkt verification'],
     ]);
@@ -217,23 +334,47 @@ test.describe('DPoP', () => {
     await expectSignedIn(page);
     issuer = await dpopServers.issuerStats();
     expect(issuer).toMatchObject({ refreshRequests: 6, rotations: 2, reuseDetections: 0 });
-    expect(tokenEvents(issuer, 'refresh_token').at(-1)).toMatchObject({ outcome: 'rotated', token: fingerprint(current) });
+    expect(tokenEvents(issuer, 'refresh_token').at(-1)).toMatchObject({
+      outcome: 'rotated',
+      token: fingerprint(current),
+    });
     await expect(page.getByTestId('event-count-session_expired')).toHaveText('0');
     // The API saw only the page's DPoP calls: 3 authorized, 2 refused as revoked by the test.
     const api = await dpopServers.apiStats();
-    expect(api).toMatchObject({ authorized: 3, rejected: 2, bearerRequests: 0, dpopRequests: 5, dpopRejectReasons: { revoked: 2 } });
+    expect(api).toMatchObject({
+      authorized: 3,
+      rejected: 2,
+      bearerRequests: 0,
+      dpopRequests: 5,
+      dpopRejectReasons: { revoked: 2 },
+    });
   });
 
-  test('nonce challenges are answered with one retry, never with a refresh: at the API (also after rotation) and at the token endpoint', async ({ page, servers, traffic, apiRequests, tokenRequests }) => {
+  test('nonce challenges are answered with one retry, never with a refresh: at the API (also after rotation) and at the token endpoint', async ({
+    page,
+    servers,
+    traffic,
+    apiRequests,
+    tokenRequests,
+  }) => {
     await signInToApiPage(page, { dpop: 1 });
     await traffic.settled();
-    const firstRefreshToken = String(traffic.calls('authorization_code')[0]?.body?.['refresh_token']);
+    const firstRefreshToken = String(
+      traffic.calls('authorization_code')[0]?.body?.['refresh_token'],
+    );
 
     // The API requires its nonce: one challenge, one retry with the nonce, same token.
     await dpopServers.requireApiNonce(true);
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
     let api = await dpopServers.apiStats();
-    expect(api).toMatchObject({ dpopNonceRequired: true, dpopNonceChallenges: 1, authorized: 1, rejected: 1, dpopRejected: 0, bearerRequests: 0 });
+    expect(api).toMatchObject({
+      dpopNonceRequired: true,
+      dpopNonceChallenges: 1,
+      authorized: 1,
+      rejected: 1,
+      dpopRejected: 0,
+      bearerRequests: 0,
+    });
     expect(await dpopServers.issuerStats()).toMatchObject({ tokenRequests: 1, refreshRequests: 0 });
 
     let sent = await apiRequests.settled();
@@ -251,7 +392,12 @@ test.describe('DPoP', () => {
     await dpopServers.rotateApiNonce();
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
     api = await dpopServers.apiStats();
-    expect(api).toMatchObject({ dpopNonceChallenges: 2, authorized: 2, rejected: 2, dpopRejected: 0 });
+    expect(api).toMatchObject({
+      dpopNonceChallenges: 2,
+      authorized: 2,
+      rejected: 2,
+      dpopRejected: 0,
+    });
     expect(await dpopServers.issuerStats()).toMatchObject({ tokenRequests: 1, refreshRequests: 0 });
     sent = await apiRequests.settled();
     expect(sent.map((e) => e.status)).toEqual([401, 200, 401, 200]);
@@ -269,8 +415,14 @@ test.describe('DPoP', () => {
     await expectSignedIn(page);
     const issuer = await dpopServers.issuerStats();
     expect(issuer).toMatchObject({
-      dpopNonceChallenges: 1, refreshRequests: 2, rotations: 1, reuseDetections: 0, reuseWithinWindow: 0,
-      dpopBoundTokens: 2, dpopBoundRefreshTokens: 2, bearerTokens: 0,
+      dpopNonceChallenges: 1,
+      refreshRequests: 2,
+      rotations: 1,
+      reuseDetections: 0,
+      reuseWithinWindow: 0,
+      dpopBoundTokens: 2,
+      dpopBoundRefreshTokens: 2,
+      bearerTokens: 0,
     });
     expect(tokenEvents(issuer, 'refresh_token').map((e) => [e.outcome, e.token])).toEqual([
       ['error:use_dpop_nonce', fingerprint(firstRefreshToken)],
@@ -291,7 +443,12 @@ test.describe('DPoP', () => {
     // The API: the revoked token refused once, then the new token with the remembered API nonce,
     // so no new API challenge.
     api = await dpopServers.apiStats();
-    expect(api).toMatchObject({ dpopNonceChallenges: 2, authorized: 3, rejected: 3, dpopRejectReasons: { revoked: 1 } });
+    expect(api).toMatchObject({
+      dpopNonceChallenges: 2,
+      authorized: 3,
+      rejected: 3,
+      dpopRejectReasons: { revoked: 1 },
+    });
     sent = await apiRequests.settled();
     expect(sent.slice(4).map((e) => e.status)).toEqual([401, 200]);
     expect(sent[5]!.authorization).toBe(`DPoP ${refreshed}`);
@@ -299,26 +456,48 @@ test.describe('DPoP', () => {
     await expect(page.getByTestId('event-count-token_refreshed')).toHaveText('1');
   });
 
-  test('a nonce challenge on the code exchange is answered with one retry and the sign-in completes with bound tokens', async ({ page, traffic }) => {
+  test('a nonce challenge on the code exchange is answered with one retry and the sign-in completes with bound tokens', async ({
+    page,
+    traffic,
+  }) => {
     await dpopServers.requireIssuerNonce(true);
     await signInToApiPage(page, { dpop: 1 });
 
     const issuer = await dpopServers.issuerStats();
     expect(issuer).toMatchObject({
-      tokenRequests: 2, codeExchanges: 2, dpopProofs: 2, dpopNonceChallenges: 1, dpopBoundTokens: 1, dpopBoundRefreshTokens: 1, bearerTokens: 0,
+      tokenRequests: 2,
+      codeExchanges: 2,
+      dpopProofs: 2,
+      dpopNonceChallenges: 1,
+      dpopBoundTokens: 1,
+      dpopBoundRefreshTokens: 1,
+      bearerTokens: 0,
     });
-    expect(tokenEvents(issuer, 'authorization_code').map((e) => e.outcome)).toEqual(['error:use_dpop_nonce', 'ok']);
+    expect(tokenEvents(issuer, 'authorization_code').map((e) => e.outcome)).toEqual([
+      'error:use_dpop_nonce',
+      'ok',
+    ]);
     await traffic.settled();
     expect(traffic.calls('authorization_code').map((c) => c.status)).toEqual([400, 200]);
 
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
-    expect(await dpopServers.apiStats()).toMatchObject({ authorized: 1, rejected: 0, dpopRequests: 1, bearerRequests: 0 });
+    expect(await dpopServers.apiStats()).toMatchObject({
+      authorized: 1,
+      rejected: 0,
+      dpopRequests: 1,
+      bearerRequests: 0,
+    });
   });
 
   /** Lifetime of the token the burst's refresh brings (seconds): longer than a burst takes under load. */
   const REFRESHED_TTL = 10;
 
-  test('50 calls with an expired token while the token endpoint requires nonces: one challenge, one rotation, 50 ok; after a nonce rotation the stale nonce is challenged once more', async ({ page, servers, traffic, tokenRequests }) => {
+  test('50 calls with an expired token while the token endpoint requires nonces: one challenge, one rotation, 50 ok; after a nonce rotation the stale nonce is challenged once more', async ({
+    page,
+    servers,
+    traffic,
+    tokenRequests,
+  }) => {
     // 2 s access tokens, refreshed only once really expired (as in refresh.spec.ts).
     await servers.setAccessTokenTtl(2);
     await signInToApiPage(page, { dpop: 1, refreshLeeway: 0 });
@@ -327,14 +506,29 @@ test.describe('DPoP', () => {
     // legitimate refresh inside the burst would change the counts), and expires soon after.
     await servers.setAccessTokenTtl(REFRESHED_TTL);
     await traffic.settled();
-    const firstRefreshToken = String(traffic.calls('authorization_code')[0]?.body?.['refresh_token']);
+    const firstRefreshToken = String(
+      traffic.calls('authorization_code')[0]?.body?.['refresh_token'],
+    );
 
     await page.waitForTimeout(2_500);
     expect(await callApiBurst(page)).toBe('50 ok, 0 failed');
     let issuer = await dpopServers.issuerStats();
-    expect(issuer).toMatchObject({ codeExchanges: 1, refreshRequests: 2, rotations: 1, dpopNonceChallenges: 1, reuseDetections: 0, reuseWithinWindow: 0 });
+    expect(issuer).toMatchObject({
+      codeExchanges: 1,
+      refreshRequests: 2,
+      rotations: 1,
+      dpopNonceChallenges: 1,
+      reuseDetections: 0,
+      reuseWithinWindow: 0,
+    });
     let api = await dpopServers.apiStats();
-    expect(api).toMatchObject({ total: 50, authorized: 50, rejected: 0, dpopRequests: 50, bearerRequests: 0 });
+    expect(api).toMatchObject({
+      total: 50,
+      authorized: 50,
+      rejected: 0,
+      dpopRequests: 50,
+      bearerRequests: 0,
+    });
 
     // New nonce secret at the token endpoint: the nonce the client holds is now stale. The token
     // refreshed during the burst (before it ended) has expired REFRESHED_TTL s after the burst.
@@ -345,7 +539,15 @@ test.describe('DPoP', () => {
     await expectSignedIn(page);
 
     issuer = await dpopServers.issuerStats();
-    expect(issuer).toMatchObject({ codeExchanges: 1, refreshRequests: 4, rotations: 2, dpopNonceChallenges: 2, reuseDetections: 0, reuseWithinWindow: 0, dpopBoundRefreshTokens: 3 });
+    expect(issuer).toMatchObject({
+      codeExchanges: 1,
+      refreshRequests: 4,
+      rotations: 2,
+      dpopNonceChallenges: 2,
+      reuseDetections: 0,
+      reuseWithinWindow: 0,
+      dpopBoundRefreshTokens: 3,
+    });
     await traffic.settled();
     const secondRefreshToken = String(traffic.calls('refresh_token')[1]?.body?.['refresh_token']);
     expect(tokenEvents(issuer, 'refresh_token').map((e) => [e.outcome, e.token])).toEqual([
@@ -368,7 +570,11 @@ test.describe('DPoP', () => {
     expect(nonce2).not.toBe(held);
   });
 
-  test('with a persistent session a reload keeps the key: the restored token is still sent as DPoP and refreshes stay bound to the same key', async ({ page, servers, apiRequests }) => {
+  test('with a persistent session a reload keeps the key: the restored token is still sent as DPoP and refreshes stay bound to the same key', async ({
+    page,
+    servers,
+    apiRequests,
+  }) => {
     await signInToApiPage(page, { dpop: 1, session: 'local' });
     const before = await readStoredDpopKey(page);
     const jkt = jwkThumbprint(before.publicJwk!);
@@ -383,12 +589,33 @@ test.describe('DPoP', () => {
     await servers.rejectAccessTokensIssuedSoFar();
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
     const issuer = await dpopServers.issuerStats();
-    expect(issuer).toMatchObject({ codeExchanges: 1, refreshRequests: 1, rotations: 1, dpopBoundTokens: 2, dpopBoundRefreshTokens: 2, bearerTokens: 0 });
-    expect(issuer.events.filter((e) => e.outcome === 'ok' || e.outcome === 'rotated').map((e) => e.dpopJkt)).toEqual([jkt, jkt]);
+    expect(issuer).toMatchObject({
+      codeExchanges: 1,
+      refreshRequests: 1,
+      rotations: 1,
+      dpopBoundTokens: 2,
+      dpopBoundRefreshTokens: 2,
+      bearerTokens: 0,
+    });
+    expect(
+      issuer.events
+        .filter((e) => e.outcome === 'ok' || e.outcome === 'rotated')
+        .map((e) => e.dpopJkt),
+    ).toEqual([jkt, jkt]);
 
     const api = await dpopServers.apiStats();
-    expect(api).toMatchObject({ authorized: 2, rejected: 1, bearerRequests: 0, dpopRequests: 3, dpopRejectReasons: { revoked: 1 } });
+    expect(api).toMatchObject({
+      authorized: 2,
+      rejected: 1,
+      bearerRequests: 0,
+      dpopRequests: 3,
+      dpopRejectReasons: { revoked: 1 },
+    });
     const sent = await apiRequests.settled();
-    expect(sent.map((e) => [e.status, jwkThumbprint(proofOf(e).header.jwk)])).toEqual([[200, jkt], [401, jkt], [200, jkt]]);
+    expect(sent.map((e) => [e.status, jwkThumbprint(proofOf(e).header.jwk)])).toEqual([
+      [200, jkt],
+      [401, jkt],
+      [200, jkt],
+    ]);
   });
 });

@@ -65,7 +65,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   }
   // The tests read glewlwyd's database (refresh tokens it issued and revoked); workers inherit this.
   process.env['GLEWLWYD_DB'] = join(glewlwyd.dir, 'glewlwyd.db');
-  process.stdout.write(`e2e: glewlwyd up (pid ${glewlwyd.pid}): ${Object.values(glewlwyd.urls).join(', ')}\n`);
+  process.stdout.write(
+    `e2e: glewlwyd up (pid ${glewlwyd.pid}): ${Object.values(glewlwyd.urls).join(', ')}\n`,
+  );
   return async () => {
     await Promise.all([stack.close(), glewlwyd.close()]);
   };

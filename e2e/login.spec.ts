@@ -1,5 +1,12 @@
 import { expect, test } from './helpers/fixtures';
-import { callApiOnce, expectSignedIn, expectSignedOut, LOGIN_PAGE, signInAtServer, signInToApiPage } from './helpers/login';
+import {
+  callApiOnce,
+  expectSignedIn,
+  expectSignedOut,
+  LOGIN_PAGE,
+  signInAtServer,
+  signInToApiPage,
+} from './helpers/login';
 import { URLS } from './helpers/servers';
 import { readAppStorage, SUSPICIOUS_KEY, whereSecretsAre } from './helpers/storage';
 import { fingerprint } from './helpers/traffic';
@@ -8,18 +15,26 @@ const TRANSACTION_KEY = 'ngx-spa-auth.tx';
 const HINT_KEY = 'ngx-spa-auth.signed-in';
 
 test.describe('sign-in', () => {
-  test('a signed-out visit to a guarded page signs in at the server and returns to that page with nothing secret in the URL or browser storage', async ({ page, servers, traffic }) => {
+  test('a signed-out visit to a guarded page signs in at the server and returns to that page with nothing secret in the URL or browser storage', async ({
+    page,
+    servers,
+    traffic,
+  }) => {
     await page.goto(`${URLS.demo}/api`);
     await signInAtServer(page);
     await page.waitForURL(`${URLS.demo}/api`);
     await expectSignedIn(page);
 
     // The round trip: authorization request with PKCE S256 → login form → callback with code + state.
-    const authorize = new URL(traffic.navigations.find((u) => u.startsWith(`${URLS.issuer}/auth?`)) ?? 'about:blank');
+    const authorize = new URL(
+      traffic.navigations.find((u) => u.startsWith(`${URLS.issuer}/auth?`)) ?? 'about:blank',
+    );
     expect(authorize.searchParams.get('response_type')).toBe('code');
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${URLS.demo}/callback`);
-    const callback = new URL(traffic.navigations.find((u) => u.startsWith(`${URLS.demo}/callback?`)) ?? 'about:blank');
+    const callback = new URL(
+      traffic.navigations.find((u) => u.startsWith(`${URLS.demo}/callback?`)) ?? 'about:blank',
+    );
     const code = callback.searchParams.get('code');
     expect(code).toBeTruthy();
     expect(callback.searchParams.get('state')).toBe(authorize.searchParams.get('state'));
@@ -42,13 +57,24 @@ test.describe('sign-in', () => {
 
     // What the servers saw: one code exchange (for this code), no refresh; one authorized API call.
     const issuer = await servers.issuerStats();
-    expect(issuer).toMatchObject({ tokenRequests: 1, codeExchanges: 1, refreshRequests: 0, reuseDetections: 0 });
-    expect(issuer.events.map((e) => [e.type, e.outcome, e.token])).toEqual([['authorization_code', 'ok', fingerprint(code!)]]);
+    expect(issuer).toMatchObject({
+      tokenRequests: 1,
+      codeExchanges: 1,
+      refreshRequests: 0,
+      reuseDetections: 0,
+    });
+    expect(issuer.events.map((e) => [e.type, e.outcome, e.token])).toEqual([
+      ['authorization_code', 'ok', fingerprint(code!)],
+    ]);
     const api = await servers.apiStats();
     expect(api.byPath['/api/me']).toEqual({ total: 1, authorized: 1, rejected: 0 });
 
     // No token, code, verifier or state anywhere in the app origin's storage or cookies.
-    const secrets = [...traffic.secrets(), authorize.searchParams.get('state')!, authorize.searchParams.get('nonce')!];
+    const secrets = [
+      ...traffic.secrets(),
+      authorize.searchParams.get('state')!,
+      authorize.searchParams.get('nonce')!,
+    ];
     // code, verifier, access token, refresh token, ID token, state, nonce
     expect(secrets.length).toBeGreaterThanOrEqual(7);
     const storage = await readAppStorage(page);
@@ -59,7 +85,11 @@ test.describe('sign-in', () => {
     expect(storage.cookies).toEqual([]);
   });
 
-  test('a reload with the server session alive signs in again by a top-level prompt=none redirect, without the login form or an error', async ({ page, servers, traffic }) => {
+  test('a reload with the server session alive signs in again by a top-level prompt=none redirect, without the login form or an error', async ({
+    page,
+    servers,
+    traffic,
+  }) => {
     await signInToApiPage(page);
     await servers.resetAll();
     const navigationsBefore = traffic.navigations.length;
@@ -72,7 +102,9 @@ test.describe('sign-in', () => {
     // The restore: the page itself went to the authorization endpoint with prompt=none and came
     // straight back through the callback, never showing the server's login form.
     const hops = traffic.navigations.slice(navigationsBefore);
-    const authorize = hops.filter((u) => u.startsWith(`${URLS.issuer}/auth?`)).map((u) => new URL(u));
+    const authorize = hops
+      .filter((u) => u.startsWith(`${URLS.issuer}/auth?`))
+      .map((u) => new URL(u));
     expect(authorize).toHaveLength(1);
     expect(authorize[0]!.searchParams.get('prompt')).toBe('none');
     expect(hops.filter((u) => LOGIN_PAGE.test(u))).toEqual([]);
@@ -81,18 +113,28 @@ test.describe('sign-in', () => {
     // No error anywhere on the page or in the library's event log.
     await expect(page.getByRole('alert')).toHaveCount(0);
     await expect(page.getByTestId('event-count-login_failed')).toHaveText('0');
-    await expect(page.locator('[data-testid="event"][data-event-type="login"]').first()).toContainText('restored after reload');
+    await expect(
+      page.locator('[data-testid="event"][data-event-type="login"]').first(),
+    ).toContainText('restored after reload');
 
     // The server saw exactly one more code exchange and no refresh; the restored token works.
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
     const issuer = await servers.issuerStats();
     expect(issuer).toMatchObject({ tokenRequests: 1, codeExchanges: 1, refreshRequests: 0 });
-    expect((await servers.apiStats()).byPath['/api/me']).toEqual({ total: 1, authorized: 1, rejected: 0 });
+    expect((await servers.apiStats()).byPath['/api/me']).toEqual({
+      total: 1,
+      authorized: 1,
+      rejected: 0,
+    });
   });
 });
 
 test.describe('callback protection', () => {
-  test('a forged callback URL shows a clear error, stores nothing, and does not redirect again', async ({ page, servers, traffic }) => {
+  test('a forged callback URL shows a clear error, stores nothing, and does not redirect again', async ({
+    page,
+    servers,
+    traffic,
+  }) => {
     // The victim has started a login (a transaction is waiting in sessionStorage) when a forged
     // callback with an attacker's code and state is opened in the same tab.
     await page.goto(`${URLS.demo}/`);
@@ -103,7 +145,9 @@ test.describe('callback protection', () => {
 
     await expect(page.getByTestId('auth-error')).toBeVisible();
     await expect(page.getByTestId('auth-error-code')).toHaveText('invalid_callback');
-    await expect(page.getByTestId('auth-error-message')).toContainText('does not match a login started in this tab');
+    await expect(page.getByTestId('auth-error-message')).toContainText(
+      'does not match a login started in this tab',
+    );
     await expectSignedOut(page);
     expect(page.url()).toBe(`${URLS.demo}/`);
 
@@ -124,7 +168,11 @@ test.describe('callback protection', () => {
     expect(await servers.issuerStats()).toMatchObject({ tokenRequests: 0, codeExchanges: 0 });
   });
 
-  test('replaying a used callback URL shows a clear error and never reaches the token endpoint again', async ({ page, servers, traffic }) => {
+  test('replaying a used callback URL shows a clear error and never reaches the token endpoint again', async ({
+    page,
+    servers,
+    traffic,
+  }) => {
     await signInToApiPage(page);
     const callback = traffic.navigations.find((u) => u.startsWith(`${URLS.demo}/callback?`));
     expect(callback).toBeDefined();

@@ -3,7 +3,11 @@ import { expectSignedOut, LOGIN_PAGE, signInToApiPage } from './helpers/login';
 import { URLS } from './helpers/servers';
 import { readAppStorage, whereSecretsAre } from './helpers/storage';
 
-test('logout revokes the refresh token, ends the server session, lands signed out on the post-logout URL, and Back brings no session back', async ({ page, servers, traffic }) => {
+test('logout revokes the refresh token, ends the server session, lands signed out on the post-logout URL, and Back brings no session back', async ({
+  page,
+  servers,
+  traffic,
+}) => {
   await signInToApiPage(page);
   await traffic.settled();
   const refreshToken = traffic.refreshTokensReceived().at(-1);
@@ -18,7 +22,9 @@ test('logout revokes the refresh token, ends the server session, lands signed ou
 
   // The browser went through the end-session endpoint with the ID token hint and came back.
   const hops = traffic.navigations.slice(navigationsBefore);
-  const endSession = hops.map((u) => new URL(u)).find((u) => u.href.startsWith(`${URLS.issuer}/session/end?`));
+  const endSession = hops
+    .map((u) => new URL(u))
+    .find((u) => u.href.startsWith(`${URLS.issuer}/session/end?`));
   expect(endSession?.searchParams.get('post_logout_redirect_uri')).toBe(`${URLS.demo}/`);
   expect(endSession?.searchParams.get('id_token_hint')).toBeTruthy();
   const landed = new URL(hops.at(-1)!);
@@ -28,8 +34,16 @@ test('logout revokes the refresh token, ends the server session, lands signed ou
 
   // The server: one revocation, one ended session, and the refresh token is dead (revoked, not reused).
   let issuer = await servers.issuerStats();
-  expect(issuer).toMatchObject({ revocations: 1, endSessions: 1, tokenRequests: 1, refreshRequests: 0 });
-  expect(await servers.presentRefreshToken(refreshToken!)).toEqual({ status: 400, error: 'invalid_grant' });
+  expect(issuer).toMatchObject({
+    revocations: 1,
+    endSessions: 1,
+    tokenRequests: 1,
+    refreshRequests: 0,
+  });
+  expect(await servers.presentRefreshToken(refreshToken!)).toEqual({
+    status: 400,
+    error: 'invalid_grant',
+  });
   issuer = await servers.issuerStats();
   expect(issuer.reuseDetections).toBe(0);
 
@@ -45,7 +59,9 @@ test('logout revokes the refresh token, ends the server session, lands signed ou
   await page.goBack();
   await page.waitForURL(LOGIN_PAGE);
   await expect(page.locator('input[name="password"]')).toBeVisible();
-  expect(traffic.navigations.filter((u) => new URL(u).searchParams.get('prompt') === 'none')).toEqual([]);
+  expect(
+    traffic.navigations.filter((u) => new URL(u).searchParams.get('prompt') === 'none'),
+  ).toEqual([]);
   issuer = await servers.issuerStats();
   expect(issuer.tokenRequests).toBe(tokenRequestsBefore);
   expect(issuer.codeExchanges).toBe(1);

@@ -16,7 +16,11 @@ import { fingerprint } from './helpers/traffic';
 /** What the library puts where the refresh token would be when the worker holds the real one. */
 const WORKER_PLACEHOLDER = 'ngx-spa-auth.refresh-token-held-by-worker';
 
-test('default mode: the refresh token lives in the worker, which makes the refreshes; nothing a page script can reach holds it', async ({ page, servers, traffic }) => {
+test('default mode: the refresh token lives in the worker, which makes the refreshes; nothing a page script can reach holds it', async ({
+  page,
+  servers,
+  traffic,
+}) => {
   // Default settings: tokens in memory, refresh token in the worker. The first access token lives
   // long enough for the sign-in; the second expires on its own (2 s) so refresh 2 is expiry-driven.
   await signInToApiPage(page, { resetSettings: 1 });
@@ -42,7 +46,13 @@ test('default mode: the refresh token lives in the worker, which makes the refre
 
   // The server: one code exchange and two rotations, no reuse; three refresh tokens issued.
   const issuer = await servers.issuerStats();
-  expect(issuer).toMatchObject({ codeExchanges: 1, refreshRequests: 2, rotations: 2, reuseDetections: 0, reuseWithinWindow: 0 });
+  expect(issuer).toMatchObject({
+    codeExchanges: 1,
+    refreshRequests: 2,
+    rotations: 2,
+    reuseDetections: 0,
+    reuseWithinWindow: 0,
+  });
   const issued = issuer.events.map((e) => e.newRefreshToken).filter((f): f is string => !!f);
   expect(issued).toHaveLength(3);
   const issuedFingerprints = new Set(issued);
@@ -54,7 +64,9 @@ test('default mode: the refresh token lives in the worker, which makes the refre
   // the page's): they are exactly the tokens the server issued.
   const refreshTokens = traffic.refreshTokensReceived();
   expect(refreshTokens.map(fingerprint)).toEqual(issued);
-  const accessTokens = traffic.tokenCalls.map((c) => c.body?.['access_token']).filter((t): t is string => typeof t === 'string');
+  const accessTokens = traffic.tokenCalls
+    .map((c) => c.body?.['access_token'])
+    .filter((t): t is string => typeof t === 'string');
   expect(accessTokens).toHaveLength(3);
   const currentAccessToken = accessTokens.at(-1)!;
 
@@ -63,10 +75,24 @@ test('default mode: the refresh token lives in the worker, which makes the refre
   // thread) sent the API calls but never a token request.
   const fromWorker = await workerFetches(worker!);
   expect(fromWorker).toEqual([
-    { url: `${URLS.issuer}/token`, method: 'POST', grantType: 'refresh_token', presentedRefreshToken: refreshTokens[0], receivedRefreshToken: refreshTokens[1] },
-    { url: `${URLS.issuer}/token`, method: 'POST', grantType: 'refresh_token', presentedRefreshToken: refreshTokens[1], receivedRefreshToken: refreshTokens[2] },
+    {
+      url: `${URLS.issuer}/token`,
+      method: 'POST',
+      grantType: 'refresh_token',
+      presentedRefreshToken: refreshTokens[0],
+      receivedRefreshToken: refreshTokens[1],
+    },
+    {
+      url: `${URLS.issuer}/token`,
+      method: 'POST',
+      grantType: 'refresh_token',
+      presentedRefreshToken: refreshTokens[1],
+      receivedRefreshToken: refreshTokens[2],
+    },
   ]);
-  expect(pageTarget.requests.filter((r) => r.url.startsWith(`${URLS.api}/api/me`) && r.method === 'GET')).toHaveLength(3);
+  expect(
+    pageTarget.requests.filter((r) => r.url.startsWith(`${URLS.api}/api/me`) && r.method === 'GET'),
+  ).toHaveLength(3);
   expect(pageTarget.requests.filter((r) => r.url.startsWith(`${URLS.issuer}/token`))).toEqual([]);
 
   // Everything a page script can reach.
@@ -78,9 +104,15 @@ test('default mode: the refresh token lives in the worker, which makes the refre
 
   // The search finds tokens where they are: the current access token in the AuthService's state,
   // the worker's placeholder where the refresh token would be, and fingerprints match.
-  expect(pathsContaining(state, [currentAccessToken])).toContain('AuthService.client.session.tokens.accessToken');
-  expect(pathsContaining(state, [WORKER_PLACEHOLDER])).toContain('AuthService.client.session.tokens.refreshToken');
-  expect(pathsWithFingerprint(state, new Set([fingerprint(currentAccessToken)]))).toContain('AuthService.client.session.tokens.accessToken');
+  expect(pathsContaining(state, [currentAccessToken])).toContain(
+    'AuthService.client.session.state.tokens.accessToken',
+  );
+  expect(pathsContaining(state, [WORKER_PLACEHOLDER])).toContain(
+    'AuthService.client.session.state.tokens.refreshToken',
+  );
+  expect(pathsWithFingerprint(state, new Set([fingerprint(currentAccessToken)]))).toContain(
+    'AuthService.client.session.state.tokens.accessToken',
+  );
 
   // No refresh token, by value or by the server's fingerprints, anywhere.
   expect(pathsContaining(state, refreshTokens)).toEqual([]);
@@ -94,7 +126,8 @@ test('default mode: the refresh token lives in the worker, which makes the refre
   await expect(page.getByTestId('event-count-token_refreshed')).toHaveText('2');
   test.info().annotations.push({
     type: 'reachable state',
-    description: `${state.visited} objects, ${state.strings.length} strings, globals ${state.globals.join(' ')}, ` +
+    description:
+      `${state.visited} objects, ${state.strings.length} strings, globals ${state.globals.join(' ')}, ` +
       `IndexedDB [${state.indexedDb.join(' ')}], caches [${state.caches.join(' ')}], components ${state.angular.components.join(' ')}`,
   });
 });

@@ -21,8 +21,18 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The demo apps: Angular project name, where its browser build lands, and where it is served. */
 export const DEMO_APPS = Object.freeze([
-  Object.freeze({ key: 'demo', project: 'demo', root: join(ROOT, 'dist/demo/browser'), origin: DEFAULTS.appOrigins[0] }),
-  Object.freeze({ key: 'demoModule', project: 'demo-module', root: join(ROOT, 'dist/demo-module/browser'), origin: DEFAULTS.appOrigins[1] }),
+  Object.freeze({
+    key: 'demo',
+    project: 'demo',
+    root: join(ROOT, 'dist/demo/browser'),
+    origin: DEFAULTS.appOrigins[0],
+  }),
+  Object.freeze({
+    key: 'demoModule',
+    project: 'demo-module',
+    root: join(ROOT, 'dist/demo-module/browser'),
+    origin: DEFAULTS.appOrigins[1],
+  }),
 ]);
 
 export { DEMO_USERS };
@@ -35,12 +45,21 @@ function run(command, args, { quiet }) {
       stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     });
     let output = '';
-    child.stdout?.on('data', (chunk) => { output += chunk; });
-    child.stderr?.on('data', (chunk) => { output += chunk; });
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0) resolvePromise();
-      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})${quiet ? `:\n${output}` : ''}`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})${quiet ? `:\n${output}` : ''}`,
+          ),
+        );
     });
   });
 }
@@ -49,11 +68,17 @@ function run(command, args, { quiet }) {
  * Builds the demo apps with the Angular CLI, one after the other (two cores; parallel is no faster).
  * @param {{ configuration?: 'development'|'production', apps?: string[], quiet?: boolean }} [options]
  */
-export async function buildDemoApps({ configuration = 'development', apps = DEMO_APPS.map((a) => a.project), quiet = false } = {}) {
+export async function buildDemoApps({
+  configuration = 'development',
+  apps = DEMO_APPS.map((a) => a.project),
+  quiet = false,
+} = {}) {
   const ng = join(ROOT, 'node_modules/@angular/cli/bin/ng.js');
   for (const project of apps) {
     if (!quiet) process.stdout.write(`\n▶ ng build ${project} --configuration ${configuration}\n`);
-    await run(process.execPath, [ng, 'build', project, '--configuration', configuration], { quiet });
+    await run(process.execPath, [ng, 'build', project, '--configuration', configuration], {
+      quiet,
+    });
   }
 }
 
@@ -75,8 +100,14 @@ export async function buildDemoApps({ configuration = 'development', apps = DEMO
  */
 export async function startDemoStack(options = {}) {
   const {
-    build = true, configuration = 'development', apps = DEMO_APPS.map((a) => a.project), quiet = false,
-    reuseInterval, accessTokenTtl, sessionTtl, signingKey,
+    build = true,
+    configuration = 'development',
+    apps = DEMO_APPS.map((a) => a.project),
+    quiet = false,
+    reuseInterval,
+    accessTokenTtl,
+    sessionTtl,
+    signingKey,
   } = options;
   const selected = DEMO_APPS.filter((a) => apps.includes(a.project));
   const unknown = apps.filter((p) => !DEMO_APPS.some((a) => a.project === p));
@@ -87,7 +118,9 @@ export async function startDemoStack(options = {}) {
   } else {
     const missing = selected.filter((a) => !existsSync(join(a.root, 'index.html')));
     if (missing.length) {
-      throw new Error(`build: false, but ${missing.map((a) => a.root).join(' and ')} has no index.html: run \`npm start\` or \`ng build ${missing[0].project}\` first`);
+      throw new Error(
+        `build: false, but ${missing.map((a) => a.root).join(' and ')} has no index.html: run \`npm start\` or \`ng build ${missing[0].project}\` first`,
+      );
     }
   }
 
@@ -95,14 +128,20 @@ export async function startDemoStack(options = {}) {
   const statics = [];
   let closing;
   const close = () => {
-    closing ??= Promise.all([servers.close(), ...statics.map((s) => s.close())]).then(() => undefined);
+    closing ??= Promise.all([servers.close(), ...statics.map((s) => s.close())]).then(
+      () => undefined,
+    );
     return closing;
   };
   const urls = { ...servers.urls };
   try {
     for (const app of selected) {
       const origin = new URL(app.origin);
-      const served = await serveStatic({ root: app.root, port: Number(origin.port), host: origin.hostname });
+      const served = await serveStatic({
+        root: app.root,
+        port: Number(origin.port),
+        host: origin.hostname,
+      });
       statics.push(served);
       // The origin the browser must use (the registered redirect URIs name it), not the bound address.
       urls[app.key] = app.origin;

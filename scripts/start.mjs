@@ -34,7 +34,8 @@ function parse(argv) {
     const raw = values[name];
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new TypeError(`--${name} must be a number >= 0, got "${raw}"`);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < 0)
+      throw new TypeError(`--${name} must be a number >= 0, got "${raw}"`);
     return n;
   };
   return {
@@ -63,22 +64,29 @@ async function main() {
   const { urls } = stack;
   const { options } = stack.servers;
   // The client must not assume a longer reuse interval than the server grants; tell it the server's.
-  const demoUrl = options.reuseInterval > 0 ? `${urls.demo}/?reuseInterval=${options.reuseInterval}` : `${urls.demo}/`;
-  const users = Object.entries(DEMO_USERS).map(([name, u]) => `${name} / ${u.password}`).join(', ');
-  process.stdout.write([
-    '',
-    'ngx-spa-auth demo is running',
-    `  demo app (standalone)   ${demoUrl}`,
-    `  demo app (NgModule)     ${urls.demoModule}/`,
-    `  authorization server    ${urls.issuer}   (control API: ${urls.issuer}/__control/stats)`,
-    `  protected API           ${urls.api}/api/me`,
-    `  third party             ${urls.thirdParty}/anything`,
-    `  server reuse interval   ${options.reuseInterval} s, access-token TTL ${options.accessTokenTtl} s`,
-    `  demo users              ${users}`,
-    '',
-    'Press Ctrl+C to stop.',
-    '',
-  ].join('\n'));
+  const demoUrl =
+    options.reuseInterval > 0
+      ? `${urls.demo}/?reuseInterval=${options.reuseInterval}`
+      : `${urls.demo}/`;
+  const users = Object.entries(DEMO_USERS)
+    .map(([name, u]) => `${name} / ${u.password}`)
+    .join(', ');
+  process.stdout.write(
+    [
+      '',
+      'ngx-spa-auth demo is running',
+      `  demo app (standalone)   ${demoUrl}`,
+      `  demo app (NgModule)     ${urls.demoModule}/`,
+      `  authorization server    ${urls.issuer}   (control API: ${urls.issuer}/__control/stats)`,
+      `  protected API           ${urls.api}/api/me`,
+      `  third party             ${urls.thirdParty}/anything`,
+      `  server reuse interval   ${options.reuseInterval} s, access-token TTL ${options.accessTokenTtl} s`,
+      `  demo users              ${users}`,
+      '',
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
 
   let stopping = false;
   const stop = (signal) => {
@@ -99,7 +107,9 @@ async function main() {
 
 main().catch((error) => {
   if (error?.code === 'EADDRINUSE') {
-    console.error(`error: port ${error.port} is already in use — is the demo (or another server) still running?`);
+    console.error(
+      `error: port ${error.port} is already in use — is the demo (or another server) still running?`,
+    );
   } else {
     console.error(error instanceof TypeError ? `error: ${error.message}` : error);
   }

@@ -25,7 +25,9 @@ export function newDpopNonceSecret() {
  */
 export function createDpopNonceControl({ provider, settings }) {
   if (!instance(provider)?.DPoPNonces) {
-    throw new Error('oidc-provider internals changed: no DPoPNonces (is features.dPoP.nonceSecret set?)');
+    throw new Error(
+      'oidc-provider internals changed: no DPoPNonces (is features.dPoP.nonceSecret set?)',
+    );
   }
   const tokenPath = provider.pathFor('token');
 
@@ -41,8 +43,12 @@ export function createDpopNonceControl({ provider, settings }) {
   });
 
   return {
-    get required() { return settings.dpopNonceRequired; },
-    set required(value) { settings.dpopNonceRequired = value; },
+    get required() {
+      return settings.dpopNonceRequired;
+    },
+    set required(value) {
+      settings.dpopNonceRequired = value;
+    },
     /** Invalidates every nonce handed out so far; the next proof with one gets a new challenge. */
     rotate() {
       instance(provider).DPoPNonces = new ServerChallenge(newDpopNonceSecret(), 'DPoP');

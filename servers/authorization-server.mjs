@@ -43,25 +43,36 @@ function restrictCorsTo(appOrigins) {
  * @returns {Promise<{ handler: (req, res) => void, provider: Provider, monitor: object, storage: object }>}
  */
 export async function createAuthorizationServer({
-  issuer, apiResource, appOrigins, clientId, users, reuseInterval, accessTokenTtl, sessionTtl, signingKey,
+  issuer,
+  apiResource,
+  appOrigins,
+  clientId,
+  users,
+  reuseInterval,
+  accessTokenTtl,
+  sessionTtl,
+  signingKey,
   extraClients = [],
 }) {
   const storage = createStorage({ reuseInterval });
   const settings = { accessTokenTtl, dpopNonceRequired: false };
   const monitor = createTokenEndpointMonitor({ appOrigins });
 
-  const provider = new Provider(issuer, buildProviderConfiguration({
-    apiResource,
-    clientId,
-    appOrigins,
-    settings,
-    storage,
-    signingJwk: signingKey ?? await generateSigningKey(),
-    users,
-    sessionTtl,
-    dpopNonceSecret: newDpopNonceSecret(),
-    extraClients,
-  }));
+  const provider = new Provider(
+    issuer,
+    buildProviderConfiguration({
+      apiResource,
+      clientId,
+      appOrigins,
+      settings,
+      storage,
+      signingJwk: signingKey ?? (await generateSigningKey()),
+      users,
+      sessionTtl,
+      dpopNonceSecret: newDpopNonceSecret(),
+      extraClients,
+    }),
+  );
 
   // oidc-provider only reports unexpected errors through `debug`; surface them.
   provider.on('server_error', (ctx, err) => {
@@ -69,7 +80,9 @@ export async function createAuthorizationServer({
   });
   provider.use(restrictCorsTo(appOrigins));
   const revocationPath = provider.pathFor('revocation');
-  provider.use((ctx, next) => (ctx.path === revocationPath ? revocationRequest.run(true, next) : next()));
+  provider.use((ctx, next) =>
+    ctx.path === revocationPath ? revocationRequest.run(true, next) : next(),
+  );
   monitor.attach(provider);
   // After the monitor, so the monitor's event sees the response as the client will.
   const dpopNonces = createDpopNonceControl({ provider, settings });

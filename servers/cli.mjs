@@ -12,15 +12,53 @@ import { serveStatic } from './static-server.mjs';
 
 const OPTIONS = {
   host: { type: 'string', env: 'SERVERS_HOST', help: `listen address (default ${DEFAULTS.host})` },
-  'issuer-port': { type: 'string', env: 'ISSUER_PORT', help: `authorization server port (default ${DEFAULTS.issuerPort})` },
-  'api-port': { type: 'string', env: 'API_PORT', help: `protected API port (default ${DEFAULTS.apiPort})` },
-  'third-party-port': { type: 'string', env: 'THIRD_PARTY_PORT', help: `third-party port (default ${DEFAULTS.thirdPartyPort})` },
-  'app-origins': { type: 'string', env: 'APP_ORIGINS', help: `comma-separated SPA origins (default ${DEFAULTS.appOrigins.join(',')})` },
-  'reuse-interval': { type: 'string', env: 'REUSE_INTERVAL', help: 'refresh-token reuse interval in seconds (default 0 = stock)' },
-  'access-token-ttl': { type: 'string', env: 'ACCESS_TOKEN_TTL', help: `access-token lifetime in seconds (default ${DEFAULTS.accessTokenTtl})` },
-  'session-ttl': { type: 'string', env: 'SESSION_TTL', help: `session/refresh-token family lifetime in seconds (default ${DEFAULTS.sessionTtl})` },
-  'serve-app': { type: 'string', multiple: true, env: 'SERVE_APP', help: 'directory of a built SPA to serve (repeatable; env: comma-separated)' },
-  'app-port': { type: 'string', multiple: true, env: 'APP_PORT', help: 'port for the n-th --serve-app (default: the n-th app origin\'s port)' },
+  'issuer-port': {
+    type: 'string',
+    env: 'ISSUER_PORT',
+    help: `authorization server port (default ${DEFAULTS.issuerPort})`,
+  },
+  'api-port': {
+    type: 'string',
+    env: 'API_PORT',
+    help: `protected API port (default ${DEFAULTS.apiPort})`,
+  },
+  'third-party-port': {
+    type: 'string',
+    env: 'THIRD_PARTY_PORT',
+    help: `third-party port (default ${DEFAULTS.thirdPartyPort})`,
+  },
+  'app-origins': {
+    type: 'string',
+    env: 'APP_ORIGINS',
+    help: `comma-separated SPA origins (default ${DEFAULTS.appOrigins.join(',')})`,
+  },
+  'reuse-interval': {
+    type: 'string',
+    env: 'REUSE_INTERVAL',
+    help: 'refresh-token reuse interval in seconds (default 0 = stock)',
+  },
+  'access-token-ttl': {
+    type: 'string',
+    env: 'ACCESS_TOKEN_TTL',
+    help: `access-token lifetime in seconds (default ${DEFAULTS.accessTokenTtl})`,
+  },
+  'session-ttl': {
+    type: 'string',
+    env: 'SESSION_TTL',
+    help: `session/refresh-token family lifetime in seconds (default ${DEFAULTS.sessionTtl})`,
+  },
+  'serve-app': {
+    type: 'string',
+    multiple: true,
+    env: 'SERVE_APP',
+    help: 'directory of a built SPA to serve (repeatable; env: comma-separated)',
+  },
+  'app-port': {
+    type: 'string',
+    multiple: true,
+    env: 'APP_PORT',
+    help: "port for the n-th --serve-app (default: the n-th app origin's port)",
+  },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
@@ -37,9 +75,12 @@ export function parseCli(argv, env = process.env) {
   const { values } = parseArgs({
     args: argv,
     // parseArgs rejects keys it does not know (env, help), so hand it only its own.
-    options: Object.fromEntries(Object.entries(OPTIONS).map(([k, { type, multiple, short }]) => [
-      k, { type, ...(multiple ? { multiple } : {}), ...(short ? { short } : {}) },
-    ])),
+    options: Object.fromEntries(
+      Object.entries(OPTIONS).map(([k, { type, multiple, short }]) => [
+        k,
+        { type, ...(multiple ? { multiple } : {}), ...(short ? { short } : {}) },
+      ]),
+    ),
     strict: true,
   });
   const pick = (name) => {
@@ -47,7 +88,12 @@ export function parseCli(argv, env = process.env) {
     if (values[name] !== undefined) return values[name];
     const fromEnv = o.env ? env[o.env] : undefined;
     if (fromEnv === undefined || fromEnv === '') return undefined;
-    return o.multiple ? fromEnv.split(',').map((s) => s.trim()).filter(Boolean) : fromEnv;
+    return o.multiple
+      ? fromEnv
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : fromEnv;
   };
   const appOrigins = pick('app-origins');
   return {
@@ -90,7 +136,10 @@ async function main() {
     for (const [i, app] of parsed.apps.entries()) {
       const origin = options.appOrigins[i] ? new URL(options.appOrigins[i]) : undefined;
       const port = Number(app.port ?? origin?.port ?? 4200 + i);
-      statics.push({ ...(await serveStatic({ root: app.root, port, host: origin?.hostname ?? 'localhost' })), root: app.root });
+      statics.push({
+        ...(await serveStatic({ root: app.root, port, host: origin?.hostname ?? 'localhost' })),
+        root: app.root,
+      });
     }
   } catch (err) {
     await stop();
@@ -99,11 +148,15 @@ async function main() {
 
   for (const s of statics) {
     if (!options.appOrigins.includes(new URL(s.url).origin)) {
-      console.warn(`warning: ${s.url} is not one of the app origins; sign-in redirects will not reach it (use --app-origins)`);
+      console.warn(
+        `warning: ${s.url} is not one of the app origins; sign-in redirects will not reach it (use --app-origins)`,
+      );
     }
   }
 
-  const users = Object.entries(DEMO_USERS).map(([name, u]) => `${name}/${u.password}`).join(', ');
+  const users = Object.entries(DEMO_USERS)
+    .map(([name, u]) => `${name}/${u.password}`)
+    .join(', ');
   const out = [
     'ngx-spa-auth embedded servers',
     `  issuer          ${urls.issuer}`,
@@ -124,17 +177,21 @@ async function main() {
     if (stopping) process.exit(1); // second Ctrl+C: give up waiting
     stopping = true;
     process.stdout.write(`${signal}: stopping\n`);
-    stop().then(() => process.exit(0), (err) => {
-      console.error(err);
-      process.exit(1);
-    });
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 }
 
 // Only run when executed, not when imported (the tests import parseCli).
-const isMain = process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+const isMain =
+  process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (isMain) {
   main().catch((err) => {
     // Configuration mistakes and busy ports deserve one line, not a stack trace.

@@ -2,9 +2,7 @@
 // runtime settings, admin-style revocation and counters for tests and the demo's debug panel.
 // JSON in, JSON out. The demo UI calls it from the app origins, hence CORS for those.
 import { validate } from './defaults.mjs';
-import {
-  applyCors, isLoopbackAddress, isPreflight, readJson, sendJson,
-} from './http-utils.mjs';
+import { applyCors, isLoopbackAddress, isPreflight, readJson, sendJson } from './http-utils.mjs';
 
 export const CONTROL_PREFIX = '/__control';
 
@@ -19,9 +17,16 @@ export function guardControlRequest(req, res, appOrigins) {
     sendJson(res, 403, { error: 'forbidden', error_description: 'control API is loopback-only' });
     return true;
   }
-  const corsOk = applyCors(req, res, appOrigins, { methods: 'GET, POST, OPTIONS', allowHeaders: 'Content-Type', exposeHeaders: '' });
+  const corsOk = applyCors(req, res, appOrigins, {
+    methods: 'GET, POST, OPTIONS',
+    allowHeaders: 'Content-Type',
+    exposeHeaders: '',
+  });
   if (!corsOk) {
-    sendJson(res, 403, { error: 'forbidden', error_description: `origin ${req.headers.origin} not allowed` });
+    sendJson(res, 403, {
+      error: 'forbidden',
+      error_description: `origin ${req.headers.origin} not allowed`,
+    });
     return true;
   }
   if (isPreflight(req)) {
@@ -34,13 +39,15 @@ export function guardControlRequest(req, res, appOrigins) {
 function count(value, fallback, name) {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw Object.assign(new Error(`${name} must be an integer >= 0`), { status: 400 });
+  if (!Number.isInteger(n) || n < 0)
+    throw Object.assign(new Error(`${name} must be an integer >= 0`), { status: 400 });
   return n;
 }
 
 /** `{ required: true|false }` of the DPoP nonce switches (AS and API). */
 export function requiredFlag(value) {
-  if (typeof value !== 'boolean') throw Object.assign(new Error('required must be true or false'), { status: 400 });
+  if (typeof value !== 'boolean')
+    throw Object.assign(new Error('required must be true or false'), { status: 400 });
   return value;
 }
 
@@ -53,7 +60,13 @@ function badRequest(fn) {
 }
 
 export function createControlApi({
-  provider, storage, monitor, settings, dpopNonces, initialSettings, appOrigins,
+  provider,
+  storage,
+  monitor,
+  settings,
+  dpopNonces,
+  initialSettings,
+  appOrigins,
 }) {
   function currentSettings() {
     return {
@@ -66,7 +79,8 @@ export function createControlApi({
   }
 
   async function revokeUser({ sub, endSessions = false }) {
-    if (typeof sub !== 'string' || !sub) throw Object.assign(new Error('sub is required'), { status: 400 });
+    if (typeof sub !== 'string' || !sub)
+      throw Object.assign(new Error('sub is required'), { status: 400 });
     const grantIds = storage.grantIdsOf(sub);
     let revokedGrants = 0;
     for (const grantId of grantIds) {
@@ -104,14 +118,17 @@ export function createControlApi({
     },
     'POST /fail-next-token-requests': (body) => {
       const status = count(body.status, 503, 'status');
-      if (status < 400 || status > 599) throw Object.assign(new Error('status must be 4xx or 5xx'), { status: 400 });
-      const retryAfter = body.retryAfter === undefined ? undefined : count(body.retryAfter, 0, 'retryAfter');
+      if (status < 400 || status > 599)
+        throw Object.assign(new Error('status must be 4xx or 5xx'), { status: 400 });
+      const retryAfter =
+        body.retryAfter === undefined ? undefined : count(body.retryAfter, 0, 'retryAfter');
       monitor.failNextRequests(count(body.count, 1, 'count'), status, retryAfter);
       return { ok: true, faults: monitor.snapshot().faults };
     },
     'POST /latency': (body) => {
       const phase = body.phase ?? 'after';
-      if (!['before', 'after', 'both'].includes(phase)) throw Object.assign(new Error('phase must be before, after or both'), { status: 400 });
+      if (!['before', 'after', 'both'].includes(phase))
+        throw Object.assign(new Error('phase must be before, after or both'), { status: 400 });
       monitor.setLatency(count(body.ms, 0, 'ms'), phase);
       return { ok: true, faults: monitor.snapshot().faults };
     },

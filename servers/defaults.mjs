@@ -33,37 +33,47 @@ export const DEMO_USERS = Object.freeze({
 
 function nonNegativeNumber(value, name) {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new TypeError(`${name} must be a number >= 0, got ${value}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new TypeError(`${name} must be a number >= 0, got ${value}`);
   return n;
 }
 
 function positiveInteger(value, name) {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new TypeError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new TypeError(`${name} must be a positive integer, got ${value}`);
   return n;
 }
 
 function port(value, name) {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TypeError(`${name} must be a port number, got ${value}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new TypeError(`${name} must be a port number, got ${value}`);
   return n;
 }
 
 export function normalizeOrigins(value) {
   const list = typeof value === 'string' ? value.split(',') : [...value];
-  return list.map((o) => o.trim()).filter(Boolean).map((o) => {
-    const url = new URL(o);
-    // An origin never has a path; `new URL().origin` drops a trailing slash users tend to add.
-    if (url.pathname !== '/' || url.search || url.hash) throw new TypeError(`app origin must not have a path: ${o}`);
-    return url.origin;
-  });
+  return list
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      const url = new URL(o);
+      // An origin never has a path; `new URL().origin` drops a trailing slash users tend to add.
+      if (url.pathname !== '/' || url.search || url.hash)
+        throw new TypeError(`app origin must not have a path: ${o}`);
+      return url.origin;
+    });
 }
 
 export const validate = { nonNegativeNumber, positiveInteger, port };
 
 /** Fills in defaults and validates; used by startServers() so bad input fails loudly at startup. */
 export function resolveOptions(options = {}) {
-  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const o = {
+    ...DEFAULTS,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  };
   return {
     host: String(o.host),
     issuerPort: port(o.issuerPort, 'issuerPort'),

@@ -4,7 +4,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import {
-  EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, errors as joseErrors, jwtVerify,
+  EmbeddedJWK,
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
 } from 'jose';
 
 /** Seconds a proof's `iat` may be off (either way) and a jti is remembered for. */
@@ -23,7 +27,8 @@ export class DpopProofError extends Error {
   }
 }
 
-const invalid = (reason, description) => new DpopProofError('invalid_dpop_proof', reason, description);
+const invalid = (reason, description) =>
+  new DpopProofError('invalid_dpop_proof', reason, description);
 
 export const accessTokenHash = (token) => createHash('sha256').update(token).digest('base64url');
 
@@ -45,18 +50,24 @@ function createReplayCache(maxSize = REPLAY_CACHE_SIZE) {
       seen.set(key, expiresAt);
       return true;
     },
-    get size() { return seen.size; },
+    get size() {
+      return seen.size;
+    },
   };
 }
 
 function describeVerifyError(err) {
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return ['alg-not-allowed', 'DPoP proof algorithm not allowed'];
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return ['bad-signature', 'DPoP proof signature verification failed'];
-  if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'typ') return ['bad-typ', 'DPoP proof typ must be dpop+jwt'];
+  if (err instanceof joseErrors.JOSEAlgNotAllowed)
+    return ['alg-not-allowed', 'DPoP proof algorithm not allowed'];
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed)
+    return ['bad-signature', 'DPoP proof signature verification failed'];
+  if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'typ')
+    return ['bad-typ', 'DPoP proof typ must be dpop+jwt'];
   if (err instanceof joseErrors.JWTExpired || err instanceof joseErrors.JWTClaimValidationFailed) {
     return ['bad-claims', `DPoP proof claim check failed: ${err.message}`];
   }
-  if (err instanceof joseErrors.JWSInvalid && /jwk|JSON Web Key/i.test(err.message)) return ['bad-jwk', `DPoP proof jwk header: ${err.message}`];
+  if (err instanceof joseErrors.JWSInvalid && /jwk|JSON Web Key/i.test(err.message))
+    return ['bad-jwk', `DPoP proof jwk header: ${err.message}`];
   return ['malformed-proof', 'malformed DPoP proof'];
 }
 
@@ -89,8 +100,11 @@ export function createDpopVerifier({ resource, algs }) {
     } catch {
       throw invalid('malformed-proof', 'malformed DPoP proof');
     }
-    if (header.jwk && typeof header.jwk === 'object'
-      && PRIVATE_JWK_MEMBERS.some((m) => Object.hasOwn(header.jwk, m))) {
+    if (
+      header.jwk &&
+      typeof header.jwk === 'object' &&
+      PRIVATE_JWK_MEMBERS.some((m) => Object.hasOwn(header.jwk, m))
+    ) {
       throw invalid('private-key-in-jwk', 'DPoP proof jwk must be a public key');
     }
 
@@ -101,7 +115,8 @@ export function createDpopVerifier({ resource, algs }) {
       throw invalid(...describeVerifyError(err));
     }
 
-    if (typeof payload.jti !== 'string' || !payload.jti) throw invalid('missing-jti', 'DPoP proof must have a jti');
+    if (typeof payload.jti !== 'string' || !payload.jti)
+      throw invalid('missing-jti', 'DPoP proof must have a jti');
     if (payload.htm !== req.method) throw invalid('htm-mismatch', 'DPoP proof htm mismatch');
 
     // htu: the request URL without query and fragment, compared after URL normalisation (case of
@@ -112,36 +127,63 @@ export function createDpopVerifier({ resource, algs }) {
       actual.search = '';
       actual.hash = '';
     }
-    if (actual?.href !== expected) throw invalid('htu-mismatch', `DPoP proof htu mismatch (expected ${expected})`);
+    if (actual?.href !== expected)
+      throw invalid('htu-mismatch', `DPoP proof htu mismatch (expected ${expected})`);
 
     const now = Math.floor(Date.now() / 1000);
     if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > PROOF_IAT_WINDOW) {
-      throw invalid('iat-out-of-window', `DPoP proof iat must be within ${PROOF_IAT_WINDOW} s of the server time`);
+      throw invalid(
+        'iat-out-of-window',
+        `DPoP proof iat must be within ${PROOF_IAT_WINDOW} s of the server time`,
+      );
     }
-    if (payload.ath !== accessTokenHash(accessToken)) throw invalid('ath-mismatch', 'DPoP proof ath mismatch');
+    if (payload.ath !== accessTokenHash(accessToken))
+      throw invalid('ath-mismatch', 'DPoP proof ath mismatch');
 
     if (nonceRequired) {
-      if (payload.nonce === undefined) throw new DpopProofError('use_dpop_nonce', 'nonce-missing', 'Resource server requires nonce in DPoP proof');
-      if (payload.nonce !== nonce) throw new DpopProofError('use_dpop_nonce', 'nonce-stale', 'DPoP proof nonce is invalid or expired');
+      if (payload.nonce === undefined)
+        throw new DpopProofError(
+          'use_dpop_nonce',
+          'nonce-missing',
+          'Resource server requires nonce in DPoP proof',
+        );
+      if (payload.nonce !== nonce)
+        throw new DpopProofError(
+          'use_dpop_nonce',
+          'nonce-stale',
+          'DPoP proof nonce is invalid or expired',
+        );
     }
 
     return {
-      jkt: await calculateJwkThumbprint(header.jwk), jti: payload.jti, iat: payload.iat, nonce: payload.nonce,
+      jkt: await calculateJwkThumbprint(header.jwk),
+      jti: payload.jti,
+      iat: payload.iat,
+      nonce: payload.nonce,
     };
   }
 
   /** Records the proof's jti; throws when the same key already used it (§11.1). */
   function checkReplay({ jkt, jti, iat }) {
-    if (!replay.add(jkt, jti, iat + PROOF_IAT_WINDOW + 1)) throw invalid('replayed-jti', 'DPoP proof jti replayed');
+    if (!replay.add(jkt, jti, iat + PROOF_IAT_WINDOW + 1))
+      throw invalid('replayed-jti', 'DPoP proof jti replayed');
   }
 
   return {
     verify,
     checkReplay,
-    get nonce() { return nonce; },
-    get nonceRequired() { return nonceRequired; },
-    set nonceRequired(value) { nonceRequired = value; },
-    rotateNonce() { nonce = randomBytes(16).toString('base64url'); },
+    get nonce() {
+      return nonce;
+    },
+    get nonceRequired() {
+      return nonceRequired;
+    },
+    set nonceRequired(value) {
+      nonceRequired = value;
+    },
+    rotateNonce() {
+      nonce = randomBytes(16).toString('base64url');
+    },
   };
 }
 

@@ -76,11 +76,16 @@ export function isLoopbackAddress(address) {
  * Origin that is not allowed, so callers can refuse state-changing requests from other sites.
  * Disallowed origins get no CORS headers at all, so the browser blocks them.
  */
-export function applyCors(req, res, allowedOrigins, {
-  methods = 'GET, POST, OPTIONS',
-  allowHeaders = 'Authorization, Content-Type, DPoP',
-  exposeHeaders = 'WWW-Authenticate',
-} = {}) {
+export function applyCors(
+  req,
+  res,
+  allowedOrigins,
+  {
+    methods = 'GET, POST, OPTIONS',
+    allowHeaders = 'Authorization, Content-Type, DPoP',
+    exposeHeaders = 'WWW-Authenticate',
+  } = {},
+) {
   res.setHeader('Vary', 'Origin');
   const origin = req.headers.origin;
   if (!origin) return true;
@@ -135,7 +140,10 @@ export function safeHandler(handler, { onError } = {}) {
       const status = err?.status ?? 500;
       if (status >= 500) (onError ?? console.error)(err);
       if (!res.headersSent) {
-        sendJson(res, status, { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: err?.message });
+        sendJson(res, status, {
+          error: status >= 500 ? 'server_error' : 'invalid_request',
+          error_description: err?.message,
+        });
       } else {
         res.destroy();
       }
@@ -144,5 +152,7 @@ export function safeHandler(handler, { onError } = {}) {
 }
 
 export function sleep(ms) {
-  return new Promise((resolve) => { setTimeout(resolve, ms); });
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
 }

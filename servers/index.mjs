@@ -5,9 +5,7 @@
 //   servers.urls.issuer; ...; await servers.close();
 import { createAuthorizationServer, generateSigningKey } from './authorization-server.mjs';
 import { DEFAULTS, DEMO_USERS, resolveOptions } from './defaults.mjs';
-import {
-  baseUrlOf, closeServer, listen, safeHandler,
-} from './http-utils.mjs';
+import { baseUrlOf, closeServer, listen, safeHandler } from './http-utils.mjs';
 import { createProtectedApi } from './protected-api.mjs';
 import { createThirdParty } from './third-party.mjs';
 
@@ -46,7 +44,11 @@ export async function startServers(options = {}) {
     // and the API's resource indicator depend on the ports actually bound.
     const handlers = {};
     const bind = (name) => safeHandler((req, res) => handlers[name](req, res));
-    for (const [name, port] of [['issuer', o.issuerPort], ['api', o.apiPort], ['thirdParty', o.thirdPartyPort]]) {
+    for (const [name, port] of [
+      ['issuer', o.issuerPort],
+      ['api', o.apiPort],
+      ['thirdParty', o.thirdPartyPort],
+    ]) {
       servers.push(await listen(bind(name), { port, host: o.host }));
     }
     const [issuer, api, thirdParty] = servers.map((s) => baseUrlOf(s, urlHost(o.host)));

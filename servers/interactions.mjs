@@ -24,7 +24,11 @@ export function createInteractions({ provider, users }) {
   }
 
   async function approveConsent(req, res, details) {
-    const { prompt: { details: missing }, params, session } = details;
+    const {
+      prompt: { details: missing },
+      params,
+      session,
+    } = details;
     const grant = details.grantId
       ? await provider.Grant.find(details.grantId)
       : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
@@ -34,7 +38,12 @@ export function createInteractions({ provider, users }) {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
     const grantId = await grant.save();
-    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    await provider.interactionFinished(
+      req,
+      res,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true },
+    );
   }
 
   async function handle(req, res, url) {
@@ -50,14 +59,23 @@ export function createInteractions({ provider, users }) {
       details = await provider.interactionDetails(req, res);
     } catch {
       // Cookie missing or interaction expired (10 min): the user has to start from the app again.
-      sendHtml(res, 400, errorPage({
-        error: 'invalid_request',
-        error_description: 'The sign-in request is unknown or has expired. Go back to the application and try again.',
-      }));
+      sendHtml(
+        res,
+        400,
+        errorPage({
+          error: 'invalid_request',
+          error_description:
+            'The sign-in request is unknown or has expired. Go back to the application and try again.',
+        }),
+      );
       return;
     }
     if (details.uid !== uid) {
-      sendHtml(res, 400, errorPage({ error: 'invalid_request', error_description: 'interaction mismatch' }));
+      sendHtml(
+        res,
+        400,
+        errorPage({ error: 'invalid_request', error_description: 'interaction mismatch' }),
+      );
       return;
     }
 
@@ -75,22 +93,44 @@ export function createInteractions({ provider, users }) {
       const form = await readForm(req);
       const accountId = checkCredentials(form.login, form.password);
       if (!accountId) {
-        sendHtml(res, 401, loginPage({ uid, clientId, users, error: 'Invalid username or password.', login: form.login }));
+        sendHtml(
+          res,
+          401,
+          loginPage({
+            uid,
+            clientId,
+            users,
+            error: 'Invalid username or password.',
+            login: form.login,
+          }),
+        );
         return;
       }
-      await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId } },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
 
     if (req.method === 'POST' && action === 'abort') {
-      await provider.interactionFinished(req, res, {
-        error: 'access_denied',
-        error_description: 'End-User aborted interaction',
-      }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        {
+          error: 'access_denied',
+          error_description: 'End-User aborted interaction',
+        },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
 
-    sendHtml(res, 405, errorPage({ error: 'method_not_allowed' }), { Allow: action ? 'POST' : 'GET' });
+    sendHtml(res, 405, errorPage({ error: 'method_not_allowed' }), {
+      Allow: action ? 'POST' : 'GET',
+    });
   }
 
   return { handle };

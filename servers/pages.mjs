@@ -3,9 +3,17 @@
 // demo can reach is replaced here. No external assets, stable selectors for tests.
 
 export function escapeHtml(value) {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({
-    '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
-  })[c]);
+  return String(value ?? '').replace(
+    /[&<>"']/g,
+    (c) =>
+      ({
+        '&': '&amp;',
+        '<': '&lt;',
+        '>': '&gt;',
+        '"': '&quot;',
+        "'": '&#39;',
+      })[c],
+  );
 }
 
 const STYLE = `
@@ -37,9 +45,14 @@ export function layout(title, body) {
 
 export function loginPage({ uid, clientId, users, error, login = '' }) {
   const userList = Object.keys(users)
-    .map((name) => `<li><code>${escapeHtml(name)}</code> / <code>${escapeHtml(users[name].password)}</code></li>`)
+    .map(
+      (name) =>
+        `<li><code>${escapeHtml(name)}</code> / <code>${escapeHtml(users[name].password)}</code></li>`,
+    )
     .join('');
-  return layout('Sign in', `
+  return layout(
+    'Sign in',
+    `
 <h1>Sign in</h1>
 <p class="hint">to <strong>${escapeHtml(clientId)}</strong></p>
 ${error ? `<p class="error" role="alert" data-testid="login-error">${escapeHtml(error)}</p>` : ''}
@@ -54,7 +67,8 @@ ${error ? `<p class="error" role="alert" data-testid="login-error">${escapeHtml(
   <button type="submit" data-testid="login-cancel">Cancel</button>
 </form>
 <p class="hint">Demo users:</p>
-<ul class="hint">${userList}</ul>`);
+<ul class="hint">${userList}</ul>`,
+  );
 }
 
 /**
@@ -63,22 +77,32 @@ ${error ? `<p class="error" role="alert" data-testid="login-error">${escapeHtml(
  * is submitted by script with logout=yes, which also ends the session for every client.
  */
 export function logoutAutoSubmitPage(form) {
-  const withLogout = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
-  return layout('Signing out', `
+  const withLogout = form.replace(
+    '</form>',
+    '<input type="hidden" name="logout" value="yes"/></form>',
+  );
+  return layout(
+    'Signing out',
+    `
 <h1>Signing out…</h1>
 ${withLogout}
 <noscript><button type="submit" form="op.logoutForm">Continue</button></noscript>
-<script>document.getElementById('op.logoutForm').submit();</script>`);
+<script>document.getElementById('op.logoutForm').submit();</script>`,
+  );
 }
 
 export function loggedOutPage(clientName) {
-  return layout('Signed out', `
+  return layout(
+    'Signed out',
+    `
 <h1 data-testid="signed-out">Signed out</h1>
-<p>Your sign-out${clientName ? ` from ${escapeHtml(clientName)}` : ''} was successful.</p>`);
+<p>Your sign-out${clientName ? ` from ${escapeHtml(clientName)}` : ''} was successful.</p>`,
+  );
 }
 
 export function errorPage(out) {
   const rows = Object.entries(out)
-    .map(([k, v]) => `<pre><strong>${escapeHtml(k)}</strong>: ${escapeHtml(v)}</pre>`).join('');
+    .map(([k, v]) => `<pre><strong>${escapeHtml(k)}</strong>: ${escapeHtml(v)}</pre>`)
+    .join('');
   return layout('Error', `<h1 data-testid="op-error">Something went wrong</h1>${rows}`);
 }

@@ -3,16 +3,12 @@
 // real RFC 6750 resource server, so the library's 401 handling is exercised for real. Also takes
 // DPoP-bound tokens (RFC 9449 §7: `Authorization: DPoP <token>` plus a `DPoP` proof header), with
 // nonces on demand.
-import {
-  createRemoteJWKSet, errors as joseErrors, jwtVerify,
-} from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 
 import { API_SCOPE, DPOP_ALGS } from './defaults.mjs';
 import { guardControlRequest, requiredFlag } from './control-api.mjs';
 import { DpopProofError, createDpopVerifier } from './dpop-verifier.mjs';
-import {
-  applyCors, isPreflight, readJson, sendJson, sleep,
-} from './http-utils.mjs';
+import { applyCors, isPreflight, readJson, sendJson, sleep } from './http-utils.mjs';
 
 const REALM = 'ngx-spa-auth-demo-api';
 const MAX_DELAY_MS = 30_000;
@@ -27,10 +23,20 @@ const ITEMS = Object.freeze([
  * `reason` is a short code counted in the stats for DPoP refusals.
  */
 class Rejection extends Error {
-  constructor(status, error, description, { extra = '', scheme = 'Bearer', reason, headers = {} } = {}) {
+  constructor(
+    status,
+    error,
+    description,
+    { extra = '', scheme = 'Bearer', reason, headers = {} } = {},
+  ) {
     super(description);
     Object.assign(this, {
-      status, error, extra, scheme, reason, headers,
+      status,
+      error,
+      extra,
+      scheme,
+      reason,
+      headers,
     });
   }
 }
@@ -50,8 +56,10 @@ function challenge(rejection) {
 
 function describeJoseError(err) {
   if (err instanceof joseErrors.JWTExpired) return 'token expired';
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `${err.claim} claim check failed: ${err.message}`;
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature verification failed';
+  if (err instanceof joseErrors.JWTClaimValidationFailed)
+    return `${err.claim} claim check failed: ${err.message}`;
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed)
+    return 'signature verification failed';
   if (err instanceof joseErrors.JWKSNoMatchingKey) return 'no matching signing key';
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'signing algorithm not allowed';
   return 'malformed or unverifiable token';
@@ -88,9 +96,14 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
       return payload;
     } catch (err) {
       if (err instanceof joseErrors.JWKSTimeout || err?.name === 'TypeError') {
-        throw Object.assign(new Error('cannot fetch the authorization server keys'), { status: 503 });
+        throw Object.assign(new Error('cannot fetch the authorization server keys'), {
+          status: 503,
+        });
       }
-      throw new Rejection(401, 'invalid_token', describeJoseError(err), { scheme, reason: 'invalid-token' });
+      throw new Rejection(401, 'invalid_token', describeJoseError(err), {
+        scheme,
+        reason: 'invalid-token',
+      });
     }
   }
 
@@ -102,14 +115,24 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
     } catch (err) {
       if (!(err instanceof DpopProofError)) throw err;
       const headers = err.error === 'use_dpop_nonce' ? { 'DPoP-Nonce': dpop.nonce } : {};
-      throw new Rejection(401, err.error, err.message, { scheme: 'DPoP', reason: err.reason, headers });
+      throw new Rejection(401, err.error, err.message, {
+        scheme: 'DPoP',
+        reason: err.reason,
+        headers,
+      });
     }
     const payload = await verifyAccessToken(token, 'DPoP');
     if (!payload.cnf?.jkt) {
-      throw new Rejection(401, 'invalid_token', 'access token is not DPoP-bound', { scheme: 'DPoP', reason: 'not-dpop-bound' });
+      throw new Rejection(401, 'invalid_token', 'access token is not DPoP-bound', {
+        scheme: 'DPoP',
+        reason: 'not-dpop-bound',
+      });
     }
     if (payload.cnf.jkt !== proof.jkt) {
-      throw new Rejection(401, 'invalid_token', 'Invalid DPoP key binding', { scheme: 'DPoP', reason: 'key-mismatch' });
+      throw new Rejection(401, 'invalid_token', 'Invalid DPoP key binding', {
+        scheme: 'DPoP',
+        reason: 'key-mismatch',
+      });
     }
     try {
       dpop.checkReplay(proof);
@@ -126,7 +149,10 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
     if (!header || !kind) throw new Rejection(401);
     stats[kind === 'DPoP' ? 'dpopRequests' : 'bearerRequests'] += 1;
     if (!token || rest.length) {
-      throw new Rejection(400, 'invalid_request', 'malformed Authorization header', { scheme: kind, reason: 'malformed-authorization' });
+      throw new Rejection(400, 'invalid_request', 'malformed Authorization header', {
+        scheme: kind,
+        reason: 'malformed-authorization',
+      });
     }
 
     let payload;
@@ -137,17 +163,25 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
       // RFC 9449 §7.1: a DPoP-bound token is worthless without its proof, so never accept it as
       // Bearer (a DPoP header next to `Bearer` changes nothing).
       if (payload.cnf?.jkt) {
-        throw new Rejection(401, 'invalid_token', 'DPoP-bound token presented as Bearer', { scheme: 'DPoP', reason: 'bound-token-as-bearer' });
+        throw new Rejection(401, 'invalid_token', 'DPoP-bound token presented as Bearer', {
+          scheme: 'DPoP',
+          reason: 'bound-token-as-bearer',
+        });
       }
     }
 
     if (rejectIssuedBefore !== undefined && !(payload.iat > rejectIssuedBefore)) {
-      throw new Rejection(401, 'invalid_token', 'token revoked', { scheme: kind, reason: 'revoked' });
+      throw new Rejection(401, 'invalid_token', 'token revoked', {
+        scheme: kind,
+        reason: 'revoked',
+      });
     }
     const scopes = String(payload.scope ?? '').split(' ');
     if (!scopes.includes(API_SCOPE)) {
       throw new Rejection(403, 'insufficient_scope', `scope ${API_SCOPE} required`, {
-        extra: `, scope="${API_SCOPE}"`, scheme: kind, reason: 'insufficient-scope',
+        extra: `, scope="${API_SCOPE}"`,
+        scheme: kind,
+        reason: 'insufficient-scope',
       });
     }
     return payload;
@@ -155,7 +189,11 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
 
   const routes = {
     'GET /api/me': (claims) => ({
-      sub: claims.sub, scope: claims.scope, client_id: claims.client_id, exp: claims.exp, iat: claims.iat,
+      sub: claims.sub,
+      scope: claims.scope,
+      client_id: claims.client_id,
+      exp: claims.exp,
+      iat: claims.iat,
     }),
     'GET /api/items': async (claims, url) => {
       const delay = Math.min(Number(url.searchParams.get('delay')) || 0, MAX_DELAY_MS);
@@ -167,7 +205,8 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
   const controlRoutes = {
     'POST /api/__control/reject-tokens-issued-before': (body) => {
       const at = body.epochSeconds ?? Math.floor(Date.now() / 1000);
-      if (!Number.isFinite(Number(at))) throw Object.assign(new Error('epochSeconds must be a number'), { status: 400 });
+      if (!Number.isFinite(Number(at)))
+        throw Object.assign(new Error('epochSeconds must be a number'), { status: 400 });
       rejectIssuedBefore = Number(at);
       return { ok: true, rejectIssuedBefore };
     },
@@ -228,7 +267,11 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
 
     // Polling the counters must not change them.
     if (key === 'GET /api/stats') {
-      return sendJson(res, 200, { ...stats, rejectIssuedBefore, dpopNonceRequired: dpop.nonceRequired });
+      return sendJson(res, 200, {
+        ...stats,
+        rejectIssuedBefore,
+        dpopNonceRequired: dpop.nonceRequired,
+      });
     }
 
     const route = routes[key];
@@ -245,10 +288,15 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
       if (!(err instanceof Rejection)) throw err;
       count(url.pathname, 'rejected');
       countRejection(err);
-      return sendJson(res, err.status, { error: err.error ?? 'unauthorized', error_description: err.message || undefined }, {
-        'WWW-Authenticate': challenge(err),
-        ...err.headers,
-      });
+      return sendJson(
+        res,
+        err.status,
+        { error: err.error ?? 'unauthorized', error_description: err.message || undefined },
+        {
+          'WWW-Authenticate': challenge(err),
+          ...err.headers,
+        },
+      );
     }
   }
 

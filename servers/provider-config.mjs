@@ -22,7 +22,16 @@ import { errorPage, loggedOutPage, logoutAutoSubmitPage } from './pages.mjs';
  * @param {object[]} [o.extraClients] more clients, e.g. a confidential backend-for-frontend
  */
 export function buildProviderConfiguration({
-  apiResource, clientId, appOrigins, settings, storage, signingJwk, users, sessionTtl, dpopNonceSecret, extraClients = [],
+  apiResource,
+  clientId,
+  appOrigins,
+  settings,
+  storage,
+  signingJwk,
+  users,
+  sessionTtl,
+  dpopNonceSecret,
+  extraClients = [],
 }) {
   const apiInfo = () => ({
     scope: API_SCOPE,
@@ -39,16 +48,19 @@ export function buildProviderConfiguration({
     // Cookie signing keys are per process: a restarted server forgets all sessions anyway.
     cookies: { keys: [randomBytes(32).toString('base64url')] },
 
-    clients: [{
-      client_id: clientId,
-      client_name: 'ngx-spa-auth demo',
-      application_type: 'web',
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      redirect_uris: appOrigins.map((o) => `${o}/callback`),
-      post_logout_redirect_uris: appOrigins.map((o) => `${o}/`),
-    }, ...extraClients],
+    clients: [
+      {
+        client_id: clientId,
+        client_name: 'ngx-spa-auth demo',
+        application_type: 'web',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: appOrigins.map((o) => `${o}/callback`),
+        post_logout_redirect_uris: appOrigins.map((o) => `${o}/`),
+      },
+      ...extraClients,
+    ],
 
     scopes: [...OIDC_SCOPES],
     claims: {
@@ -66,7 +78,13 @@ export function buildProviderConfiguration({
       return {
         accountId: sub,
         async claims() {
-          return { sub, name: user.name, preferred_username: sub, email: user.email, email_verified: true };
+          return {
+            sub,
+            name: user.name,
+            preferred_username: sub,
+            email: user.email,
+            email_verified: true,
+          };
         },
       };
     },
@@ -87,7 +105,8 @@ export function buildProviderConfiguration({
     async loadExistingGrant(ctx) {
       const { oidc } = ctx;
       const accountId = oidc.session.accountId;
-      const grantId = oidc.result?.consent?.grantId || oidc.session.grantIdFor(oidc.client.clientId);
+      const grantId =
+        oidc.result?.consent?.grantId || oidc.session.grantIdFor(oidc.client.clientId);
       let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
       // A grant revoked by reuse detection or the admin control is gone: start a new one.
       if (!grant || grant.accountId !== accountId) {

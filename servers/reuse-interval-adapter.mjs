@@ -84,7 +84,11 @@ export class ReuseIntervalAdapter extends MemoryAdapter {
  * Also indexes grants and sessions by account, because the admin-style "revoke user" control
  * needs them and the memory store cannot be queried by accountId.
  */
-export function createStorage({ reuseInterval = 0, clockTolerance = 0, revocationScope = 'grant' } = {}) {
+export function createStorage({
+  reuseInterval = 0,
+  clockTolerance = 0,
+  revocationScope = 'grant',
+} = {}) {
   const store = new LRU({ maxSize: STORE_SIZE });
   const byAccount = { Grant: new Map(), Session: new Map() };
 
@@ -112,13 +116,27 @@ export function createStorage({ reuseInterval = 0, clockTolerance = 0, revocatio
   return {
     /** Factory in the shape oidc-provider's `adapter` configuration accepts. */
     adapterFactory: (model) => new ReuseIntervalAdapter(model, state),
-    get reuseInterval() { return state.reuseInterval; },
-    set reuseInterval(seconds) { state.reuseInterval = seconds; },
-    get revocationScope() { return state.revocationScope; },
-    set revocationScope(scope) { state.revocationScope = scope; },
-    grantIdsOf(accountId) { return [...byAccount.Grant.get(accountId) ?? []]; },
-    sessionIdsOf(accountId) { return [...byAccount.Session.get(accountId) ?? []]; },
+    get reuseInterval() {
+      return state.reuseInterval;
+    },
+    set reuseInterval(seconds) {
+      state.reuseInterval = seconds;
+    },
+    get revocationScope() {
+      return state.revocationScope;
+    },
+    set revocationScope(scope) {
+      state.revocationScope = scope;
+    },
+    grantIdsOf(accountId) {
+      return [...(byAccount.Grant.get(accountId) ?? [])];
+    },
+    sessionIdsOf(accountId) {
+      return [...(byAccount.Session.get(accountId) ?? [])];
+    },
     /** Raw stored payload, for the monitor (never exposed over HTTP). */
-    peek(model, id) { return store.get(`${model}:${id}`); },
+    peek(model, id) {
+      return store.get(`${model}:${id}`);
+    },
   };
 }

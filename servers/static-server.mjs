@@ -4,9 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 
-import {
-  baseUrlOf, closeServer, listen, safeHandler, sendJson,
-} from './http-utils.mjs';
+import { baseUrlOf, closeServer, listen, safeHandler, sendJson } from './http-utils.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -86,7 +84,8 @@ export function createStaticHandler(root) {
 export async function serveStatic({ root, port = 4200, host = 'localhost' }) {
   if (!root) throw new TypeError('serveStatic: root is required');
   const index = await fileAt(join(resolve(root), 'index.html'));
-  if (!index) throw new Error(`serveStatic: ${resolve(root)}/index.html not found (build the app first)`);
+  if (!index)
+    throw new Error(`serveStatic: ${resolve(root)}/index.html not found (build the app first)`);
   const server = await listen(safeHandler(createStaticHandler(root)), { port, host });
   return { url: baseUrlOf(server, host), close: () => closeServer(server) };
 }

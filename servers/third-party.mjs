@@ -46,7 +46,12 @@ export function createThirdParty({ appOrigins }) {
       };
       requests.push(entry);
       if (requests.length > MAX_RECORDS) requests = requests.slice(-MAX_RECORDS);
-      sendJson(res, 200, { ok: true, method: entry.method, path: entry.path, receivedAuthorization: entry.authorization });
+      sendJson(res, 200, {
+        ok: true,
+        method: entry.method,
+        path: entry.path,
+        receivedAuthorization: entry.authorization,
+      });
       return;
     }
 

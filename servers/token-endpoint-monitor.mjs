@@ -41,7 +41,14 @@ function zeroCounters() {
 }
 
 function noFaults() {
-  return { loseNextResponses: 0, failNextRequests: 0, failStatus: 503, retryAfter: undefined, latencyMs: 0, latencyPhase: 'after' };
+  return {
+    loseNextResponses: 0,
+    failNextRequests: 0,
+    failStatus: 503,
+    retryAfter: undefined,
+    latencyMs: 0,
+    latencyPhase: 'after',
+  };
 }
 
 export function createTokenEndpointMonitor({ appOrigins }) {
@@ -97,10 +104,14 @@ export function createTokenEndpointMonitor({ appOrigins }) {
     try {
       params = ctx.oidc?.params ?? {};
       entities = ctx.oidc?.entities ?? {};
-    } catch { /* request rejected before oidc-provider assembled its context */ }
+    } catch {
+      /* request rejected before oidc-provider assembled its context */
+    }
 
     const type = params.grant_type ?? 'unknown';
-    const presented = tokenFingerprint(type === 'refresh_token' ? params.refresh_token : params.code);
+    const presented = tokenFingerprint(
+      type === 'refresh_token' ? params.refresh_token : params.code,
+    );
     const error = ctx.state.grantError;
     const ok = ctx.status === 200;
     let outcome = ok ? 'ok' : `error:${ctx.body?.error ?? ctx.status}`;
@@ -142,7 +153,10 @@ export function createTokenEndpointMonitor({ appOrigins }) {
       outcome,
       status: ctx.status,
       detail: ok ? undefined : error?.error_detail,
-      grantId: entities.Grant?.jti ?? entities.RefreshToken?.grantId ?? entities.AuthorizationCode?.grantId,
+      grantId:
+        entities.Grant?.jti ??
+        entities.RefreshToken?.grantId ??
+        entities.AuthorizationCode?.grantId,
       token: presented,
       newRefreshToken: ok ? tokenFingerprint(ctx.body?.refresh_token) : undefined,
       // DPoP: whether a proof came, the key thumbprint the new access token is bound to (public,
@@ -188,8 +202,12 @@ export function createTokenEndpointMonitor({ appOrigins }) {
       const revocationPath = provider.pathFor('revocation');
       // Errors are turned into responses inside oidc-provider's router; the event still carries
       // the internal detail that distinguishes reuse detection from other invalid_grant cases.
-      provider.on('grant.error', (ctx, err) => { ctx.state.grantError = err; });
-      provider.on('end_session.success', () => { counters.endSessions += 1; });
+      provider.on('grant.error', (ctx, err) => {
+        ctx.state.grantError = err;
+      });
+      provider.on('end_session.success', () => {
+        counters.endSessions += 1;
+      });
       provider.use(async (ctx, next) => {
         if (ctx.method === 'POST' && ctx.path === tokenPath) return tokenEndpoint(ctx, next);
         if (ctx.method === 'POST' && ctx.path === revocationPath) counters.revocations += 1;
@@ -198,11 +216,15 @@ export function createTokenEndpointMonitor({ appOrigins }) {
     },
 
     record,
-    loseNextResponses(count = 1) { faults.loseNextResponses = count; },
+    loseNextResponses(count = 1) {
+      faults.loseNextResponses = count;
+    },
     failNextRequests(count = 1, status = 503, retryAfter = undefined) {
       Object.assign(faults, { failNextRequests: count, failStatus: status, retryAfter });
     },
-    setLatency(ms, phase = 'after') { Object.assign(faults, { latencyMs: ms, latencyPhase: phase }); },
+    setLatency(ms, phase = 'after') {
+      Object.assign(faults, { latencyMs: ms, latencyPhase: phase });
+    },
 
     reset() {
       counters = zeroCounters();

@@ -1,5 +1,11 @@
-import { DPoPSession } from '../projects/ngx-spa-auth/src/lib/core/dpop-session';
-import { provideHttpClient, withInterceptors, withInterceptorsFromDi, HTTP_INTERCEPTORS, HttpClient } from '@angular/common/http';
+import { DPoPKeyHolder } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-key-holder';
+import {
+  provideHttpClient,
+  withInterceptors,
+  withInterceptorsFromDi,
+  HTTP_INTERCEPTORS,
+  HttpClient,
+} from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { NgModule, type EnvironmentProviders, type Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
@@ -7,12 +13,28 @@ import { TestBed } from '@angular/core/testing';
 import { AuthClient } from '../projects/ngx-spa-auth/src/lib/core/auth-client';
 import { resolveConfig, type AuthConfig } from '../projects/ngx-spa-auth/src/lib/core/config';
 import type { AuthEvent } from '../projects/ngx-spa-auth/src/lib/core/events';
-import { AuthInterceptor, authInterceptor } from '../projects/ngx-spa-auth/src/lib/angular/auth.interceptor';
+import {
+  AuthInterceptor,
+  authInterceptor,
+} from '../projects/ngx-spa-auth/src/lib/angular/auth.interceptor';
 import { AuthModule } from '../projects/ngx-spa-auth/src/lib/angular/auth.module';
 import { AuthService } from '../projects/ngx-spa-auth/src/lib/angular/auth.service';
-import { AUTH_BROWSER, AUTH_CLOCK, AUTH_DPOP_KEY_STORE, AUTH_FETCH } from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
-import { memoryKeyStore, type DPoPKeyStore } from '../projects/ngx-spa-auth/src/lib/core/dpop-key-store';
-import { AuthFeatureKind, provideAuth, type AuthFeature } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
+import { AUTH_CLIENT } from '../projects/ngx-spa-auth/src/lib/angular/auth-client.provider';
+import {
+  AUTH_BROWSER,
+  AUTH_CLOCK,
+  AUTH_FETCH,
+} from '../projects/ngx-spa-auth/src/lib/angular/auth-tokens';
+import {
+  memoryKeyStore,
+  type DPoPKeyStore,
+} from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-key-store';
+import {
+  AUTH_DPOP_KEY_STORE,
+  AuthFeatureKind,
+  provideAuth,
+  type AuthFeature,
+} from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
 import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from './fake-authorization-server';
 import { createBrowser, type FakeBrowser } from './fake-browser';
 import { FakeClock } from './fake-clock';
@@ -48,9 +70,25 @@ export interface TestBedOptions {
 }
 
 /** Prepares the page as the callback of a login the user completed at the fake server. */
-async function arriveAtCallback(browser: FakeBrowser, server: FakeAuthorizationServer, clock: FakeClock, config: AuthConfig, returnUrl: string, dpopKeyStore?: DPoPKeyStore) {
-  const dpop = dpopKeyStore ? (clientId: string, now: () => number) => new DPoPSession(dpopKeyStore, { client_id: clientId }, now) : undefined;
-  const starter = new AuthClient({ config: resolveConfig(config, APP), env: browser, fetch: server.fetch, clock, dpop });
+async function arriveAtCallback(
+  browser: FakeBrowser,
+  server: FakeAuthorizationServer,
+  clock: FakeClock,
+  config: AuthConfig,
+  returnUrl: string,
+  dpopKeyStore?: DPoPKeyStore,
+) {
+  const dpop = dpopKeyStore
+    ? (clientId: string, now: () => number) =>
+        new DPoPKeyHolder(dpopKeyStore, { client_id: clientId }, now)
+    : undefined;
+  const starter = new AuthClient({
+    config: resolveConfig(config, APP),
+    env: browser,
+    fetch: server.fetch,
+    clock,
+    dpop,
+  });
   await starter.initialize();
   await starter.login({ returnUrl });
   browser.open(server.authorize(browser.lastNavigation!));
@@ -65,16 +103,29 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   // One key store for the page before and after the redirect, as IndexedDB would be.
   const dpopKeyStore = memoryKeyStore();
   const dpop = (options.features ?? []).some((f) => f.ɵkind === AuthFeatureKind.DPoP);
-  if (options.signedIn) await arriveAtCallback(browser, server, clock, config, '/home', dpop ? dpopKeyStore : undefined);
+  if (options.signedIn)
+    await arriveAtCallback(
+      browser,
+      server,
+      clock,
+      config,
+      '/home',
+      dpop ? dpopKeyStore : undefined,
+    );
   options.beforeStart?.(server);
-  if (options.latencyMs) server.latency = () => ({ toServer: options.latencyMs!, toClient: options.latencyMs! });
+  if (options.latencyMs)
+    server.latency = () => ({ toServer: options.latencyMs!, toClient: options.latencyMs! });
 
   @NgModule({ imports: [AuthModule.forRoot(config, ...(options.features ?? []))] })
   class AppModule {}
 
-  const http = options.interceptor === 'class'
-    ? [provideHttpClient(withInterceptorsFromDi()), { provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true }]
-    : [provideHttpClient(withInterceptors([authInterceptor]))];
+  const http =
+    options.interceptor === 'class'
+      ? [
+          provideHttpClient(withInterceptorsFromDi()),
+          { provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true },
+        ]
+      : [provideHttpClient(withInterceptors([authInterceptor]))];
   TestBed.configureTestingModule({
     imports: options.setup === 'module' ? [AppModule] : [],
     providers: [
@@ -93,7 +144,15 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   auth.events$.subscribe((e) => events.push(e));
   if (options.waitUntilReady !== false) await auth.whenReady();
   return {
-    auth, server, clock, browser, events, config, dpopKeyStore,
+    auth,
+    server,
+    clock,
+    browser,
+    events,
+    config,
+    dpopKeyStore,
+    /** The core client behind the facade (what the interceptor talks to). */
+    client: TestBed.inject(AUTH_CLIENT),
     http: TestBed.inject(HttpClient),
     httpMock: TestBed.inject(HttpTestingController),
   };

@@ -65,7 +65,12 @@ export class FakeAuthorizationServer {
   /** The refresh token most recently issued (by login or rotation). */
   lastIssuedRefreshToken: string | undefined;
   /** DPoP at the token endpoint: proofs seen, and whether a nonce is required (RFC 9449 §8). */
-  readonly dpop = { proofs: [] as string[], requireNonce: false, nonce: 'as-nonce-1', challenges: 0 };
+  readonly dpop = {
+    proofs: [] as string[],
+    requireNonce: false,
+    nonce: 'as-nonce-1',
+    challenges: 0,
+  };
   /** Whether `prompt=none` needs `id_token_hint` equal to the last ID token issued, as glewlwyd 2.7 does. */
   promptNoneNeedsIdTokenHint = false;
   /** The ID token most recently issued (code exchange or refresh). */
@@ -91,7 +96,11 @@ export class FakeAuthorizationServer {
     private readonly clock: Clock,
     reuseIntervalMs = 0,
   ) {
-    this.model = new RefreshTokenModel(() => clock.now(), reuseIntervalMs, this.accessTokenTtlSeconds * 1000);
+    this.model = new RefreshTokenModel(
+      () => clock.now(),
+      reuseIntervalMs,
+      this.accessTokenTtlSeconds * 1000,
+    );
   }
 
   get metadata(): Record<string, unknown> {
@@ -117,7 +126,11 @@ export class FakeAuthorizationServer {
     const url = new URL(authorizeUrl);
     const p = url.searchParams;
     if (p.get('code_challenge_method') !== 'S256') throw new Error('fake server: S256 required');
-    if (p.get('prompt') === 'none' && this.promptNoneNeedsIdTokenHint && p.get('id_token_hint') !== this.lastIssuedIdToken) {
+    if (
+      p.get('prompt') === 'none' &&
+      this.promptNoneNeedsIdTokenHint &&
+      p.get('id_token_hint') !== this.lastIssuedIdToken
+    ) {
       return this.authorizeError(authorizeUrl, 'invalid_request');
     }
     const code = b64url(randomBytes(16));
@@ -147,11 +160,14 @@ export class FakeAuthorizationServer {
   /** A fetch implementation that routes to this server (and only this server). */
   readonly fetch = (input: string, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input);
-    if (url.origin !== ISSUER) return Promise.reject(new TypeError(`fake server: unexpected host ${url.origin}`));
+    if (url.origin !== ISSUER)
+      return Promise.reject(new TypeError(`fake server: unexpected host ${url.origin}`));
     if (this.stalled.has(url.pathname)) return new Promise<Response>(() => undefined);
     const { toServer, toClient } = this.latency();
-    const isRefresh = typeof init.body !== 'undefined' && String(init.body).includes('grant_type=refresh_token');
-    if (isRefresh) this.maxRefreshesInFlight = Math.max(this.maxRefreshesInFlight, ++this.refreshesInFlight);
+    const isRefresh =
+      typeof init.body !== 'undefined' && String(init.body).includes('grant_type=refresh_token');
+    if (isRefresh)
+      this.maxRefreshesInFlight = Math.max(this.maxRefreshesInFlight, ++this.refreshesInFlight);
     const settled = new Promise<Response>((resolve, reject) => {
       let aborted = false;
       init.signal?.addEventListener('abort', () => {
@@ -183,7 +199,11 @@ export class FakeAuthorizationServer {
   }
 
   private handle(url: URL, init: RequestInit): Response | 'lost' | 'hang' {
-    const body = new URLSearchParams(typeof init.body === 'string' ? init.body : (init.body as URLSearchParams | undefined)?.toString() ?? '');
+    const body = new URLSearchParams(
+      typeof init.body === 'string'
+        ? init.body
+        : ((init.body as URLSearchParams | undefined)?.toString() ?? ''),
+    );
     this.requests.push({ path: url.pathname, body });
     switch (url.pathname) {
       case '/.well-known/openid-configuration':
@@ -192,8 +212,10 @@ export class FakeAuthorizationServer {
       case '/token':
         return this.token(body, new Headers(init.headers).get('dpop'));
       case '/revoke':
-        if (this.revocationRefusal && this.revocationRefusalEmpty) return new Response(null, { status: this.revocationRefusal });
-        if (this.revocationRefusal) return json({ error: 'invalid_client' }, this.revocationRefusal);
+        if (this.revocationRefusal && this.revocationRefusalEmpty)
+          return new Response(null, { status: this.revocationRefusal });
+        if (this.revocationRefusal)
+          return json({ error: 'invalid_client' }, this.revocationRefusal);
         this.revoked.push(body.get('token') ?? '');
         if (this.revocation === 'token') this.model.revokeOnly(body.get('token') ?? '');
         else this.model.revokeToken(body.get('token') ?? '');
@@ -206,23 +228,36 @@ export class FakeAuthorizationServer {
   private token(body: URLSearchParams, proof: string | null): Response | 'lost' | 'hang' {
     if (proof) {
       this.dpop.proofs.push(proof);
-      const payload = JSON.parse(Buffer.from(proof.split('.')[1], 'base64url').toString()) as { nonce?: string };
+      const payload = JSON.parse(Buffer.from(proof.split('.')[1], 'base64url').toString()) as {
+        nonce?: string;
+      };
       if (this.dpop.requireNonce && payload.nonce !== this.dpop.nonce) {
         this.dpop.challenges++;
-        return json({ error: 'use_dpop_nonce', error_description: 'nonce required' }, 400, { 'dpop-nonce': this.dpop.nonce });
+        return json({ error: 'use_dpop_nonce', error_description: 'nonce required' }, 400, {
+          'dpop-nonce': this.dpop.nonce,
+        });
       }
     }
     const tokenType = proof ? 'DPoP' : 'Bearer';
     const fault = this.faults.shift();
     if (fault?.kind === 'status') {
-      return json({ error: 'temporarily_unavailable' }, fault.status, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      return json(
+        { error: 'temporarily_unavailable' },
+        fault.status,
+        fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+      );
     }
     if (fault?.kind === 'hang') return 'hang';
     if (fault?.kind === 'empty') return new Response(null, { status: fault.status });
-    const response = body.get('grant_type') === 'refresh_token' ? this.refreshGrant(body, tokenType) : this.codeGrant(body, tokenType);
+    const response =
+      body.get('grant_type') === 'refresh_token'
+        ? this.refreshGrant(body, tokenType)
+        : this.codeGrant(body, tokenType);
     if (fault?.kind === 'lose') return 'lost';
-    if (fault?.kind === 'malformed' && response.status === 200) return json({ token_type: 'bearer' });
-    if (fault?.kind === 'unreadable' && response.status === 200) return new Response('<html>proxy says hi</html>', { status: 200 });
+    if (fault?.kind === 'malformed' && response.status === 200)
+      return json({ token_type: 'bearer' });
+    if (fault?.kind === 'unreadable' && response.status === 200)
+      return new Response('<html>proxy says hi</html>', { status: 200 });
     return response;
   }
 
@@ -230,7 +265,11 @@ export class FakeAuthorizationServer {
     const code = this.codes.get(body.get('code') ?? '');
     this.codes.delete(body.get('code') ?? '');
     const verifier = body.get('code_verifier') ?? '';
-    if (!code || code.redirectUri !== body.get('redirect_uri') || b64url(createHash('sha256').update(verifier).digest()) !== code.challenge) {
+    if (
+      !code ||
+      code.redirectUri !== body.get('redirect_uri') ||
+      b64url(createHash('sha256').update(verifier).digest()) !== code.challenge
+    ) {
       return json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, 400);
     }
     const family = this.model.issueFamily();
@@ -248,14 +287,17 @@ export class FakeAuthorizationServer {
   private refreshGrant(body: URLSearchParams, tokenType: string): Response {
     const outcome = this.model.refresh(body.get('refresh_token') ?? '');
     if (!outcome.ok && this.emptyRefreshErrors) return new Response(null, { status: 400 });
-    if (!outcome.ok) return json({ error: outcome.error, error_description: 'grant request is invalid' }, 400);
+    if (!outcome.ok)
+      return json({ error: outcome.error, error_description: 'grant request is invalid' }, 400);
     if (this.rotate) this.lastIssuedRefreshToken = outcome.refreshToken;
     return json({
       access_token: outcome.accessToken,
       token_type: tokenType,
       expires_in: this.accessTokenTtlSeconds,
       ...(this.rotate ? { refresh_token: outcome.refreshToken } : {}),
-      ...(this.refreshIdTokenSub ? { id_token: this.idToken(this.refreshIdTokenSub, 'unused') } : {}),
+      ...(this.refreshIdTokenSub
+        ? { id_token: this.idToken(this.refreshIdTokenSub, 'unused') }
+        : {}),
     });
   }
 
@@ -268,9 +310,19 @@ export class FakeAuthorizationServer {
   private signIdToken(sub: string, nonce: string, overrides: Record<string, unknown>): string {
     const now = Math.floor(this.clock.now() / 1000);
     const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'k1' }));
-    const claims = b64url(JSON.stringify({
-      iss: ISSUER, aud: CLIENT_ID, sub, nonce, iat: now, exp: now + 300, auth_time: now, name: 'Alice', ...overrides,
-    }));
+    const claims = b64url(
+      JSON.stringify({
+        iss: ISSUER,
+        aud: CLIENT_ID,
+        sub,
+        nonce,
+        iat: now,
+        exp: now + 300,
+        auth_time: now,
+        name: 'Alice',
+        ...overrides,
+      }),
+    );
     const signature = sign('RSA-SHA256', Buffer.from(`${header}.${claims}`), privateKey);
     return `${header}.${claims}.${b64url(signature)}`;
   }

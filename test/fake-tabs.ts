@@ -1,4 +1,8 @@
-import type { RefreshLock, TabChannel, TabMessage } from '../projects/ngx-spa-auth/src/lib/core/tab-sync';
+import type {
+  RefreshLock,
+  TabChannel,
+  TabMessage,
+} from '../projects/ngx-spa-auth/src/lib/core/tab-sync';
 
 /** BroadcastChannel semantics in memory: a message reaches every other channel, asynchronously. */
 export class FakeTabBus {
@@ -13,7 +17,8 @@ export class FakeTabBus {
         this.sent.push(message);
         for (const other of this.channels) {
           if (other === self) continue;
-          for (const listener of [...other.listeners]) queueMicrotask(() => listener(structuredClone(message)));
+          for (const listener of [...other.listeners])
+            queueMicrotask(() => listener(structuredClone(message)));
         }
       },
       subscribe: (listener) => {

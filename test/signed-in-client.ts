@@ -25,21 +25,34 @@ export interface SignedInOptions {
 export async function signedInClient(options: SignedInOptions = {}) {
   const clock = options.clock ?? new FakeClock();
   const server = new FakeAuthorizationServer(clock, options.reuseIntervalMs ?? 0);
-  if (options.accessTokenTtlSeconds !== undefined) server.accessTokenTtlSeconds = options.accessTokenTtlSeconds;
+  if (options.accessTokenTtlSeconds !== undefined)
+    server.accessTokenTtlSeconds = options.accessTokenTtlSeconds;
   const browser = createBrowser(`${APP_ORIGIN}/`);
   const config = resolveConfig(
-    { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP_ORIGIN}/callback`, ...options.config },
+    {
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: `${APP_ORIGIN}/callback`,
+      ...options.config,
+    },
     APP_ORIGIN,
   );
   const starter = new AuthClient({ config, env: browser, fetch: server.fetch, clock });
   await starter.initialize();
   await starter.login({ returnUrl: '/work' });
   browser.open(server.authorize(browser.lastNavigation!));
-  const client = new AuthClient({ config, env: browser, fetch: server.fetch, clock, random: options.random, channel: options.channel });
+  const client = new AuthClient({
+    config,
+    env: browser,
+    fetch: server.fetch,
+    clock,
+    random: options.random,
+    channel: options.channel,
+  });
   const events: AuthEvent[] = [];
   client.events.subscribe((e) => events.push(e));
   await client.initialize();
-  if (client.state.status !== 'authenticated') throw new Error(`sign-in failed: ${client.state.error?.message}`);
+  if (client.state.status !== 'authenticated')
+    throw new Error(`sign-in failed: ${client.state.error?.message}`);
   return { client, server, browser, clock, events, config };
 }
-

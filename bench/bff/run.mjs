@@ -15,7 +15,11 @@ import autocannon from 'autocannon';
 
 import { signIn as signInPublicClient } from '../../servers/test/helpers/oauth-client.mjs';
 import { startRedis } from '../../projects/ngx-spa-auth-bff/test/helpers/redis-server.mjs';
-import { CookieJar, sessionCookie, signIn } from '../../projects/ngx-spa-auth-bff/test/helpers/stack.mjs';
+import {
+  CookieJar,
+  sessionCookie,
+  signIn,
+} from '../../projects/ngx-spa-auth-bff/test/helpers/stack.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,9 +37,13 @@ async function freePort() {
 }
 
 async function spawnRole(...args) {
-  const child = spawn(process.execPath, [new URL('./stack-process.mjs', import.meta.url).pathname, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [new URL('./stack-process.mjs', import.meta.url).pathname, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const [line] = await once(createInterface({ input: child.stdout }), 'line');
   return { child, info: JSON.parse(line) };
 }
@@ -67,7 +75,13 @@ function load(url, headers) {
 async function measure(mode, redisUrl) {
   const port = await freePort();
   const servers = await spawnRole('servers', `http://127.0.0.1:${port}`);
-  const bff = await spawnRole('bff', String(port), servers.info.issuer, servers.info.api, ...(redisUrl ? [redisUrl] : []));
+  const bff = await spawnRole(
+    'bff',
+    String(port),
+    servers.info.issuer,
+    servers.info.api,
+    ...(redisUrl ? [redisUrl] : []),
+  );
   try {
     const jar = new CookieJar();
     await signIn(bff.info.origin, jar);
@@ -76,8 +90,14 @@ async function measure(mode, redisUrl) {
     const { tokens } = await signInPublicClient(servers.info.issuer);
     const paths = {
       direct: [`${servers.info.api}/api/me`, { authorization: `Bearer ${tokens.access_token}` }],
-      'node proxy': [`${bff.info.floor}/api/me`, { authorization: `Bearer ${tokens.access_token}` }],
-      bff: [`${bff.info.origin}/bff/api/demo/me`, { cookie: sessionCookie(jar), 'x-bff-csrf': '1', 'sec-fetch-site': 'same-origin' }],
+      'node proxy': [
+        `${bff.info.floor}/api/me`,
+        { authorization: `Bearer ${tokens.access_token}` },
+      ],
+      bff: [
+        `${bff.info.origin}/bff/api/demo/me`,
+        { cookie: sessionCookie(jar), 'x-bff-csrf': '1', 'sec-fetch-site': 'same-origin' },
+      ],
     };
     for (const name of Object.keys(paths)) await load(...paths[name]); // warm-up (JIT, keep-alive sockets)
     const results = {};
@@ -87,7 +107,10 @@ async function measure(mode, redisUrl) {
       const perRequest = (ms) => (ms * 1000) / r.requests.total;
       const failed = r.non2xx + r.errors + r.timeouts;
       results[name] = {
-        rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failed,
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        failed,
         proxyCpuUs: perRequest(cpuMs(bff.child.pid) - before.proxy),
         apiCpuUs: perRequest(cpuMs(servers.child.pid) - before.api),
       };
@@ -108,21 +131,39 @@ try {
 }
 
 const fmt = (n, d = 0) => n.toFixed(d).padStart(8);
-console.log(`\nBFF proxy vs direct API calls (loopback, ${connections} connections, ${duration} s each)\n`);
-console.log('| store        | path       | req/s    | p50 ms   | p99 ms   | failed | proxy CPU µs/req | API CPU µs/req |');
-console.log('| ------------ | ---------- | -------: | -------: | -------: | -----: | ---------------: | -------------: |');
+console.log(
+  `\nBFF proxy vs direct API calls (loopback, ${connections} connections, ${duration} s each)\n`,
+);
+console.log(
+  '| store        | path       | req/s    | p50 ms   | p99 ms   | failed | proxy CPU µs/req | API CPU µs/req |',
+);
+console.log(
+  '| ------------ | ---------- | -------: | -------: | -------: | -----: | ---------------: | -------------: |',
+);
 for (const row of rows) {
   for (const name of ['direct', 'node proxy', 'bff']) {
     const r = row[name];
     const proxyCpu = name === 'direct' ? '–' : r.proxyCpuUs.toFixed(0);
-    console.log(`| ${row.mode.padEnd(12)} | ${name.padEnd(10)} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${String(r.failed).padStart(6)} | ${proxyCpu.padStart(16)} | ${r.apiCpuUs.toFixed(0).padStart(14)} |`);
+    console.log(
+      `| ${row.mode.padEnd(12)} | ${name.padEnd(10)} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${String(r.failed).padStart(6)} | ${proxyCpu.padStart(16)} | ${r.apiCpuUs.toFixed(0).padStart(14)} |`,
+    );
   }
 }
-console.log('\n| store        | BFF/direct req/s (target ≥ 0.5×) | BFF added p99 ms (target ≤ 5) | node proxy/direct req/s | node proxy added p99 ms |');
-console.log('| ------------ | -------------------------------: | ----------------------------: | ----------------------: | ----------------------: |');
+console.log(
+  '\n| store        | BFF/direct req/s (target ≥ 0.5×) | BFF added p99 ms (target ≤ 5) | node proxy/direct req/s | node proxy added p99 ms |',
+);
+console.log(
+  '| ------------ | -------------------------------: | ----------------------------: | ----------------------: | ----------------------: |',
+);
 for (const row of rows) {
   const p = row['node proxy'];
-  console.log(`| ${row.mode.padEnd(12)} | ${`${(row.bff.rps / row.direct.rps).toFixed(2)}×`.padStart(32)} | ${(row.bff.p99 - row.direct.p99).toFixed(1).padStart(29)} | ${`${(p.rps / row.direct.rps).toFixed(2)}×`.padStart(23)} | ${(p.p99 - row.direct.p99).toFixed(1).padStart(23)} |`);
+  console.log(
+    `| ${row.mode.padEnd(12)} | ${`${(row.bff.rps / row.direct.rps).toFixed(2)}×`.padStart(32)} | ${(row.bff.p99 - row.direct.p99).toFixed(1).padStart(29)} | ${`${(p.rps / row.direct.rps).toFixed(2)}×`.padStart(23)} | ${(p.p99 - row.direct.p99).toFixed(1).padStart(23)} |`,
+  );
 }
-console.log(`\nload average after the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+console.log(
+  `\nload average after the run: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} cores`,
+);
 console.log('(req/s and latency depend on how busy the machine is; CPU per request much less so.)');

@@ -15,12 +15,21 @@ let close;
 if (role === 'servers') {
   const [origin] = args;
   const servers = await startServers({
-    issuerPort: 0, apiPort: 0, thirdPartyPort: 0, accessTokenTtl: 3600,
-    extraClients: [{
-      client_id: 'demo-bff', client_secret: CLIENT_SECRET, token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
-      redirect_uris: [`${origin}/bff/callback`], post_logout_redirect_uris: [`${origin}/`],
-    }],
+    issuerPort: 0,
+    apiPort: 0,
+    thirdPartyPort: 0,
+    accessTokenTtl: 3600,
+    extraClients: [
+      {
+        client_id: 'demo-bff',
+        client_secret: CLIENT_SECRET,
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: [`${origin}/bff/callback`],
+        post_logout_redirect_uris: [`${origin}/`],
+      },
+    ],
   });
   close = () => servers.close();
   process.stdout.write(`${JSON.stringify(servers.urls)}\n`);
@@ -30,13 +39,21 @@ if (role === 'servers') {
   if (store) await store.ready();
   const origin = `http://127.0.0.1:${port}`;
   const bff = createBff({
-    issuer, allowInsecureRequests: true, clientId: 'demo-bff',
+    issuer,
+    allowInsecureRequests: true,
+    clientId: 'demo-bff',
     clientAuthentication: { method: 'client_secret_basic', clientSecret: CLIENT_SECRET },
-    origin, apis: { demo: `${api}/api` }, store, scope: 'openid profile email offline_access api:read',
+    origin,
+    apis: { demo: `${api}/api` },
+    store,
+    scope: 'openid profile email offline_access api:read',
   });
   // A bare node:http server: the BFF's handler needs no framework (under Express it is the same
   // function as middleware).
-  const server = createServer((req, res) => bff.handler(req, res)).listen(Number(port), '127.0.0.1');
+  const server = createServer((req, res) => bff.handler(req, res)).listen(
+    Number(port),
+    '127.0.0.1',
+  );
   await new Promise((resolve) => server.once('listening', resolve));
   close = async () => {
     server.closeAllConnections();
@@ -48,13 +65,20 @@ if (role === 'servers') {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const apiUrl = new URL(api);
   const floor = createServer((req, res) => {
-    const upstream = request({
-      host: apiUrl.hostname, port: apiUrl.port, path: req.url, method: req.method, agent,
-      headers: { authorization: req.headers.authorization ?? '' },
-    }, (response) => {
-      res.writeHead(response.statusCode, response.headers);
-      response.pipe(res);
-    });
+    const upstream = request(
+      {
+        host: apiUrl.hostname,
+        port: apiUrl.port,
+        path: req.url,
+        method: req.method,
+        agent,
+        headers: { authorization: req.headers.authorization ?? '' },
+      },
+      (response) => {
+        res.writeHead(response.statusCode, response.headers);
+        response.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   }).listen(0, '127.0.0.1');
@@ -65,7 +89,9 @@ if (role === 'servers') {
     floor.close();
     await closeBff();
   };
-  process.stdout.write(`${JSON.stringify({ origin, floor: `http://127.0.0.1:${floor.address().port}` })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ origin, floor: `http://127.0.0.1:${floor.address().port}` })}\n`,
+  );
 } else {
   throw new Error(`unknown role ${role}`);
 }

@@ -13,24 +13,33 @@ const B64_INDEX = new Map([...B64].map((c, i) => [c, i]));
 /** Decodes source map v3 `mappings` into [genLine][] of [genCol, srcIndex, srcLine, srcCol]. */
 function decodeMappings(mappings) {
   const lines = [];
-  let src = 0, srcLine = 0, srcCol = 0;
+  let src = 0,
+    srcLine = 0,
+    srcCol = 0;
   for (const lineText of mappings.split(';')) {
     const segs = [];
     let genCol = 0;
     for (const seg of lineText.split(',')) {
       if (!seg) continue;
       const values = [];
-      let value = 0, shift = 0;
+      let value = 0,
+        shift = 0;
       for (const ch of seg) {
         const digit = B64_INDEX.get(ch);
         value += (digit & 31) << shift;
-        if (digit & 32) { shift += 5; continue; }
+        if (digit & 32) {
+          shift += 5;
+          continue;
+        }
         values.push(value & 1 ? -(value >>> 1) : value >>> 1);
-        value = 0; shift = 0;
+        value = 0;
+        shift = 0;
       }
       genCol += values[0];
       if (values.length >= 4) {
-        src += values[1]; srcLine += values[2]; srcCol += values[3];
+        src += values[1];
+        srcLine += values[2];
+        srcCol += values[3];
         segs.push([genCol, src, srcLine, srcCol]);
       } else {
         segs.push([genCol, -1, 0, 0]);
@@ -45,7 +54,10 @@ function decodeMappings(mappings) {
 function topLevelDeclarations(text) {
   const decls = [];
   text.split('\n').forEach((line, i) => {
-    const m = /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|const|let|var|enum)\s+([\w$]+)/.exec(line);
+    const m =
+      /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|const|let|var|enum)\s+([\w$]+)/.exec(
+        line,
+      );
     if (m) decls.push({ line: i, name: m[1] });
   });
   return decls;
@@ -69,7 +81,8 @@ export function attribute(code, map, bundleFile, root, detailFor = () => false) 
     const file = sources[srcIndex];
     if (!declCache.has(file)) {
       const abs = resolve(root, file);
-      const content = map.sourcesContent?.[srcIndex] ?? (existsSync(abs) ? readFileSync(abs, 'utf8') : '');
+      const content =
+        map.sourcesContent?.[srcIndex] ?? (existsSync(abs) ? readFileSync(abs, 'utf8') : '');
       declCache.set(file, topLevelDeclarations(content));
     }
     let name = '(top level)';
@@ -98,20 +111,33 @@ export function attribute(code, map, bundleFile, root, detailFor = () => false) 
     const lead = lineText.slice(0, firstCol) + (segs.length ? '' : nl);
     if (lead) charge(owner[0], owner[1], Buffer.byteLength(lead), lead);
     segs.forEach(([col, src, sl], k) => {
-      const piece = lineText.slice(col, k + 1 < segs.length ? segs[k + 1][0] : undefined) + (k + 1 < segs.length ? '' : nl);
+      const piece =
+        lineText.slice(col, k + 1 < segs.length ? segs[k + 1][0] : undefined) +
+        (k + 1 < segs.length ? '' : nl);
       owner = [src, sl];
       charge(src, sl, Buffer.byteLength(piece), piece);
     });
   });
   // What a file costs after gzip: the whole bundle's gzip size minus that of the bundle without it.
   const total = gzipSize(Buffer.from(text));
-  const gzipCost = (file) => total - gzipSize(Buffer.from(pieces.filter(([f]) => f !== file).map(([, t]) => t).join('')));
+  const gzipCost = (file) =>
+    total -
+    gzipSize(
+      Buffer.from(
+        pieces
+          .filter(([f]) => f !== file)
+          .map(([, t]) => t)
+          .join(''),
+      ),
+    );
   const files = [...perSource.entries()].map(([file, bytes]) => {
     const decls = [...perDecl.entries()]
       .filter(([key]) => key.startsWith(`${file}\0`))
       .map(([key, b]) => ({ name: key.split('\0')[1], bytes: b }))
       .sort((a, b) => b.bytes - a.bytes);
-    return decls.length ? { file, bytes, gzip: gzipCost(file), decls } : { file, bytes, gzip: gzipCost(file) };
+    return decls.length
+      ? { file, bytes, gzip: gzipCost(file), decls }
+      : { file, bytes, gzip: gzipCost(file) };
   });
   return files.sort((a, b) => b.bytes - a.bytes);
 }

@@ -32,20 +32,33 @@ export const LIBRARIES = [
   {
     name: '@auth0/auth0-angular',
     packages: ['@auth0/auth0-angular', '@auth0/auth0-spa-js'],
-    imports: { '@auth0/auth0-angular': ['provideAuth0', 'authHttpInterceptorFn', 'authGuardFn', 'AuthService'] },
+    imports: {
+      '@auth0/auth0-angular': [
+        'provideAuth0',
+        'authHttpInterceptorFn',
+        'authGuardFn',
+        'AuthService',
+      ],
+    },
   },
   {
     name: 'angular-oauth2-oidc',
     packages: ['angular-oauth2-oidc'],
     // No guard ships with it; provideOAuthClient() registers DefaultOAuthInterceptor itself.
-    imports: { 'angular-oauth2-oidc': ['provideOAuthClient', 'OAuthService', 'DefaultOAuthInterceptor'] },
+    imports: {
+      'angular-oauth2-oidc': ['provideOAuthClient', 'OAuthService', 'DefaultOAuthInterceptor'],
+    },
   },
   {
     name: 'angular-auth-oidc-client',
     packages: ['angular-auth-oidc-client'],
     imports: {
       'angular-auth-oidc-client': [
-        'provideAuth', 'withAppInitializerAuthCheck', 'authInterceptor', 'autoLoginPartialRoutesGuard', 'OidcSecurityService',
+        'provideAuth',
+        'withAppInitializerAuthCheck',
+        'authInterceptor',
+        'autoLoginPartialRoutesGuard',
+        'OidcSecurityService',
       ],
     },
   },
@@ -55,8 +68,13 @@ export const LIBRARIES = [
     // The standalone (provider) setup of the msal-angular samples.
     imports: {
       '@azure/msal-angular': [
-        'MsalService', 'MsalGuard', 'MsalInterceptor', 'MsalBroadcastService',
-        'MSAL_INSTANCE', 'MSAL_GUARD_CONFIG', 'MSAL_INTERCEPTOR_CONFIG',
+        'MsalService',
+        'MsalGuard',
+        'MsalInterceptor',
+        'MsalBroadcastService',
+        'MSAL_INSTANCE',
+        'MSAL_GUARD_CONFIG',
+        'MSAL_INTERCEPTOR_CONFIG',
       ],
       '@azure/msal-browser': ['PublicClientApplication', 'InteractionType'],
     },
@@ -66,8 +84,11 @@ export const LIBRARIES = [
     packages: ['keycloak-angular', 'keycloak-js'],
     imports: {
       'keycloak-angular': [
-        'provideKeycloak', 'includeBearerTokenInterceptor', 'createInterceptorCondition',
-        'INCLUDE_BEARER_TOKEN_INTERCEPTOR_CONFIG', 'createAuthGuard',
+        'provideKeycloak',
+        'includeBearerTokenInterceptor',
+        'createInterceptorCondition',
+        'INCLUDE_BEARER_TOKEN_INTERCEPTOR_CONFIG',
+        'createAuthGuard',
       ],
       'keycloak-js': ['default as Keycloak'],
     },
@@ -85,7 +106,9 @@ function installedVersion(pkg, from = BENCH_MODULES) {
 /** Installs bench/size's own dependencies when one is missing (never touches the root's). */
 function ensureBenchDependencies() {
   const wanted = JSON.parse(readFileSync(join(HERE, 'package.json'), 'utf8')).dependencies;
-  const missing = Object.entries(wanted).filter(([pkg, version]) => installedVersion(pkg) !== version);
+  const missing = Object.entries(wanted).filter(
+    ([pkg, version]) => installedVersion(pkg) !== version,
+  );
   if (missing.length === 0) return;
   console.log(`Installing bench/size dependencies (${missing.map(([p]) => p).join(', ')}) …`);
   // --legacy-peer-deps: their Angular/RxJS peers come from the root node_modules; none is installed here.
@@ -102,7 +125,8 @@ function libraryRevision() {
   const git = (...a) => spawnSync('git', a, { cwd: ROOT, encoding: 'utf8' });
   const head = git('rev-parse', '--short', 'HEAD');
   if (head.status !== 0) return 'unknown revision';
-  const dirty = git('status', '--porcelain', '--', 'projects/ngx-spa-auth/src').stdout.trim() !== '';
+  const dirty =
+    git('status', '--porcelain', '--', 'projects/ngx-spa-auth/src').stdout.trim() !== '';
   return `${head.stdout.trim()}${dirty ? ' + uncommitted changes' : ''}`;
 }
 
@@ -117,7 +141,10 @@ function comparisonTable(rows) {
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
-    const importSet = Object.values(r.imports).flat().map((n) => `\`${n.replace(/^default as /, '')}\``).join(', ');
+    const importSet = Object.values(r.imports)
+      .flat()
+      .map((n) => `\`${n.replace(/^default as /, '')}\``)
+      .join(', ');
     lines.push(
       `| ${r.name === base.name ? `**${r.name}**` : r.name} | ${r.versions} | ${importSet} ` +
         `| ${bytes(r.app.minified)} | **${bytes(r.app.gzip)}** | ${ratio(r.app.gzip, base.app.gzip)} ` +
@@ -128,27 +155,38 @@ function comparisonTable(rows) {
 }
 
 function breakdownTable(files, result) {
-  const lines = [
-    '| Source | min bytes | share | gzip cost¹ |',
-    '| --- | ---: | ---: | ---: |',
-  ];
+  const lines = ['| Source | min bytes | share | gzip cost¹ |', '| --- | ---: | ---: | ---: |'];
   for (const f of files) {
-    const name = f.file.replace(/^projects\/ngx-spa-auth\/src\//, '').replace(/^.*node_modules\//, '');
-    lines.push(`| ${name} | ${bytes(f.bytes)} | ${pct(f.bytes, result.minified)} | ${bytes(f.gzip)} |`);
+    const name = f.file
+      .replace(/^projects\/ngx-spa-auth\/src\//, '')
+      .replace(/^.*node_modules\//, '');
+    lines.push(
+      `| ${name} | ${bytes(f.bytes)} | ${pct(f.bytes, result.minified)} | ${bytes(f.gzip)} |`,
+    );
   }
   const own = files.filter((f) => f.file.startsWith('projects/')).reduce((s, f) => s + f.bytes, 0);
-  const deps = files.filter((f) => f.file.includes('node_modules/')).reduce((s, f) => s + f.bytes, 0);
-  lines.push(`| **ngx-spa-auth's own files** | **${bytes(own)}** | ${pct(own, result.minified)} | |`);
-  lines.push(`| **dependencies (oauth4webapi)** | **${bytes(deps)}** | ${pct(deps, result.minified)} | |`);
+  const deps = files
+    .filter((f) => f.file.includes('node_modules/'))
+    .reduce((s, f) => s + f.bytes, 0);
+  lines.push(
+    `| **ngx-spa-auth's own files** | **${bytes(own)}** | ${pct(own, result.minified)} | |`,
+  );
+  lines.push(
+    `| **dependencies (oauth4webapi)** | **${bytes(deps)}** | ${pct(deps, result.minified)} | |`,
+  );
   return lines.join('\n');
 }
 
 /** esbuild's metafile view: bytes in the output per input file (the FESM is one file). */
 function metafileTable(row) {
-  const lines = ['| esbuild metafile input | app build: min bytes | FESM: min bytes |', '| --- | ---: | ---: |'];
+  const lines = [
+    '| esbuild metafile input | app build: min bytes | FESM: min bytes |',
+    '| --- | ---: | ---: |',
+  ];
   const short = (p) => p.replace(/^.*node_modules\//, '');
   const fesm = new Map(row.fesm.inputs.map((i) => [short(i.path), i.bytes]));
-  for (const i of row.app.inputs) lines.push(`| ${short(i.path)} | ${bytes(i.bytes)} | ${bytes(fesm.get(short(i.path)) ?? 0)} |`);
+  for (const i of row.app.inputs)
+    lines.push(`| ${short(i.path)} | ${bytes(i.bytes)} | ${bytes(fesm.get(short(i.path)) ?? 0)} |`);
   return lines.join('\n');
 }
 
@@ -174,18 +212,28 @@ async function main() {
   }
 
   const rows = [];
-  const ngx = { ...NGX_SPA_AUTH, versions: `${version} (+ oauth4webapi ${installedVersion('oauth4webapi', join(ROOT, 'node_modules'))})` };
+  const ngx = {
+    ...NGX_SPA_AUTH,
+    versions: `${version} (+ oauth4webapi ${installedVersion('oauth4webapi', join(ROOT, 'node_modules'))})`,
+  };
   for (const mode of MODES) ngx[mode] = await measureNgxSpaAuth({ mode });
   rows.push(ngx);
   for (const lib of LIBRARIES) {
-    const row = { ...lib, versions: lib.packages.map((p, i) => (i === 0 ? installedVersion(p) : `${p} ${installedVersion(p)}`)).join(' + ') };
+    const row = {
+      ...lib,
+      versions: lib.packages
+        .map((p, i) => (i === 0 ? installedVersion(p) : `${p} ${installedVersion(p)}`))
+        .join(' + '),
+    };
     for (const mode of MODES) row[mode] = await measure({ ...lib, mode });
     rows.push(row);
   }
 
   // Where ngx-spa-auth's bytes go (app build), charged through the source maps to the .ts files.
   const mapped = await measureNgxSpaAuth({ mode: 'app', sourcemap: true });
-  const files = attribute(mapped.code, mapped.map, mapped.outfile, ROOT, (f) => f.includes('node_modules/'));
+  const files = attribute(mapped.code, mapped.map, mapped.outfile, ROOT, (f) =>
+    f.includes('node_modules/'),
+  );
   await closeTransformers();
 
   const smallestOther = rows.slice(1).reduce((a, b) => (b.app.gzip < a.app.gzip ? b : a));
@@ -226,9 +274,20 @@ ${breakdownTable(files, mapped)}
 Bytes are charged to sources through the source maps (the FESM's own map leads back to the .ts
 files).
 
-${files.filter((f) => f.decls).map((f) => declarationTable(f)).join('\n\n')}
+${files
+  .filter((f) => f.decls)
+  .map((f) => declarationTable(f))
+  .join('\n\n')}
 `;
-  writeFileSync(join(HERE, 'results.md'), report);
+  // The hand-kept record of measured size cuts (from "## Size cuts measured" on) survives a re-run.
+  const previous = existsSync(join(HERE, 'results.md'))
+    ? readFileSync(join(HERE, 'results.md'), 'utf8')
+    : '';
+  const kept = previous.indexOf('\n## Size cuts measured');
+  writeFileSync(
+    join(HERE, 'results.md'),
+    kept < 0 ? report : `${report.trimEnd()}\n${previous.slice(kept)}`,
+  );
   console.log(`\n${report}`);
   console.log(`Written to ${relative(ROOT, join(HERE, 'results.md'))}`);
 }

@@ -25,7 +25,15 @@ export const OUT = join(HERE, '.out');
 /** ngx-spa-auth's typical import set: provider with every feature, interceptor, guard, service. */
 export const NGX_SPA_AUTH = {
   name: 'ngx-spa-auth',
-  imports: { 'ngx-spa-auth': ['provideAuth', 'withSessionRestore', 'authInterceptor', 'authGuard', 'AuthService'] },
+  imports: {
+    'ngx-spa-auth': [
+      'provideAuth',
+      'withSessionRestore',
+      'authInterceptor',
+      'authGuard',
+      'AuthService',
+    ],
+  },
 };
 
 export const MODES = ['app', 'fesm'];
@@ -50,13 +58,21 @@ export const ESBUILD_OPTIONS = {
   conditions: ['es2015', 'es2020', 'module', 'production'],
   resolveExtensions: ['.mjs', '.js', '.cjs'],
   pure: ['forwardRef'],
-  define: { ngDevMode: 'false', ngJitMode: 'false', ngServerMode: 'false', ngHmrMode: 'false', ngI18nClosureMode: 'false' },
+  define: {
+    ngDevMode: 'false',
+    ngJitMode: 'false',
+    ngServerMode: 'false',
+    ngHmrMode: 'false',
+    ngI18nClosureMode: 'false',
+  },
   logLevel: 'silent',
 };
 
 /** The entry module: re-exports the import set, so nothing in it can be tree-shaken away. */
 export function entrySource(imports) {
-  return Object.entries(imports).map(([pkg, names]) => `export { ${names.join(', ')} } from '${pkg}';\n`).join('');
+  return Object.entries(imports)
+    .map(([pkg, names]) => `export { ${names.join(', ')} } from '${pkg}';\n`)
+    .join('');
 }
 
 let transformer = null;
@@ -65,7 +81,8 @@ let transformerWithMaps = null;
 /** The Angular CLI's JavaScript transformer (linker + production optimizer), created on first use. */
 async function angularTransformer(sourcemap) {
   const { JavaScriptTransformer } = await import('@angular/build/private');
-  const create = () => new JavaScriptTransformer({ sourcemap, advancedOptimizations: true, jit: false }, 2);
+  const create = () =>
+    new JavaScriptTransformer({ sourcemap, advancedOptimizations: true, jit: false }, 2);
   if (sourcemap) return (transformerWithMaps ??= create());
   return (transformer ??= create());
 }
@@ -83,7 +100,10 @@ function angularCliPlugin(jsTransformer) {
     setup(build) {
       build.onLoad({ filter: /\.[cm]?js$/ }, async (args) => {
         if (args.path.startsWith(OUT)) return null;
-        const { sideEffects } = await build.resolve(args.path, { kind: 'import-statement', resolveDir: ROOT });
+        const { sideEffects } = await build.resolve(args.path, {
+          kind: 'import-statement',
+          resolveDir: ROOT,
+        });
         const contents = await jsTransformer.transformFile(args.path, false, sideEffects);
         return { contents, loader: 'js', resolveDir: dirname(args.path) };
       });
@@ -122,7 +142,11 @@ export async function measure({ name, imports, mode = 'app', nodePaths = [], sou
   writeFileSync(entry, entrySource(imports));
   const outfile = join(OUT, `${base}.${mode}.js`);
   const plugins =
-    mode === 'app' ? [angularCliPlugin(await angularTransformer(sourcemap))] : sourcemap ? [ownMapsOnlyOutsideNodeModules] : [];
+    mode === 'app'
+      ? [angularCliPlugin(await angularTransformer(sourcemap))]
+      : sourcemap
+        ? [ownMapsOnlyOutsideNodeModules]
+        : [];
   const result = await esbuild.build({
     ...ESBUILD_OPTIONS,
     entryPoints: [entry],

@@ -4,7 +4,11 @@ import { expectSignedOut } from '../helpers/login';
 import { URLS } from '../helpers/servers';
 import { readAppStorage, whereSecretsAre } from '../helpers/storage';
 
-test('logout at glewlwyd: the revocation glewlwyd refuses (401, public client) becomes a warning, the confirmed end of the session disables the refresh token at glewlwyd, and the app lands signed out with nothing stored', async ({ page, gw, tokenResponses }) => {
+test('logout at glewlwyd: the revocation glewlwyd refuses (401, public client) becomes a warning, the confirmed end of the session disables the refresh token at glewlwyd, and the app lands signed out with nothing stored', async ({
+  page,
+  gw,
+  tokenResponses,
+}) => {
   await signInWithGlewlwyd(page);
   const received = await tokenResponses.refreshTokens();
 
@@ -27,7 +31,9 @@ test('logout at glewlwyd: the revocation glewlwyd refuses (401, public client) b
   expect((await gw.issuedRefreshTokens()).map((t) => t.enabled)).toEqual([false]);
 
   const events = await loggedEvents(page);
-  expect(events.filter((e) => e.type === 'warning').map((e) => e.detail)).toEqual([expect.stringContaining('could not be revoked')]);
+  expect(events.filter((e) => e.type === 'warning').map((e) => e.detail)).toEqual([
+    expect.stringContaining('could not be revoked'),
+  ]);
   expect(events.filter((e) => e.type === 'logout')).toHaveLength(1);
 
   // Nothing left in the app's origin: no token, no ID token, no sign-in hint.

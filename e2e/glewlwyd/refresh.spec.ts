@@ -3,7 +3,10 @@ import { signInWithGlewlwyd } from '../helpers/glewlwyd';
 import { callApiBurst, callApiOnce } from '../helpers/login';
 
 test.describe('refresh against glewlwyd (one-time-use refresh tokens, no reuse interval)', () => {
-  test('fifty API calls after the access token expired make glewlwyd rotate the refresh token exactly once', async ({ page, gw }) => {
+  test('fifty API calls after the access token expired make glewlwyd rotate the refresh token exactly once', async ({
+    page,
+    gw,
+  }) => {
     await gw.setAccessTokenTtl(3);
     await signInWithGlewlwyd(page, { refreshLeeway: 0 });
     // The refreshed token outlives the burst however slow the machine is.
@@ -16,7 +19,12 @@ test.describe('refresh against glewlwyd (one-time-use refresh tokens, no reuse i
     expect(await callApiBurst(page)).toBe('50 ok, 0 failed');
 
     const stats = await gw.stats();
-    expect(stats).toMatchObject({ codeExchanges: 1, refreshRequests: 1, rotations: 1, refreshRefusals: 0 });
+    expect(stats).toMatchObject({
+      codeExchanges: 1,
+      refreshRequests: 1,
+      rotations: 1,
+      refreshRefusals: 0,
+    });
     // glewlwyd's database: the family's first token was consumed by the one rotation, its successor is live.
     const issued = await gw.issuedRefreshTokens();
     expect(issued.map((t) => t.enabled)).toEqual([false, true]);
@@ -24,14 +32,22 @@ test.describe('refresh against glewlwyd (one-time-use refresh tokens, no reuse i
     expect(await gw.apiStats()).toMatchObject({ total: 50, authorized: 50, rejected: 0 });
   });
 
-  test('a 401 from the API makes one refresh at glewlwyd and the request is replayed once with the new token', async ({ page, gw }) => {
+  test('a 401 from the API makes one refresh at glewlwyd and the request is replayed once with the new token', async ({
+    page,
+    gw,
+  }) => {
     await signInWithGlewlwyd(page);
     await gw.rejectAccessTokensIssuedSoFar();
 
     expect(await callApiOnce(page)).toMatch(/^ok: sub=\S+$/);
 
     const stats = await gw.stats();
-    expect(stats).toMatchObject({ codeExchanges: 1, refreshRequests: 1, rotations: 1, refreshRefusals: 0 });
+    expect(stats).toMatchObject({
+      codeExchanges: 1,
+      refreshRequests: 1,
+      rotations: 1,
+      refreshRefusals: 0,
+    });
     expect(gw.tokenRequests(stats, 'refresh_token')).toMatchObject([{ status: 200 }]);
     // The API saw the refused call and its one replay.
     expect(await gw.apiStats()).toMatchObject({ total: 2, authorized: 1, rejected: 1 });

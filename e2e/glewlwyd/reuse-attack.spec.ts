@@ -3,7 +3,11 @@ import { loggedEvents, signInWithGlewlwyd } from '../helpers/glewlwyd';
 import { callApiOnce, expectSignedOut } from '../helpers/login';
 import { fingerprint } from '../helpers/traffic';
 
-test('an attacker replaying a consumed refresh token gets an empty 400 from glewlwyd and the whole chain disabled; the app ends its session once as refresh_rejected, without a request loop', async ({ page, gw, tokenResponses }) => {
+test('an attacker replaying a consumed refresh token gets an empty 400 from glewlwyd and the whole chain disabled; the app ends its session once as refresh_rejected, without a request loop', async ({
+  page,
+  gw,
+  tokenResponses,
+}) => {
   await signInWithGlewlwyd(page, { onSessionExpired: 'none' });
   const [stolen] = await tokenResponses.refreshTokens();
   expect(stolen).toBeDefined();
@@ -26,15 +30,25 @@ test('an attacker replaying a consumed refresh token gets an empty 400 from glew
   expect(await callApiOnce(page)).toMatch(/^failed: /);
   await expectSignedOut(page);
   await expect(page.getByTestId('event-count-session_expired')).toHaveText('1');
-  await expect(page.locator('[data-testid="event"][data-event-type="session_expired"]')).toContainText('refresh_rejected');
+  await expect(
+    page.locator('[data-testid="event"][data-event-type="session_expired"]'),
+  ).toContainText('refresh_rejected');
 
   // No loop: a quiet period later glewlwyd has seen exactly the app's rotation, the attacker's
   // reuse and the app's one refused refresh; no new authorization request.
   const authorizationsBefore = (await gw.stats()).authorizationRequests;
   await page.waitForTimeout(2_000);
   const stats = await gw.stats();
-  expect(stats).toMatchObject({ codeExchanges: 1, refreshRequests: 3, rotations: 1, refreshRefusals: 2, authorizationRequests: authorizationsBefore });
-  expect(gw.tokenRequests(stats, 'refresh_token').map((e) => [e.status, e.emptyBody, e.token])).toEqual([
+  expect(stats).toMatchObject({
+    codeExchanges: 1,
+    refreshRequests: 3,
+    rotations: 1,
+    refreshRefusals: 2,
+    authorizationRequests: authorizationsBefore,
+  });
+  expect(
+    gw.tokenRequests(stats, 'refresh_token').map((e) => [e.status, e.emptyBody, e.token]),
+  ).toEqual([
     [200, false, fingerprint(stolen!)],
     [400, true, fingerprint(stolen!)],
     [400, true, fingerprint(current!)],

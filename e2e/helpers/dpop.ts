@@ -10,7 +10,14 @@ import { createHash, randomUUID, webcrypto } from 'node:crypto';
 
 import type { BrowserContext, Page, Request, Response } from '@playwright/test';
 
-import { CLIENT_ID, servers, URLS, type ApiStats, type IssuerStats, type TokenEvent } from './servers';
+import {
+  CLIENT_ID,
+  servers,
+  URLS,
+  type ApiStats,
+  type IssuerStats,
+  type TokenEvent,
+} from './servers';
 
 const { subtle } = webcrypto;
 
@@ -24,7 +31,8 @@ const b64u = (value: string | object | Uint8Array | ArrayBuffer): string =>
   ).toString('base64url');
 
 /** base64url(SHA-256(text)): a proof's `ath` for an access token. */
-export const sha256b64u = (text: string): string => createHash('sha256').update(text).digest('base64url');
+export const sha256b64u = (text: string): string =>
+  createHash('sha256').update(text).digest('base64url');
 
 export interface PublicJwk {
   readonly kty: string;
@@ -39,7 +47,9 @@ export function jwkThumbprint({ crv, kty, x, y }: PublicJwk): string {
 }
 
 /** Header and payload of a JWT (no verification: the servers verify, the test only reads). */
-export function decodeJwt<P = Record<string, unknown>, H = Record<string, unknown>>(jwt: string): { header: H; payload: P } {
+export function decodeJwt<P = Record<string, unknown>, H = Record<string, unknown>>(
+  jwt: string,
+): { header: H; payload: P } {
   const [header, payload] = jwt.split('.');
   if (!header || !payload) throw new Error('not a JWT');
   return {
@@ -78,17 +88,32 @@ export interface DpopKey {
 
 /** An ES256 key pair of the test's own (the attacker's), private key not extractable. */
 export async function createDpopKey(): Promise<DpopKey> {
-  const { privateKey, publicKey } = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+  const { privateKey, publicKey } = await subtle.generateKey(
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['sign', 'verify'],
+  );
   const { kty, crv, x, y } = await subtle.exportKey('jwk', publicKey);
   const jwk = { kty: kty!, crv: crv!, x: x!, y: y! };
   const jkt = jwkThumbprint(jwk);
 
   async function proof(htm: string, htu: string, options: ProofOptions = {}): Promise<string> {
     const { accessToken, nonce, iat = Math.floor(Date.now() / 1000), jti = randomUUID() } = options;
-    const payload = { htm, htu, iat, jti, ...(accessToken && { ath: sha256b64u(accessToken) }), ...(nonce && { nonce }) };
+    const payload = {
+      htm,
+      htu,
+      iat,
+      jti,
+      ...(accessToken && { ath: sha256b64u(accessToken) }),
+      ...(nonce && { nonce }),
+    };
     const input = `${b64u({ typ: 'dpop+jwt', alg: 'ES256', jwk })}.${b64u(payload)}`;
     // WebCrypto ECDSA signatures are already JOSE's raw r||s form.
-    const signature = await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, Buffer.from(input));
+    const signature = await subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      privateKey,
+      Buffer.from(input),
+    );
     return `${input}.${b64u(signature)}`;
   }
 
@@ -126,7 +151,11 @@ export interface DpopApiStats extends ApiStats {
 }
 
 async function post(url: string, body: object = {}): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   if (!response.ok) throw new Error(`POST ${url} → ${response.status} ${text}`);
   return JSON.parse(text) as unknown;
@@ -137,7 +166,8 @@ export const dpopServers = {
   apiStats: async () => (await servers.apiStats()) as DpopApiStats,
 
   /** The authorization server requires its nonce in token-request proofs (`use_dpop_nonce` otherwise). */
-  requireIssuerNonce: (required = true) => post(`${URLS.issuer}/__control/dpop-nonce`, { required }),
+  requireIssuerNonce: (required = true) =>
+    post(`${URLS.issuer}/__control/dpop-nonce`, { required }),
   /** Every nonce the authorization server handed out so far is refused from now on. */
   rotateIssuerNonce: () => post(`${URLS.issuer}/__control/rotate-dpop-nonce`),
   /** The API requires its nonce in proofs (401 `use_dpop_nonce` otherwise). */
@@ -157,11 +187,18 @@ export interface ApiAnswer {
 }
 
 /** GET on the API with exactly the given Authorization (and DPoP) headers. */
-export async function callApiDirectly(path: string, authorization: string, proof?: string): Promise<ApiAnswer> {
+export async function callApiDirectly(
+  path: string,
+  authorization: string,
+  proof?: string,
+): Promise<ApiAnswer> {
   const response = await fetch(`${URLS.api}${path}`, {
     headers: { authorization, ...(proof !== undefined && { dpop: proof }) },
   });
-  const body = (await response.json().catch(() => ({}))) as { error?: string; error_description?: string };
+  const body = (await response.json().catch(() => ({}))) as {
+    error?: string;
+    error_description?: string;
+  };
   return {
     status: response.status,
     wwwAuthenticate: response.headers.get('www-authenticate'),
@@ -179,13 +216,28 @@ export interface TokenAnswer {
 }
 
 /** A refresh-token grant from the test process, with the given DPoP proof or none. */
-export async function presentRefreshTokenWithProof(refreshToken: string, proof?: string): Promise<TokenAnswer> {
+export async function presentRefreshTokenWithProof(
+  refreshToken: string,
+  proof?: string,
+): Promise<TokenAnswer> {
   const response = await fetch(`${URLS.issuer}/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(proof !== undefined && { dpop: proof }) },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID }).toString(),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(proof !== undefined && { dpop: proof }),
+    },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: CLIENT_ID,
+    }).toString(),
   });
-  const body = (await response.json().catch(() => ({}))) as { error?: string; error_description?: string; access_token?: string; refresh_token?: string };
+  const body = (await response.json().catch(() => ({}))) as {
+    error?: string;
+    error_description?: string;
+    access_token?: string;
+    refresh_token?: string;
+  };
   return {
     status: response.status,
     error: body.error,
@@ -254,20 +306,24 @@ export class DpopRequestRecorder {
     const exchange: RecordedExchange = { method: request.method(), url: request.url() };
     this.exchanges.push(exchange);
     this.byRequest.set(request, exchange);
-    this.track(request.allHeaders().then((headers) => {
-      exchange.authorization = headers['authorization'];
-      exchange.dpop = headers['dpop'];
-    }));
+    this.track(
+      request.allHeaders().then((headers) => {
+        exchange.authorization = headers['authorization'];
+        exchange.dpop = headers['dpop'];
+      }),
+    );
   };
 
   private readonly onResponse = (response: Response): void => {
     const exchange = this.byRequest.get(response.request());
     if (!exchange) return;
     exchange.status = response.status();
-    this.track(response.allHeaders().then((headers) => {
-      exchange.wwwAuthenticate = headers['www-authenticate'];
-      exchange.dpopNonce = headers['dpop-nonce'];
-    }));
+    this.track(
+      response.allHeaders().then((headers) => {
+        exchange.wwwAuthenticate = headers['www-authenticate'];
+        exchange.dpopNonce = headers['dpop-nonce'];
+      }),
+    );
   };
 }
 
@@ -303,7 +359,10 @@ export function readStoredDpopKey(page: Page, clientId = CLIENT_ID): Promise<Sto
       });
       if (!pair) return { found: false };
       const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
-      const privateExportRefused = await crypto.subtle.exportKey('jwk', pair.privateKey).then(() => false, () => true);
+      const privateExportRefused = await crypto.subtle.exportKey('jwk', pair.privateKey).then(
+        () => false,
+        () => true,
+      );
       return {
         found: true,
         privateExtractable: pair.privateKey.extractable,

@@ -56,10 +56,21 @@ export const test = base.extend<Fixtures>({
     if (testInfo.status !== testInfo.expectedStatus) {
       // On failure, attach what happened at the token endpoint (from both sides; no token values).
       const issuer = await servers.issuerStats().catch((error: unknown) => String(error));
-      const tokenCalls = traffic.tokenCalls.map((c) => ({ grantType: c.grantType, status: c.status, failure: c.failure }));
+      const tokenCalls = traffic.tokenCalls.map((c) => ({
+        grantType: c.grantType,
+        status: c.status,
+        failure: c.failure,
+      }));
       // Written next to the trace and screenshot (the list reporter does not save inline attachments).
       const path = testInfo.outputPath('token-traffic.json');
-      await writeFile(path, JSON.stringify({ browserTokenCalls: tokenCalls, navigations: traffic.navigations.map(redact), issuer }, null, 2));
+      await writeFile(
+        path,
+        JSON.stringify(
+          { browserTokenCalls: tokenCalls, navigations: traffic.navigations.map(redact), issuer },
+          null,
+          2,
+        ),
+      );
       await testInfo.attach('token-traffic.json', { contentType: 'application/json', path });
     }
   },

@@ -21,7 +21,11 @@ export const test = base.extend<GlewlwydFixtures>({
     async ({}, use) => {
       // Access tokens that outlive any test (the library refreshes 30 s before expiry): refreshes
       // happen only where a test causes them, however slow the machine is.
-      await Promise.all([glewlwyd.resetRecord(), glewlwyd.resetApi(), glewlwyd.setAccessTokenTtl(ACCESS_TOKEN_TTL)]);
+      await Promise.all([
+        glewlwyd.resetRecord(),
+        glewlwyd.resetApi(),
+        glewlwyd.setAccessTokenTtl(ACCESS_TOKEN_TTL),
+      ]);
       const before = await glewlwyd.lastRefreshTokenId();
       await use({ ...glewlwyd, issuedRefreshTokens: () => glewlwyd.refreshTokens(before) });
     },

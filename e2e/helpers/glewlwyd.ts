@@ -77,7 +77,12 @@ export interface RecordedEndSession {
   readonly state: boolean;
 }
 
-export type RecordedEvent = (RecordedAuthorization | RecordedTokenRequest | RecordedRevocation | RecordedEndSession) & { readonly seq: number; readonly time: number };
+export type RecordedEvent = (
+  | RecordedAuthorization
+  | RecordedTokenRequest
+  | RecordedRevocation
+  | RecordedEndSession
+) & { readonly seq: number; readonly time: number };
 
 export interface GlewlwydStats {
   readonly authorizationRequests: number;
@@ -107,9 +112,16 @@ export interface StoredRefreshToken {
 const run = promisify(execFile);
 
 async function json<T>(method: 'GET' | 'POST', url: string, body?: object): Promise<T> {
-  const response = await fetch(url, method === 'GET'
-    ? { cache: 'no-store' }
-    : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const response = await fetch(
+    url,
+    method === 'GET'
+      ? { cache: 'no-store' }
+      : {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body ?? {}),
+        },
+  );
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
@@ -145,32 +157,63 @@ export const glewlwyd = {
   stats: () => json<GlewlwydStats>('GET', `${GLEWLWYD.origin}/__recorder/stats`),
   /** Forgets the record (glewlwyd's own state, sessions and tokens, stays). */
   resetRecord: () => json('POST', `${GLEWLWYD.origin}/__recorder/reset`),
-  apiStats: () => json<{ total: number; authorized: number; rejected: number; dpopRequests: number; bearerRequests: number }>('GET', `${GLEWLWYD.api}/api/stats`),
+  apiStats: () =>
+    json<{
+      total: number;
+      authorized: number;
+      rejected: number;
+      dpopRequests: number;
+      bearerRequests: number;
+    }>('GET', `${GLEWLWYD.api}/api/stats`),
   resetApi: () => json('POST', `${GLEWLWYD.api}/api/__control/reset`),
 
   /** Token-endpoint requests of one grant type, in order. */
   tokenRequests: (stats: GlewlwydStats, grantType: string): RecordedTokenRequest[] =>
-    stats.events.filter((e): e is RecordedTokenRequest & { seq: number; time: number } => e.kind === 'token' && e.grantType === grantType),
-  revocations: (stats: GlewlwydStats) => stats.events.filter((e): e is RecordedRevocation & { seq: number; time: number } => e.kind === 'revocation'),
-  authorizations: (stats: GlewlwydStats) => stats.events.filter((e): e is RecordedAuthorization & { seq: number; time: number } => e.kind === 'authorization'),
+    stats.events.filter(
+      (e): e is RecordedTokenRequest & { seq: number; time: number } =>
+        e.kind === 'token' && e.grantType === grantType,
+    ),
+  revocations: (stats: GlewlwydStats) =>
+    stats.events.filter(
+      (e): e is RecordedRevocation & { seq: number; time: number } => e.kind === 'revocation',
+    ),
+  authorizations: (stats: GlewlwydStats) =>
+    stats.events.filter(
+      (e): e is RecordedAuthorization & { seq: number; time: number } => e.kind === 'authorization',
+    ),
 
   /** The newest refresh-token row id (tests look only at rows after the one current at their start). */
   lastRefreshTokenId: async (): Promise<number> =>
-    (await sql<{ id: number | null }>('SELECT MAX(gpor_id) AS id FROM gpo_refresh_token'))[0]?.id ?? 0,
+    (await sql<{ id: number | null }>('SELECT MAX(gpor_id) AS id FROM gpo_refresh_token'))[0]?.id ??
+    0,
 
   /** Refresh tokens glewlwyd issued to alice for the demo client after row `afterId`, oldest first. */
   refreshTokens: async (afterId: number): Promise<StoredRefreshToken[]> =>
-    (await sql<{ id: number; family: string; enabled: number; jkt: string | null }>(
-      `SELECT gpor_id AS id, gpor_jti AS family, gpor_enabled AS enabled, gpor_dpop_jkt AS jkt FROM gpo_refresh_token
+    (
+      await sql<{ id: number; family: string; enabled: number; jkt: string | null }>(
+        `SELECT gpor_id AS id, gpor_jti AS family, gpor_enabled AS enabled, gpor_dpop_jkt AS jkt FROM gpo_refresh_token
        WHERE gpor_id > ${Number(afterId)} AND gpor_username = '${GLEWLWYD.user.username}' AND gpor_client_id = '${GLEWLWYD.clientId}' ORDER BY gpor_id`,
-    )).map((r) => ({ id: r.id, family: r.family, enabled: r.enabled === 1, dpopJkt: r.jkt || null })),
+      )
+    ).map((r) => ({
+      id: r.id,
+      family: r.family,
+      enabled: r.enabled === 1,
+      dpopJkt: r.jkt || null,
+    })),
 
   /** Lifetime of the access tokens glewlwyd issues from now on (its OIDC plugin setting). */
   async setAccessTokenTtl(seconds: number): Promise<void> {
     const call = await admin();
-    const plugin = (await call('GET', '/mod/plugin/oidc')) as { display_name: string; parameters: Record<string, unknown> };
+    const plugin = (await call('GET', '/mod/plugin/oidc')) as {
+      display_name: string;
+      parameters: Record<string, unknown>;
+    };
     if (plugin.parameters['access-token-duration'] === seconds) return;
-    await call('PUT', '/mod/plugin/oidc', { display_name: plugin.display_name, enabled: true, parameters: { ...plugin.parameters, 'access-token-duration': seconds } });
+    await call('PUT', '/mod/plugin/oidc', {
+      display_name: plugin.display_name,
+      enabled: true,
+      parameters: { ...plugin.parameters, 'access-token-duration': seconds },
+    });
     // The running instance keeps its settings until it is reset (closed and started again).
     await call('PUT', '/mod/plugin/oidc/reset');
   },
@@ -178,7 +221,9 @@ export const glewlwyd = {
   /** The API refuses every access token issued up to now (then waits for the next second: `iat` has 1 s resolution). */
   async rejectAccessTokensIssuedSoFar(): Promise<void> {
     const now = Date.now();
-    await json('POST', `${GLEWLWYD.api}/api/__control/reject-tokens-issued-before`, { epochSeconds: Math.floor(now / 1000) });
+    await json('POST', `${GLEWLWYD.api}/api/__control/reject-tokens-issued-before`, {
+      epochSeconds: Math.floor(now / 1000),
+    });
     await new Promise((resolve) => setTimeout(resolve, 1000 - (now % 1000) + 50));
   },
 
@@ -186,11 +231,17 @@ export const glewlwyd = {
    * What an attacker holding a copied refresh token does: a plain HTTP token request from the test
    * process. Returns the status, whether the body was empty, and the OAuth error if any.
    */
-  async presentRefreshToken(refreshToken: string): Promise<{ status: number; emptyBody: boolean; error?: string }> {
+  async presentRefreshToken(
+    refreshToken: string,
+  ): Promise<{ status: number; emptyBody: boolean; error?: string }> {
     const response = await fetch(GLEWLWYD.token, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: GLEWLWYD.clientId }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: GLEWLWYD.clientId,
+      }).toString(),
     });
     const text = await response.text();
     let error: string | undefined;
@@ -199,7 +250,11 @@ export const glewlwyd = {
     } catch {
       // Empty or non-JSON body (glewlwyd's answer to a reused refresh token).
     }
-    return { status: response.status, emptyBody: text.length === 0, ...(error !== undefined && { error }) };
+    return {
+      status: response.status,
+      emptyBody: text.length === 0,
+      ...(error !== undefined && { error }),
+    };
   },
 };
 
@@ -228,19 +283,28 @@ export class GlewlwydTokenResponses {
 
   private readonly onResponse = (response: Response): void => {
     if (response.url() !== GLEWLWYD.token || response.request().method() !== 'POST') return;
-    const p = response.json().then(
-      (body: { refresh_token?: unknown }) => {
-        if (typeof body.refresh_token === 'string') this.received.push(body.refresh_token);
-      },
-      () => undefined,
-    ).finally(() => this.pending.delete(p));
+    const p = response
+      .json()
+      .then(
+        (body: { refresh_token?: unknown }) => {
+          if (typeof body.refresh_token === 'string') this.received.push(body.refresh_token);
+        },
+        () => undefined,
+      )
+      .finally(() => this.pending.delete(p));
     this.pending.add(p);
   };
 }
 
 /** The demo's event log as the app keeps it across redirects (sessionStorage; details only, never a token). */
 export async function loggedEvents(page: Page): Promise<{ type: string; detail: string }[]> {
-  return page.evaluate(() => JSON.parse(sessionStorage.getItem('demo-event-log') ?? '[]') as { type: string; detail: string }[]);
+  return page.evaluate(
+    () =>
+      JSON.parse(sessionStorage.getItem('demo-event-log') ?? '[]') as {
+        type: string;
+        detail: string;
+      }[],
+  );
 }
 
 /** The login page glewlwyd's OIDC plugin sends the browser to. */
@@ -260,8 +324,13 @@ export async function signInAtGlewlwyd(page: Page): Promise<void> {
 }
 
 /** Opens the demo's guarded API page pointed at glewlwyd, signs in as alice and waits for the page. */
-export async function signInWithGlewlwyd(page: Page, settings: Record<string, string | number> = {}): Promise<void> {
-  const query = new URLSearchParams(Object.entries({ ...GLEWLWYD_SETTINGS, ...settings }).map(([k, v]) => [k, String(v)])).toString();
+export async function signInWithGlewlwyd(
+  page: Page,
+  settings: Record<string, string | number> = {},
+): Promise<void> {
+  const query = new URLSearchParams(
+    Object.entries({ ...GLEWLWYD_SETTINGS, ...settings }).map(([k, v]) => [k, String(v)]),
+  ).toString();
   await page.goto(`${URLS.demo}/api?${query}`);
   await signInAtGlewlwyd(page);
   await page.waitForURL(`${URLS.demo}/api`);

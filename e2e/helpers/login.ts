@@ -30,8 +30,13 @@ export async function expectSignedOut(page: Page): Promise<void> {
  * Opens the demo's guarded API page signed out (with demo settings as query parameters, which the
  * app keeps in localStorage across the login redirects), signs in as alice and waits for the page.
  */
-export async function signInToApiPage(page: Page, settings: Record<string, string | number> = {}): Promise<void> {
-  const query = new URLSearchParams(Object.entries(settings).map(([k, v]) => [k, String(v)])).toString();
+export async function signInToApiPage(
+  page: Page,
+  settings: Record<string, string | number> = {},
+): Promise<void> {
+  const query = new URLSearchParams(
+    Object.entries(settings).map(([k, v]) => [k, String(v)]),
+  ).toString();
   await page.goto(`${URLS.demo}/api${query ? `?${query}` : ''}`);
   await signInAtServer(page);
   await page.waitForURL(`${URLS.demo}/api`);

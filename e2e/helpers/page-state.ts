@@ -2,7 +2,7 @@ import type { CDPSession, Page, Worker } from '@playwright/test';
 
 import { fingerprint } from './traffic';
 
-/** One string found in the page, with the first path it was reached by (e.g. `AuthService.client.session.tokens.accessToken`). */
+/** One string found in the page, with the first path it was reached by (e.g. `AuthService.client.session.state.tokens.accessToken`). */
 export type FoundString = readonly [path: string, value: string];
 
 export interface ReachableState {
@@ -17,7 +17,12 @@ export interface ReachableState {
   /** Host objects (EventTargets: window, DOM nodes, Worker, BroadcastChannel) not walked. */
   readonly hostObjectsSkipped: number;
   /** Whether Angular's `ng` debug API and the AuthService were reached. */
-  readonly angular: { readonly ngApi: boolean; readonly authService: boolean; readonly components: readonly string[]; readonly injectors: number };
+  readonly angular: {
+    readonly ngApi: boolean;
+    readonly authService: boolean;
+    readonly components: readonly string[];
+    readonly injectors: number;
+  };
   /** Globals the page added to `window` (walked), and IndexedDB databases and caches found. */
   readonly globals: readonly string[];
   readonly indexedDb: readonly string[];
@@ -42,7 +47,10 @@ interface WalkOptions {
  * What stays out of reach is what no page script can read either: closures' captured variables
  * and other threads (the refresh-token worker's memory).
  */
-export async function collectReachableState(page: Page, options: Partial<WalkOptions> = {}): Promise<ReachableState> {
+export async function collectReachableState(
+  page: Page,
+  options: Partial<WalkOptions> = {},
+): Promise<ReachableState> {
   const opts: WalkOptions = { maxNodes: 1_000_000, minLength: 12, ...options };
   return page.evaluate(async ({ maxNodes, minLength }) => {
     const strings = new Map<string, string>();
@@ -65,8 +73,17 @@ export async function collectReachableState(page: Page, options: Partial<WalkOpt
       queue.push([path, value]);
     };
     const label = (key: PropertyKey): string =>
-      typeof key === 'symbol' ? `[${String(key)}]` : /^\d+$/.test(key as string) ? `[${String(key)}]` : `.${String(key)}`;
-    const keyLabel = (key: unknown): string => (typeof key === 'string' ? JSON.stringify(key).slice(0, 60) : typeof key === 'object' ? 'object' : String(key));
+      typeof key === 'symbol'
+        ? `[${String(key)}]`
+        : /^\d+$/.test(key as string)
+          ? `[${String(key)}]`
+          : `.${String(key)}`;
+    const keyLabel = (key: unknown): string =>
+      typeof key === 'string'
+        ? JSON.stringify(key).slice(0, 60)
+        : typeof key === 'object'
+          ? 'object'
+          : String(key);
 
     const visit = (path: string, value: object): void => {
       if (value instanceof EventTarget) {
@@ -88,9 +105,10 @@ export async function collectReachableState(page: Page, options: Partial<WalkOpt
       } else if (typeof WeakRef !== 'undefined' && value instanceof WeakRef) {
         push(`${path}.deref()`, value.deref());
       } else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-        const bytes = value instanceof ArrayBuffer
-          ? new Uint8Array(value)
-          : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+        const bytes =
+          value instanceof ArrayBuffer
+            ? new Uint8Array(value)
+            : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
         if (bytes.length <= 1_000_000) {
           push(`${path}(utf-8)`, new TextDecoder('utf-8').decode(bytes));
           push(`${path}(latin1)`, new TextDecoder('latin1').decode(bytes));
@@ -154,7 +172,10 @@ export async function collectReachableState(page: Page, options: Partial<WalkOpt
     }
 
     // Web Storage, cookies, the URL, history state, window.name.
-    for (const [name, storage] of [['localStorage', localStorage], ['sessionStorage', sessionStorage]] as const) {
+    for (const [name, storage] of [
+      ['localStorage', localStorage],
+      ['sessionStorage', sessionStorage],
+    ] as const) {
       for (let i = 0; i < storage.length; i++) {
         const key = storage.key(i)!;
         push(`${name}.key(${key})`, key);
@@ -178,10 +199,11 @@ export async function collectReachableState(page: Page, options: Partial<WalkOpt
       for (const storeName of db.objectStoreNames) {
         indexedDb.push(`${info.name}/${storeName}`);
         const store = db.transaction(storeName, 'readonly').objectStore(storeName);
-        const read = (request: IDBRequest) => new Promise<unknown>((resolve, reject) => {
-          request.onsuccess = () => resolve(request.result);
-          request.onerror = () => reject(request.error);
-        });
+        const read = (request: IDBRequest) =>
+          new Promise<unknown>((resolve, reject) => {
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+          });
         push(`indexedDB[${info.name}/${storeName}].keys`, await read(store.getAllKeys()));
         push(`indexedDB[${info.name}/${storeName}].values`, await read(store.getAll()));
       }
@@ -230,8 +252,17 @@ export async function collectReachableState(page: Page, options: Partial<WalkOpt
     // Promises (e.g. the token client's holder and metadata): walk what they resolve to.
     while (pending.length && !truncated) {
       const batch = pending.splice(0);
-      const settled = await Promise.all(batch.map(([, p]) =>
-        Promise.race([p.then((v) => ({ v }), (e: unknown) => ({ v: e })), new Promise<{ v: unknown }>((r) => setTimeout(() => r({ v: undefined }), 1000))])));
+      const settled = await Promise.all(
+        batch.map(([, p]) =>
+          Promise.race([
+            p.then(
+              (v) => ({ v }),
+              (e: unknown) => ({ v: e }),
+            ),
+            new Promise<{ v: unknown }>((r) => setTimeout(() => r({ v: undefined }), 1000)),
+          ]),
+        ),
+      );
       settled.forEach(({ v }, i) => push(`${batch[i]![0]}.then()`, v));
       drain();
     }
@@ -252,7 +283,9 @@ export async function collectReachableState(page: Page, options: Partial<WalkOpt
 
 /** The paths at which any of `secrets` occurs (as the whole string or inside it). */
 export function pathsContaining(state: ReachableState, secrets: readonly string[]): string[] {
-  return state.strings.filter(([, value]) => secrets.some((s) => value.includes(s))).map(([path]) => path);
+  return state.strings
+    .filter(([, value]) => secrets.some((s) => value.includes(s)))
+    .map(([path]) => path);
 }
 
 /** Token-shaped runs inside a string: the string itself and every base64url/JWT-alphabet run of 16+ characters. */
@@ -264,9 +297,14 @@ function tokenCandidates(value: string): string[] {
  * The paths at which a string (or a token-shaped run inside it) has one of the authorization
  * server's 10-hex-digit fingerprints: finds tokens without knowing their values.
  */
-export function pathsWithFingerprint(state: ReachableState, fingerprints: ReadonlySet<string>): string[] {
+export function pathsWithFingerprint(
+  state: ReachableState,
+  fingerprints: ReadonlySet<string>,
+): string[] {
   return state.strings
-    .filter(([, value]) => tokenCandidates(value).some((candidate) => fingerprints.has(fingerprint(candidate))))
+    .filter(([, value]) =>
+      tokenCandidates(value).some((candidate) => fingerprints.has(fingerprint(candidate))),
+    )
     .map(([path]) => path);
 }
 
@@ -327,7 +365,10 @@ export async function workerFetches(worker: Worker): Promise<WorkerFetch[]> {
  * Records, through the Chrome DevTools Protocol, the requests that the page's own target (its main
  * thread and frames) sends. A dedicated worker is a separate target: its requests do not appear here.
  */
-export async function recordPageTargetRequests(page: Page): Promise<{ requests: { method: string; url: string; type?: string }[]; stop: () => Promise<void> }> {
+export async function recordPageTargetRequests(page: Page): Promise<{
+  requests: { method: string; url: string; type?: string }[];
+  stop: () => Promise<void>;
+}> {
   const cdp: CDPSession = await page.context().newCDPSession(page);
   const requests: { method: string; url: string; type?: string }[] = [];
   cdp.on('Network.requestWillBeSent', (event) => {

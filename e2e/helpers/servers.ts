@@ -57,13 +57,26 @@ export interface ApiStats extends PathStats {
 export interface ThirdPartyStats {
   readonly total: number;
   readonly withAuthorization: number;
-  readonly requests: readonly { method: string; path: string; origin?: string; authorization: boolean; authorizationScheme?: string }[];
+  readonly requests: readonly {
+    method: string;
+    path: string;
+    origin?: string;
+    authorization: boolean;
+    authorizationScheme?: string;
+  }[];
 }
 
 async function request<T>(method: 'GET' | 'POST', url: string, body?: object): Promise<T> {
-  const response = await fetch(url, method === 'GET'
-    ? { cache: 'no-store' }
-    : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const response = await fetch(
+    url,
+    method === 'GET'
+      ? { cache: 'no-store' }
+      : {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body ?? {}),
+        },
+  );
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text}`);
   return JSON.parse(text) as T;
@@ -86,13 +99,16 @@ export const servers = {
   },
 
   /** Seconds the server still accepts a consumed refresh token (0 = stock: any reuse revokes the family). */
-  setReuseInterval: (seconds: number) => request('POST', `${URLS.issuer}/__control/reuse-interval`, { seconds }),
+  setReuseInterval: (seconds: number) =>
+    request('POST', `${URLS.issuer}/__control/reuse-interval`, { seconds }),
 
   /** Lifetime of access tokens issued from now on. */
-  setAccessTokenTtl: (seconds: number) => request('POST', `${URLS.issuer}/__control/access-token-ttl`, { seconds }),
+  setAccessTokenTtl: (seconds: number) =>
+    request('POST', `${URLS.issuer}/__control/access-token-ttl`, { seconds }),
 
   /** The next `count` token requests are processed (a refresh rotates), then the socket is destroyed. */
-  loseNextTokenResponses: (count = 1) => request('POST', `${URLS.issuer}/__control/lose-next-token-response`, { count }),
+  loseNextTokenResponses: (count = 1) =>
+    request('POST', `${URLS.issuer}/__control/lose-next-token-response`, { count }),
 
   /**
    * Server-side revocation of every access token issued so far: the API answers 401 to them. Waits
@@ -101,7 +117,9 @@ export const servers = {
    */
   async rejectAccessTokensIssuedSoFar(): Promise<void> {
     const now = Date.now();
-    await request('POST', `${URLS.api}/api/__control/reject-tokens-issued-before`, { epochSeconds: Math.floor(now / 1000) });
+    await request('POST', `${URLS.api}/api/__control/reject-tokens-issued-before`, {
+      epochSeconds: Math.floor(now / 1000),
+    });
     await sleep(1000 - (now % 1000) + 50);
   },
 
@@ -113,7 +131,11 @@ export const servers = {
     const response = await fetch(`${URLS.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: CLIENT_ID,
+      }).toString(),
     });
     const body = (await response.json().catch(() => ({}))) as { error?: string };
     return { status: response.status, error: body.error };

@@ -20,7 +20,10 @@ export async function readAppStorage(page: Page): Promise<AppStorage> {
     };
     return { origin: location.origin, local: dump(localStorage), session: dump(sessionStorage) };
   });
-  const cookies = (await page.context().cookies(origin)).map(({ name, value }) => ({ name, value }));
+  const cookies = (await page.context().cookies(origin)).map(({ name, value }) => ({
+    name,
+    value,
+  }));
   return { origin, localStorage: local, sessionStorage: session, cookies };
 }
 
@@ -36,11 +39,21 @@ export function whereSecretsAre(storage: AppStorage, secrets: readonly string[])
     if (parts.length === 3 && parts[2]) needles.add(parts[2]);
   }
   const places: [string, string][] = [
-    ...Object.entries(storage.localStorage).map(([k, v]): [string, string] => [`localStorage["${k}"]`, `${k}=${v}`]),
-    ...Object.entries(storage.sessionStorage).map(([k, v]): [string, string] => [`sessionStorage["${k}"]`, `${k}=${v}`]),
+    ...Object.entries(storage.localStorage).map(([k, v]): [string, string] => [
+      `localStorage["${k}"]`,
+      `${k}=${v}`,
+    ]),
+    ...Object.entries(storage.sessionStorage).map(([k, v]): [string, string] => [
+      `sessionStorage["${k}"]`,
+      `${k}=${v}`,
+    ]),
     ...storage.cookies.map((c): [string, string] => [`cookie "${c.name}"`, `${c.name}=${c.value}`]),
   ];
-  return places.filter(([, text]) => [...needles].some((n) => text.includes(n) || safeDecode(text).includes(n))).map(([where]) => where);
+  return places
+    .filter(([, text]) =>
+      [...needles].some((n) => text.includes(n) || safeDecode(text).includes(n)),
+    )
+    .map(([where]) => where);
 }
 
 function safeDecode(text: string): string {

@@ -4,7 +4,7 @@ import { URLS } from './servers';
 
 /**
  * Where `withPersistentSession('local')` keeps the token set: IndexedDB database `ngx-spa-auth`,
- * object store `sessions`, key `ngx-spa-auth:<clientId>` (projects/ngx-spa-auth/src/lib/core/session-store.ts).
+ * object store `sessions`, key `ngx-spa-auth:<clientId>` (projects/ngx-spa-auth/src/lib/core/persistence/session-store.ts).
  */
 export const SESSION_KEY = 'ngx-spa-auth:demo-spa';
 
@@ -39,7 +39,10 @@ export async function storedSession(page: Page): Promise<StoredSession | null> {
  * Waits until the persisted access token has expired (browser and test share the machine's
  * clock), plus a margin; returns the token set that expired.
  */
-export async function waitUntilStoredTokenExpired(page: Page, marginMs = 300): Promise<StoredSession> {
+export async function waitUntilStoredTokenExpired(
+  page: Page,
+  marginMs = 300,
+): Promise<StoredSession> {
   const session = await storedSession(page);
   if (!session?.expiresAt) throw new Error('No persisted session with an expiry.');
   const wait = session.expiresAt + marginMs - Date.now();

@@ -74,9 +74,15 @@ export class BrowserTraffic {
       this.byRequest.set(request, call);
     }
     if (RESOURCE.test(url) && request.method() !== 'OPTIONS') {
-      this.track(request.allHeaders().then((headers) => {
-        this.resourceCalls.push({ method: request.method(), url, authorization: headers['authorization'] });
-      }));
+      this.track(
+        request.allHeaders().then((headers) => {
+          this.resourceCalls.push({
+            method: request.method(),
+            url,
+            authorization: headers['authorization'],
+          });
+        }),
+      );
     }
   };
 
@@ -84,9 +90,11 @@ export class BrowserTraffic {
     const call = this.byRequest.get(response.request());
     if (!call) return;
     call.status = response.status();
-    this.track(response.json().then((body: Record<string, unknown>) => {
-      call.body = body;
-    }));
+    this.track(
+      response.json().then((body: Record<string, unknown>) => {
+        call.body = body;
+      }),
+    );
   };
 
   private readonly onFailed = (request: Request): void => {
@@ -101,7 +109,9 @@ export class BrowserTraffic {
 
   /** Refresh tokens the browser received, in order. */
   refreshTokensReceived(): string[] {
-    return this.tokenCalls.map((c) => c.body?.['refresh_token']).filter((t): t is string => typeof t === 'string');
+    return this.tokenCalls
+      .map((c) => c.body?.['refresh_token'])
+      .filter((t): t is string => typeof t === 'string');
   }
 
   /**

@@ -29,9 +29,13 @@ await build({
 if (!process.argv.includes('--bundle-only')) {
   // The core's declarations land beside the BFF's (types/ngx-spa-auth/...), keeping the relative
   // imports between them valid in the published package.
-  execFileSync(process.execPath, [join(here, '../../node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(here, '../../node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
 const { scripts, devDependencies, ...published } = pkg;
 await writeFile(join(out, 'package.json'), `${JSON.stringify(published, null, 2)}\n`);

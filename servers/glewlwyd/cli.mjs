@@ -30,6 +30,12 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    g.close().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+    g.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
   });
 }

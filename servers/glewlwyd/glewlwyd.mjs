@@ -35,7 +35,12 @@ export const GLEWLWYD_DEFAULTS = Object.freeze({
   clientId: 'demo-spa',
   pluginName: 'oidc',
   accessTokenTtl: 60,
-  user: Object.freeze({ username: 'alice', password: 'alice-password', name: 'Alice Liddell', email: 'alice@example.test' }),
+  user: Object.freeze({
+    username: 'alice',
+    password: 'alice-password',
+    name: 'Alice Liddell',
+    email: 'alice@example.test',
+  }),
 });
 
 const BINARY = '/usr/bin/glewlwyd';
@@ -47,7 +52,12 @@ const ADMIN = Object.freeze({ username: 'admin', password: 'password' }); // set
 export const API_SCOPE = 'api:read';
 
 /** What an app needs for glewlwyd: issuer, scope and the API's resource indicator. */
-export function glewlwydUrls({ publicPort = GLEWLWYD_DEFAULTS.publicPort, apiPort = GLEWLWYD_DEFAULTS.apiPort, port = GLEWLWYD_DEFAULTS.port, pluginName = GLEWLWYD_DEFAULTS.pluginName } = {}) {
+export function glewlwydUrls({
+  publicPort = GLEWLWYD_DEFAULTS.publicPort,
+  apiPort = GLEWLWYD_DEFAULTS.apiPort,
+  port = GLEWLWYD_DEFAULTS.port,
+  pluginName = GLEWLWYD_DEFAULTS.pluginName,
+} = {}) {
   const publicOrigin = `http://127.0.0.1:${publicPort}`;
   return {
     issuer: `${publicOrigin}/api/${pluginName}`,
@@ -66,13 +76,29 @@ export function glewlwydInstalled() {
 async function loginPageConfig(externalUrl) {
   let text;
   try {
-    const path = statSync(WEBAPP_CONFIG).isDirectory() ? join(WEBAPP_CONFIG, 'config.json') : WEBAPP_CONFIG;
+    const path = statSync(WEBAPP_CONFIG).isDirectory()
+      ? join(WEBAPP_CONFIG, 'config.json')
+      : WEBAPP_CONFIG;
     text = await readFile(path, 'utf8');
   } catch {
     // Not installed where expected: the login page needs only these fields.
-    text = JSON.stringify({ LoginUrl: 'login.html', ProfileUrl: 'profile.html', AdminUrl: 'index.html', CallbackPage: 'callback.html', lang: ['en'], defaultScheme: '', sessionSchemes: [], register: [], pattern: {} });
+    text = JSON.stringify({
+      LoginUrl: 'login.html',
+      ProfileUrl: 'profile.html',
+      AdminUrl: 'index.html',
+      CallbackPage: 'callback.html',
+      lang: ['en'],
+      defaultScheme: '',
+      sessionSchemes: [],
+      register: [],
+      pattern: {},
+    });
   }
-  return JSON.stringify({ ...JSON.parse(text), GlewlwydUrl: `${externalUrl}/`, lang: ['en'] }, null, 2);
+  return JSON.stringify(
+    { ...JSON.parse(text), GlewlwydUrl: `${externalUrl}/`, lang: ['en'] },
+    null,
+    2,
+  );
 }
 
 /** A tiny cookie-keeping client for glewlwyd's REST API (admin, profile). */
@@ -81,21 +107,26 @@ function apiClient(base) {
   return async function call(method, path, body) {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(cookie && { cookie }) },
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(cookie && { cookie }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       redirect: 'manual',
     });
     const setCookie = response.headers.getSetCookie?.() ?? [];
     if (setCookie.length) cookie = setCookie.map((c) => c.split(';')[0]).join('; ');
     const text = await response.text();
-    if (!response.ok) throw new Error(`glewlwyd ${method} ${path} → ${response.status} ${text.slice(0, 300)}`);
+    if (!response.ok)
+      throw new Error(`glewlwyd ${method} ${path} → ${response.status} ${text.slice(0, 300)}`);
     return text ? JSON.parse(text) : undefined;
   };
 }
 
 async function waitUntilUp(base, child, deadline) {
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`glewlwyd exited with code ${child.exitCode} at start`);
+    if (child.exitCode !== null)
+      throw new Error(`glewlwyd exited with code ${child.exitCode} at start`);
     try {
       const response = await fetch(`${base}/config`);
       if (response.ok) return;
@@ -165,7 +196,9 @@ export async function startGlewlwyd(options = {}) {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o = { ...GLEWLWYD_DEFAULTS, logLevel: 'WARNING', keepDir: false, ...given };
   if (!glewlwydInstalled()) {
-    throw new Error('glewlwyd is not installed: `apt-get install glewlwyd` (Debian 12: 2.7.5); .ci/run does it');
+    throw new Error(
+      'glewlwyd is not installed: `apt-get install glewlwyd` (Debian 12: 2.7.5); .ci/run does it',
+    );
   }
   const urls = glewlwydUrls(o);
   const dir = await mkdtemp(join(tmpdir(), 'ngx-glewlwyd-'));
@@ -197,24 +230,43 @@ export async function startGlewlwyd(options = {}) {
     // The login pages: a copy, because the package's config.json is a symlink to a directory.
     // Its scripts, styles and fonts are relative symlinks into other packages: copy their targets
     // (and skip a link whose target is missing, e.g. a source map).
-    await cp(WEBAPP, webDir, { recursive: true, dereference: true, filter: (src) => src !== join(WEBAPP, 'config.json') && existsSync(src) });
+    await cp(WEBAPP, webDir, {
+      recursive: true,
+      dereference: true,
+      filter: (src) => src !== join(WEBAPP, 'config.json') && existsSync(src),
+    });
     // Chromium asks for en-US; the package has `en` only.
     await cp(join(webDir, 'locales/en'), join(webDir, 'locales/en-US'), { recursive: true });
     await writeFile(join(webDir, 'config.json'), await loginPageConfig(urls.publicOrigin));
 
     const template = await readFile(join(HERE, 'glewlwyd.conf.template'), 'utf8');
-    const values = { port: o.port, externalUrl: urls.publicOrigin, webDir, appOrigin: o.appOrigin, logLevel: o.logLevel, dir };
+    const values = {
+      port: o.port,
+      externalUrl: urls.publicOrigin,
+      webDir,
+      appOrigin: o.appOrigin,
+      logLevel: o.logLevel,
+      dir,
+    };
     const conf = template.replace(/\{\{(\w+)\}\}/g, (_, key) => String(values[key]));
     await writeFile(join(dir, 'glewlwyd.conf'), conf);
 
-    child = spawn(BINARY, ['-c', join(dir, 'glewlwyd.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(BINARY, ['-c', join(dir, 'glewlwyd.conf')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
     await waitUntilUp(urls.direct, child, Date.now() + 15_000).catch((err) => {
       throw new Error(`${err.message}\n${stderr}`);
     });
 
-    recorder = await startRecorder({ publicPort: o.publicPort, upstreamPort: o.port, pluginPath: `/api/${o.pluginName}` });
+    recorder = await startRecorder({
+      publicPort: o.publicPort,
+      upstreamPort: o.port,
+      pluginPath: `/api/${o.pluginName}`,
+    });
 
     const admin = apiClient(`${urls.direct}/api`);
     await admin('POST', '/auth/', ADMIN);
@@ -222,7 +274,10 @@ export async function startGlewlwyd(options = {}) {
     // The client store keeps `post_logout_redirect_uris` only once the property is declared; a
     // changed client module takes effect after it is disabled and enabled again.
     const clientModule = await admin('GET', '/mod/client/database');
-    const dataFormat = { ...clientModule.parameters['data-format'], post_logout_redirect_uris: { multiple: true, read: true, write: true } };
+    const dataFormat = {
+      ...clientModule.parameters['data-format'],
+      post_logout_redirect_uris: { multiple: true, read: true, write: true },
+    };
     await admin('PUT', '/mod/client/database', {
       display_name: clientModule.display_name,
       order_rank: clientModule.order_rank,
@@ -233,8 +288,21 @@ export async function startGlewlwyd(options = {}) {
     await admin('PUT', '/mod/client/database/enable');
 
     // Scopes: the password authenticates every scope the app asks for.
-    await admin('PUT', '/scope/openid', { display_name: 'Open ID', description: 'Open ID Connect scope', password_required: true, password_max_age: 0, scheme: {} });
-    await admin('POST', '/scope/', { name: API_SCOPE, display_name: 'Demo API', description: 'Read the demo API', password_required: true, password_max_age: 0, scheme: {} });
+    await admin('PUT', '/scope/openid', {
+      display_name: 'Open ID',
+      description: 'Open ID Connect scope',
+      password_required: true,
+      password_max_age: 0,
+      scheme: {},
+    });
+    await admin('POST', '/scope/', {
+      name: API_SCOPE,
+      display_name: 'Demo API',
+      description: 'Read the demo API',
+      password_required: true,
+      password_max_age: 0,
+      scheme: {},
+    });
 
     // Signing key (RS256), handed to the plugin as a private JWKS.
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -245,7 +313,13 @@ export async function startGlewlwyd(options = {}) {
       name: o.pluginName,
       display_name: 'OpenID Connect',
       enabled: true,
-      parameters: pluginParameters({ issuer: urls.issuer, jwks: { keys: [jwk] }, kid, accessTokenTtl: o.accessTokenTtl, api: urls.api }),
+      parameters: pluginParameters({
+        issuer: urls.issuer,
+        jwks: { keys: [jwk] },
+        kid,
+        accessTokenTtl: o.accessTokenTtl,
+        api: urls.api,
+      }),
     });
 
     const user = o.user;
@@ -271,7 +345,11 @@ export async function startGlewlwyd(options = {}) {
     });
 
     // The user's consent for the demo client, given once by delegation (glewlwyd asks otherwise).
-    await admin('PUT', `/delegate/${encodeURIComponent(user.username)}/auth/grant/${encodeURIComponent(o.clientId)}`, { scope: `openid ${API_SCOPE}` });
+    await admin(
+      'PUT',
+      `/delegate/${encodeURIComponent(user.username)}/auth/grant/${encodeURIComponent(o.clientId)}`,
+      { scope: `openid ${API_SCOPE}` },
+    );
 
     const api = createProtectedApi({
       issuer: urls.issuer,

@@ -99,7 +99,8 @@ export async function startRecorder({ publicPort, upstreamPort, pluginPath, host
       dpop: !!req.headers.dpop,
       tokenType: body?.token_type,
       token: presented ? fingerprint(presented) : undefined,
-      newRefreshToken: typeof body?.refresh_token === 'string' ? fingerprint(body.refresh_token) : undefined,
+      newRefreshToken:
+        typeof body?.refresh_token === 'string' ? fingerprint(body.refresh_token) : undefined,
       origin: req.headers.origin,
     });
   }
@@ -132,8 +133,10 @@ export async function startRecorder({ publicPort, upstreamPort, pluginPath, host
   }
 
   function control(req, res, url) {
-    if (!isLoopbackAddress(req.socket.remoteAddress)) return sendJson(res, 403, { error: 'forbidden' });
-    if (req.method === 'GET' && url.pathname === `${RECORDER_PREFIX}/stats`) return sendJson(res, 200, stats);
+    if (!isLoopbackAddress(req.socket.remoteAddress))
+      return sendJson(res, 403, { error: 'forbidden' });
+    if (req.method === 'GET' && url.pathname === `${RECORDER_PREFIX}/stats`)
+      return sendJson(res, 200, stats);
     if (req.method === 'POST' && url.pathname === `${RECORDER_PREFIX}/reset`) {
       return readJson(req).then(() => {
         stats = zeroStats();
@@ -143,61 +146,71 @@ export async function startRecorder({ publicPort, upstreamPort, pluginPath, host
     return sendJson(res, 404, { error: 'not_found' });
   }
 
-  const server = await listen((req, res) => {
-    const url = new URL(req.url, `http://${req.headers.host ?? host}`);
-    if (url.pathname.startsWith(`${RECORDER_PREFIX}/`)) {
-      Promise.resolve(control(req, res, url)).catch((err) => sendJson(res, 500, { error: String(err?.message ?? err) }));
-      return;
-    }
-    const name = endpoint(url.pathname);
-    const isPost = req.method === 'POST';
-    const recordBodies = isPost && (name === 'token' || name === 'revoke');
-    if (req.method === 'GET' && name === 'auth') onAuthorization(url);
-    if (req.method === 'GET' && name === 'userinfo') stats.userinfoRequests += 1;
-
-    const requestChunks = [];
-    const upstream = httpRequest({
-      host: '127.0.0.1',
-      port: upstreamPort,
-      method: req.method,
-      path: req.url,
-      headers: req.headers,
-    }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-      if (!recordBodies && !(req.method === 'GET' && name === 'end_session')) {
-        answer.pipe(res);
+  const server = await listen(
+    (req, res) => {
+      const url = new URL(req.url, `http://${req.headers.host ?? host}`);
+      if (url.pathname.startsWith(`${RECORDER_PREFIX}/`)) {
+        Promise.resolve(control(req, res, url)).catch((err) =>
+          sendJson(res, 500, { error: String(err?.message ?? err) }),
+        );
         return;
       }
-      const chunks = [];
-      answer.on('data', (chunk) => {
-        chunks.push(chunk);
-        res.write(chunk);
+      const name = endpoint(url.pathname);
+      const isPost = req.method === 'POST';
+      const recordBodies = isPost && (name === 'token' || name === 'revoke');
+      if (req.method === 'GET' && name === 'auth') onAuthorization(url);
+      if (req.method === 'GET' && name === 'userinfo') stats.userinfoRequests += 1;
+
+      const requestChunks = [];
+      const upstream = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: upstreamPort,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+          if (!recordBodies && !(req.method === 'GET' && name === 'end_session')) {
+            answer.pipe(res);
+            return;
+          }
+          const chunks = [];
+          answer.on('data', (chunk) => {
+            chunks.push(chunk);
+            res.write(chunk);
+          });
+          answer.on('end', () => {
+            res.end();
+            const status = answer.statusCode ?? 0;
+            if (name === 'end_session') return onEndSession(url, status);
+            const form = new URLSearchParams(Buffer.concat(requestChunks).toString('utf8'));
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (name === 'token') onTokenExchange(req, form, status, text);
+            else onRevocation(req, form, status, text);
+          });
+        },
+      );
+      upstream.on('error', () => {
+        if (!res.headersSent) sendJson(res, 502, { error: 'bad_gateway' });
+        else res.destroy();
       });
-      answer.on('end', () => {
-        res.end();
-        const status = answer.statusCode ?? 0;
-        if (name === 'end_session') return onEndSession(url, status);
-        const form = new URLSearchParams(Buffer.concat(requestChunks).toString('utf8'));
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (name === 'token') onTokenExchange(req, form, status, text);
-        else onRevocation(req, form, status, text);
+      req.on('data', (chunk) => {
+        if (recordBodies) requestChunks.push(chunk);
+        upstream.write(chunk);
       });
-    });
-    upstream.on('error', () => {
-      if (!res.headersSent) sendJson(res, 502, { error: 'bad_gateway' });
-      else res.destroy();
-    });
-    req.on('data', (chunk) => {
-      if (recordBodies) requestChunks.push(chunk);
-      upstream.write(chunk);
-    });
-    req.on('end', () => upstream.end());
-  }, { port: publicPort, host });
+      req.on('end', () => upstream.end());
+    },
+    { port: publicPort, host },
+  );
 
   return {
     url: `http://${host}:${server.address().port}`,
     stats: () => stats,
-    reset: () => { stats = zeroStats(); },
+    reset: () => {
+      stats = zeroStats();
+    },
     close: () => closeServer(server),
   };
 }

@@ -23,7 +23,11 @@ after(() => servers.close());
 function preflight(url, origin, headers = 'authorization') {
   return fetch(url, {
     method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': headers },
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': headers,
+    },
   });
 }
 
@@ -56,8 +60,14 @@ describe('authorization server CORS', () => {
   }
 
   test('revocation endpoint preflight', async () => {
-    assert.equal(acao(await preflight(`${urls.issuer}/token/revocation`, APP, 'content-type')), APP);
-    assert.equal(acao(await preflight(`${urls.issuer}/token/revocation`, EVIL, 'content-type')), null);
+    assert.equal(
+      acao(await preflight(`${urls.issuer}/token/revocation`, APP, 'content-type')),
+      APP,
+    );
+    assert.equal(
+      acao(await preflight(`${urls.issuer}/token/revocation`, EVIL, 'content-type')),
+      null,
+    );
   });
 
   test('control API: app origins may call it, other origins are refused', async () => {
@@ -68,7 +78,9 @@ describe('authorization server CORS', () => {
     assert.equal(stats.status, 200);
     assert.equal(acao(stats), APP);
     const evil = await fetch(`${urls.issuer}/__control/latency`, {
-      method: 'POST', headers: { origin: EVIL, 'content-type': 'text/plain' }, body: '{"ms":5000}',
+      method: 'POST',
+      headers: { origin: EVIL, 'content-type': 'text/plain' },
+      body: '{"ms":5000}',
     });
     assert.equal(evil.status, 403);
     assert.equal(acao(evil), null);
@@ -93,7 +105,10 @@ describe('protected API CORS', () => {
   });
 
   test('API control endpoints refuse foreign origins', async () => {
-    const r = await fetch(`${urls.api}/api/__control/reset`, { method: 'POST', headers: { origin: EVIL } });
+    const r = await fetch(`${urls.api}/api/__control/reset`, {
+      method: 'POST',
+      headers: { origin: EVIL },
+    });
     assert.equal(r.status, 403);
   });
 });
@@ -107,15 +122,20 @@ describe('third party', () => {
 
     await fetch(`${urls.thirdParty}/anything?x=1`, { headers: { origin: APP } });
     await fetch(`${urls.thirdParty}/anything`, {
-      method: 'POST', headers: { origin: APP, authorization: 'Bearer secret-token-value' }, body: 'hello',
+      method: 'POST',
+      headers: { origin: APP, authorization: 'Bearer secret-token-value' },
+      body: 'hello',
     });
     const stats = await (await fetch(`${urls.thirdParty}/__stats`)).json();
     assert.equal(stats.total, 2);
     assert.equal(stats.withAuthorization, 1);
-    assert.deepEqual(stats.requests.map((r) => [r.method, r.path, r.authorization, r.authorizationScheme]), [
-      ['GET', '/anything?x=1', false, undefined],
-      ['POST', '/anything', true, 'Bearer'],
-    ]);
+    assert.deepEqual(
+      stats.requests.map((r) => [r.method, r.path, r.authorization, r.authorizationScheme]),
+      [
+        ['GET', '/anything?x=1', false, undefined],
+        ['POST', '/anything', true, 'Bearer'],
+      ],
+    );
     assert.ok(!JSON.stringify(stats).includes('secret-token-value'));
 
     await fetch(`${urls.thirdParty}/__reset`, { method: 'POST' });
@@ -125,8 +145,18 @@ describe('third party', () => {
 
 describe('loopback guard', () => {
   test('isLoopbackAddress', () => {
-    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) assert.equal(isLoopbackAddress(a), true, a);
-    for (const a of ['10.0.0.1', '192.168.1.10', '::ffff:10.0.0.1', 'fe80::1', '', undefined, '128.0.0.1', '127.0.0.1.evil']) {
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1'])
+      assert.equal(isLoopbackAddress(a), true, a);
+    for (const a of [
+      '10.0.0.1',
+      '192.168.1.10',
+      '::ffff:10.0.0.1',
+      'fe80::1',
+      '',
+      undefined,
+      '128.0.0.1',
+      '127.0.0.1.evil',
+    ]) {
       assert.equal(isLoopbackAddress(a), false, String(a));
     }
   });
@@ -136,8 +166,14 @@ describe('loopback guard', () => {
     const res = {
       headersSent: false,
       setHeader() {},
-      writeHead(status, headers) { sent.status = status; sent.headers = headers; return this; },
-      end(body) { sent.body = body; },
+      writeHead(status, headers) {
+        sent.status = status;
+        sent.headers = headers;
+        return this;
+      },
+      end(body) {
+        sent.body = body;
+      },
     };
     const req = { socket: { remoteAddress: '192.168.1.20' }, headers: {}, method: 'POST' };
     assert.equal(guardControlRequest(req, res, [APP]), true);

@@ -41,12 +41,16 @@ function call(url, { token = accessToken, scheme = 'DPoP', proof, method = 'GET'
   return fetch(url, { method, headers });
 }
 
-const proofFor = (url, options = {}, signer = key) => signer.proof(options.htm ?? 'GET', url, { accessToken, ...options });
+const proofFor = (url, options = {}, signer = key) =>
+  signer.proof(options.htm ?? 'GET', url, { accessToken, ...options });
 
 async function assertRejected(response, error, reason, status = 401) {
   assert.equal(response.status, status);
   const challenge = response.headers.get('www-authenticate');
-  assert.match(challenge, new RegExp(`^DPoP error="${error}", error_description="[^"]+", algs="ES256 [^"]*"$`));
+  assert.match(
+    challenge,
+    new RegExp(`^DPoP error="${error}", error_description="[^"]+", algs="ES256 [^"]*"$`),
+  );
   assert.equal((await response.json()).error, error);
   if (reason) assert.equal((await apiStats()).dpopRejectReasons[reason], 1, `reason ${reason}`);
   return challenge;
@@ -73,7 +77,10 @@ describe('valid proofs', () => {
   });
 
   test('the scheme name is case-insensitive', async () => {
-    assert.equal((await call(meUrl(), { scheme: 'dpop', proof: await proofFor(meUrl()) })).status, 200);
+    assert.equal(
+      (await call(meUrl(), { scheme: 'dpop', proof: await proofFor(meUrl()) })).status,
+      200,
+    );
   });
 });
 
@@ -88,12 +95,19 @@ describe('stolen tokens', () => {
   });
 
   test('...also with a DPoP proof next to the Bearer scheme', async () => {
-    await assertRejected(await call(meUrl(), { scheme: 'Bearer', proof: await proofFor(meUrl()) }), 'invalid_token');
+    await assertRejected(
+      await call(meUrl(), { scheme: 'Bearer', proof: await proofFor(meUrl()) }),
+      'invalid_token',
+    );
   });
 
   test('a proof signed by another key: 401 invalid_token (invalid key binding)', async () => {
     const thief = await createDpopKey();
-    const challenge = await assertRejected(await call(meUrl(), { proof: await proofFor(meUrl(), {}, thief) }), 'invalid_token', 'key-mismatch');
+    const challenge = await assertRejected(
+      await call(meUrl(), { proof: await proofFor(meUrl(), {}, thief) }),
+      'invalid_token',
+      'key-mismatch',
+    );
     assert.match(challenge, /Invalid DPoP key binding/);
   });
 
@@ -102,9 +116,16 @@ describe('stolen tokens', () => {
   });
 
   test('an unbound token with the DPoP scheme: 401 invalid_token', async () => {
-    const r = await call(meUrl(), { token: bearerToken, proof: await proofFor(meUrl(), { accessToken: bearerToken }) });
+    const r = await call(meUrl(), {
+      token: bearerToken,
+      proof: await proofFor(meUrl(), { accessToken: bearerToken }),
+    });
     await assertRejected(r, 'invalid_token', 'not-dpop-bound');
-    assert.equal((await call(meUrl(), { token: bearerToken, scheme: 'Bearer' })).status, 200, 'it is fine as Bearer');
+    assert.equal(
+      (await call(meUrl(), { token: bearerToken, scheme: 'Bearer' })).status,
+      200,
+      'it is fine as Bearer',
+    );
   });
 });
 
@@ -118,7 +139,11 @@ describe('proof checks', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const cases = [
     ['htu of another path', () => proofFor(`${api}/api/items`), 'htu-mismatch'],
-    ['htu of another origin', () => proofFor(meUrl().replace('127.0.0.1', 'localhost')), 'htu-mismatch'],
+    [
+      'htu of another origin',
+      () => proofFor(meUrl().replace('127.0.0.1', 'localhost')),
+      'htu-mismatch',
+    ],
     ['htm POST for a GET', () => proofFor(meUrl(), { htm: 'POST' }), 'htm-mismatch'],
     ['ath of another token', () => proofFor(meUrl(), { accessToken: bearerToken }), 'ath-mismatch'],
     ['no ath', () => proofFor(meUrl(), { accessToken: null }), 'ath-mismatch'],
@@ -126,29 +151,51 @@ describe('proof checks', () => {
     ['iat 2 minutes ahead', () => proofFor(meUrl(), { iat: now() + 120 }), 'iat-out-of-window'],
     ['typ JWT', () => proofFor(meUrl(), { header: { typ: 'JWT' } }), 'bad-typ'],
     ['alg not allowed', () => proofFor(meUrl(), { header: { alg: 'ES384' } }), 'alg-not-allowed'],
-    ['private key members in jwk', () => proofFor(meUrl(), { header: { jwk: { ...key.jwk, d: sha256b64u('x') } } }), 'private-key-in-jwk'],
-    ['tampered payload', async () => {
-      const [h, , s] = (await proofFor(meUrl())).split('.');
-      const p = Buffer.from(JSON.stringify({
-        htm: 'GET', htu: meUrl(), iat: now(), jti: 'x', ath: sha256b64u(accessToken),
-      })).toString('base64url');
-      return `${h}.${p}.${s}`;
-    }, 'bad-signature'],
+    [
+      'private key members in jwk',
+      () => proofFor(meUrl(), { header: { jwk: { ...key.jwk, d: sha256b64u('x') } } }),
+      'private-key-in-jwk',
+    ],
+    [
+      'tampered payload',
+      async () => {
+        const [h, , s] = (await proofFor(meUrl())).split('.');
+        const p = Buffer.from(
+          JSON.stringify({
+            htm: 'GET',
+            htu: meUrl(),
+            iat: now(),
+            jti: 'x',
+            ath: sha256b64u(accessToken),
+          }),
+        ).toString('base64url');
+        return `${h}.${p}.${s}`;
+      },
+      'bad-signature',
+    ],
     ['not a JWT', async () => 'garbage', 'malformed-proof'],
   ];
   for (const [name, makeProof, reason] of cases) {
     test(`${name}: 401 invalid_dpop_proof (${reason})`, async () => {
-      await assertRejected(await call(meUrl(), { proof: await makeProof() }), 'invalid_dpop_proof', reason);
+      await assertRejected(
+        await call(meUrl(), { proof: await makeProof() }),
+        'invalid_dpop_proof',
+        reason,
+      );
     });
   }
 
   test('two DPoP header fields: 401 invalid_dpop_proof', async () => {
     const [a, b] = [await proofFor(meUrl()), await proofFor(meUrl())];
     const status = await new Promise((resolve, reject) => {
-      const req = request(meUrl(), { headers: { authorization: `DPoP ${accessToken}`, dpop: [a, b] } }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      });
+      const req = request(
+        meUrl(),
+        { headers: { authorization: `DPoP ${accessToken}`, dpop: [a, b] } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -159,7 +206,10 @@ describe('proof checks', () => {
 
 describe('nonces on demand', () => {
   test('use_dpop_nonce challenge, success with the nonce, a second challenge after rotation', async () => {
-    assert.deepEqual(await control(api, '/api/__control/dpop-nonce', { required: true }), { ok: true, dpopNonceRequired: true });
+    assert.deepEqual(await control(api, '/api/__control/dpop-nonce', { required: true }), {
+      ok: true,
+      dpopNonceRequired: true,
+    });
 
     const first = await call(meUrl(), { proof: await proofFor(meUrl()), origin: APP });
     const challenge = await assertRejected(first, 'use_dpop_nonce');
@@ -170,7 +220,10 @@ describe('nonces on demand', () => {
     assert.match(first.headers.get('access-control-expose-headers'), /DPoP-Nonce/i);
 
     for (let i = 0; i < 2; i += 1) {
-      assert.equal((await call(meUrl(), { proof: await proofFor(meUrl(), { nonce }) })).status, 200);
+      assert.equal(
+        (await call(meUrl(), { proof: await proofFor(meUrl(), { nonce }) })).status,
+        200,
+      );
     }
 
     await control(api, '/api/__control/rotate-dpop-nonce', {});
@@ -178,7 +231,10 @@ describe('nonces on demand', () => {
     await assertRejected(second, 'use_dpop_nonce');
     const rotated = second.headers.get('dpop-nonce');
     assert.ok(rotated && rotated !== nonce);
-    assert.equal((await call(meUrl(), { proof: await proofFor(meUrl(), { nonce: rotated }) })).status, 200);
+    assert.equal(
+      (await call(meUrl(), { proof: await proofFor(meUrl(), { nonce: rotated }) })).status,
+      200,
+    );
 
     const s = await apiStats();
     assert.equal(s.dpopNonceChallenges, 2);
@@ -205,7 +261,11 @@ describe('nonces on demand', () => {
 test('CORS: the DPoP request header is allowed and DPoP-Nonce exposed for app origins', async () => {
   const r = await fetch(meUrl(), {
     method: 'OPTIONS',
-    headers: { origin: APP, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,dpop' },
+    headers: {
+      origin: APP,
+      'access-control-request-method': 'GET',
+      'access-control-request-headers': 'authorization,dpop',
+    },
   });
   assert.equal(r.status, 204);
   assert.equal(r.headers.get('access-control-allow-origin'), APP);

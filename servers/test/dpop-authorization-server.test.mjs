@@ -7,7 +7,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startServers } from '../index.mjs';
 import { createDpopKey } from './helpers/dpop.mjs';
 import {
-  CookieJar, authorize, control, decodeJwt, pkcePair, refresh, signIn, stats, tokenRequest,
+  CookieJar,
+  authorize,
+  control,
+  decodeJwt,
+  pkcePair,
+  refresh,
+  signIn,
+  stats,
+  tokenRequest,
 } from './helpers/oauth-client.mjs';
 
 const APP = 'http://localhost:4200';
@@ -28,14 +36,19 @@ async function dpopSignIn(key, options = {}) {
   return signIn(issuer, { ...options, tokenHeaders: { dpop: await key.proof('POST', tokenUrl) } });
 }
 
-const refreshWith = async (key, refreshToken, nonce) => refresh(issuer, refreshToken, {
-  headers: key ? { dpop: await key.proof('POST', tokenUrl, { nonce }) } : {},
-});
+const refreshWith = async (key, refreshToken, nonce) =>
+  refresh(issuer, refreshToken, {
+    headers: key ? { dpop: await key.proof('POST', tokenUrl, { nonce }) } : {},
+  });
 
 /** Authorization code + PKCE verifier, without the token request (to test its retries). */
 async function authorizationCode() {
   const { verifier, challenge } = pkcePair();
-  const { callback } = await authorize(issuer, { jar: new CookieJar(), codeChallenge: challenge, login: 'alice' });
+  const { callback } = await authorize(issuer, {
+    jar: new CookieJar(),
+    codeChallenge: challenge,
+    login: 'alice',
+  });
   return {
     grant_type: 'authorization_code',
     code: callback.searchParams.get('code'),
@@ -51,7 +64,10 @@ describe('sender-constrained tokens', () => {
     const { tokens } = await dpopSignIn(key);
     assert.equal(tokens.token_type, 'DPoP');
     assert.equal(decodeJwt(tokens.access_token).cnf?.jkt, key.jkt);
-    assert.equal(servers.authorizationServer.storage.peek('RefreshToken', tokens.refresh_token).jkt, key.jkt);
+    assert.equal(
+      servers.authorizationServer.storage.peek('RefreshToken', tokens.refresh_token).jkt,
+      key.jkt,
+    );
 
     const s = await stats(issuer);
     assert.equal(s.dpopProofs, 1);
@@ -60,11 +76,18 @@ describe('sender-constrained tokens', () => {
     assert.equal(s.bearerTokens, 0);
     assert.equal(s.events.at(-1).dpopJkt, key.jkt);
     assert.equal(s.events.at(-1).boundRefreshToken, true);
-    assert.equal(s.events.at(-1).dpopNonce, undefined, 'no nonce handed out while nonces are not required');
+    assert.equal(
+      s.events.at(-1).dpopNonce,
+      undefined,
+      'no nonce handed out while nonces are not required',
+    );
 
     const api = `${servers.urls.api}/api/me`;
     const call = await fetch(api, {
-      headers: { authorization: `DPoP ${tokens.access_token}`, dpop: await key.proof('GET', api, { accessToken: tokens.access_token }) },
+      headers: {
+        authorization: `DPoP ${tokens.access_token}`,
+        dpop: await key.proof('GET', api, { accessToken: tokens.access_token }),
+      },
     });
     assert.equal(call.status, 200);
   });
@@ -95,7 +118,10 @@ describe('sender-constrained tokens', () => {
     const rotated = await refreshWith(key, tokens.refresh_token);
     assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
     assert.equal(rotated.body.token_type, 'DPoP');
-    for (const attempt of [await refreshWith(undefined, tokens.refresh_token), await refreshWith(thief, tokens.refresh_token)]) {
+    for (const attempt of [
+      await refreshWith(undefined, tokens.refresh_token),
+      await refreshWith(thief, tokens.refresh_token),
+    ]) {
       assert.equal(attempt.status, 400);
       assert.equal(attempt.body.error, 'invalid_grant');
     }
@@ -105,7 +131,10 @@ describe('sender-constrained tokens', () => {
     assert.equal(s.reuseDetections, 0);
     assert.equal(s.rotations, 2);
     assert.equal(s.dpopBoundRefreshTokens, 3);
-    assert.deepEqual(s.events.filter((e) => e.status === 400).map((e) => e.detail), Array(4).fill('failed jkt verification'));
+    assert.deepEqual(
+      s.events.filter((e) => e.status === 400).map((e) => e.detail),
+      Array(4).fill('failed jkt verification'),
+    );
 
     // The owner reusing the consumed token with the right key is reuse: the family dies.
     const reuse = await refreshWith(key, tokens.refresh_token);
@@ -117,11 +146,17 @@ describe('sender-constrained tokens', () => {
   test('a proof for another URL is invalid_dpop_proof', async () => {
     const key = await createDpopKey();
     const { tokens } = await dpopSignIn(key);
-    const r = await refresh(issuer, tokens.refresh_token, { headers: { dpop: await key.proof('POST', `${issuer}/other`) } });
+    const r = await refresh(issuer, tokens.refresh_token, {
+      headers: { dpop: await key.proof('POST', `${issuer}/other`) },
+    });
     assert.equal(r.status, 400);
     assert.equal(r.body.error, 'invalid_dpop_proof');
     assert.equal((await stats(issuer)).dpopInvalidProofs, 1);
-    assert.equal((await refreshWith(key, tokens.refresh_token)).status, 200, 'the refresh token was not consumed');
+    assert.equal(
+      (await refreshWith(key, tokens.refresh_token)).status,
+      200,
+      'the refresh token was not consumed',
+    );
   });
 
   test('a replayed proof is invalid_grant; a stale iat gets a nonce challenge even with nonces off', async () => {
@@ -137,7 +172,9 @@ describe('sender-constrained tokens', () => {
     assert.equal((await stats(issuer)).events.at(-1).detail, 'DPoP proof JWT Replay detected');
 
     const stale = await refresh(issuer, first.body.refresh_token, {
-      headers: { dpop: await key.proof('POST', tokenUrl, { iat: Math.floor(Date.now() / 1000) - 400 }) },
+      headers: {
+        dpop: await key.proof('POST', tokenUrl, { iat: Math.floor(Date.now() / 1000) - 400 }),
+      },
     });
     assert.equal(stale.status, 400);
     assert.equal(stale.body.error, 'use_dpop_nonce');
@@ -155,7 +192,10 @@ describe('sender-constrained tokens', () => {
     assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
     const second = storage.peek('RefreshToken', rotated.body.refresh_token);
     assert.equal(second.jkt, key.jkt);
-    assert.ok(second.exp <= first.exp && second.exp >= first.exp - 1, `${second.exp} vs ${first.exp}`);
+    assert.ok(
+      second.exp <= first.exp && second.exp >= first.exp - 1,
+      `${second.exp} vs ${first.exp}`,
+    );
     assert.equal(decodeJwt(rotated.body.access_token).cnf.jkt, key.jkt);
   });
 
@@ -174,7 +214,10 @@ describe('sender-constrained tokens', () => {
 
     const again = await refreshWith(key, tokens.refresh_token);
     assert.equal(again.status, 200, 'lost-response retry inside the window');
-    assert.equal(servers.authorizationServer.storage.peek('RefreshToken', again.body.refresh_token).jkt, key.jkt);
+    assert.equal(
+      servers.authorizationServer.storage.peek('RefreshToken', again.body.refresh_token).jkt,
+      key.jkt,
+    );
     assert.equal((await refreshWith(key, first.body.refresh_token)).status, 200);
     assert.equal((await refreshWith(key, again.body.refresh_token)).status, 200);
     const s = await stats(issuer);
@@ -190,7 +233,9 @@ describe('nonces on demand', () => {
     const key = await createDpopKey();
     const params = await authorizationCode();
 
-    const challenged = await tokenRequest(issuer, params, { headers: { dpop: await key.proof('POST', tokenUrl) } });
+    const challenged = await tokenRequest(issuer, params, {
+      headers: { dpop: await key.proof('POST', tokenUrl) },
+    });
     assert.equal(challenged.status, 400);
     assert.equal(challenged.body.error, 'use_dpop_nonce');
     const nonce = challenged.headers.get('dpop-nonce');
@@ -198,7 +243,9 @@ describe('nonces on demand', () => {
     assert.equal(challenged.headers.get('access-control-allow-origin'), APP);
     assert.match(challenged.headers.get('access-control-expose-headers'), /DPoP-Nonce/i);
 
-    const ok = await tokenRequest(issuer, params, { headers: { dpop: await key.proof('POST', tokenUrl, { nonce }) } });
+    const ok = await tokenRequest(issuer, params, {
+      headers: { dpop: await key.proof('POST', tokenUrl, { nonce }) },
+    });
     assert.equal(ok.status, 200, 'the challenge did not consume the code');
     assert.equal(ok.body.token_type, 'DPoP');
 
@@ -209,7 +256,10 @@ describe('nonces on demand', () => {
     const s = await stats(issuer);
     assert.equal(s.dpopNonceChallenges, 1);
     assert.equal(s.dpopProofs, 3);
-    assert.deepEqual(s.events.map((e) => e.outcome), ['error:use_dpop_nonce', 'ok', 'rotated']);
+    assert.deepEqual(
+      s.events.map((e) => e.outcome),
+      ['error:use_dpop_nonce', 'ok', 'rotated'],
+    );
   });
 
   test('refresh: a missing nonce and a rotated one are challenged without consuming the token', async () => {
@@ -253,10 +303,15 @@ describe('nonces on demand', () => {
 });
 
 test('token endpoint CORS: the DPoP request header is allowed for app origins only', async () => {
-  const preflight = (origin) => fetch(tokenUrl, {
-    method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,dpop' },
-  });
+  const preflight = (origin) =>
+    fetch(tokenUrl, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,dpop',
+      },
+    });
   const ok = await preflight(APP);
   assert.equal(ok.status, 204);
   assert.equal(ok.headers.get('access-control-allow-origin'), APP);

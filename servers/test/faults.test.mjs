@@ -4,7 +4,15 @@ import { after, before, beforeEach, test } from 'node:test';
 
 import { startServers } from '../index.mjs';
 import {
-  CookieJar, authorize, control, decodeJwt, pkcePair, refresh, signIn, stats, tokenRequest,
+  CookieJar,
+  authorize,
+  control,
+  decodeJwt,
+  pkcePair,
+  refresh,
+  signIn,
+  stats,
+  tokenRequest,
 } from './helpers/oauth-client.mjs';
 
 let servers;
@@ -21,7 +29,11 @@ test('lost token response: the server rotated, the client saw a network error', 
   const { tokens } = await signIn(issuer);
   await control(issuer, '/__control/lose-next-token-response', {});
 
-  await assert.rejects(refresh(issuer, tokens.refresh_token), TypeError, 'fetch fails like a dropped connection');
+  await assert.rejects(
+    refresh(issuer, tokens.refresh_token),
+    TypeError,
+    'fetch fails like a dropped connection',
+  );
   let s = await stats(issuer);
   assert.equal(s.lostResponses, 1);
   assert.equal(s.rotations, 1, 'the rotation happened');
@@ -56,7 +68,11 @@ test('503 fault: refused without processing, so the old refresh token stays vali
     assert.equal(r.status, 503);
     assert.equal(r.body.error, 'temporarily_unavailable');
     assert.equal(r.headers.get('retry-after'), '3');
-    assert.equal(r.headers.get('access-control-allow-origin'), 'http://localhost:4200', 'the SPA can read it');
+    assert.equal(
+      r.headers.get('access-control-allow-origin'),
+      'http://localhost:4200',
+      'the SPA can read it',
+    );
   }
   const ok = await refresh(issuer, tokens.refresh_token);
   assert.equal(ok.status, 200, 'token was not consumed by the refused requests');
@@ -65,9 +81,13 @@ test('503 fault: refused without processing, so the old refresh token stays vali
   assert.equal(s.tokenRequests, 4); // code exchange + 2 refused + 1 ok
   assert.equal(s.rotations, 1);
   assert.equal(s.reuseDetections, 0);
-  assert.deepEqual(s.events.slice(1, 3).map((e) => [e.type, e.outcome]), [
-    ['refresh_token', 'injected-failure'], ['refresh_token', 'injected-failure'],
-  ]);
+  assert.deepEqual(
+    s.events.slice(1, 3).map((e) => [e.type, e.outcome]),
+    [
+      ['refresh_token', 'injected-failure'],
+      ['refresh_token', 'injected-failure'],
+    ],
+  );
 });
 
 test('fail-next-token-requests honours a custom status', async () => {
@@ -109,7 +129,10 @@ test('revoke-user revokes every grant of that user only; the session can sign in
 
   // The AS session survived (admin revoked tokens, not the login): no login form this time.
   const { verifier, challenge } = pkcePair();
-  const { callback, loginPages } = await authorize(issuer, { jar: alice.jar, codeChallenge: challenge });
+  const { callback, loginPages } = await authorize(issuer, {
+    jar: alice.jar,
+    codeChallenge: challenge,
+  });
   assert.equal(loginPages, 0);
   const exchanged = await tokenRequest(issuer, {
     grant_type: 'authorization_code',
@@ -129,7 +152,9 @@ test('revoke-user with endSessions also ends the AS sessions', async (t) => {
   const result = await control(issuer, '/__control/revoke-user', { sub: 'bob', endSessions: true });
   assert.equal(result.endedSessions, 1);
   const { callback } = await authorize(issuer, {
-    jar, codeChallenge: pkcePair().challenge, extraParams: { prompt: 'none' },
+    jar,
+    codeChallenge: pkcePair().challenge,
+    extraParams: { prompt: 'none' },
   });
   assert.equal(callback.searchParams.get('error'), 'login_required');
 });
@@ -152,7 +177,11 @@ test('reset zeroes counters and faults and restores the startup settings', async
   await control(issuer, '/__control/revocation-scope', { scope: 'token' });
   const r = await control(issuer, '/__control/reset', {});
   assert.deepEqual(r.settings, {
-    reuseInterval: 0, revocationScope: 'grant', accessTokenTtl: 60, dpopNonceRequired: false, appOrigins: ['http://localhost:4200', 'http://localhost:4201'],
+    reuseInterval: 0,
+    revocationScope: 'grant',
+    accessTokenTtl: 60,
+    dpopNonceRequired: false,
+    appOrigins: ['http://localhost:4200', 'http://localhost:4201'],
   });
   const s = await stats(issuer);
   assert.equal(s.tokenRequests, 0);
@@ -172,7 +201,9 @@ test('control endpoints validate their input', async () => {
     ['/__control/dpop-nonce', { required: 'true' }],
   ]) {
     const response = await fetch(`${issuer}${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
     assert.equal(response.status, 400, path);
   }

@@ -18,7 +18,9 @@ before(async () => {
   signingKey = await generateSigningKey();
   servers = await startServers({ issuerPort: 0, apiPort: 0, thirdPartyPort: 0, signingKey });
   ({ api, issuer } = servers.urls);
-  ({ tokens: { access_token: accessToken } } = await signIn(issuer));
+  ({
+    tokens: { access_token: accessToken },
+  } = await signIn(issuer));
 });
 after(() => servers.close());
 beforeEach(() => control(api, '/api/__control/reset', {}));
@@ -27,7 +29,14 @@ const now = () => Math.floor(Date.now() / 1000);
 
 async function mint(overrides = {}, { key = signingKey, typ = 'at+jwt' } = {}) {
   const claims = {
-    iss: issuer, aud: api, sub: 'alice', scope: 'api:read', client_id: 'demo-spa', iat: now(), exp: now() + 60, ...overrides,
+    iss: issuer,
+    aud: api,
+    sub: 'alice',
+    scope: 'api:read',
+    client_id: 'demo-spa',
+    iat: now(),
+    exp: now() + 60,
+    ...overrides,
   };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ })
@@ -77,19 +86,33 @@ describe('rejected tokens', () => {
     ['expired', () => mint({ iat: now() - 120, exp: now() - 60 }), /token expired/],
     ['wrong audience', () => mint({ aud: 'http://127.0.0.1:1/other' }), /aud/],
     ['wrong issuer', () => mint({ iss: 'http://127.0.0.1:1' }), /iss/],
-    ['tampered signature', async () => {
-      const [h, p, sig] = accessToken.split('.');
-      return `${h}.${p}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`;
-    }, /signature verification failed/],
-    ['tampered payload', async () => {
-      const [h, , sig] = accessToken.split('.');
-      const p = Buffer.from(JSON.stringify({ sub: 'mallory', scope: 'api:read' })).toString('base64url');
-      return `${h}.${p}.${sig}`;
-    }, /signature verification failed/],
-    ['signed by another key with the same kid', async () => {
-      const other = await generateSigningKey();
-      return mint({}, { key: { ...other, kid: signingKey.kid } });
-    }, /signature verification failed/],
+    [
+      'tampered signature',
+      async () => {
+        const [h, p, sig] = accessToken.split('.');
+        return `${h}.${p}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`;
+      },
+      /signature verification failed/,
+    ],
+    [
+      'tampered payload',
+      async () => {
+        const [h, , sig] = accessToken.split('.');
+        const p = Buffer.from(JSON.stringify({ sub: 'mallory', scope: 'api:read' })).toString(
+          'base64url',
+        );
+        return `${h}.${p}.${sig}`;
+      },
+      /signature verification failed/,
+    ],
+    [
+      'signed by another key with the same kid',
+      async () => {
+        const other = await generateSigningKey();
+        return mint({}, { key: { ...other, kid: signingKey.kid } });
+      },
+      /signature verification failed/,
+    ],
     ['not an access token (typ)', () => mint({}, { typ: 'JWT' }), /typ/],
     ['garbage', async () => 'not-a-jwt', /malformed/],
   ];
@@ -98,7 +121,10 @@ describe('rejected tokens', () => {
       const r = await call('/api/me', await makeToken());
       assert.equal(r.status, 401);
       const challenge = challengeOf(r);
-      assert.match(challenge, /^Bearer realm="[^"]+", error="invalid_token", error_description="[^"]+"$/);
+      assert.match(
+        challenge,
+        /^Bearer realm="[^"]+", error="invalid_token", error_description="[^"]+"$/,
+      );
       assert.match(challenge, description);
       assert.equal((await r.json()).error, 'invalid_token');
     });
@@ -107,7 +133,10 @@ describe('rejected tokens', () => {
   test('DPoP-bound token sent as Bearer: 401 with a DPoP invalid_token challenge (RFC 9449 §7.1)', async () => {
     const r = await call('/api/me', await mint({ cnf: { jkt: 'abc' } }));
     assert.equal(r.status, 401);
-    assert.match(challengeOf(r), /^DPoP error="invalid_token", error_description="DPoP-bound token presented as Bearer", algs="ES256[^"]*"$/);
+    assert.match(
+      challengeOf(r),
+      /^DPoP error="invalid_token", error_description="DPoP-bound token presented as Bearer", algs="ES256[^"]*"$/,
+    );
     assert.equal((await r.json()).error, 'invalid_token');
   });
 
@@ -127,7 +156,11 @@ describe('rejected tokens', () => {
 
 test('reject-tokens-issued-before simulates server-side revocation', async () => {
   assert.equal((await call('/api/me', accessToken)).status, 200);
-  const { rejectIssuedBefore } = await control(api, '/api/__control/reject-tokens-issued-before', {});
+  const { rejectIssuedBefore } = await control(
+    api,
+    '/api/__control/reject-tokens-issued-before',
+    {},
+  );
   assert.ok(rejectIssuedBefore >= now() - 1);
   const r = await call('/api/me', accessToken);
   assert.equal(r.status, 401);

@@ -4,9 +4,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { startServers } from '../index.mjs';
-import {
-  control, decodeJwt, refresh, signIn, stats,
-} from './helpers/oauth-client.mjs';
+import { control, decodeJwt, refresh, signIn, stats } from './helpers/oauth-client.mjs';
 
 let servers;
 let issuer;
@@ -59,7 +57,10 @@ describe('code flow and rotation', () => {
     const second = storage.peek('RefreshToken', r.body.refresh_token);
     assert.ok(second.iat > first.iat);
     // Same expiry (oidc-provider reads the clock twice, so a second boundary may cost 1 s).
-    assert.ok(second.exp <= first.exp && second.exp >= first.exp - 1, `${second.exp} vs ${first.exp}`);
+    assert.ok(
+      second.exp <= first.exp && second.exp >= first.exp - 1,
+      `${second.exp} vs ${first.exp}`,
+    );
     assert.equal(second.iiat, first.iat, 'family keeps its initial issued-at');
   });
 });
@@ -79,7 +80,10 @@ describe('reuse of a consumed refresh token', () => {
     const s = await stats(issuer);
     assert.equal(s.reuseDetections, 1);
     assert.equal(s.reuseWithinWindow, 0);
-    assert.deepEqual(s.events.map((e) => e.outcome), ['ok', 'rotated', 'reuse-detected', 'error:invalid_grant']);
+    assert.deepEqual(
+      s.events.map((e) => e.outcome),
+      ['ok', 'rotated', 'reuse-detected', 'error:invalid_grant'],
+    );
   });
 
   test('inside the window reuse succeeds with a fresh token; the window counts from the FIRST use', async () => {

@@ -20,7 +20,10 @@ beforeEach(() => control(issuer, '/__control/reset', {}));
 function revoke(token) {
   return fetch(`${issuer}/token/revocation`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:4200' },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: 'http://localhost:4200',
+    },
     body: new URLSearchParams({ token, token_type_hint: 'refresh_token', client_id: 'demo-spa' }),
   });
 }
@@ -58,7 +61,9 @@ test('reset restores the grant scope; a bad scope is refused', async () => {
   await control(issuer, '/__control/reset', {});
   assert.equal((await stats(issuer)).settings.revocationScope, 'grant');
   const response = await fetch(`${issuer}/__control/revocation-scope`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope: 'family' }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ scope: 'family' }),
   });
   assert.equal(response.status, 400);
 });

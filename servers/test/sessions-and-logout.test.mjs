@@ -4,7 +4,15 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { startServers } from '../index.mjs';
 import {
-  CookieJar, authorize, browserFetch, control, pkcePair, refresh, signIn, stats, tokenRequest,
+  CookieJar,
+  authorize,
+  browserFetch,
+  control,
+  pkcePair,
+  refresh,
+  signIn,
+  stats,
+  tokenRequest,
 } from './helpers/oauth-client.mjs';
 
 let servers;
@@ -17,24 +25,36 @@ before(async () => {
 after(() => servers.close());
 beforeEach(() => control(issuer, '/__control/reset', {}));
 
-const silent = (jar) => authorize(issuer, { jar, codeChallenge: pkcePair().challenge, extraParams: { prompt: 'none' } });
+const silent = (jar) =>
+  authorize(issuer, { jar, codeChallenge: pkcePair().challenge, extraParams: { prompt: 'none' } });
 
 describe('login page', () => {
   test('has stable selectors and no external assets', async () => {
     const { lastLoginHtml, lastLoginStatus, callback } = await authorize(issuer, {
-      jar: new CookieJar(), codeChallenge: pkcePair().challenge,
+      jar: new CookieJar(),
+      codeChallenge: pkcePair().challenge,
     });
     assert.equal(callback, undefined);
     assert.equal(lastLoginStatus, 200);
     assert.match(lastLoginHtml, /<input[^>]*name="login"/);
-    assert.match(lastLoginHtml, /<input[^>]*name="password"[^>]*type="password"|<input[^>]*type="password"[^>]*name="password"/);
+    assert.match(
+      lastLoginHtml,
+      /<input[^>]*name="password"[^>]*type="password"|<input[^>]*type="password"[^>]*name="password"/,
+    );
     assert.match(lastLoginHtml, /<button type="submit"/);
-    assert.doesNotMatch(lastLoginHtml, /https?:\/\/(?!127\.0\.0\.1|localhost)/, 'no external URLs (fonts, CDNs)');
+    assert.doesNotMatch(
+      lastLoginHtml,
+      /https?:\/\/(?!127\.0\.0\.1|localhost)/,
+      'no external URLs (fonts, CDNs)',
+    );
   });
 
   test('bad credentials show an error and do not redirect', async () => {
     const result = await authorize(issuer, {
-      jar: new CookieJar(), codeChallenge: pkcePair().challenge, login: 'alice', password: 'wrong',
+      jar: new CookieJar(),
+      codeChallenge: pkcePair().challenge,
+      login: 'alice',
+      password: 'wrong',
     });
     assert.equal(result.callback, undefined);
     assert.equal(result.lastLoginStatus, 401);
@@ -44,7 +64,10 @@ describe('login page', () => {
 
   test('unknown user is refused too', async () => {
     const result = await authorize(issuer, {
-      jar: new CookieJar(), codeChallenge: pkcePair().challenge, login: 'mallory', password: 'mallory',
+      jar: new CookieJar(),
+      codeChallenge: pkcePair().challenge,
+      login: 'mallory',
+      password: 'mallory',
     });
     assert.equal(result.lastLoginStatus, 401);
   });
@@ -63,7 +86,9 @@ describe('login page', () => {
 
   test('an unregistered redirect_uri is not redirected to', async () => {
     const result = await authorize(issuer, {
-      jar: new CookieJar(), codeChallenge: pkcePair().challenge, redirectUri: 'http://localhost:4999/callback',
+      jar: new CookieJar(),
+      codeChallenge: pkcePair().challenge,
+      redirectUri: 'http://localhost:4999/callback',
     });
     assert.equal(result.callback, undefined);
     assert.equal(result.lastLoginStatus, 400);
@@ -71,10 +96,18 @@ describe('login page', () => {
 
   test('PKCE with S256 is required', async () => {
     const base = {
-      client_id: 'demo-spa', response_type: 'code', redirect_uri: 'http://localhost:4200/callback', scope: 'openid',
+      client_id: 'demo-spa',
+      response_type: 'code',
+      redirect_uri: 'http://localhost:4200/callback',
+      scope: 'openid',
     };
-    for (const extra of [{}, { code_challenge: pkcePair().verifier, code_challenge_method: 'plain' }]) {
-      const r = await fetch(`${issuer}/auth?${new URLSearchParams({ ...base, ...extra })}`, { redirect: 'manual' });
+    for (const extra of [
+      {},
+      { code_challenge: pkcePair().verifier, code_challenge_method: 'plain' },
+    ]) {
+      const r = await fetch(`${issuer}/auth?${new URLSearchParams({ ...base, ...extra })}`, {
+        redirect: 'manual',
+      });
       const location = new URL(r.headers.get('location'));
       assert.equal(location.searchParams.get('error'), 'invalid_request', JSON.stringify(extra));
       assert.match(location.searchParams.get('error_description'), /PKCE|code_challenge/);
@@ -91,7 +124,11 @@ describe('silent session restore (prompt=none)', () => {
   test('with the session cookie: a code without any login page', async () => {
     const { jar } = await signIn(issuer);
     const { verifier, challenge } = pkcePair();
-    const { callback, loginPages } = await authorize(issuer, { jar, codeChallenge: challenge, extraParams: { prompt: 'none' } });
+    const { callback, loginPages } = await authorize(issuer, {
+      jar,
+      codeChallenge: challenge,
+      extraParams: { prompt: 'none' },
+    });
     assert.equal(loginPages, 0);
     const exchanged = await tokenRequest(issuer, {
       grant_type: 'authorization_code',
@@ -101,7 +138,10 @@ describe('silent session restore (prompt=none)', () => {
       code_verifier: verifier,
     });
     assert.equal(exchanged.status, 200);
-    assert.ok(exchanged.body.refresh_token, 'refresh token even though prompt=none drops offline_access');
+    assert.ok(
+      exchanged.body.refresh_token,
+      'refresh token even though prompt=none drops offline_access',
+    );
   });
 });
 
@@ -109,7 +149,9 @@ describe('consent', () => {
   test('prompt=consent is approved without a page (first-party client)', async () => {
     const { jar } = await signIn(issuer);
     const { callback, loginPages } = await authorize(issuer, {
-      jar, codeChallenge: pkcePair().challenge, extraParams: { prompt: 'consent' },
+      jar,
+      codeChallenge: pkcePair().challenge,
+      extraParams: { prompt: 'consent' },
     });
     assert.equal(loginPages, 0);
     assert.ok(callback.searchParams.get('code'));
@@ -132,7 +174,12 @@ describe('RP-initiated logout', () => {
 
     // What the browser does when the script submits the form:
     const action = /<form id="op.logoutForm" method="post" action="([^"]+)"/.exec(html)[1];
-    const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const fields = Object.fromEntries(
+      [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+        m[1],
+        m[2],
+      ]),
+    );
     assert.equal(fields.logout, 'yes');
     const done = await browserFetch(jar, action, {
       method: 'POST',
@@ -144,12 +191,19 @@ describe('RP-initiated logout', () => {
 
     assert.equal((await stats(issuer)).endSessions, 1);
     assert.equal((await silent(jar)).callback.searchParams.get('error'), 'login_required');
-    assert.equal((await refresh(issuer, tokens.refresh_token)).status, 400, 'logout revoked the grant');
+    assert.equal(
+      (await refresh(issuer, tokens.refresh_token)).status,
+      400,
+      'logout revoked the grant',
+    );
   });
 
   test('a post_logout_redirect_uri that is not registered is refused', async () => {
     const { jar, tokens } = await signIn(issuer);
-    const params = new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: 'http://localhost:4999/' });
+    const params = new URLSearchParams({
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: 'http://localhost:4999/',
+    });
     const page = await browserFetch(jar, `${issuer}/session/end?${params}`);
     assert.equal(page.status, 400);
   });
@@ -160,8 +214,15 @@ describe('revocation endpoint', () => {
     const { tokens } = await signIn(issuer);
     const response = await fetch(`${issuer}/token/revocation`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:4200' },
-      body: new URLSearchParams({ token: tokens.refresh_token, token_type_hint: 'refresh_token', client_id: 'demo-spa' }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://localhost:4200',
+      },
+      body: new URLSearchParams({
+        token: tokens.refresh_token,
+        token_type_hint: 'refresh_token',
+        client_id: 'demo-spa',
+      }),
     });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), 'http://localhost:4200');

@@ -15,7 +15,10 @@ let root;
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'spa-'));
-  await writeFile(join(root, 'index.html'), '<!doctype html><title>demo</title><app-root></app-root>');
+  await writeFile(
+    join(root, 'index.html'),
+    '<!doctype html><title>demo</title><app-root></app-root>',
+  );
   await writeFile(join(root, 'main-ABC.js'), 'console.log(1)');
   await mkdir(join(root, 'media'));
   await writeFile(join(root, 'media', 'logo.svg'), '<svg/>');
@@ -25,7 +28,9 @@ after(() => rm(root, { recursive: true, force: true }));
 
 describe('serveStatic', () => {
   let server;
-  before(async () => { server = await serveStatic({ root, port: 0, host: '127.0.0.1' }); });
+  before(async () => {
+    server = await serveStatic({ root, port: 0, host: '127.0.0.1' });
+  });
   after(() => server.close());
 
   test('serves files with their content type', async () => {
@@ -51,7 +56,11 @@ describe('serveStatic', () => {
   });
 
   test('never serves files outside the root', async () => {
-    for (const path of ['/../outside-secret.txt', '/%2e%2e/outside-secret.txt', '/media/..%2f..%2foutside-secret.txt']) {
+    for (const path of [
+      '/../outside-secret.txt',
+      '/%2e%2e/outside-secret.txt',
+      '/media/..%2f..%2foutside-secret.txt',
+    ]) {
       const r = await fetch(`${server.url}${path}`);
       assert.notEqual(await r.text(), 'secret', path);
       assert.ok([403, 404].includes(r.status), `${path}: ${r.status}`);
@@ -59,7 +68,10 @@ describe('serveStatic', () => {
   });
 
   test('refuses a root without index.html', async () => {
-    await assert.rejects(serveStatic({ root: join(root, 'media'), port: 0 }), /index\.html not found/);
+    await assert.rejects(
+      serveStatic({ root: join(root, 'media'), port: 0 }),
+      /index\.html not found/,
+    );
   });
 });
 
@@ -67,27 +79,55 @@ describe('cli', () => {
   test('flags win over environment variables, which win over defaults', () => {
     const { serverOptions, apps } = parseCli(
       ['--reuse-interval', '10', '--serve-app', 'a', '--app-port', '4300', '--serve-app', 'b'],
-      { REUSE_INTERVAL: '3', ACCESS_TOKEN_TTL: '30', APP_ORIGINS: 'http://localhost:4300/, http://localhost:4301' },
+      {
+        REUSE_INTERVAL: '3',
+        ACCESS_TOKEN_TTL: '30',
+        APP_ORIGINS: 'http://localhost:4300/, http://localhost:4301',
+      },
     );
     assert.equal(serverOptions.reuseInterval, '10');
     assert.equal(serverOptions.accessTokenTtl, '30');
     assert.equal(serverOptions.issuerPort, undefined);
     assert.deepEqual(serverOptions.appOrigins, ['http://localhost:4300', 'http://localhost:4301']);
-    assert.deepEqual(apps, [{ root: 'a', port: '4300' }, { root: 'b', port: undefined }]);
+    assert.deepEqual(apps, [
+      { root: 'a', port: '4300' },
+      { root: 'b', port: undefined },
+    ]);
   });
 
   test('starts, prints the URLs and credentials, and stops cleanly on SIGTERM', async () => {
     const cli = fileURLToPath(new URL('../cli.mjs', import.meta.url));
-    const child = spawn(process.execPath, [cli, '--issuer-port', '0', '--api-port', '0', '--third-party-port', '0',
-      '--serve-app', root, '--app-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        '--issuer-port',
+        '0',
+        '--api-port',
+        '0',
+        '--third-party-port',
+        '0',
+        '--serve-app',
+        root,
+        '--app-port',
+        '0',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     // Wait for the CLI to say it is ready (or to exit). The bound only stops a hung CLI from hanging
     // the suite: a loaded 2-core machine took more than 5 s to start it.
     const deadline = Date.now() + 60_000;
     while (!out.includes('Ready.') && child.exitCode === null && Date.now() < deadline) {
-      await new Promise((r) => { setTimeout(r, 50); });
+      await new Promise((r) => {
+        setTimeout(r, 50);
+      });
     }
     assert.match(out, /issuer\s+http:\/\/127\.0\.0\.1:\d+/);
     assert.match(out, /alice\/alice/);

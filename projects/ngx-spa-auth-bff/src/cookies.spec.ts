@@ -1,15 +1,26 @@
 /** @jest-environment node */
-import { clearCookie, isOpaqueId, newOpaqueId, readCookie, serializeCookie, SESSION_COOKIE } from './cookies';
+import {
+  clearCookie,
+  isOpaqueId,
+  newOpaqueId,
+  readCookie,
+  serializeCookie,
+  SESSION_COOKIE,
+} from './cookies';
 
 describe('session cookies', () => {
   it('are __Host- prefixed, HttpOnly, Secure, SameSite, Path=/ and carry no Domain', () => {
     const value = serializeCookie(SESSION_COOKIE, newOpaqueId(), { sameSite: 'Strict' });
-    expect(value).toMatch(/^__Host-bff-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+    expect(value).toMatch(
+      /^__Host-bff-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
+    );
     expect(value).not.toMatch(/Domain/i);
   });
 
   it('are deleted with an empty value and Max-Age=0', () => {
-    expect(clearCookie(SESSION_COOKIE, 'Lax')).toBe('__Host-bff-session=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0');
+    expect(clearCookie(SESSION_COOKIE, 'Lax')).toBe(
+      '__Host-bff-session=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0',
+    );
   });
 
   it('hold 256-bit random ids, never the same twice', () => {
@@ -19,7 +30,14 @@ describe('session cookies', () => {
   });
 
   it('ignore values that are not ids we issued', () => {
-    for (const value of [undefined, '', 'abc', 'a'.repeat(44), `${'a'.repeat(42)}=`, `${'a'.repeat(42)}.`]) {
+    for (const value of [
+      undefined,
+      '',
+      'abc',
+      'a'.repeat(44),
+      `${'a'.repeat(42)}=`,
+      `${'a'.repeat(42)}.`,
+    ]) {
       expect(isOpaqueId(value)).toBe(false);
     }
   });

@@ -47,8 +47,15 @@ export function serializeCookie(
   value: string,
   options: { readonly sameSite: SameSite; readonly maxAgeSeconds?: number },
 ): string {
-  const parts = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'Secure', `SameSite=${options.sameSite}`];
-  if (options.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`);
+  const parts = [
+    `${name}=${value}`,
+    'Path=/',
+    'HttpOnly',
+    'Secure',
+    `SameSite=${options.sameSite}`,
+  ];
+  if (options.maxAgeSeconds !== undefined)
+    parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`);
   return parts.join('; ');
 }
 

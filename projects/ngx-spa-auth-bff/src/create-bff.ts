@@ -13,7 +13,11 @@ import { createProxy } from './proxy';
 import { SessionRefresher, type RefresherStats } from './session-refresher';
 
 /** Node's request handler with Express's optional `next` (called for every URL not the BFF's). */
-export type BffHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+export type BffHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
 
 export interface Bff {
   /** Mount at the root (`app.use(bff.handler)`): it handles `<basePath>/...` and passes the rest on. */

@@ -5,7 +5,13 @@
 import type { IncomingMessage as Request, ServerResponse as Response } from 'node:http';
 
 import {
-  clearCookie, isOpaqueId, LOGIN_COOKIE, newOpaqueId, readCookie, serializeCookie, SESSION_COOKIE,
+  clearCookie,
+  isOpaqueId,
+  LOGIN_COOKIE,
+  newOpaqueId,
+  readCookie,
+  serializeCookie,
+  SESSION_COOKIE,
 } from './cookies';
 import { BffError, isBffError } from './errors';
 import { addCookie, redirect, sendError, sendJson } from './http-responses';
@@ -35,12 +41,20 @@ export class Endpoints {
   /** `GET <base>/login?returnTo=/path` → 302 to the authorization endpoint. */
   login = async (req: Request, res: Response): Promise<void> => {
     try {
-      const returnTo = safeReturnPath(new URL(req.url ?? '/', this.o.origin).searchParams.get('returnTo'));
+      const returnTo = safeReturnPath(
+        new URL(req.url ?? '/', this.o.origin).searchParams.get('returnTo'),
+      );
       const { url, login } = await this.client.startLogin(returnTo);
       const loginId = newOpaqueId();
       await this.o.store.putLogin(loginId, login, LOGIN_TTL_MS);
       // Lax, whatever the session cookie's setting: the callback is a cross-site top-level GET.
-      addCookie(res, serializeCookie(LOGIN_COOKIE, loginId, { sameSite: 'Lax', maxAgeSeconds: LOGIN_TTL_MS / 1000 }));
+      addCookie(
+        res,
+        serializeCookie(LOGIN_COOKIE, loginId, {
+          sameSite: 'Lax',
+          maxAgeSeconds: LOGIN_TTL_MS / 1000,
+        }),
+      );
       redirect(res, url);
     } catch (error) {
       sendError(res, error, this.o.sameSite);
@@ -58,7 +72,12 @@ export class Endpoints {
     try {
       const loginId = readCookie(req.headers.cookie, LOGIN_COOKIE);
       const login = isOpaqueId(loginId) ? await store.takeLogin(loginId) : null;
-      if (!login) throw new BffError('invalid_callback', 'No login in progress for this browser.', 'unknown_login');
+      if (!login)
+        throw new BffError(
+          'invalid_callback',
+          'No login in progress for this browser.',
+          'unknown_login',
+        );
       const callbackUrl = new URL(this.o.redirectUri);
       callbackUrl.search = new URL(req.url ?? '/', this.o.origin).search;
       const tokens = await this.client.finishLogin(callbackUrl, login);
@@ -136,7 +155,8 @@ export class Endpoints {
       await this.o.store.deleteSession(session.id);
       let revoked = false;
       try {
-        if (session.tokens.refreshToken) revoked = await this.client.revoke(session.tokens.refreshToken);
+        if (session.tokens.refreshToken)
+          revoked = await this.client.revoke(session.tokens.refreshToken);
       } catch {
         // Why catch: the local session is gone either way; the token still dies with its family's
         // lifetime, and the app learns it from `revoked: false`.

@@ -15,7 +15,12 @@ export function addCookie(res: ServerResponse, cookie: string): void {
   res.setHeader('Set-Cookie', [...lines, cookie]);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     ...headers,
@@ -47,5 +52,10 @@ export function sendError(res: ServerResponse, error: unknown, sameSite: SameSit
   const headers: Record<string, string> = { 'BFF-Error': code };
   if (status === 503) headers['Retry-After'] = '1';
   if (status === 401) addCookie(res, clearCookie(SESSION_COOKIE, sameSite));
-  sendJson(res, status, isBffError(error) && error.reason ? { error: code, reason: error.reason } : { error: code }, headers);
+  sendJson(
+    res,
+    status,
+    isBffError(error) && error.reason ? { error: code, reason: error.reason } : { error: code },
+    headers,
+  );
 }

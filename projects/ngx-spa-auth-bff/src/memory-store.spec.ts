@@ -9,7 +9,14 @@ function record(clock: FakeClock, accessToken = 'at-1'): SessionRecord {
   return {
     id: 'a'.repeat(43),
     createdAt: clock.now(),
-    tokens: { accessToken, tokenType: 'Bearer', expiresAt: null, lifetimeMs: null, refreshToken: 'rt-1', claims: { sub: 'alice' } },
+    tokens: {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresAt: null,
+      lifetimeMs: null,
+      refreshToken: 'rt-1',
+      claims: { sub: 'alice' },
+    },
   };
 }
 
@@ -62,13 +69,21 @@ describe('MemoryStore', () => {
     const r = record(clock);
     await store.createSession(r, LIFETIMES, clock.now());
     const lock = (await store.tryLock(r.id, 1_000))!;
-    expect(await store.replaceSessionLocked(record(clock, 'at-2'), LIFETIMES, clock.now(), lock)).toBe(true);
+    expect(
+      await store.replaceSessionLocked(record(clock, 'at-2'), LIFETIMES, clock.now(), lock),
+    ).toBe(true);
     await clock.advance(1_001);
-    expect(await store.replaceSessionLocked(record(clock, 'at-3'), LIFETIMES, clock.now(), lock)).toBe(false);
-    expect((await store.readSession(r.id, LIFETIMES, clock.now()))!.tokens.accessToken).toBe('at-2');
+    expect(
+      await store.replaceSessionLocked(record(clock, 'at-3'), LIFETIMES, clock.now(), lock),
+    ).toBe(false);
+    expect((await store.readSession(r.id, LIFETIMES, clock.now()))!.tokens.accessToken).toBe(
+      'at-2',
+    );
     const again = (await store.tryLock(r.id, 1_000))!;
     await store.deleteSession(r.id); // logout while a refresh runs
-    expect(await store.replaceSessionLocked(record(clock, 'at-4'), LIFETIMES, clock.now(), again)).toBe(false);
+    expect(
+      await store.replaceSessionLocked(record(clock, 'at-4'), LIFETIMES, clock.now(), again),
+    ).toBe(false);
     expect(await store.readSession(r.id, LIFETIMES, clock.now())).toBeNull();
   });
 
@@ -84,7 +99,9 @@ describe('MemoryStore', () => {
     await store.createSession(r, LIFETIMES, clock.now());
     const read = (await store.readSession(r.id, LIFETIMES, clock.now()))!;
     expect(read).not.toBe(r);
-    expect(Object.isFrozen(read) && Object.isFrozen(read.tokens) && Object.isFrozen(read.tokens.claims)).toBe(true);
+    expect(
+      Object.isFrozen(read) && Object.isFrozen(read.tokens) && Object.isFrozen(read.tokens.claims),
+    ).toBe(true);
     expect(() => {
       (read.tokens as { accessToken: string }).accessToken = 'changed';
     }).toThrow(TypeError);

@@ -6,9 +6,19 @@
 import { randomBytes } from 'node:crypto';
 
 import { systemClock, type Clock } from '../../ngx-spa-auth/src/lib/core/clock';
-import { sessionTtlMs, type LoginTransaction, type SessionLifetimes, type SessionRecord } from './session-record';
 import {
-  decodeSession, encodeSession, extendedTtl, keys, type SessionLock, type SessionStore,
+  sessionTtlMs,
+  type LoginTransaction,
+  type SessionLifetimes,
+  type SessionRecord,
+} from './session-record';
+import {
+  decodeSession,
+  encodeSession,
+  extendedTtl,
+  keys,
+  type SessionLock,
+  type SessionStore,
 } from './session-store';
 
 interface Entry {
@@ -46,7 +56,11 @@ export class MemoryStore implements SessionStore {
     this.sweeper?.unref?.();
   }
 
-  async readSession(id: string, lifetimes: SessionLifetimes, now: number): Promise<SessionRecord | null> {
+  async readSession(
+    id: string,
+    lifetimes: SessionLifetimes,
+    now: number,
+  ): Promise<SessionRecord | null> {
     const key = keys.session('', id);
     const entry = this.live(key);
     if (!entry) return null;
@@ -60,17 +74,32 @@ export class MemoryStore implements SessionStore {
     return entry.decoded;
   }
 
-  async createSession(record: SessionRecord, lifetimes: SessionLifetimes, now: number): Promise<void> {
-    this.set(keys.session('', record.id), encodeSession(record, lifetimes), sessionTtlMs(record, lifetimes, now));
+  async createSession(
+    record: SessionRecord,
+    lifetimes: SessionLifetimes,
+    now: number,
+  ): Promise<void> {
+    this.set(
+      keys.session('', record.id),
+      encodeSession(record, lifetimes),
+      sessionTtlMs(record, lifetimes, now),
+    );
   }
 
   async replaceSessionLocked(
-    record: SessionRecord, lifetimes: SessionLifetimes, now: number, lock: SessionLock,
+    record: SessionRecord,
+    lifetimes: SessionLifetimes,
+    now: number,
+    lock: SessionLock,
   ): Promise<boolean> {
     if (this.live(keys.lock('', lock.sessionId))?.value !== lock.token) return false;
     // Never resurrect a session ended (logout, failure) while this refresh was running.
     if (!this.live(keys.session('', record.id))) return false;
-    this.set(keys.session('', record.id), encodeSession(record, lifetimes), sessionTtlMs(record, lifetimes, now));
+    this.set(
+      keys.session('', record.id),
+      encodeSession(record, lifetimes),
+      sessionTtlMs(record, lifetimes, now),
+    );
     return true;
   }
 

@@ -13,8 +13,8 @@ import { webcrypto } from 'node:crypto';
 
 import * as oidc from 'openid-client';
 
-import type { UserClaims } from '../../ngx-spa-auth/src/lib/core/events';
-import type { RefreshAttempt } from '../../ngx-spa-auth/src/lib/core/refresh-coordinator';
+import type { UserClaims } from '../../ngx-spa-auth/src/lib/core/token-set';
+import type { RefreshAttempt } from '../../ngx-spa-auth/src/lib/core/session/refresh-coordinator';
 import type { TokenResponse } from '../../ngx-spa-auth/src/lib/core/token-set';
 import { BffError } from './errors';
 import type { ClientAuthentication, ResolvedBffOptions } from './options';
@@ -27,12 +27,15 @@ interface AttemptScope {
   response?: ObservedResponse;
 }
 
-async function importPrivateKey(auth: Extract<ClientAuthentication, { method: 'private_key_jwt' }>) {
+async function importPrivateKey(
+  auth: Extract<ClientAuthentication, { method: 'private_key_jwt' }>,
+) {
   if (!('kty' in auth.privateKey)) return { key: auth.privateKey as CryptoKey, kid: auth.keyId };
   const jwk = auth.privateKey as JsonWebKey & { kid?: string };
-  const algorithm = jwk.kty === 'EC'
-    ? { name: 'ECDSA', namedCurve: jwk.crv ?? 'P-256' }
-    : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const algorithm =
+    jwk.kty === 'EC'
+      ? { name: 'ECDSA', namedCurve: jwk.crv ?? 'P-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   const key = await webcrypto.subtle.importKey('jwk', jwk, algorithm, false, ['sign']);
   return { key: key as CryptoKey, kid: auth.keyId ?? jwk.kid };
 }
@@ -59,7 +62,9 @@ function toTokenResponse(result: oidc.TokenEndpointResponse): TokenResponse {
   };
 }
 
-function claimsOf(result: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): UserClaims | null {
+function claimsOf(
+  result: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
+): UserClaims | null {
   const claims = result.claims();
   return claims ? ({ ...claims } as UserClaims) : null;
 }
@@ -83,13 +88,22 @@ export class OidcClient {
     const o = this.options;
     let config: oidc.Configuration;
     try {
-      config = await oidc.discovery(new URL(o.issuer), o.clientId, undefined, await clientAuth(o.clientAuthentication), {
-        execute: o.allowInsecureRequests ? [oidc.allowInsecureRequests] : [],
-        timeout: o.timeoutMs / 1000,
-      });
+      config = await oidc.discovery(
+        new URL(o.issuer),
+        o.clientId,
+        undefined,
+        await clientAuth(o.clientAuthentication),
+        {
+          execute: o.allowInsecureRequests ? [oidc.allowInsecureRequests] : [],
+          timeout: o.timeoutMs / 1000,
+        },
+      );
     } catch {
       // The cause may quote the server's body; the issuer URL is enough to act on.
-      throw new BffError('discovery_failed', `Could not load the OpenID configuration of ${o.issuer}.`);
+      throw new BffError(
+        'discovery_failed',
+        `Could not load the OpenID configuration of ${o.issuer}.`,
+      );
     }
     config.timeout = o.timeoutMs / 1000;
     config[oidc.customFetch] = (url, init) => this.fetchInScope(url, init);
@@ -99,8 +113,12 @@ export class OidcClient {
   /** Attempts get their abort signal from the scope and report what they received into it. */
   private async fetchInScope(url: string, init: oidc.CustomFetchOptions): Promise<Response> {
     const scope = this.scope.getStore();
-    const response = await fetch(url, { ...init, signal: scope?.signal ?? init.signal } as RequestInit);
-    if (scope) scope.response = { status: response.status, retryAfter: response.headers.get('retry-after') };
+    const response = await fetch(url, {
+      ...init,
+      signal: scope?.signal ?? init.signal,
+    } as RequestInit);
+    if (scope)
+      scope.response = { status: response.status, retryAfter: response.headers.get('retry-after') };
     return response;
   }
 
@@ -114,7 +132,12 @@ export class OidcClient {
   async startLogin(returnTo: string): Promise<{ url: string; login: LoginTransaction }> {
     const config = await this.configuration();
     const codeVerifier = oidc.randomPKCECodeVerifier();
-    const login: LoginTransaction = { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier, returnTo };
+    const login: LoginTransaction = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      codeVerifier,
+      returnTo,
+    };
     const params = new URLSearchParams({
       redirect_uri: this.options.redirectUri,
       scope: this.options.scope,
@@ -136,23 +159,36 @@ export class OidcClient {
   async finishLogin(callbackUrl: URL, login: LoginTransaction): Promise<RefreshedTokens> {
     const config = await this.configuration();
     try {
-      const result = await oidc.authorizationCodeGrant(config, callbackUrl, {
-        pkceCodeVerifier: login.codeVerifier,
-        expectedState: login.state,
-        expectedNonce: login.nonce,
-        idTokenExpected: true,
-      }, this.resourceParams());
+      const result = await oidc.authorizationCodeGrant(
+        config,
+        callbackUrl,
+        {
+          pkceCodeVerifier: login.codeVerifier,
+          expectedState: login.state,
+          expectedNonce: login.nonce,
+          idTokenExpected: true,
+        },
+        this.resourceParams(),
+      );
       return { response: toTokenResponse(result), claims: claimsOf(result) };
     } catch (error) {
       if (error instanceof oidc.AuthorizationResponseError) {
-        throw new BffError('login_failed', 'The authorization server refused the login.', error.error);
+        throw new BffError(
+          'login_failed',
+          'The authorization server refused the login.',
+          error.error,
+        );
       }
       if (error instanceof oidc.ResponseBodyError) {
         throw new BffError('login_failed', 'The token endpoint refused the code.', error.error);
       }
       // State/iss mismatch, bad ID token, network: the callback cannot be trusted or completed.
       const code = (error as { code?: string }).code;
-      throw new BffError('invalid_callback', 'The login callback could not be validated.', typeof code === 'string' ? code : undefined);
+      throw new BffError(
+        'invalid_callback',
+        'The login callback could not be validated.',
+        typeof code === 'string' ? code : undefined,
+      );
     }
   }
 
@@ -161,7 +197,9 @@ export class OidcClient {
     const config = await this.configuration();
     const scope: AttemptScope = { signal };
     try {
-      const result = await this.scope.run(scope, () => oidc.refreshTokenGrant(config, refreshToken, this.resourceParams()));
+      const result = await this.scope.run(scope, () =>
+        oidc.refreshTokenGrant(config, refreshToken, this.resourceParams()),
+      );
       return { response: toTokenResponse(result), claims: claimsOf(result) };
     } catch (error) {
       throw classifyRefreshError(error, scope.response, signal.aborted, this.options.clock.now());
@@ -180,7 +218,9 @@ export class OidcClient {
   async endSessionUrl(idToken: string | undefined): Promise<string | null> {
     const config = await this.configuration();
     if (!config.serverMetadata().end_session_endpoint) return null;
-    const params: Record<string, string> = { post_logout_redirect_uri: this.options.postLogoutRedirectUri };
+    const params: Record<string, string> = {
+      post_logout_redirect_uri: this.options.postLogoutRedirectUri,
+    };
     if (idToken) params['id_token_hint'] = idToken;
     return oidc.buildEndSessionUrl(config, params).href;
   }

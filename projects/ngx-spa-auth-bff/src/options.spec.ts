@@ -25,18 +25,30 @@ describe('resolveBffOptions', () => {
     const o = resolveBffOptions(valid);
     expect(o.redirectUri).toBe('https://app.example.com/bff/callback');
     expect(o.postLogoutRedirectUri).toBe('https://app.example.com/');
-    expect(o.csrf).toEqual({ headerName: 'x-bff-csrf', allowedOrigins: ['https://app.example.com'], allowSameSite: false });
+    expect(o.csrf).toEqual({
+      headerName: 'x-bff-csrf',
+      allowedOrigins: ['https://app.example.com'],
+      allowSameSite: false,
+    });
     expect(o.lifetimes).toEqual({ idleMs: 1_800_000, absoluteMs: 28_800_000 });
     expect(o.sameSite).toBe('Lax');
     expect(o.reuseIntervalMs).toBe(0);
     expect(o.apis.get('orders')!.href).toBe('https://api.example.com/orders');
-    expect(resolveBffOptions({ ...valid, basePath: '/auth/' }).redirectUri).toBe('https://app.example.com/auth/callback');
+    expect(resolveBffOptions({ ...valid, basePath: '/auth/' }).redirectUri).toBe(
+      'https://app.example.com/auth/callback',
+    );
   });
 
   it('refuses a public client, a missing secret or key, and says which', () => {
     expect(invalid({ clientAuthentication: undefined })).toMatch(/confidential/);
-    expect(invalid({ clientAuthentication: { method: 'client_secret_post', clientSecret: '' } })).toMatch(/clientSecret/);
-    expect(invalid({ clientAuthentication: { method: 'private_key_jwt', privateKey: undefined as never } })).toMatch(/privateKey/);
+    expect(
+      invalid({ clientAuthentication: { method: 'client_secret_post', clientSecret: '' } }),
+    ).toMatch(/clientSecret/);
+    expect(
+      invalid({
+        clientAuthentication: { method: 'private_key_jwt', privateKey: undefined as never },
+      }),
+    ).toMatch(/privateKey/);
   });
 
   it('refuses an origin with a path, bad API entries and unusable lifetimes', () => {

@@ -13,7 +13,11 @@ import type { SessionStore } from './session-store';
 export type ClientAuthentication =
   | { readonly method: 'client_secret_basic' | 'client_secret_post'; readonly clientSecret: string }
   /** RFC 7523 assertion signed with a private key (a JWK with `d`, RS256 or ES256, or a CryptoKey). */
-  | { readonly method: 'private_key_jwt'; readonly privateKey: JsonWebKey | CryptoKey; readonly keyId?: string };
+  | {
+      readonly method: 'private_key_jwt';
+      readonly privateKey: JsonWebKey | CryptoKey;
+      readonly keyId?: string;
+    };
 
 export interface BffOptions {
   /** The authorization server's issuer URL (discovery at `/.well-known/openid-configuration`). */
@@ -73,7 +77,11 @@ export interface ResolvedBffOptions {
   readonly store: SessionStore;
   readonly lifetimes: SessionLifetimes;
   readonly sameSite: SameSite;
-  readonly csrf: { readonly headerName: string; readonly allowedOrigins: readonly string[]; readonly allowSameSite: boolean };
+  readonly csrf: {
+    readonly headerName: string;
+    readonly allowedOrigins: readonly string[];
+    readonly allowSameSite: boolean;
+  };
   readonly reuseIntervalMs: number;
   readonly timeoutMs: number;
   readonly leewayMs: number;
@@ -88,7 +96,8 @@ function fail(message: string): never {
 
 function seconds(value: number | undefined, fallback: number, name: string, min = 0): number {
   const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(`${name} must be a number >= ${min} (seconds).`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+    fail(`${name} must be a number >= ${min} (seconds).`);
   return v * 1000;
 }
 
@@ -99,7 +108,8 @@ function originOf(value: string, name: string): string {
   } catch {
     return fail(`${name} must be an absolute URL.`);
   }
-  if (url.pathname !== '/' || url.search || url.hash) fail(`${name} must be an origin without a path.`);
+  if (url.pathname !== '/' || url.search || url.hash)
+    fail(`${name} must be an origin without a path.`);
   return url.origin;
 }
 
@@ -108,23 +118,29 @@ export function resolveBffOptions(options: BffOptions): ResolvedBffOptions {
   if (!options.clientId) fail('clientId is required.');
   const auth = options.clientAuthentication;
   if (!auth) fail('clientAuthentication is required: the BFF is a confidential client.');
-  if ((auth.method === 'client_secret_basic' || auth.method === 'client_secret_post') && !auth.clientSecret) {
+  if (
+    (auth.method === 'client_secret_basic' || auth.method === 'client_secret_post') &&
+    !auth.clientSecret
+  ) {
     fail('clientAuthentication.clientSecret is required.');
   }
-  if (auth.method === 'private_key_jwt' && !auth.privateKey) fail('clientAuthentication.privateKey is required.');
+  if (auth.method === 'private_key_jwt' && !auth.privateKey)
+    fail('clientAuthentication.privateKey is required.');
   const origin = originOf(options.origin, 'origin');
   const basePath = (options.basePath ?? '/bff').replace(/\/+$/, '');
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(basePath)) fail('basePath must be a path starting with "/".');
   const apis = new Map<string, URL>();
   for (const [name, base] of Object.entries(options.apis ?? {})) {
-    if (!/^[A-Za-z0-9_-]+$/.test(name)) fail(`API name "${name}" may only use letters, digits, "_" and "-".`);
+    if (!/^[A-Za-z0-9_-]+$/.test(name))
+      fail(`API name "${name}" may only use letters, digits, "_" and "-".`);
     let url: URL;
     try {
       url = new URL(base);
     } catch {
       return fail(`API "${name}" must be an absolute URL.`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`API "${name}" must be an http(s) URL.`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      fail(`API "${name}" must be an http(s) URL.`);
     if (url.search || url.hash) fail(`API "${name}" must not have a query or fragment.`);
     apis.set(name, url);
   }
@@ -148,7 +164,10 @@ export function resolveBffOptions(options: BffOptions): ResolvedBffOptions {
     sameSite: options.sameSite ?? 'Lax',
     csrf: {
       headerName: csrfHeader,
-      allowedOrigins: [origin, ...(options.allowedOrigins ?? []).map((o) => originOf(o, 'allowedOrigins'))],
+      allowedOrigins: [
+        origin,
+        ...(options.allowedOrigins ?? []).map((o) => originOf(o, 'allowedOrigins')),
+      ],
       allowSameSite: options.allowSameSite ?? false,
     },
     reuseIntervalMs: seconds(options.refreshReuseInterval, 0, 'refreshReuseInterval'),

@@ -20,7 +20,12 @@ const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 
 /** Reads the request body (bounded): it may have to be sent twice. */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  if (BODYLESS.has(req.method ?? 'GET') && !req.headers['content-length'] && !req.headers['transfer-encoding']) return undefined;
+  if (
+    BODYLESS.has(req.method ?? 'GET') &&
+    !req.headers['content-length'] &&
+    !req.headers['transfer-encoding']
+  )
+    return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -33,15 +38,22 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
 
 function authorization(session: SessionRecord): string {
   // RFC 6750 wants "Bearer"; servers answer "bearer" as often.
-  const type = session.tokens.tokenType.toLowerCase() === 'bearer' ? 'Bearer' : session.tokens.tokenType;
+  const type =
+    session.tokens.tokenType.toLowerCase() === 'bearer' ? 'Bearer' : session.tokens.tokenType;
   return `${type} ${session.tokens.accessToken}`;
 }
 
 function isStepUpChallenge(response: IncomingMessage): boolean {
-  return /insufficient_user_authentication/.test(String(response.headers['www-authenticate'] ?? ''));
+  return /insufficient_user_authentication/.test(
+    String(response.headers['www-authenticate'] ?? ''),
+  );
 }
 
-export function createProxy(o: ResolvedBffOptions, endpoints: Endpoints, refresher: SessionRefresher) {
+export function createProxy(
+  o: ResolvedBffOptions,
+  endpoints: Endpoints,
+  refresher: SessionRefresher,
+) {
   const csrfHeader = new Set([o.csrf.headerName]);
 
   /** `rest` is the URL after `<base>/api`: "/<name>/<path>?<query>". */
@@ -55,17 +67,26 @@ export function createProxy(o: ResolvedBffOptions, endpoints: Endpoints, refresh
       if (!base) throw new BffError('api_not_allowed', 'This API is not on the allow-list.');
       // Resolve against the base and refuse anything that climbs out of it ("/../").
       const target = new URL(`${base.pathname.replace(/\/$/, '')}${path}${query}`, base);
-      if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname.replace(/\/?$/, '/'))
-        && target.pathname !== base.pathname) {
+      if (
+        target.origin !== base.origin ||
+        (!target.pathname.startsWith(base.pathname.replace(/\/?$/, '/')) &&
+          target.pathname !== base.pathname)
+      ) {
         throw new BffError('api_not_allowed', 'The path leaves the allowed API.');
       }
       const body = await readBody(req, o.maxBodyBytes);
       let session = await endpoints.session(req);
       if (!session) throw new BffError('not_authenticated', 'Sign in first.');
       session = await refresher.usable(session);
-      const send = (s: SessionRecord) => sendUpstream({
-        url: target, method: req.method ?? 'GET', headers: req.headers, body, authorization: authorization(s), extraDropHeaders: csrfHeader,
-      });
+      const send = (s: SessionRecord) =>
+        sendUpstream({
+          url: target,
+          method: req.method ?? 'GET',
+          headers: req.headers,
+          body,
+          authorization: authorization(s),
+          extraDropHeaders: csrfHeader,
+        });
       let upstream = await send(session);
       if (upstream.statusCode === 401 && !isStepUpChallenge(upstream)) {
         upstream.resume();

@@ -21,7 +21,11 @@ import { storeUnavailable } from './errors';
 import type { LoginTransaction, SessionLifetimes, SessionRecord } from './session-record';
 import { sessionTtlMs } from './session-record';
 import {
-  decodeSession, encodeSession, keys, type SessionLock, type SessionStore,
+  decodeSession,
+  encodeSession,
+  keys,
+  type SessionLock,
+  type SessionStore,
 } from './session-store';
 
 const READ_SESSION = `
@@ -61,7 +65,13 @@ export interface RedisStoreOptions {
 /** The scripts, registered with `defineCommand` so each call is an EVALSHA (the script is sent once). */
 interface ScriptCommands {
   bffReadSession(key: string, idleMs: number, now: number): Promise<string | null>;
-  bffReplaceLocked(lockKey: string, sessionKey: string, token: string, value: string, ttlMs: number): Promise<number>;
+  bffReplaceLocked(
+    lockKey: string,
+    sessionKey: string,
+    token: string,
+    value: string,
+    ttlMs: number,
+  ): Promise<number>;
   bffUnlock(lockKey: string, token: string): Promise<number>;
 }
 
@@ -77,16 +87,19 @@ export class RedisStore implements SessionStore {
       // Reconnect forever, quickly at first, then every second.
       retryStrategy: (times) => Math.min(times * 100, 1000),
     };
-    const redis = typeof options.connection === 'string'
-      ? new Redis(options.connection, availability)
-      : new Redis({ ...options.connection, ...availability });
+    const redis =
+      typeof options.connection === 'string'
+        ? new Redis(options.connection, availability)
+        : new Redis({ ...options.connection, ...availability });
     redis.defineCommand('bffReadSession', { numberOfKeys: 1, lua: READ_SESSION });
     redis.defineCommand('bffReplaceLocked', { numberOfKeys: 2, lua: REPLACE_LOCKED });
     redis.defineCommand('bffUnlock', { numberOfKeys: 1, lua: UNLOCK });
     this.redis = redis as Redis & ScriptCommands;
     this.prefix = options.keyPrefix ?? 'bff:';
     // Without a listener ioredis prints every reconnect failure; report it without details instead.
-    this.redis.on('error', (error: Error) => options.onConnectionError?.(`session store: ${error.name}`));
+    this.redis.on('error', (error: Error) =>
+      options.onConnectionError?.(`session store: ${error.name}`),
+    );
   }
 
   /** Resolves once connected (or rejects); the BFF does not need it, tests do. */
@@ -98,27 +111,49 @@ export class RedisStore implements SessionStore {
     });
   }
 
-  async readSession(id: string, lifetimes: SessionLifetimes, now: number): Promise<SessionRecord | null> {
+  async readSession(
+    id: string,
+    lifetimes: SessionLifetimes,
+    now: number,
+  ): Promise<SessionRecord | null> {
     const value = await this.call(() =>
       this.redis.bffReadSession(keys.session(this.prefix, id), lifetimes.idleMs, now),
     );
     return typeof value === 'string' ? decodeSession(value) : null;
   }
 
-  async createSession(record: SessionRecord, lifetimes: SessionLifetimes, now: number): Promise<void> {
+  async createSession(
+    record: SessionRecord,
+    lifetimes: SessionLifetimes,
+    now: number,
+  ): Promise<void> {
     const ttl = Math.floor(sessionTtlMs(record, lifetimes, now));
     if (ttl <= 0) return;
-    await this.call(() => this.redis.set(keys.session(this.prefix, record.id), encodeSession(record, lifetimes), 'PX', ttl));
+    await this.call(() =>
+      this.redis.set(
+        keys.session(this.prefix, record.id),
+        encodeSession(record, lifetimes),
+        'PX',
+        ttl,
+      ),
+    );
   }
 
   async replaceSessionLocked(
-    record: SessionRecord, lifetimes: SessionLifetimes, now: number, lock: SessionLock,
+    record: SessionRecord,
+    lifetimes: SessionLifetimes,
+    now: number,
+    lock: SessionLock,
   ): Promise<boolean> {
     const ttl = Math.floor(sessionTtlMs(record, lifetimes, now));
     if (ttl <= 0) return false;
     const done = await this.call(() =>
       this.redis.bffReplaceLocked(
-        keys.lock(this.prefix, lock.sessionId), keys.session(this.prefix, record.id), lock.token, encodeSession(record, lifetimes), ttl,
+        keys.lock(this.prefix, lock.sessionId),
+        keys.session(this.prefix, record.id),
+        lock.token,
+        encodeSession(record, lifetimes),
+        ttl,
       ),
     );
     return done === 1;
@@ -130,7 +165,9 @@ export class RedisStore implements SessionStore {
 
   async tryLock(sessionId: string, ttlMs: number): Promise<SessionLock | null> {
     const token = randomBytes(16).toString('base64url');
-    const ok = await this.call(() => this.redis.set(keys.lock(this.prefix, sessionId), token, 'PX', Math.ceil(ttlMs), 'NX'));
+    const ok = await this.call(() =>
+      this.redis.set(keys.lock(this.prefix, sessionId), token, 'PX', Math.ceil(ttlMs), 'NX'),
+    );
     return ok === 'OK' ? { sessionId, token } : null;
   }
 
@@ -139,7 +176,9 @@ export class RedisStore implements SessionStore {
   }
 
   async putLogin(id: string, login: LoginTransaction, ttlMs: number): Promise<void> {
-    await this.call(() => this.redis.set(keys.login(this.prefix, id), JSON.stringify(login), 'PX', Math.ceil(ttlMs)));
+    await this.call(() =>
+      this.redis.set(keys.login(this.prefix, id), JSON.stringify(login), 'PX', Math.ceil(ttlMs)),
+    );
   }
 
   async takeLogin(id: string): Promise<LoginTransaction | null> {

@@ -20,7 +20,11 @@ interface OAuthErrorLike {
 }
 
 function isOAuthError(value: unknown): value is OAuthErrorLike {
-  return typeof value === 'object' && value !== null && typeof (value as { error?: unknown }).error === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { error?: unknown }).error === 'string'
+  );
 }
 
 /**
@@ -46,7 +50,9 @@ export function classifyRefreshError(
   }
   if (status >= 400 && isOAuthError(error)) {
     return new RefreshFailure('definitive', error.error, {
-      status, error: error.error, errorDescription: error.error_description,
+      status,
+      error: error.error,
+      errorDescription: error.error_description,
     });
   }
   if (status >= 400) return new RefreshFailure('definitive', `http_${status}`, { status });

@@ -2,7 +2,11 @@
 import { isBffError } from './errors';
 import { assertNotCrossSite, type RequestGuardOptions } from './request-guard';
 
-const options: RequestGuardOptions = { headerName: 'x-bff-csrf', allowedOrigins: ['https://app.example.com'], allowSameSite: false };
+const options: RequestGuardOptions = {
+  headerName: 'x-bff-csrf',
+  allowedOrigins: ['https://app.example.com'],
+  allowSameSite: false,
+};
 
 function reason(headers: Record<string, string>, o = options): string | null {
   try {
@@ -17,7 +21,13 @@ function reason(headers: Record<string, string>, o = options): string | null {
 
 describe('assertNotCrossSite', () => {
   it('accepts a same-origin script request with the header', () => {
-    expect(reason({ 'x-bff-csrf': '1', 'sec-fetch-site': 'same-origin', origin: 'https://app.example.com' })).toBeNull();
+    expect(
+      reason({
+        'x-bff-csrf': '1',
+        'sec-fetch-site': 'same-origin',
+        origin: 'https://app.example.com',
+      }),
+    ).toBeNull();
   });
 
   it('accepts the header alone (non-browser clients send no Fetch Metadata or Origin)', () => {
@@ -25,7 +35,9 @@ describe('assertNotCrossSite', () => {
   });
 
   it('refuses a request without the header, whatever else it carries (a form post)', () => {
-    expect(reason({ 'sec-fetch-site': 'same-origin', origin: 'https://app.example.com' })).toBe('missing_header');
+    expect(reason({ 'sec-fetch-site': 'same-origin', origin: 'https://app.example.com' })).toBe(
+      'missing_header',
+    );
     expect(reason({ 'x-bff-csrf': '' })).toBe('missing_header');
   });
 
@@ -33,12 +45,27 @@ describe('assertNotCrossSite', () => {
     expect(reason({ 'x-bff-csrf': '1', 'sec-fetch-site': 'cross-site' })).toBe('fetch_metadata');
     expect(reason({ 'x-bff-csrf': '1', 'sec-fetch-site': 'none' })).toBe('fetch_metadata');
     expect(reason({ 'x-bff-csrf': '1', 'sec-fetch-site': 'same-site' })).toBe('fetch_metadata');
-    expect(reason({ 'x-bff-csrf': '1', 'sec-fetch-site': 'same-site' }, { ...options, allowSameSite: true })).toBeNull();
-    expect(reason({ 'x-bff-csrf': '1', 'sec-fetch-site': 'cross-site' }, { ...options, allowSameSite: true })).toBe('fetch_metadata');
+    expect(
+      reason(
+        { 'x-bff-csrf': '1', 'sec-fetch-site': 'same-site' },
+        { ...options, allowSameSite: true },
+      ),
+    ).toBeNull();
+    expect(
+      reason(
+        { 'x-bff-csrf': '1', 'sec-fetch-site': 'cross-site' },
+        { ...options, allowSameSite: true },
+      ),
+    ).toBe('fetch_metadata');
   });
 
   it('refuses an Origin off the list, including look-alikes and "null"', () => {
-    for (const origin of ['https://evil.example', 'https://app.example.com.evil.example', 'http://app.example.com', 'null']) {
+    for (const origin of [
+      'https://evil.example',
+      'https://app.example.com.evil.example',
+      'http://app.example.com',
+      'null',
+    ]) {
       expect(reason({ 'x-bff-csrf': '1', origin })).toBe('origin');
     }
   });

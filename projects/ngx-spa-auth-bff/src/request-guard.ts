@@ -42,10 +42,18 @@ function single(value: string | string[] | undefined): string | undefined {
 export function assertNotCrossSite(req: GuardedRequest, options: RequestGuardOptions): void {
   const header = single(req.headers[options.headerName]);
   if (header === undefined || header === '') {
-    throw new BffError('csrf_rejected', `The ${options.headerName} header is required.`, 'missing_header');
+    throw new BffError(
+      'csrf_rejected',
+      `The ${options.headerName} header is required.`,
+      'missing_header',
+    );
   }
   const site = single(req.headers['sec-fetch-site']);
-  if (site !== undefined && site !== 'same-origin' && !(options.allowSameSite && site === 'same-site')) {
+  if (
+    site !== undefined &&
+    site !== 'same-origin' &&
+    !(options.allowSameSite && site === 'same-site')
+  ) {
     throw new BffError('csrf_rejected', 'Cross-site requests are refused.', 'fetch_metadata');
   }
   const origin = single(req.headers['origin']);

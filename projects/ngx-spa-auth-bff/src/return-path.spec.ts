@@ -14,8 +14,21 @@ describe('safeReturnPath', () => {
 
   it('falls back for anything that could leave the origin or is not a path', () => {
     const refused = [
-      undefined, 42, '', 'orders', 'https://evil.example/', '//evil.example', '///evil.example', '/\\evil.example',
-      '\\\\evil.example', 'javascript:alert(1)', '/\tevil', '/ x', '/\u0000', 'x'.repeat(10) + '/', `/${'a'.repeat(3000)}`,
+      undefined,
+      42,
+      '',
+      'orders',
+      'https://evil.example/',
+      '//evil.example',
+      '///evil.example',
+      '/\\evil.example',
+      '\\\\evil.example',
+      'javascript:alert(1)',
+      '/\tevil',
+      '/ x',
+      '/\u0000',
+      'x'.repeat(10) + '/',
+      `/${'a'.repeat(3000)}`,
     ];
     for (const value of refused) expect(safeReturnPath(value)).toBe('/');
     expect(safeReturnPath('//evil.example', '/home')).toBe('/home');

@@ -30,16 +30,18 @@ export interface SessionLifetimes {
 }
 
 /** How long the store should keep a session from `now`: the idle timeout, capped by the absolute end. */
-export function sessionTtlMs(record: Pick<SessionRecord, 'createdAt'>, lifetimes: SessionLifetimes, now: number): number {
+export function sessionTtlMs(
+  record: Pick<SessionRecord, 'createdAt'>,
+  lifetimes: SessionLifetimes,
+  now: number,
+): number {
   return Math.min(lifetimes.idleMs, record.createdAt + lifetimes.absoluteMs - now);
 }
 
 /** Claims handed to the app: the ID token's claims without the protocol ones. */
 export function appClaims(tokens: TokenSet): Record<string, unknown> {
-  const { nonce, at_hash, c_hash, aud, azp, iss, iat, exp, auth_time, sid, ...rest } = (tokens.claims ?? {}) as Record<
-    string,
-    unknown
-  >;
+  const { nonce, at_hash, c_hash, aud, azp, iss, iat, exp, auth_time, sid, ...rest } =
+    (tokens.claims ?? {}) as Record<string, unknown>;
   void [nonce, at_hash, c_hash, aud, azp, iss, iat, exp, sid];
   return auth_time === undefined ? rest : { ...rest, auth_time };
 }

@@ -1,9 +1,14 @@
 /** @jest-environment node */
 import fc from 'fast-check';
 
-import { CLIENT_ID, FakeAuthorizationServer, ISSUER, type TokenFault } from '../../../test/fake-authorization-server';
+import {
+  CLIENT_ID,
+  FakeAuthorizationServer,
+  ISSUER,
+  type TokenFault,
+} from '../../../test/fake-authorization-server';
 import { FakeClock } from '../../../test/fake-clock';
-import type { RefreshAttempt } from '../../ngx-spa-auth/src/lib/core/refresh-coordinator';
+import type { RefreshAttempt } from '../../ngx-spa-auth/src/lib/core/session/refresh-coordinator';
 import { isBffError } from './errors';
 import { MemoryStore } from './memory-store';
 import { classifyRefreshError } from './refresh-outcome';
@@ -24,7 +29,12 @@ const faultArb: fc.Arbitrary<TokenFault | null> = fc.oneof(
   { weight: 4, arbitrary: fc.constant(null) },
   { weight: 2, arbitrary: fc.constant<TokenFault>({ kind: 'lose' }) },
   { weight: 1, arbitrary: fc.constant<TokenFault>({ kind: 'status', status: 503 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 5 }).map<TokenFault>((s) => ({ kind: 'status', status: 429, retryAfter: String(s) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 0, max: 5 })
+      .map<TokenFault>((s) => ({ kind: 'status', status: 429, retryAfter: String(s) })),
+  },
   { weight: 1, arbitrary: fc.constant<TokenFault>({ kind: 'hang' }) },
 );
 
@@ -32,10 +42,17 @@ const scenarioArb = fc.record({
   reuseIntervalS: fc.constantFrom(0, 1, 3, 10, 30),
   accessTokenTtlS: fc.integer({ min: 31, max: 240 }),
   requests: fc.array(
-    fc.record({ at: fc.integer({ min: 0, max: 600_000 }), apiLatency: fc.integer({ min: 0, max: 2_000 }), instance: fc.constantFrom(0, 1) }),
+    fc.record({
+      at: fc.integer({ min: 0, max: 600_000 }),
+      apiLatency: fc.integer({ min: 0, max: 2_000 }),
+      instance: fc.constantFrom(0, 1),
+    }),
     { minLength: 1, maxLength: 120 },
   ),
-  tokenLatencies: fc.array(fc.tuple(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 3_000 })), { minLength: 1, maxLength: 20 }),
+  tokenLatencies: fc.array(
+    fc.tuple(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 3_000 })),
+    { minLength: 1, maxLength: 20 },
+  ),
   faults: fc.array(faultArb, { maxLength: 12 }),
   apiRejections: fc.array(fc.integer({ min: 0, max: 600_000 }), { maxLength: 3 }),
   seed: fc.integer(),
@@ -47,13 +64,20 @@ type Outcome = 'ok' | 'unauthorized' | 'session_expired' | 'other';
 const LIFETIMES = { idleMs: 3 * 3600_000, absoluteMs: 8 * 3600_000 };
 
 /** The BFF's refresh attempt, over the fake server's fetch, classified by the BFF's own rules. */
-function attemptOver(server: FakeAuthorizationServer, clock: FakeClock): RefreshAttempt<RefreshedTokens> {
+function attemptOver(
+  server: FakeAuthorizationServer,
+  clock: FakeClock,
+): RefreshAttempt<RefreshedTokens> {
   return async (refreshToken, signal) => {
     let response: Response;
     try {
       response = await server.fetch(`${ISSUER}/token`, {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID }).toString(),
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: CLIENT_ID,
+        }).toString(),
         signal,
       });
     } catch (error) {
@@ -63,7 +87,12 @@ function attemptOver(server: FakeAuthorizationServer, clock: FakeClock): Refresh
     if (response.status === 200 && typeof body?.['access_token'] === 'string') {
       return { response: body as unknown as RefreshedTokens['response'], claims: null };
     }
-    throw classifyRefreshError(body, { status: response.status, retryAfter: response.headers.get('retry-after') }, false, clock.now());
+    throw classifyRefreshError(
+      body,
+      { status: response.status, retryAfter: response.headers.get('retry-after') },
+      false,
+      clock.now(),
+    );
   };
 }
 
@@ -79,7 +108,7 @@ async function run(s: Scenario) {
     return { toServer, toClient };
   };
   let seed = s.seed >>> 0;
-  const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
 
   const store = new MemoryStore({ clock, sweepIntervalMs: 0 });
   const family = server.model.issueFamily();
@@ -87,15 +116,28 @@ async function run(s: Scenario) {
     id: 's'.repeat(43),
     createdAt: clock.now(),
     tokens: {
-      accessToken: family.accessToken, tokenType: 'Bearer', expiresAt: clock.now() + s.accessTokenTtlS * 1000,
-      lifetimeMs: s.accessTokenTtlS * 1000, refreshToken: family.refreshToken, claims: { sub: 'alice' },
+      accessToken: family.accessToken,
+      tokenType: 'Bearer',
+      expiresAt: clock.now() + s.accessTokenTtlS * 1000,
+      lifetimeMs: s.accessTokenTtlS * 1000,
+      refreshToken: family.refreshToken,
+      claims: { sub: 'alice' },
     },
   };
   await store.createSession(session, LIFETIMES, clock.now());
-  const instances = [0, 1].map(() => new SessionRefresher({
-    store, clock, lifetimes: LIFETIMES, attempt: attemptOver(server, clock),
-    reuseIntervalMs: s.reuseIntervalS * 1000, timeoutMs: 10_000, leewayMs: 30_000, random,
-  }));
+  const instances = [0, 1].map(
+    () =>
+      new SessionRefresher({
+        store,
+        clock,
+        lifetimes: LIFETIMES,
+        attempt: attemptOver(server, clock),
+        reuseIntervalMs: s.reuseIntervalS * 1000,
+        timeoutMs: 10_000,
+        leewayMs: 30_000,
+        random,
+      }),
+  );
 
   let sessionEndedAt: number | null = null;
   const apiCalls: { at: number; token: string }[] = [];
@@ -128,16 +170,28 @@ async function run(s: Scenario) {
         }
         outcomes[i] = status === 200 ? 'ok' : 'unauthorized';
       } catch (error) {
-        if (isBffError(error, 'session_expired') && sessionEndedAt === null) sessionEndedAt = clock.now();
-        outcomes[i] = isBffError(error, 'session_expired') ? 'session_expired'
-          : isBffError(error, 'not_authenticated') ? 'unauthorized' : 'other';
+        if (isBffError(error, 'session_expired') && sessionEndedAt === null)
+          sessionEndedAt = clock.now();
+        outcomes[i] = isBffError(error, 'session_expired')
+          ? 'session_expired'
+          : isBffError(error, 'not_authenticated')
+            ? 'unauthorized'
+            : 'other';
       }
     }),
   );
   for (const at of s.apiRejections) clock.setTimeout(() => server.model.expireAccessTokens(), at);
   await clock.runAll(2 * 3600 * 1000);
   await store.close();
-  return { outcomes, sends, apiCalls, sessionEndedAt, server, requests: requests.length, instances };
+  return {
+    outcomes,
+    sends,
+    apiCalls,
+    sessionEndedAt,
+    server,
+    requests: requests.length,
+    instances,
+  };
 }
 
 describe('server-side refresh with two instances sharing a store (property)', () => {

@@ -13,7 +13,12 @@ function setup(attempt: (token: string) => Promise<RefreshedTokens>, reuseInterv
   const store = new MemoryStore({ clock, sweepIntervalMs: 0 });
   const calls: string[] = [];
   const refresher = new SessionRefresher({
-    store, clock, lifetimes: LIFETIMES, reuseIntervalMs, timeoutMs: 10_000, leewayMs: 30_000,
+    store,
+    clock,
+    lifetimes: LIFETIMES,
+    reuseIntervalMs,
+    timeoutMs: 10_000,
+    leewayMs: 30_000,
     attempt: (token) => {
       calls.push(token);
       return attempt(token);
@@ -23,15 +28,25 @@ function setup(attempt: (token: string) => Promise<RefreshedTokens>, reuseInterv
     id: 'x'.repeat(43),
     createdAt: clock.now(),
     tokens: {
-      accessToken: 'at-1', tokenType: 'Bearer', expiresAt: clock.now() + 10_000, lifetimeMs: 300_000,
-      refreshToken: 'rt-1', idToken: 'id-1', claims: { sub: 'alice' },
+      accessToken: 'at-1',
+      tokenType: 'Bearer',
+      expiresAt: clock.now() + 10_000,
+      lifetimeMs: 300_000,
+      refreshToken: 'rt-1',
+      idToken: 'id-1',
+      claims: { sub: 'alice' },
     },
   };
   return { clock, store, refresher, session, calls };
 }
 
 const rotated = (n: number): RefreshedTokens => ({
-  response: { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 300, refresh_token: `rt-${n}` },
+  response: {
+    access_token: `at-${n}`,
+    token_type: 'Bearer',
+    expires_in: 300,
+    refresh_token: `rt-${n}`,
+  },
   claims: null,
 });
 
@@ -47,11 +62,19 @@ describe('SessionRefresher', () => {
   it('refreshes an expiring token once for concurrent callers and stores the rotation', async () => {
     const { refresher, session, calls, store, clock } = setup(async () => rotated(2));
     await store.createSession(session, LIFETIMES, clock.now());
-    const results = await Promise.all([refresher.usable(session), refresher.usable(session), refresher.usable(session)]);
+    const results = await Promise.all([
+      refresher.usable(session),
+      refresher.usable(session),
+      refresher.usable(session),
+    ]);
     expect(calls).toEqual(['rt-1']);
     expect(results.map((r) => r.tokens.accessToken)).toEqual(['at-2', 'at-2', 'at-2']);
     const stored = await store.readSession(session.id, LIFETIMES, clock.now());
-    expect(stored!.tokens).toMatchObject({ accessToken: 'at-2', refreshToken: 'rt-2', idToken: 'id-1' });
+    expect(stored!.tokens).toMatchObject({
+      accessToken: 'at-2',
+      refreshToken: 'rt-2',
+      idToken: 'id-1',
+    });
     expect(stored!.tokens.claims).toEqual({ sub: 'alice' });
   });
 
@@ -61,7 +84,15 @@ describe('SessionRefresher', () => {
     const other = (await store.tryLock(session.id, 60_000))!;
     const pending = refresher.usable(session);
     await clock.advance(100);
-    const fresh = { ...session, tokens: { ...session.tokens, accessToken: 'at-2', refreshToken: 'rt-2', expiresAt: clock.now() + 300_000 } };
+    const fresh = {
+      ...session,
+      tokens: {
+        ...session.tokens,
+        accessToken: 'at-2',
+        refreshToken: 'rt-2',
+        expiresAt: clock.now() + 300_000,
+      },
+    };
     expect(await store.replaceSessionLocked(fresh, LIFETIMES, clock.now(), other)).toBe(true);
     await store.unlock(other);
     await clock.advance(100);
@@ -100,7 +131,9 @@ describe('SessionRefresher', () => {
 
   it('does not bring back a session logged out while its refresh ran', async () => {
     let release!: (value: RefreshedTokens) => void;
-    const { refresher, session, store, clock } = setup(() => new Promise((resolve) => (release = resolve)));
+    const { refresher, session, store, clock } = setup(
+      () => new Promise((resolve) => (release = resolve)),
+    );
     await store.createSession(session, LIFETIMES, clock.now());
     const pending = refresher.usable(session).catch((e: unknown) => e);
     await clock.advance(10);

@@ -16,10 +16,17 @@
  * still held (a fenced write), so an instance that stalled past its lock cannot overwrite newer tokens.
  */
 import { sleep, type Clock } from '../../ngx-spa-auth/src/lib/core/clock';
-import type { UserClaims } from '../../ngx-spa-auth/src/lib/core/events';
-import { RefreshCoordinator, type RefreshAttempt } from '../../ngx-spa-auth/src/lib/core/refresh-coordinator';
+import type { UserClaims } from '../../ngx-spa-auth/src/lib/core/token-set';
+import {
+  RefreshCoordinator,
+  type RefreshAttempt,
+} from '../../ngx-spa-auth/src/lib/core/session/refresh-coordinator';
 import { RefreshFailure } from '../../ngx-spa-auth/src/lib/core/refresh-failure';
-import { isExpiring, tokenSetFromResponse, type TokenResponse } from '../../ngx-spa-auth/src/lib/core/token-set';
+import {
+  isExpiring,
+  tokenSetFromResponse,
+  type TokenResponse,
+} from '../../ngx-spa-auth/src/lib/core/token-set';
 import { BffError } from './errors';
 import type { SessionLifetimes, SessionRecord } from './session-record';
 import type { SessionLock, SessionStore } from './session-store';
@@ -77,7 +84,10 @@ export class SessionRefresher {
     if (!this.needsRefresh(session, rejectedAccessToken)) return Promise.resolve(session);
     let pending = this.inFlight.get(session.id);
     if (!pending) {
-      pending = this.refreshUnderLock(session.id, rejectedAccessToken ?? session.tokens.accessToken).finally(() => {
+      pending = this.refreshUnderLock(
+        session.id,
+        rejectedAccessToken ?? session.tokens.accessToken,
+      ).finally(() => {
         this.inFlight.delete(session.id);
       });
       this.inFlight.set(session.id, pending);
@@ -96,7 +106,10 @@ export class SessionRefresher {
     try {
       const current = await store.readSession(id, lifetimes, clock.now());
       if (!current) throw new BffError('not_authenticated', 'The session has ended.');
-      if (current.tokens.accessToken !== staleAccessToken && !isExpiring(current.tokens, clock.now(), this.options.leewayMs)) {
+      if (
+        current.tokens.accessToken !== staleAccessToken &&
+        !isExpiring(current.tokens, clock.now(), this.options.leewayMs)
+      ) {
         this.stats.rotatedElsewhere++;
         return current;
       }
@@ -105,7 +118,12 @@ export class SessionRefresher {
       const refreshed = await this.refresh(id, refreshToken);
       const next: SessionRecord = {
         ...current,
-        tokens: tokenSetFromResponse(refreshed.response, clock.now(), refreshed.claims, current.tokens),
+        tokens: tokenSetFromResponse(
+          refreshed.response,
+          clock.now(),
+          refreshed.claims,
+          current.tokens,
+        ),
       };
       if (await store.replaceSessionLocked(next, lifetimes, clock.now(), lock)) return next;
       // Not written: the session ended meanwhile (logout), or our lock expired and another
@@ -122,7 +140,13 @@ export class SessionRefresher {
   private async refresh(id: string, refreshToken: string) {
     const { attempt, clock, reuseIntervalMs, timeoutMs, random } = this.options;
     this.stats.refreshes++;
-    const coordinator = new RefreshCoordinator({ attempt, clock, reuseIntervalMs, timeoutMs, random });
+    const coordinator = new RefreshCoordinator({
+      attempt,
+      clock,
+      reuseIntervalMs,
+      timeoutMs,
+      random,
+    });
     try {
       return await coordinator.run(refreshToken);
     } catch (failure) {
@@ -139,7 +163,11 @@ export class SessionRefresher {
     // Why catch: the refresh outcome is what the caller must learn; a store outage here only
     // delays the deletion (the next refresh with the dead token fails definitively again).
     await this.options.store.deleteSession(id).catch(() => undefined);
-    throw new BffError('session_expired', 'The session has ended: the tokens could not be refreshed.', reason);
+    throw new BffError(
+      'session_expired',
+      'The session has ended: the tokens could not be refreshed.',
+      reason,
+    );
   }
 
   /** Waits for the session's lock, polling; gives up after one lock lifetime (then it is stale). */
@@ -150,7 +178,8 @@ export class SessionRefresher {
     for (;;) {
       const lock = await store.tryLock(id, this.lockTtlMs);
       if (lock) return lock;
-      if (clock.now() >= giveUpAt) throw new BffError('refresh_busy', 'Another instance is refreshing this session.');
+      if (clock.now() >= giveUpAt)
+        throw new BffError('refresh_busy', 'Another instance is refreshing this session.');
       await sleep(clock, pollMs);
     }
   }

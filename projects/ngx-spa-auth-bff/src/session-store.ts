@@ -28,7 +28,12 @@ export interface SessionStore {
   /** Stores a new session, kept for the idle lifetime (capped by the absolute one). */
   createSession(record: SessionRecord, lifetimes: SessionLifetimes, now: number): Promise<void>;
   /** Replaces a session's content if `lock` is still held; resolves whether it did. */
-  replaceSessionLocked(record: SessionRecord, lifetimes: SessionLifetimes, now: number, lock: SessionLock): Promise<boolean>;
+  replaceSessionLocked(
+    record: SessionRecord,
+    lifetimes: SessionLifetimes,
+    now: number,
+    lock: SessionLock,
+  ): Promise<boolean>;
   deleteSession(id: string): Promise<void>;
   /** Takes the session's refresh lock for `ttlMs` if free; resolves `null` when someone holds it. */
   tryLock(sessionId: string, ttlMs: number): Promise<SessionLock | null>;

@@ -3,22 +3,50 @@
  * Not `fetch`: it would decompress bodies (leaving stale `Content-Encoding`) and costs more per
  * request; here bytes pass through untouched and the response streams back.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 import { BffError } from './errors';
 
 /** RFC 9110 §7.6.1 hop-by-hop headers, plus what the BFF owns (cookies, credentials, CSRF). */
 const DROP_REQUEST = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
-  'proxy-authorization', 'host', 'cookie', 'authorization', 'origin', 'referer', 'content-length',
-  'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user', 'dpop',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'host',
+  'cookie',
+  'authorization',
+  'origin',
+  'referer',
+  'content-length',
+  'sec-fetch-site',
+  'sec-fetch-mode',
+  'sec-fetch-dest',
+  'sec-fetch-user',
+  'dpop',
 ]);
 
 /** The API must not set cookies on the app's origin, nor speak for the connection. */
 const DROP_RESPONSE = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
-  'set-cookie', 'set-cookie2',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'set-cookie',
+  'set-cookie2',
 ]);
 
 export interface UpstreamRequest {
@@ -39,15 +67,28 @@ const agents = {
 /** Header names a `Connection` header declares hop-by-hop (RFC 9110 §7.6.1). */
 function connectionListed(headers: IncomingHttpHeaders): Set<string> {
   const value = headers['connection'];
-  return new Set((Array.isArray(value) ? value.join(',') : value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    (Array.isArray(value) ? value.join(',') : (value ?? ''))
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /** Request headers to forward: the browser's, minus hop-by-hop and credentials. */
-export function forwardedRequestHeaders(request: UpstreamRequest): Record<string, string | string[]> {
+export function forwardedRequestHeaders(
+  request: UpstreamRequest,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const listed = connectionListed(request.headers);
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || DROP_REQUEST.has(name) || listed.has(name) || request.extraDropHeaders?.has(name)) continue;
+    if (
+      value === undefined ||
+      DROP_REQUEST.has(name) ||
+      listed.has(name) ||
+      request.extraDropHeaders?.has(name)
+    )
+      continue;
     out[name] = value;
   }
   out['authorization'] = request.authorization;
@@ -56,7 +97,9 @@ export function forwardedRequestHeaders(request: UpstreamRequest): Record<string
 }
 
 /** Response headers to send back to the browser. */
-export function forwardedResponseHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+export function forwardedResponseHeaders(
+  headers: IncomingHttpHeaders,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const listed = connectionListed(headers);
   for (const [name, value] of Object.entries(headers)) {
@@ -66,7 +109,10 @@ export function forwardedResponseHeaders(headers: IncomingHttpHeaders): Record<s
 }
 
 /** Resolves with the API's response (body not yet read) or rejects with `upstream_unavailable`. */
-export function sendUpstream(request: UpstreamRequest, signal?: AbortSignal): Promise<IncomingMessage> {
+export function sendUpstream(
+  request: UpstreamRequest,
+  signal?: AbortSignal,
+): Promise<IncomingMessage> {
   const secure = request.url.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -78,7 +124,9 @@ export function sendUpstream(request: UpstreamRequest, signal?: AbortSignal): Pr
     });
     req.on('response', resolve);
     // Why not pass the error on: its message may name internal hosts; the code says enough.
-    req.on('error', () => reject(new BffError('upstream_unavailable', 'The API could not be reached.')));
+    req.on('error', () =>
+      reject(new BffError('upstream_unavailable', 'The API could not be reached.')),
+    );
     req.end(request.body);
   });
 }

@@ -5,7 +5,13 @@ import { after, before, describe, it } from 'node:test';
 
 import { control, stats, tokenRequest } from '../../../servers/test/helpers/oauth-client.mjs';
 import {
-  appFetch, browserFetch, CLIENT_SECRET, CookieJar, sessionCookie, signIn, startStack,
+  appFetch,
+  browserFetch,
+  CLIENT_SECRET,
+  CookieJar,
+  sessionCookie,
+  signIn,
+  startStack,
 } from './helpers/stack.mjs';
 
 const LIFETIMES = { idleMs: 1800_000, absoluteMs: 8 * 3600_000 };
@@ -13,15 +19,22 @@ const idOf = (jar) => sessionCookie(jar)?.split('=')[1];
 
 describe('BFF endpoints (client secret)', () => {
   let stack;
-  before(async () => { stack = await startStack(); });
+  before(async () => {
+    stack = await startStack();
+  });
   after(() => stack.close());
 
   it('signs in, sets an opaque __Host- session cookie and never hands a token to the browser', async () => {
     const jar = new CookieJar();
     const { location, response } = await signIn(stack.origin, jar, { returnTo: '/orders?x=1#top' });
     assert.equal(location.href, `${stack.origin}/orders?x=1#top`);
-    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('__Host-bff-session='));
-    assert.match(setCookie, /^__Host-bff-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    const setCookie = response.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('__Host-bff-session='));
+    assert.match(
+      setCookie,
+      /^__Host-bff-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
     const user = await appFetch(jar, `${stack.origin}/bff/user`);
     assert.equal(user.status, 200);
     assert.equal(user.headers.get('cache-control'), 'no-store');
@@ -38,11 +51,15 @@ describe('BFF endpoints (client secret)', () => {
     assert.equal(response.status, 302);
     const location = new URL(response.headers.get('location'));
     assert.equal(location.origin, stack.issuer);
-    for (const p of ['state', 'nonce', 'code_challenge']) assert.ok(location.searchParams.get(p), p);
+    for (const p of ['state', 'nonce', 'code_challenge'])
+      assert.ok(location.searchParams.get(p), p);
     assert.equal(location.searchParams.get('code_challenge_method'), 'S256');
     assert.equal(location.searchParams.get('client_id'), 'demo-bff');
     const cookie = response.headers.getSetCookie()[0];
-    assert.match(cookie, /^__Host-bff-login=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax; Max-Age=600$/);
+    assert.match(
+      cookie,
+      /^__Host-bff-login=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax; Max-Age=600$/,
+    );
   });
 
   it('gives a new session id at every login and forgets the old one (no fixation)', async () => {
@@ -66,7 +83,12 @@ describe('BFF endpoints (client secret)', () => {
   });
 
   it('returns only to same-origin paths after login', async () => {
-    for (const returnTo of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
+    for (const returnTo of [
+      '//evil.example/x',
+      'https://evil.example/',
+      '/\\evil.example',
+      'javascript:alert(1)',
+    ]) {
       const { location } = await signIn(stack.origin, new CookieJar(), { returnTo });
       assert.equal(location.href, `${stack.origin}/`, returnTo);
     }
@@ -75,7 +97,11 @@ describe('BFF endpoints (client secret)', () => {
   /** A refresh as the BFF's client, straight at the authorization server (test only). */
   function refreshAtServer(refreshToken) {
     const basic = `Basic ${Buffer.from(`demo-bff:${CLIENT_SECRET}`).toString('base64')}`;
-    return tokenRequest(stack.issuer, { grant_type: 'refresh_token', refresh_token: refreshToken }, { headers: { authorization: basic } });
+    return tokenRequest(
+      stack.issuer,
+      { grant_type: 'refresh_token', refresh_token: refreshToken },
+      { headers: { authorization: basic } },
+    );
   }
 
   /** Walks a login to the BFF's callback URL without calling it, so a test can play with it. */
@@ -93,7 +119,11 @@ describe('BFF endpoints (client secret)', () => {
       }
       const form = /<form method="post" action="([^"]+\/login)"/.exec(await r.text());
       url = new URL(form[1], url).href;
-      init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'login=alice&password=alice' };
+      init = {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'login=alice&password=alice',
+      };
     }
     throw new Error('no callback');
   }
@@ -103,23 +133,36 @@ describe('BFF endpoints (client secret)', () => {
     const callback = await walkToCallback(jar);
     assert.ok(callback.searchParams.get('iss'), 'the authorization server sends iss (RFC 9207)');
     const noCookie = await fetch(callback, { redirect: 'manual' });
-    assert.equal(noCookie.headers.get('location'), '/?bff_error=invalid_callback&bff_reason=unknown_login');
+    assert.equal(
+      noCookie.headers.get('location'),
+      '/?bff_error=invalid_callback&bff_reason=unknown_login',
+    );
 
-    for (const [param, value] of [['iss', 'http://127.0.0.1:9'], ['state', 'forged']]) {
+    for (const [param, value] of [
+      ['iss', 'http://127.0.0.1:9'],
+      ['state', 'forged'],
+    ]) {
       const tamperedJar = new CookieJar();
       const tampered = await walkToCallback(tamperedJar);
       tampered.searchParams.set(param, value);
       const response = await browserFetch(tamperedJar, tampered.href);
       const location = new URL(response.headers.get('location'), stack.origin);
       assert.equal(location.searchParams.get('bff_error'), 'invalid_callback', param);
-      assert.equal(location.searchParams.get('bff_reason'), 'OAUTH_INVALID_RESPONSE', `${param} itself was checked`);
+      assert.equal(
+        location.searchParams.get('bff_reason'),
+        'OAUTH_INVALID_RESPONSE',
+        `${param} itself was checked`,
+      );
       assert.equal(sessionCookie(tamperedJar), undefined, param);
     }
 
     const good = await browserFetch(jar, callback.href);
     assert.equal(good.headers.get('location'), '/');
     const replay = await browserFetch(jar, callback.href);
-    assert.equal(replay.headers.get('location'), '/?bff_error=invalid_callback&bff_reason=unknown_login');
+    assert.equal(
+      replay.headers.get('location'),
+      '/?bff_error=invalid_callback&bff_reason=unknown_login',
+    );
   });
 
   it('refuses requests without the CSRF header, cross-site Fetch Metadata or a foreign Origin, changing nothing', async () => {
@@ -127,28 +170,65 @@ describe('BFF endpoints (client secret)', () => {
     await signIn(stack.origin, jar);
     const cookie = jar.header(`${stack.origin}/`);
     const attempts = [
-      ['no CSRF header', 'POST', '/bff/logout', { 'content-type': 'application/x-www-form-urlencoded' }],
-      ['cross-site form post', 'POST', '/bff/logout', { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }],
-      ['cross-site fetch with a header', 'POST', '/bff/logout', { 'x-bff-csrf': '1', 'sec-fetch-site': 'cross-site', origin: 'http://evil.example' }],
-      ['foreign Origin only', 'POST', '/bff/logout', { 'x-bff-csrf': '1', origin: 'http://evil.example' }],
-      ['same-site sibling', 'GET', '/bff/api/demo/me', { 'x-bff-csrf': '1', 'sec-fetch-site': 'same-site' }],
+      [
+        'no CSRF header',
+        'POST',
+        '/bff/logout',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+      ],
+      [
+        'cross-site form post',
+        'POST',
+        '/bff/logout',
+        {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'http://evil.example',
+          'sec-fetch-site': 'cross-site',
+        },
+      ],
+      [
+        'cross-site fetch with a header',
+        'POST',
+        '/bff/logout',
+        { 'x-bff-csrf': '1', 'sec-fetch-site': 'cross-site', origin: 'http://evil.example' },
+      ],
+      [
+        'foreign Origin only',
+        'POST',
+        '/bff/logout',
+        { 'x-bff-csrf': '1', origin: 'http://evil.example' },
+      ],
+      [
+        'same-site sibling',
+        'GET',
+        '/bff/api/demo/me',
+        { 'x-bff-csrf': '1', 'sec-fetch-site': 'same-site' },
+      ],
       ['proxied without the header', 'GET', '/bff/api/demo/me', {}],
       ['user without the header', 'GET', '/bff/user', {}],
     ];
     for (const [name, method, path, headers] of attempts) {
-      const response = await fetch(`${stack.origin}${path}`, { method, headers: { cookie, ...headers }, body: method === 'POST' ? 'a=1' : undefined });
+      const response = await fetch(`${stack.origin}${path}`, {
+        method,
+        headers: { cookie, ...headers },
+        body: method === 'POST' ? 'a=1' : undefined,
+      });
       assert.equal(response.status, 403, name);
       assert.equal(response.headers.get('bff-error'), 'csrf_rejected', name);
       assert.equal(response.headers.get('access-control-allow-origin'), null, name);
     }
-    const user = await (await appFetch(jar, `${stack.origin}/bff/user`, { headers: { origin: stack.origin } })).json();
+    const user = await (
+      await appFetch(jar, `${stack.origin}/bff/user`, { headers: { origin: stack.origin } })
+    ).json();
     assert.equal(user.authenticated, true, 'the session survived every attempt');
   });
 
   it('proxies to the allow-listed API with the access token attached server-side', async () => {
     const jar = new CookieJar();
     await signIn(stack.origin, jar);
-    const response = await appFetch(jar, `${stack.origin}/bff/api/demo/me`, { headers: { authorization: 'Bearer forged' } });
+    const response = await appFetch(jar, `${stack.origin}/bff/api/demo/me`, {
+      headers: { authorization: 'Bearer forged' },
+    });
     assert.equal(response.status, 200);
     const me = await response.json();
     assert.equal(me.sub, 'alice');
@@ -165,7 +245,9 @@ describe('BFF endpoints (client secret)', () => {
     const other = await appFetch(jar, `${stack.origin}/bff/api/third/anything`);
     assert.equal(other.status, 404);
     assert.equal(other.headers.get('bff-error'), 'api_not_allowed');
-    const climb = await appFetch(jar, `${stack.origin}/bff/api/demo/%2e%2e/__control/reset`, { method: 'POST' });
+    const climb = await appFetch(jar, `${stack.origin}/bff/api/demo/%2e%2e/__control/reset`, {
+      method: 'POST',
+    });
     assert.equal(climb.status, 404);
     assert.equal(climb.headers.get('bff-error'), 'api_not_allowed');
     const anonymous = await appFetch(new CookieJar(), `${stack.origin}/bff/api/demo/me`);
@@ -214,7 +296,9 @@ describe('BFF endpoints (client secret)', () => {
     assert.equal(logoutUrl.searchParams.get('post_logout_redirect_uri'), `${stack.origin}/`);
     assert.ok(logoutUrl.searchParams.get('id_token_hint'));
     assert.equal(sessionCookie(jar), undefined);
-    const old = await fetch(`${stack.origin}/bff/api/demo/me`, { headers: { 'x-bff-csrf': '1', cookie: `__Host-bff-session=${id}` } });
+    const old = await fetch(`${stack.origin}/bff/api/demo/me`, {
+      headers: { 'x-bff-csrf': '1', cookie: `__Host-bff-session=${id}` },
+    });
     assert.equal(old.status, 401);
     // At the server: the refresh token no longer works.
     const refresh = await refreshAtServer(tokens.refreshToken);
@@ -225,7 +309,9 @@ describe('BFF endpoints (client secret)', () => {
 
 describe('BFF endpoints (private_key_jwt)', () => {
   let stack;
-  before(async () => { stack = await startStack({ auth: 'jwt' }); });
+  before(async () => {
+    stack = await startStack({ auth: 'jwt' });
+  });
   after(() => stack.close());
 
   it('signs in and calls the API as a private_key_jwt client', async () => {
@@ -247,10 +333,15 @@ describe('BFF session lifetimes', () => {
   };
   let stack;
   before(async () => {
-    stack = await startStack({ clock, accessTokenTtl: 3600, bff: { idleTimeout: 600, absoluteTimeout: 1800 } });
+    stack = await startStack({
+      clock,
+      accessTokenTtl: 3600,
+      bff: { idleTimeout: 600, absoluteTimeout: 1800 },
+    });
   });
   after(() => stack.close());
-  const user = async (jar) => (await (await appFetch(jar, `${stack.origin}/bff/user`)).json()).authenticated;
+  const user = async (jar) =>
+    (await (await appFetch(jar, `${stack.origin}/bff/user`)).json()).authenticated;
 
   it('ends a session after the idle timeout', async () => {
     const jar = new CookieJar();

@@ -14,7 +14,9 @@ describe('two BFF instances behind nginx sharing one Redis', () => {
   before(async () => {
     redis = await startRedis();
     stack = await startStack({
-      instances: 2, nginx: true, accessTokenTtl: 1,
+      instances: 2,
+      nginx: true,
+      accessTokenTtl: 1,
       store: () => new RedisStore({ connection: redis.url }),
       bff: { refreshLeeway: 0 },
     });
@@ -35,8 +37,13 @@ describe('two BFF instances behind nginx sharing one Redis', () => {
     await control(stack.issuer, '/__control/access-token-ttl', { seconds: 300 });
     const before = stack.hits();
 
-    const responses = await Promise.all(Array.from({ length: 100 }, () => appFetch(jar, `${stack.origin}/bff/api/demo/me`)));
-    assert.deepEqual(responses.map((r) => r.status), Array(100).fill(200));
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () => appFetch(jar, `${stack.origin}/bff/api/demo/me`)),
+    );
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      Array(100).fill(200),
+    );
     await Promise.all(responses.map((r) => r.arrayBuffer()));
     const hits = stack.hits().map((h, i) => h - before[i]);
     assert.equal(hits[0] + hits[1], 100);
@@ -46,12 +53,17 @@ describe('two BFF instances behind nginx sharing one Redis', () => {
     assert.equal(s.reuseDetections, 0);
 
     const id = sessionCookie(jar).split('=')[1];
-    const logout = await appFetch(jar, `${stack.origin}/bff/logout`, { method: 'POST', headers: { origin: stack.origin } });
+    const logout = await appFetch(jar, `${stack.origin}/bff/logout`, {
+      method: 'POST',
+      headers: { origin: stack.origin },
+    });
     assert.equal(logout.status, 200);
     assert.equal((await logout.json()).revoked, true);
     assert.equal((await stats(stack.issuer)).revocations, 1);
     for (const url of stack.urls) {
-      const old = await fetch(`${url}/bff/api/demo/me`, { headers: { 'x-bff-csrf': '1', cookie: `__Host-bff-session=${id}` } });
+      const old = await fetch(`${url}/bff/api/demo/me`, {
+        headers: { 'x-bff-csrf': '1', cookie: `__Host-bff-session=${id}` },
+      });
       assert.equal(old.status, 401, url);
     }
   });
@@ -60,7 +72,12 @@ describe('two BFF instances behind nginx sharing one Redis', () => {
     const jar = new CookieJar();
     await signIn(stack.origin, jar);
     await control(stack.issuer, '/__control/reset', {});
-    const burst = (n) => Promise.all(Array.from({ length: n }, () => appFetch(jar, `${stack.origin}/bff/api/demo/items?delay=20`)));
+    const burst = (n) =>
+      Promise.all(
+        Array.from({ length: n }, () =>
+          appFetch(jar, `${stack.origin}/bff/api/demo/items?delay=20`),
+        ),
+      );
     const first = burst(50);
     await new Promise((resolve) => setTimeout(resolve, 10));
     await stack.kill(1); // connections reset: nginx retries the (idempotent) GETs on instance 0

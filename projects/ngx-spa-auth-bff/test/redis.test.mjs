@@ -14,8 +14,16 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function record(id, accessToken) {
   return {
-    id, createdAt: Date.now(),
-    tokens: { accessToken, tokenType: 'Bearer', expiresAt: null, lifetimeMs: null, refreshToken: 'rt', claims: { sub: 'alice' } },
+    id,
+    createdAt: Date.now(),
+    tokens: {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresAt: null,
+      lifetimeMs: null,
+      refreshToken: 'rt',
+      claims: { sub: 'alice' },
+    },
   };
 }
 
@@ -49,11 +57,23 @@ describe('RedisStore', () => {
     const id = 'b'.repeat(43);
     await store.createSession(record(id, 'at-1'), LIFETIMES, Date.now());
     const lock = await store.tryLock(id, 10_000);
-    assert.equal(await store.replaceSessionLocked(record(id, 'at-2'), LIFETIMES, Date.now(), { ...lock, token: 'other' }), false);
-    assert.equal(await store.replaceSessionLocked(record(id, 'at-2'), LIFETIMES, Date.now(), lock), true);
+    assert.equal(
+      await store.replaceSessionLocked(record(id, 'at-2'), LIFETIMES, Date.now(), {
+        ...lock,
+        token: 'other',
+      }),
+      false,
+    );
+    assert.equal(
+      await store.replaceSessionLocked(record(id, 'at-2'), LIFETIMES, Date.now(), lock),
+      true,
+    );
     assert.equal((await store.readSession(id, LIFETIMES, Date.now())).tokens.accessToken, 'at-2');
     await store.deleteSession(id);
-    assert.equal(await store.replaceSessionLocked(record(id, 'at-3'), LIFETIMES, Date.now(), lock), false);
+    assert.equal(
+      await store.replaceSessionLocked(record(id, 'at-3'), LIFETIMES, Date.now(), lock),
+      false,
+    );
     assert.equal(await store.readSession(id, LIFETIMES, Date.now()), null);
   });
 
@@ -61,9 +81,20 @@ describe('RedisStore', () => {
     const id = 'c'.repeat(43);
     await store.createSession(record(id, 'at'), LIFETIMES, Date.now());
     assert.ok(await store.readSession(id, LIFETIMES, Date.now()));
-    assert.equal(await store.readSession(id, LIFETIMES, Date.now() + LIFETIMES.absoluteMs + 1), null);
-    assert.equal(await store.readSession(id, LIFETIMES, Date.now()), null, 'deleted, not just hidden');
-    await store.putLogin('l1', { state: 's', nonce: 'n', codeVerifier: 'v', returnTo: '/' }, 60_000);
+    assert.equal(
+      await store.readSession(id, LIFETIMES, Date.now() + LIFETIMES.absoluteMs + 1),
+      null,
+    );
+    assert.equal(
+      await store.readSession(id, LIFETIMES, Date.now()),
+      null,
+      'deleted, not just hidden',
+    );
+    await store.putLogin(
+      'l1',
+      { state: 's', nonce: 'n', codeVerifier: 'v', returnTo: '/' },
+      60_000,
+    );
     assert.equal((await store.takeLogin('l1')).state, 's');
     assert.equal(await store.takeLogin('l1'), null);
   });
@@ -89,7 +120,11 @@ describe('BFF on Redis: outage and recovery', () => {
     const cookieBefore = jar.header(`${stack.origin}/`);
 
     await redis.stop();
-    for (const [method, path] of [['GET', '/bff/api/demo/me'], ['GET', '/bff/user'], ['POST', '/bff/logout']]) {
+    for (const [method, path] of [
+      ['GET', '/bff/api/demo/me'],
+      ['GET', '/bff/user'],
+      ['POST', '/bff/logout'],
+    ]) {
       const response = await appFetch(jar, `${stack.origin}${path}`, { method });
       assert.equal(response.status, 503, path);
       assert.equal(response.headers.get('bff-error'), 'store_unavailable');
@@ -99,7 +134,11 @@ describe('BFF on Redis: outage and recovery', () => {
     }
     const login = await fetch(`${stack.origin}/bff/login`, { redirect: 'manual' });
     assert.equal(login.status, 503, 'no login can start without a place for its state');
-    assert.equal(jar.header(`${stack.origin}/`), cookieBefore, 'the cookie was not cleared by the outage');
+    assert.equal(
+      jar.header(`${stack.origin}/`),
+      cookieBefore,
+      'the cookie was not cleared by the outage',
+    );
 
     await redis.restart();
     await stack.bffs[0].options.store.ready();
@@ -136,9 +175,14 @@ describe('two BFF instances sharing one Redis', () => {
     await control(stack.issuer, '/__control/reset', {});
     await control(stack.issuer, '/__control/access-token-ttl', { seconds: 300 });
 
-    const calls = Array.from({ length: 100 }, (_, i) => appFetch(jar, `${stack.urls[i % 2]}/bff/api/demo/me`));
+    const calls = Array.from({ length: 100 }, (_, i) =>
+      appFetch(jar, `${stack.urls[i % 2]}/bff/api/demo/me`),
+    );
     const responses = await Promise.all(calls);
-    assert.deepEqual(responses.map((r) => r.status), Array(100).fill(200));
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      Array(100).fill(200),
+    );
     await Promise.all(responses.map((r) => r.arrayBuffer()));
 
     const s = await stats(stack.issuer);

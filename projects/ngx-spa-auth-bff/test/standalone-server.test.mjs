@@ -26,21 +26,38 @@ describe('startBffServer', () => {
   let root;
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'bff-app-'));
-    await writeFile(join(root, 'index.html'), '<!doctype html><title>app</title><app-root></app-root>');
+    await writeFile(
+      join(root, 'index.html'),
+      '<!doctype html><title>app</title><app-root></app-root>',
+    );
     await writeFile(join(root, 'main.js'), 'console.log(1)');
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     servers = await startServers({
-      issuerPort: 0, apiPort: 0, thirdPartyPort: 0,
-      extraClients: [{
-        client_id: 'demo-bff', client_secret: CLIENT_SECRET, grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'], redirect_uris: [`${origin}/bff/callback`], post_logout_redirect_uris: [`${origin}/`],
-      }],
+      issuerPort: 0,
+      apiPort: 0,
+      thirdPartyPort: 0,
+      extraClients: [
+        {
+          client_id: 'demo-bff',
+          client_secret: CLIENT_SECRET,
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: [`${origin}/bff/callback`],
+          post_logout_redirect_uris: [`${origin}/`],
+        },
+      ],
     });
     bff = await startBffServer({
-      port, issuer: servers.urls.issuer, allowInsecureRequests: true, origin, staticDir: root,
-      clientId: 'demo-bff', clientAuthentication: { method: 'client_secret_basic', clientSecret: CLIENT_SECRET },
-      apis: { demo: `${servers.urls.api}/api` }, scope: 'openid profile api:read',
+      port,
+      issuer: servers.urls.issuer,
+      allowInsecureRequests: true,
+      origin,
+      staticDir: root,
+      clientId: 'demo-bff',
+      clientAuthentication: { method: 'client_secret_basic', clientSecret: CLIENT_SECRET },
+      apis: { demo: `${servers.urls.api}/api` },
+      scope: 'openid profile api:read',
     });
   });
   after(async () => {

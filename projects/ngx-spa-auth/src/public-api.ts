@@ -18,6 +18,17 @@ export { authInterceptor, AuthInterceptor, SKIP_AUTH } from './lib/angular/auth.
 export type { AuthConfig, AuthEndpoints } from './lib/core/config';
 export { AuthError, isAuthError } from './lib/core/errors';
 export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
-export type { AuthEvent, AuthEventType, SessionEndReason, UserClaims } from './lib/core/events';
-export type { AuthState, AuthStatus, LogoutOptions, SessionRestoreOptions } from './lib/core/auth-client';
-export type { LoginOptions } from './lib/core/login-flow';
+export type { AuthEvent, AuthEventType, SessionEndReason } from './lib/core/events';
+export type { UserClaims } from './lib/core/token-set';
+export type {
+  AuthState,
+  AuthStatus,
+  LogoutOptions,
+  SessionRestoreOptions,
+} from './lib/core/auth-client';
+export type { LoginOptions } from './lib/core/login/login-flow';
+export type { AuthStartup } from './lib/core/startup';
+
+// For `ngx-spa-auth/testing` only; not part of the supported API (the ɵ prefix, as in Angular).
+export { AUTH_CORE as ɵAUTH_CORE } from './lib/angular/auth-client.provider';
+export type { AuthCore as ɵAuthCore } from './lib/core/auth-core';

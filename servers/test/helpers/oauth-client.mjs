@@ -34,8 +34,11 @@ export class CookieJar {
   header(url) {
     const { pathname } = new URL(url);
     const now = Date.now();
-    const matching = [...this.#cookies.values()].filter((c) => c.expires > now
-      && (pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)));
+    const matching = [...this.#cookies.values()].filter(
+      (c) =>
+        c.expires > now &&
+        (pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)),
+    );
     return matching.map((c) => `${c.name}=${c.value}`).join('; ');
   }
 
@@ -69,11 +72,20 @@ export async function browserFetch(jar, url, init = {}) {
  * form when shown (if `login` is given) and stops at the client's redirect URI.
  * @returns {Promise<{ callback: URL, loginPages: number, lastLoginStatus?: number, lastLoginHtml?: string }>}
  */
-export async function authorize(issuer, {
-  jar, clientId = 'demo-spa', redirectUri = 'http://localhost:4200/callback',
-  scope = 'openid profile email offline_access api:read', codeChallenge, state = randomBytes(8).toString('hex'),
-  login, password = login, extraParams = {},
-}) {
+export async function authorize(
+  issuer,
+  {
+    jar,
+    clientId = 'demo-spa',
+    redirectUri = 'http://localhost:4200/callback',
+    scope = 'openid profile email offline_access api:read',
+    codeChallenge,
+    state = randomBytes(8).toString('hex'),
+    login,
+    password = login,
+    extraParams = {},
+  },
+) {
   const params = new URLSearchParams({
     client_id: clientId,
     response_type: 'code',
@@ -114,7 +126,11 @@ export async function authorize(issuer, {
 }
 
 /** POST to the token endpoint; `origin` makes it a CORS request like the SPA's. */
-export async function tokenRequest(issuer, params, { origin = 'http://localhost:4200', headers = {} } = {}) {
+export async function tokenRequest(
+  issuer,
+  params,
+  { origin = 'http://localhost:4200', headers = {} } = {},
+) {
   const response = await fetch(`${issuer}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...headers },
@@ -122,12 +138,20 @@ export async function tokenRequest(issuer, params, { origin = 'http://localhost:
   });
   const text = await response.text();
   let body;
-  try { body = JSON.parse(text); } catch { body = text; }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
   return { status: response.status, headers: response.headers, body };
 }
 
 export function refresh(issuer, refreshToken, { clientId = 'demo-spa', ...options } = {}) {
-  return tokenRequest(issuer, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }, options);
+  return tokenRequest(
+    issuer,
+    { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId },
+    options,
+  );
 }
 
 /**
@@ -135,30 +159,62 @@ export function refresh(issuer, refreshToken, { clientId = 'demo-spa', ...option
  * code exchange).
  * @returns {Promise<{ tokens: object, jar: CookieJar, callback: URL }>}
  */
-export async function signIn(issuer, {
-  login = 'alice', password = login, jar = new CookieJar(), clientId = 'demo-spa',
-  redirectUri = 'http://localhost:4200/callback', scope, extraParams, tokenHeaders = {},
-} = {}) {
+export async function signIn(
+  issuer,
+  {
+    login = 'alice',
+    password = login,
+    jar = new CookieJar(),
+    clientId = 'demo-spa',
+    redirectUri = 'http://localhost:4200/callback',
+    scope,
+    extraParams,
+    tokenHeaders = {},
+  } = {},
+) {
   const { verifier, challenge } = pkcePair();
   const { callback, state, lastLoginHtml } = await authorize(issuer, {
-    jar, clientId, redirectUri, scope, codeChallenge: challenge, login, password, extraParams,
+    jar,
+    clientId,
+    redirectUri,
+    scope,
+    codeChallenge: challenge,
+    login,
+    password,
+    extraParams,
   });
-  if (!callback) throw new Error(`sign-in did not reach the callback:\n${lastLoginHtml?.slice(0, 500)}`);
+  if (!callback)
+    throw new Error(`sign-in did not reach the callback:\n${lastLoginHtml?.slice(0, 500)}`);
   if (callback.searchParams.get('state') !== state) throw new Error('state mismatch');
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`authorization failed: ${callback.search}`);
-  const { status, body } = await tokenRequest(issuer, {
-    grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: clientId, code_verifier: verifier,
-  }, { origin: new URL(redirectUri).origin, headers: tokenHeaders });
+  const { status, body } = await tokenRequest(
+    issuer,
+    {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      client_id: clientId,
+      code_verifier: verifier,
+    },
+    { origin: new URL(redirectUri).origin, headers: tokenHeaders },
+  );
   if (status !== 200) throw new Error(`code exchange failed: ${status} ${JSON.stringify(body)}`);
   return { tokens: body, jar, callback };
 }
 
 /** Calls a control endpoint (AS `/__control/...`, API `/api/__control/...`) and returns JSON. */
 export async function control(baseUrl, path, body) {
-  const response = await fetch(`${baseUrl}${path}`, body === undefined
-    ? {}
-    : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(
+    `${baseUrl}${path}`,
+    body === undefined
+      ? {}
+      : {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+  );
   const json = await response.json();
   if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
   return json;

@@ -23,7 +23,9 @@ const API = 'http://127.0.0.1:4401';
         <button type="button" data-testid="sign-out" (click)="auth.logout()">Sign out</button>
       } @else {
         <span data-testid="auth-status" data-status="unauthenticated">Signed out</span>
-        <button type="button" data-testid="sign-in" (click)="auth.login({ returnUrl: '/api' })">Sign in</button>
+        <button type="button" data-testid="sign-in" (click)="auth.login({ returnUrl: '/api' })">
+          Sign in
+        </button>
       }
     </header>
     <router-outlet />
@@ -40,21 +42,33 @@ export class App {
   template: `
     <button type="button" data-testid="call-once" (click)="callOnce()">GET /api/me</button>
     <output data-testid="me-result" [attr.data-run]="onceRuns()">{{ once() }}</output>
-    <button type="button" data-testid="call-burst" (click)="callBurst()">20 × GET /api/items</button>
+    <button type="button" data-testid="call-burst" (click)="callBurst()">
+      20 × GET /api/items
+    </button>
     <output data-testid="burst-result" [attr.data-run]="burstRuns()">{{ burst() }}</output>
-    <p>Refreshes: <span data-testid="refresh-count">{{ refreshes() }}</span></p>
-    <p>Session ended: <span data-testid="session-end">{{ sessionEnd() }}</span></p>
+    <p>
+      Refreshes: <span data-testid="refresh-count">{{ refreshes() }}</span>
+    </p>
+    <p>
+      Session ended: <span data-testid="session-end">{{ sessionEnd() }}</span>
+    </p>
   `,
 })
 export class ApiPage {
   private readonly http = inject(HttpClient);
   private readonly auth = inject(AuthService);
   protected readonly refreshes = toSignal(
-    this.auth.events$.pipe(filter((e) => e.type === 'token_refreshed'), scan((n) => n + 1, 0)),
+    this.auth.events$.pipe(
+      filter((e) => e.type === 'token_refreshed'),
+      scan((n) => n + 1, 0),
+    ),
     { initialValue: 0 },
   );
   protected readonly sessionEnd = toSignal(
-    this.auth.events$.pipe(map((e): string | null => (e.type === 'session_expired' ? e.reason : null)), filter((r) => r !== null)),
+    this.auth.events$.pipe(
+      map((e): string | null => (e.type === 'session_expired' ? e.reason : null)),
+      filter((r) => r !== null),
+    ),
     { initialValue: '' },
   );
   protected readonly once = signal('');
@@ -74,7 +88,10 @@ export class ApiPage {
 
   protected callBurst(): void {
     const calls = Array.from({ length: 20 }, () =>
-      this.http.get(`${API}/api/items`).pipe(map(() => true), catchError(() => of(false))),
+      this.http.get(`${API}/api/items`).pipe(
+        map(() => true),
+        catchError(() => of(false)),
+      ),
     );
     forkJoin(calls).subscribe((results) => {
       const ok = results.filter(Boolean).length;
@@ -85,5 +102,7 @@ export class ApiPage {
 }
 
 function describe(error: unknown): string {
-  return isAuthError(error) ? `AuthError ${error.code}` : `HTTP ${(error as { status?: number }).status}`;
+  return isAuthError(error)
+    ? `AuthError ${error.code}`
+    : `HTTP ${(error as { status?: number }).status}`;
 }

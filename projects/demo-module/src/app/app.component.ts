@@ -17,7 +17,8 @@ import { AuthService, isAuthError } from 'ngx-spa-auth';
         <span data-testid="auth-status" data-status="loading">Checking session…</span>
       } @else if (auth.isAuthenticated()) {
         <span data-testid="auth-status" data-status="authenticated">
-          Signed in as <strong data-testid="user-name">{{ auth.user()?.['name'] ?? auth.user()?.sub }}</strong>
+          Signed in as
+          <strong data-testid="user-name">{{ auth.user()?.['name'] ?? auth.user()?.sub }}</strong>
         </span>
       } @else {
         <span data-testid="auth-status" data-status="unauthenticated">Signed out</span>
@@ -37,19 +38,31 @@ export class AppComponent {
   template: `
     <h1>AuthModule.forRoot + AuthGuard + AuthInterceptor</h1>
     @if (auth.error(); as error) {
-      <p class="error" data-testid="auth-error">Sign-in failed: <code data-testid="auth-error-code">{{ error.code }}</code> {{ error.message }}</p>
+      <p class="error" data-testid="auth-error">
+        Sign-in failed: <code data-testid="auth-error-code">{{ error.code }}</code>
+        {{ error.message }}
+      </p>
     }
     @if (auth.isAuthenticated()) {
       <p data-testid="home-status">
-        You are signed in as <strong data-testid="home-user-name">{{ auth.user()?.['name'] ?? auth.user()?.sub }}</strong>
-        (<code>{{ auth.user()?.sub }}</code>).
+        You are signed in as
+        <strong data-testid="home-user-name">{{
+          auth.user()?.['name'] ?? auth.user()?.sub
+        }}</strong>
+        (<code>{{ auth.user()?.sub }}</code
+        >).
       </p>
       <button type="button" data-testid="sign-out" (click)="auth.logout()">Sign out</button>
     } @else if (!auth.isLoading()) {
       <p data-testid="home-status">You are signed out.</p>
-      <button type="button" data-testid="sign-in" (click)="auth.login({ returnUrl: '/' })">Sign in</button>
+      <button type="button" data-testid="sign-in" (click)="auth.login({ returnUrl: '/' })">
+        Sign in
+      </button>
     }
-    <p class="muted">Demo users: alice/alice, bob/bob. The “Call the API” page is guarded by the <code>AuthGuard</code> class.</p>
+    <p class="muted">
+      Demo users: alice/alice, bob/bob. The “Call the API” page is guarded by the
+      <code>AuthGuard</code> class.
+    </p>
   `,
 })
 export class HomeComponent {
@@ -62,9 +75,14 @@ export class HomeComponent {
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>Protected API</h1>
-    <p>This page is guarded by the <code>AuthGuard</code> class; the call goes through the <code>AuthInterceptor</code> class.</p>
+    <p>
+      This page is guarded by the <code>AuthGuard</code> class; the call goes through the
+      <code>AuthInterceptor</code> class.
+    </p>
     <button type="button" data-testid="call-me" (click)="callMe()">Call GET /api/me</button>
-    <output data-testid="me-result" [attr.data-state]="state()" [attr.data-run]="run()">{{ result() }}</output>
+    <output data-testid="me-result" [attr.data-state]="state()" [attr.data-run]="run()">{{
+      result()
+    }}</output>
   `,
 })
 export class MeComponent {
@@ -85,7 +103,9 @@ export class MeComponent {
       },
       error: (error: unknown) => {
         const status = (error as { status?: number }).status;
-        this.result.set(`failed: ${isAuthError(error) ? `AuthError ${error.code}` : `HTTP ${status}`}`);
+        this.result.set(
+          `failed: ${isAuthError(error) ? `AuthError ${error.code}` : `HTTP ${status}`}`,
+        );
         this.run.update((n) => n + 1);
         this.state.set('done');
       },

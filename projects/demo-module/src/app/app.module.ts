@@ -1,5 +1,9 @@
 import { HTTP_INTERCEPTORS, provideHttpClient, withInterceptorsFromDi } from '@angular/common/http';
-import { NgModule, provideBrowserGlobalErrorListeners, provideZonelessChangeDetection } from '@angular/core';
+import {
+  NgModule,
+  provideBrowserGlobalErrorListeners,
+  provideZonelessChangeDetection,
+} from '@angular/core';
 import { BrowserModule } from '@angular/platform-browser';
 import { RouterModule, type Routes } from '@angular/router';
 import { AuthGuard, AuthInterceptor, AuthModule, withSessionRestore } from 'ngx-spa-auth';

@@ -23,7 +23,9 @@ import { API, ISSUER, SCOPE } from './urls';
 
 export function appConfig(settings: DemoSettings): ApplicationConfig {
   const api = settings.api ?? API;
-  const features: AuthFeature[] = [withSessionRestore(settings.idTokenHint ? { idTokenHint: settings.idTokenHint } : {})];
+  const features: AuthFeature[] = [
+    withSessionRestore(settings.idTokenHint ? { idTokenHint: settings.idTokenHint } : {}),
+  ];
   if (settings.dpop) features.push(withDPoP());
   if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
   return {

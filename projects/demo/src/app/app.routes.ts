@@ -9,7 +9,12 @@ import { ProfilePage } from './pages/profile-page';
 // and replaces /callback with the page the login started from.
 export const routes: Routes = [
   { path: '', component: HomePage, title: 'ngx-spa-auth demo' },
-  { path: 'profile', component: ProfilePage, canActivate: [authGuard], title: 'Profile · ngx-spa-auth demo' },
+  {
+    path: 'profile',
+    component: ProfilePage,
+    canActivate: [authGuard],
+    title: 'Profile · ngx-spa-auth demo',
+  },
   { path: 'api', component: ApiPage, canActivate: [authGuard], title: 'API · ngx-spa-auth demo' },
   { path: '**', redirectTo: '' },
 ];

@@ -12,21 +12,40 @@ import { DEMO_SETTINGS } from './settings';
     <header class="topbar">
       <a class="brand" routerLink="/">ngx-spa-auth <span>demo</span></a>
       <nav>
-        <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }" data-testid="nav-home">Home</a>
+        <a
+          routerLink="/"
+          routerLinkActive="active"
+          [routerLinkActiveOptions]="{ exact: true }"
+          data-testid="nav-home"
+          >Home</a
+        >
         <a routerLink="/profile" routerLinkActive="active" data-testid="nav-profile">Profile</a>
         <a routerLink="/api" routerLinkActive="active" data-testid="nav-api">API &amp; faults</a>
       </nav>
       <div class="session">
         @if (auth.isLoading()) {
-          <span class="pill pill-wait" data-testid="auth-status" data-status="loading">Checking session…</span>
+          <span class="pill pill-wait" data-testid="auth-status" data-status="loading"
+            >Checking session…</span
+          >
         } @else if (auth.isAuthenticated()) {
           <span class="pill pill-ok" data-testid="auth-status" data-status="authenticated">
             Signed in as <strong data-testid="user-name">{{ displayName() }}</strong>
           </span>
-          <button type="button" class="small" data-testid="nav-sign-out" (click)="auth.logout()">Sign out</button>
+          <button type="button" class="small" data-testid="nav-sign-out" (click)="auth.logout()">
+            Sign out
+          </button>
         } @else {
-          <span class="pill" data-testid="auth-status" data-status="unauthenticated">Signed out</span>
-          <button type="button" class="small primary" data-testid="nav-sign-in" (click)="auth.login({ returnUrl: currentUrl() })">Sign in</button>
+          <span class="pill" data-testid="auth-status" data-status="unauthenticated"
+            >Signed out</span
+          >
+          <button
+            type="button"
+            class="small primary"
+            data-testid="nav-sign-in"
+            (click)="auth.login({ returnUrl: currentUrl() })"
+          >
+            Sign in
+          </button>
         }
       </div>
     </header>
@@ -34,7 +53,8 @@ import { DEMO_SETTINGS } from './settings';
       <router-outlet />
     </main>
     <footer>
-      {{ storageNote() }} Demo users: <code>alice</code>/<code>alice</code>, <code>bob</code>/<code>bob</code>.
+      {{ storageNote() }} Demo users: <code>alice</code>/<code>alice</code>,
+      <code>bob</code>/<code>bob</code>.
     </footer>
   `,
 })

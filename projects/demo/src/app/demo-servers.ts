@@ -14,7 +14,12 @@ export interface IssuerStats {
   readonly injectedFailures: number;
   readonly revocations: number;
   readonly endSessions: number;
-  readonly faults?: { loseNextResponses: number; failNextRequests: number; failStatus: number; latencyMs: number };
+  readonly faults?: {
+    loseNextResponses: number;
+    failNextRequests: number;
+    failStatus: number;
+    latencyMs: number;
+  };
   readonly settings?: { reuseInterval: number; accessTokenTtl: number };
 }
 
@@ -98,7 +103,9 @@ export class DemoServers {
     });
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
-      const detail = (json as { error_description?: string; error?: string } | null)?.error_description ?? res.statusText;
+      const detail =
+        (json as { error_description?: string; error?: string } | null)?.error_description ??
+        res.statusText;
       throw new Error(`POST ${url} → ${res.status} ${detail}`);
     }
     return json;

@@ -67,7 +67,9 @@ export class EventLog {
   private add(type: LoggedEvent['type'], detail: string): void {
     const at = Date.now();
     this.seq += 1;
-    this.list.update((list) => [...list, { seq: this.seq, at, time: clockTime(at), type, detail }].slice(-MAX_EVENTS));
+    this.list.update((list) =>
+      [...list, { seq: this.seq, at, time: clockTime(at), type, detail }].slice(-MAX_EVENTS),
+    );
     this.persist();
   }
 

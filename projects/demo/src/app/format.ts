@@ -11,7 +11,8 @@ export function clockTime(epochMs: number): string {
 /** A short, stable description of why a call failed: `401`, `auth:session_expired`, `network`. */
 export function failureKind(error: unknown): string {
   if (isAuthError(error)) return `auth:${error.code}`;
-  if (error instanceof HttpErrorResponse) return error.status === 0 ? 'network' : String(error.status);
+  if (error instanceof HttpErrorResponse)
+    return error.status === 0 ? 'network' : String(error.status);
   return error instanceof Error ? error.name : 'error';
 }
 
@@ -19,7 +20,10 @@ export function failureText(error: unknown): string {
   if (isAuthError(error)) return `AuthError ${error.code}: ${error.message}`;
   if (error instanceof HttpErrorResponse) {
     const body = error.error as { error?: string; error_description?: string } | null;
-    const detail = body && typeof body === 'object' && body.error ? ` ${body.error}${body.error_description ? ` (${body.error_description})` : ''}` : '';
+    const detail =
+      body && typeof body === 'object' && body.error
+        ? ` ${body.error}${body.error_description ? ` (${body.error_description})` : ''}`
+        : '';
     return error.status === 0 ? 'network error (no response)' : `HTTP ${error.status}${detail}`;
   }
   return error instanceof Error ? error.message : String(error);

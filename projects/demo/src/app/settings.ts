@@ -59,15 +59,26 @@ export const DEFAULT_SETTINGS: DemoSettings = {
 };
 
 const PARAMS = [
-  'reuseInterval', 'onSessionExpired', 'refreshLeeway', 'refreshTimeout', 'dpop', 'session',
-  'issuer', 'clientId', 'scope', 'api', 'idTokenHint', 'resetSettings',
+  'reuseInterval',
+  'onSessionExpired',
+  'refreshLeeway',
+  'refreshTimeout',
+  'dpop',
+  'session',
+  'issuer',
+  'clientId',
+  'scope',
+  'api',
+  'idTokenHint',
+  'resetSettings',
 ] as const;
 
 /** An http(s) URL without query or fragment, trailing slash removed; null when it is not one. */
 function serverUrl(value: string): string | null {
   try {
     const url = new URL(value);
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) return null;
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash)
+      return null;
     return url.href.replace(/\/$/, '');
   } catch {
     return null;
@@ -107,7 +118,8 @@ export function loadDemoSettings(win: Window): DemoSettings {
   }
   const onExpired = query.get('onSessionExpired');
   if (onExpired !== null) {
-    if (onExpired === 'login' || onExpired === 'none') stored = { ...stored, onSessionExpired: onExpired };
+    if (onExpired === 'login' || onExpired === 'none')
+      stored = { ...stored, onSessionExpired: onExpired };
     else problems.push(`onSessionExpired=${onExpired} (must be login or none)`);
   }
   const leeway = query.get('refreshLeeway');
@@ -130,7 +142,8 @@ export function loadDemoSettings(win: Window): DemoSettings {
   }
   const session = query.get('session');
   if (session !== null) {
-    if (session === 'memory' || session === 'local' || session === 'session') stored = { ...stored, session };
+    if (session === 'memory' || session === 'local' || session === 'session')
+      stored = { ...stored, session };
     else problems.push(`session=${session} (must be memory, local or session)`);
   }
 
@@ -138,7 +151,8 @@ export function loadDemoSettings(win: Window): DemoSettings {
     const value = query.get(key);
     if (value === null) continue;
     const url = serverUrl(value);
-    if (url === null) problems.push(`${key}=${value} (must be an http(s) URL without query or fragment)`);
+    if (url === null)
+      problems.push(`${key}=${value} (must be an http(s) URL without query or fragment)`);
     else stored = { ...stored, [key]: url };
   }
   for (const key of ['clientId', 'scope'] as const) {
@@ -162,8 +176,12 @@ export function loadDemoSettings(win: Window): DemoSettings {
   }
 
   return {
-    reuseInterval: typeof stored.reuseInterval === 'number' ? stored.reuseInterval : DEFAULT_SETTINGS.reuseInterval,
-    onSessionExpired: stored.onSessionExpired === 'none' ? 'none' : DEFAULT_SETTINGS.onSessionExpired,
+    reuseInterval:
+      typeof stored.reuseInterval === 'number'
+        ? stored.reuseInterval
+        : DEFAULT_SETTINGS.reuseInterval,
+    onSessionExpired:
+      stored.onSessionExpired === 'none' ? 'none' : DEFAULT_SETTINGS.onSessionExpired,
     refreshLeeway: typeof stored.refreshLeeway === 'number' ? stored.refreshLeeway : undefined,
     refreshTimeout: typeof stored.refreshTimeout === 'number' ? stored.refreshTimeout : undefined,
     dpop: stored.dpop === true,
@@ -172,7 +190,10 @@ export function loadDemoSettings(win: Window): DemoSettings {
     clientId: typeof stored.clientId === 'string' ? stored.clientId : undefined,
     scope: typeof stored.scope === 'string' ? stored.scope : undefined,
     api: typeof stored.api === 'string' ? stored.api : undefined,
-    idTokenHint: stored.idTokenHint === 'session' || stored.idTokenHint === 'local' ? stored.idTokenHint : undefined,
+    idTokenHint:
+      stored.idTokenHint === 'session' || stored.idTokenHint === 'local'
+        ? stored.idTokenHint
+        : undefined,
     problems,
   };
 }

@@ -15,11 +15,15 @@ async function freePort() {
   return port;
 }
 
-const canConnect = (port) => new Promise((resolve) => {
-  const socket = connect(port, '127.0.0.1');
-  socket.once('connect', () => { socket.destroy(); resolve(true); });
-  socket.once('error', () => resolve(false));
-});
+const canConnect = (port) =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 
 /** @param {number[]} upstreamPorts */
 export async function startNginx(upstreamPorts) {
@@ -27,7 +31,9 @@ export async function startNginx(upstreamPorts) {
   const port = await freePort();
   const config = join(dir, 'nginx.conf');
   const temp = (name) => `${name}_temp_path ${join(dir, name)};`;
-  await writeFile(config, `
+  await writeFile(
+    config,
+    `
 daemon off;
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
@@ -52,10 +58,13 @@ http {
     }
   }
 }
-`);
+`,
+  );
   const child = spawn('nginx', ['-c', config, '-p', dir], { stdio: 'ignore' });
   let missing = null;
-  child.once('error', (error) => { missing = error; });
+  child.once('error', (error) => {
+    missing = error;
+  });
   for (let i = 0; i < 200 && !(await canConnect(port)); i += 1) {
     if (missing) throw new Error(`cannot run nginx (${missing.code}): apt-get install nginx`);
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);

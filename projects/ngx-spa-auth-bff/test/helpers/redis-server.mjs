@@ -20,7 +20,10 @@ async function freePort() {
 function canConnect(port) {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -29,19 +32,32 @@ export async function startRedis() {
   const dir = await mkdtemp(join(tmpdir(), 'bff-redis-'));
   const port = await freePort();
   const config = join(dir, 'redis.conf');
-  await writeFile(config, [
-    `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'save ""', 'appendonly yes', 'appendfsync always',
-    'daemonize no', `logfile ${join(dir, 'redis.log')}`, 'protected-mode yes',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      'save ""',
+      'appendonly yes',
+      'appendfsync always',
+      'daemonize no',
+      `logfile ${join(dir, 'redis.log')}`,
+      'protected-mode yes',
+    ].join('\n'),
+  );
   let child = null;
 
   async function start() {
     child = spawn('redis-server', [config], { stdio: 'ignore' });
     let missing = null;
-    child.once('error', (error) => { missing = error; });
+    child.once('error', (error) => {
+      missing = error;
+    });
     // Up to 10 s for a loaded machine; a dead child fails at once.
     for (let i = 0; i < 200; i += 1) {
-      if (missing) throw new Error(`cannot run redis-server (${missing.code}): apt-get install redis-server`);
+      if (missing)
+        throw new Error(`cannot run redis-server (${missing.code}): apt-get install redis-server`);
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
       if (await canConnect(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -60,7 +76,9 @@ export async function startRedis() {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    get pid() { return child?.pid; },
+    get pid() {
+      return child?.pid;
+    },
     stop,
     restart: start,
     async close() {

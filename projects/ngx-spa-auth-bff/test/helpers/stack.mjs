@@ -31,7 +31,12 @@ async function listenLate() {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return Object.assign(listener, {
-    server, port: server.address().port, url: `http://127.0.0.1:${server.address().port}`, setHandler: (h) => { handler = h; },
+    server,
+    port: server.address().port,
+    url: `http://127.0.0.1:${server.address().port}`,
+    setHandler: (h) => {
+      handler = h;
+    },
   });
 }
 
@@ -63,14 +68,24 @@ export async function startStack(o = {}) {
     post_logout_redirect_uris: [`${origin}/`],
   };
   const servers = await startServers({
-    issuerPort: 0, apiPort: 0, thirdPartyPort: 0,
+    issuerPort: 0,
+    apiPort: 0,
+    thirdPartyPort: 0,
     reuseInterval: o.reuseInterval ?? 0,
     accessTokenTtl: o.accessTokenTtl ?? 60,
     extraClients: [
-      { ...common, client_id: 'demo-bff', client_secret: CLIENT_SECRET, token_endpoint_auth_method: 'client_secret_basic' },
       {
-        ...common, client_id: 'demo-bff-jwt', token_endpoint_auth_method: 'private_key_jwt',
-        token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [publicJwk] },
+        ...common,
+        client_id: 'demo-bff',
+        client_secret: CLIENT_SECRET,
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        ...common,
+        client_id: 'demo-bff-jwt',
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [publicJwk] },
       },
     ],
   });
@@ -80,8 +95,14 @@ export async function startStack(o = {}) {
       issuer: servers.urls.issuer,
       allowInsecureRequests: true,
       ...(o.auth === 'jwt'
-        ? { clientId: 'demo-bff-jwt', clientAuthentication: { method: 'private_key_jwt', privateKey: privateJwk } }
-        : { clientId: 'demo-bff', clientAuthentication: { method: 'client_secret_basic', clientSecret: CLIENT_SECRET } }),
+        ? {
+            clientId: 'demo-bff-jwt',
+            clientAuthentication: { method: 'private_key_jwt', privateKey: privateJwk },
+          }
+        : {
+            clientId: 'demo-bff',
+            clientAuthentication: { method: 'client_secret_basic', clientSecret: CLIENT_SECRET },
+          }),
       origin,
       apis: { demo: `${servers.urls.api}/api` },
       store: o.store ? o.store() : shared,
@@ -126,7 +147,11 @@ export async function startStack(o = {}) {
  * Signs in through the BFF like a browser: GET /bff/login, the authorization server's login form,
  * back to /bff/callback, and the callback's redirect. Returns that final redirect.
  */
-export async function signIn(bffUrl, jar, { login = 'alice', password = login, returnTo = '/' } = {}) {
+export async function signIn(
+  bffUrl,
+  jar,
+  { login = 'alice', password = login, returnTo = '/' } = {},
+) {
   let url = `${bffUrl}/bff/login?returnTo=${encodeURIComponent(returnTo)}`;
   let init = {};
   for (let hops = 0; hops < 20; hops += 1) {
@@ -141,7 +166,8 @@ export async function signIn(bffUrl, jar, { login = 'alice', password = login, r
     }
     const html = await response.text();
     const form = /<form method="post" action="([^"]+\/login)"/.exec(html);
-    if (!form) throw new Error(`sign-in stopped at ${url}: ${response.status} ${html.slice(0, 200)}`);
+    if (!form)
+      throw new Error(`sign-in stopped at ${url}: ${response.status} ${html.slice(0, 200)}`);
     url = new URL(form[1], url).href;
     init = {
       method: 'POST',
@@ -160,4 +186,8 @@ export function appFetch(jar, url, init = {}) {
   });
 }
 
-export const sessionCookie = (jar) => jar.header('http://127.0.0.1/').split('; ').find((c) => c.startsWith('__Host-bff-session='));
+export const sessionCookie = (jar) =>
+  jar
+    .header('http://127.0.0.1/')
+    .split('; ')
+    .find((c) => c.startsWith('__Host-bff-session='));

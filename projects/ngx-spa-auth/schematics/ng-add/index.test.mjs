@@ -13,18 +13,36 @@ import { SchematicTestRunner } from '@angular-devkit/schematics/testing/index.js
 
 const require = createRequire(import.meta.url);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const runner = new SchematicTestRunner('ngx-spa-auth', join(ROOT, 'dist/ngx-spa-auth/schematics/collection.json'));
-const angular = new SchematicTestRunner('@schematics/angular', join(dirname(require.resolve('@schematics/angular/package.json')), 'collection.json'));
+const runner = new SchematicTestRunner(
+  'ngx-spa-auth',
+  join(ROOT, 'dist/ngx-spa-auth/schematics/collection.json'),
+);
+const angular = new SchematicTestRunner(
+  '@schematics/angular',
+  join(dirname(require.resolve('@schematics/angular/package.json')), 'collection.json'),
+);
 
-const OPTIONS = { issuer: 'https://id.example.com', clientId: 'spa', apiUrl: 'https://api.example.com/' };
+const OPTIONS = {
+  issuer: 'https://id.example.com',
+  clientId: 'spa',
+  apiUrl: 'https://api.example.com/',
+};
 const MAIN = '/projects/app/src/main.ts';
 const APP_CONFIG = '/projects/app/src/app/app.config.ts';
 const APP_MODULE = '/projects/app/src/app/app-module.ts';
 
 /** A workspace with one app, as `ng new` creates it. */
 async function createApp({ standalone }) {
-  const workspace = await angular.runSchematic('workspace', { name: 'ws', newProjectRoot: 'projects', version: '21.2.0' });
-  return angular.runSchematic('application', { name: 'app', standalone, skipTests: true, skipPackageJson: true }, workspace);
+  const workspace = await angular.runSchematic('workspace', {
+    name: 'ws',
+    newProjectRoot: 'projects',
+    version: '21.2.0',
+  });
+  return angular.runSchematic(
+    'application',
+    { name: 'app', standalone, skipTests: true, skipPackageJson: true },
+    workspace,
+  );
 }
 
 const ngAdd = (tree, options = OPTIONS) => runner.runSchematic('ng-add', options, tree);
@@ -78,19 +96,40 @@ describe('ng add ngx-spa-auth in a standalone app', () => {
 
   it('adds withInterceptors([authInterceptor]) to an existing provideHttpClient(...)', async () => {
     const app = await createApp({ standalone: true });
-    edit(app, APP_CONFIG, '    provideRouter(routes)\n', '    provideRouter(routes),\n    provideHttpClient(withFetch())\n');
-    edit(app, APP_CONFIG, "import { routes } from './app.routes';", "import { provideHttpClient, withFetch } from '@angular/common/http';\nimport { routes } from './app.routes';");
+    edit(
+      app,
+      APP_CONFIG,
+      '    provideRouter(routes)\n',
+      '    provideRouter(routes),\n    provideHttpClient(withFetch())\n',
+    );
+    edit(
+      app,
+      APP_CONFIG,
+      "import { routes } from './app.routes';",
+      "import { provideHttpClient, withFetch } from '@angular/common/http';\nimport { routes } from './app.routes';",
+    );
 
     const text = (await ngAdd(app)).readText(APP_CONFIG);
 
-    assert.match(text, /\n {4}provideHttpClient\(withFetch\(\), withInterceptors\(\[authInterceptor\]\)\),\n {4}provideAuth\(\{\n/);
-    assert.match(text, /import \{ provideHttpClient, withFetch, withInterceptors \} from '@angular\/common\/http';/);
+    assert.match(
+      text,
+      /\n {4}provideHttpClient\(withFetch\(\), withInterceptors\(\[authInterceptor\]\)\),\n {4}provideAuth\(\{\n/,
+    );
+    assert.match(
+      text,
+      /import \{ provideHttpClient, withFetch, withInterceptors \} from '@angular\/common\/http';/,
+    );
     assert.equal(text.match(/provideHttpClient\(/g).length, 1);
   });
 
   it('adds authInterceptor to an existing withInterceptors([...]) after the interceptors already there', async () => {
     const app = await createApp({ standalone: true });
-    edit(app, APP_CONFIG, '    provideRouter(routes)\n', '    provideRouter(routes),\n    provideHttpClient(withInterceptors([loggingInterceptor])),\n');
+    edit(
+      app,
+      APP_CONFIG,
+      '    provideRouter(routes)\n',
+      '    provideRouter(routes),\n    provideHttpClient(withInterceptors([loggingInterceptor])),\n',
+    );
     edit(
       app,
       APP_CONFIG,
@@ -100,14 +139,22 @@ describe('ng add ngx-spa-auth in a standalone app', () => {
 
     const text = (await ngAdd(app)).readText(APP_CONFIG);
 
-    assert.match(text, /\n {4}provideHttpClient\(withInterceptors\(\[loggingInterceptor, authInterceptor\]\)\),\n {4}provideAuth\(\{\n/);
+    assert.match(
+      text,
+      /\n {4}provideHttpClient\(withInterceptors\(\[loggingInterceptor, authInterceptor\]\)\),\n {4}provideAuth\(\{\n/,
+    );
     assert.match(text, /import \{ authInterceptor, provideAuth \} from 'ngx-spa-auth';/);
     assert.equal(text.match(/withInterceptors\(/g).length, 1);
   });
 
   it('splits a one-line providers array into one provider per line when the new providers do not fit on it', async () => {
     const app = await createApp({ standalone: true });
-    edit(app, APP_CONFIG, '  providers: [\n    provideBrowserGlobalErrorListeners(),\n    provideRouter(routes)\n  ]', '  providers: [provideBrowserGlobalErrorListeners(), provideRouter(routes)]');
+    edit(
+      app,
+      APP_CONFIG,
+      '  providers: [\n    provideBrowserGlobalErrorListeners(),\n    provideRouter(routes)\n  ]',
+      '  providers: [provideBrowserGlobalErrorListeners(), provideRouter(routes)]',
+    );
 
     const text = (await ngAdd(app)).readText(APP_CONFIG);
 
@@ -128,7 +175,15 @@ describe('ng add ngx-spa-auth in a standalone app', () => {
 
   it('creates the providers in main.ts when bootstrapApplication is given no config', async () => {
     const app = await createApp({ standalone: true });
-    app.overwrite(MAIN, lines("import { bootstrapApplication } from '@angular/platform-browser';", "import { App } from './app/app';", '', 'bootstrapApplication(App);'));
+    app.overwrite(
+      MAIN,
+      lines(
+        "import { bootstrapApplication } from '@angular/platform-browser';",
+        "import { App } from './app/app';",
+        '',
+        'bootstrapApplication(App);',
+      ),
+    );
 
     const text = (await ngAdd(app)).readText(MAIN);
 
@@ -151,9 +206,15 @@ describe('ng add ngx-spa-auth in a standalone app', () => {
   });
 
   it('writes the --scope option into the config when given', async () => {
-    const tree = await ngAdd(await createApp({ standalone: true }), { ...OPTIONS, scope: 'openid profile offline_access' });
+    const tree = await ngAdd(await createApp({ standalone: true }), {
+      ...OPTIONS,
+      scope: 'openid profile offline_access',
+    });
 
-    assert.match(tree.readText(APP_CONFIG), /\n {6}postLogoutRedirectUri: `\$\{location\.origin\}\/`,\n {6}scope: 'openid profile offline_access',\n {6}allowedUrls:/);
+    assert.match(
+      tree.readText(APP_CONFIG),
+      /\n {6}postLogoutRedirectUri: `\$\{location\.origin\}\/`,\n {6}scope: 'openid profile offline_access',\n {6}allowedUrls:/,
+    );
   });
 
   it('changes nothing when run a second time', async () => {
@@ -213,21 +274,47 @@ describe('ng add ngx-spa-auth in an NgModule app', () => {
 
   it('adds no provideHttpClient when the module imports HttpClientModule (it already runs DI interceptors)', async () => {
     const app = await createApp({ standalone: false });
-    edit(app, APP_MODULE, '    AppRoutingModule\n', '    AppRoutingModule,\n    HttpClientModule\n');
-    edit(app, APP_MODULE, "import { App } from './app';", "import { App } from './app';\nimport { HttpClientModule } from '@angular/common/http';");
+    edit(
+      app,
+      APP_MODULE,
+      '    AppRoutingModule\n',
+      '    AppRoutingModule,\n    HttpClientModule\n',
+    );
+    edit(
+      app,
+      APP_MODULE,
+      "import { App } from './app';",
+      "import { App } from './app';\nimport { HttpClientModule } from '@angular/common/http';",
+    );
 
     const text = (await ngAdd(app)).readText(APP_MODULE);
 
     assert.doesNotMatch(text, /provideHttpClient/);
     assert.match(text, /\n {4}HttpClientModule,\n {4}AuthModule\.forRoot\(\{\n/);
-    assert.match(text, /\n {4}\{ provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true \},\n/);
-    assert.match(text, /import \{ HttpClientModule, HTTP_INTERCEPTORS \} from '@angular\/common\/http';/);
+    assert.match(
+      text,
+      /\n {4}\{ provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true \},\n/,
+    );
+    assert.match(
+      text,
+      /import \{ HttpClientModule, HTTP_INTERCEPTORS \} from '@angular\/common\/http';/,
+    );
   });
 
   it('adds withInterceptorsFromDi() to an existing provideHttpClient(...) instead of a second one', async () => {
     const app = await createApp({ standalone: false });
-    edit(app, APP_MODULE, '    provideBrowserGlobalErrorListeners(),\n', '    provideBrowserGlobalErrorListeners(),\n    provideHttpClient(withFetch()),\n');
-    edit(app, APP_MODULE, "import { App } from './app';", "import { App } from './app';\nimport { provideHttpClient, withFetch } from '@angular/common/http';");
+    edit(
+      app,
+      APP_MODULE,
+      '    provideBrowserGlobalErrorListeners(),\n',
+      '    provideBrowserGlobalErrorListeners(),\n    provideHttpClient(withFetch()),\n',
+    );
+    edit(
+      app,
+      APP_MODULE,
+      "import { App } from './app';",
+      "import { App } from './app';\nimport { provideHttpClient, withFetch } from '@angular/common/http';",
+    );
 
     const text = (await ngAdd(app)).readText(APP_MODULE);
 
@@ -264,21 +351,30 @@ describe('ng add ngx-spa-auth options', () => {
   }
 
   it('accepts a plain-http issuer on a loopback host', async () => {
-    const tree = await ngAdd(await createApp({ standalone: true }), { ...OPTIONS, issuer: 'http://127.0.0.1:4400' });
+    const tree = await ngAdd(await createApp({ standalone: true }), {
+      ...OPTIONS,
+      issuer: 'http://127.0.0.1:4400',
+    });
 
     assert.match(tree.readText(APP_CONFIG), /issuer: 'http:\/\/127\.0\.0\.1:4400',/);
   });
 
   it('rejects an API URL that is not absolute', async () => {
-    await assert.rejects(ngAdd(await createApp({ standalone: true }), { ...OPTIONS, apiUrl: '/api/' }), {
-      message: /^Invalid --api-url "\/api\/": it must be an absolute http\(s\) URL/,
-    });
+    await assert.rejects(
+      ngAdd(await createApp({ standalone: true }), { ...OPTIONS, apiUrl: '/api/' }),
+      {
+        message: /^Invalid --api-url "\/api\/": it must be an absolute http\(s\) URL/,
+      },
+    );
   });
 
   it('rejects an empty client id', async () => {
-    await assert.rejects(ngAdd(await createApp({ standalone: true }), { ...OPTIONS, clientId: ' ' }), {
-      message: /^Missing --client-id/,
-    });
+    await assert.rejects(
+      ngAdd(await createApp({ standalone: true }), { ...OPTIONS, clientId: ' ' }),
+      {
+        message: /^Missing --client-id/,
+      },
+    );
   });
 });
 

@@ -28,9 +28,13 @@ export function ngAdd(options: NgAddOptions): Rule {
 /** The only application of the workspace, when `--project` is not given. */
 async function defaultProject(tree: Tree): Promise<string> {
   const workspace = await readWorkspace(tree);
-  const apps = [...workspace.projects].filter(([, project]) => project.extensions['projectType'] === 'application');
+  const apps = [...workspace.projects].filter(
+    ([, project]) => project.extensions['projectType'] === 'application',
+  );
   if (apps.length !== 1) {
-    throw new SchematicsException(`Pass --project: this workspace has ${apps.length} applications (${apps.map(([name]) => name).join(', ')}).`);
+    throw new SchematicsException(
+      `Pass --project: this workspace has ${apps.length} applications (${apps.map(([name]) => name).join(', ')}).`,
+    );
   }
   return apps[0][0];
 }

@@ -1,6 +1,10 @@
 import type * as ts from '@schematics/angular/third_party/github.com/Microsoft/TypeScript/lib/typescript';
 import { Rule, SchematicContext, SchematicsException, Tree } from '@angular-devkit/schematics';
-import { addSymbolToNgModuleMetadata, getDecoratorMetadata, getMetadataField } from '@schematics/angular/utility/ast-utils';
+import {
+  addSymbolToNgModuleMetadata,
+  getDecoratorMetadata,
+  getMetadataField,
+} from '@schematics/angular/utility/ast-utils';
 import { applyChangesToFile } from '@schematics/angular/utility/standalone/util';
 
 import { authConfigLiteral } from './auth-config';
@@ -10,7 +14,8 @@ import { typescript } from './typescript';
 
 const HTTP = '@angular/common/http';
 const LIBRARY = 'ngx-spa-auth';
-const INTERCEPTOR_PROVIDER = '{ provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true }';
+const INTERCEPTOR_PROVIDER =
+  '{ provide: HTTP_INTERCEPTORS, useClass: AuthInterceptor, multi: true }';
 
 /**
  * NgModule app: `AuthModule.forRoot({...})` in the root module's imports, the `AuthInterceptor`
@@ -26,39 +31,71 @@ export function setUpNgModule(modulePath: string, setup: AuthSetup): Rule {
       addInterceptorProvider(tree, modulePath),
     ].filter(Boolean);
     context.logger.info(
-      changed.length ? `ngx-spa-auth: added ${changed.join(', ')} to ${modulePath}.` : `ngx-spa-auth: ${modulePath} is already set up; nothing changed.`,
+      changed.length
+        ? `ngx-spa-auth: added ${changed.join(', ')} to ${modulePath}.`
+        : `ngx-spa-auth: ${modulePath} is already set up; nothing changed.`,
     );
     return tree;
   };
 }
 
-function metadataArray(tree: Tree, path: string, field: 'imports' | 'providers'): ts.ArrayLiteralExpression | undefined {
+function metadataArray(
+  tree: Tree,
+  path: string,
+  field: 'imports' | 'providers',
+): ts.ArrayLiteralExpression | undefined {
   const [metadata] = getDecoratorMetadata(getSourceFile(tree, path), 'NgModule', '@angular/core');
-  if (!metadata || !typescript.isObjectLiteralExpression(metadata)) throw new SchematicsException(`${path} has no @NgModule({...}).`);
+  if (!metadata || !typescript.isObjectLiteralExpression(metadata))
+    throw new SchematicsException(`${path} has no @NgModule({...}).`);
   const [property] = getMetadataField(metadata, field);
   if (!property) return undefined;
-  if (!typescript.isPropertyAssignment(property) || !typescript.isArrayLiteralExpression(property.initializer)) {
-    throw new SchematicsException(`${path}: the @NgModule ${field} are not an array literal; add ngx-spa-auth to them by hand.`);
+  if (
+    !typescript.isPropertyAssignment(property) ||
+    !typescript.isArrayLiteralExpression(property.initializer)
+  ) {
+    throw new SchematicsException(
+      `${path}: the @NgModule ${field} are not an array literal; add ngx-spa-auth to them by hand.`,
+    );
   }
   return property.initializer;
 }
 
-function append(tree: Tree, path: string, field: 'imports' | 'providers', expression: string): void {
+function append(
+  tree: Tree,
+  path: string,
+  field: 'imports' | 'providers',
+  expression: string,
+): void {
   const array = metadataArray(tree, path, field);
   if (array) appendToList(tree, path, array, expression);
   // No such field yet: the CLI's utility adds `field: [expression]` to the metadata.
-  else applyChangesToFile(tree, path, addSymbolToNgModuleMetadata(getSourceFile(tree, path), path, field, expression, null));
+  else
+    applyChangesToFile(
+      tree,
+      path,
+      addSymbolToNgModuleMetadata(getSourceFile(tree, path), path, field, expression, null),
+    );
 }
 
 function addAuthModule(tree: Tree, path: string, setup: AuthSetup): string | undefined {
-  if (metadataArray(tree, path, 'imports')?.elements.some((element) => mentions(element, 'AuthModule'))) return undefined;
+  if (
+    metadataArray(tree, path, 'imports')?.elements.some((element) =>
+      mentions(element, 'AuthModule'),
+    )
+  )
+    return undefined;
   append(tree, path, 'imports', `AuthModule.forRoot(${authConfigLiteral(setup)})`);
   addImports(tree, path, [['AuthModule', LIBRARY]]);
   return 'AuthModule.forRoot()';
 }
 
 function addHttpClient(tree: Tree, path: string): string | undefined {
-  if (metadataArray(tree, path, 'imports')?.elements.some((element) => mentions(element, 'HttpClientModule'))) return undefined;
+  if (
+    metadataArray(tree, path, 'imports')?.elements.some((element) =>
+      mentions(element, 'HttpClientModule'),
+    )
+  )
+    return undefined;
   const providers = metadataArray(tree, path, 'providers');
   const provideHttpClient = providers && findCall(providers.elements, 'provideHttpClient');
   if (provideHttpClient) {
@@ -68,13 +105,24 @@ function addHttpClient(tree: Tree, path: string): string | undefined {
     return 'withInterceptorsFromDi() to provideHttpClient(...)';
   }
   append(tree, path, 'providers', 'provideHttpClient(withInterceptorsFromDi())');
-  addImports(tree, path, [['provideHttpClient', HTTP], ['withInterceptorsFromDi', HTTP]]);
+  addImports(tree, path, [
+    ['provideHttpClient', HTTP],
+    ['withInterceptorsFromDi', HTTP],
+  ]);
   return 'provideHttpClient(withInterceptorsFromDi())';
 }
 
 function addInterceptorProvider(tree: Tree, path: string): string | undefined {
-  if (metadataArray(tree, path, 'providers')?.elements.some((element) => mentions(element, 'AuthInterceptor'))) return undefined;
+  if (
+    metadataArray(tree, path, 'providers')?.elements.some((element) =>
+      mentions(element, 'AuthInterceptor'),
+    )
+  )
+    return undefined;
   append(tree, path, 'providers', INTERCEPTOR_PROVIDER);
-  addImports(tree, path, [['HTTP_INTERCEPTORS', HTTP], ['AuthInterceptor', LIBRARY]]);
+  addImports(tree, path, [
+    ['HTTP_INTERCEPTORS', HTTP],
+    ['AuthInterceptor', LIBRARY],
+  ]);
   return 'the AuthInterceptor provider';
 }

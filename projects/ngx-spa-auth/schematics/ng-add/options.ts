@@ -43,7 +43,9 @@ export function validateOptions(options: NgAddOptions): AuthSetup {
     );
   }
   if (!clientId) {
-    throw new SchematicsException('Missing --client-id: the client id this app has at the provider.');
+    throw new SchematicsException(
+      'Missing --client-id: the client id this app has at the provider.',
+    );
   }
   const api = parseAbsolute(apiUrl);
   if (!api || (api.protocol !== 'https:' && api.protocol !== 'http:')) {

@@ -12,7 +12,11 @@ const PRINT_WIDTH = 100;
 export { getSourceFile };
 
 /** Adds `import { symbol } from 'module'` (or the symbol to an existing import), one at a time. */
-export function addImports(tree: Tree, path: string, imports: ReadonlyArray<readonly [string, string]>): void {
+export function addImports(
+  tree: Tree,
+  path: string,
+  imports: ReadonlyArray<readonly [string, string]>,
+): void {
   for (const [symbol, module] of imports) {
     // Re-read after every import: insertImport plans on the file as it is now.
     applyChangesToFile(tree, path, [insertImport(getSourceFile(tree, path), path, symbol, module)]);
@@ -22,14 +26,21 @@ export function addImports(tree: Tree, path: string, imports: ReadonlyArray<read
 /** Whether `node` or anything inside it is the identifier `name`. */
 export function mentions(node: ts.Node, name: string): boolean {
   if (typescript.isIdentifier(node) && node.text === name) return true;
-  return typescript.forEachChild(node, (child) => (mentions(child, name) ? true : undefined)) ?? false;
+  return (
+    typescript.forEachChild(node, (child) => (mentions(child, name) ? true : undefined)) ?? false
+  );
 }
 
 /** The call `name(...)` among `nodes` (not nested), if any. */
-export function findCall(nodes: ReadonlyArray<ts.Node>, name: string): ts.CallExpression | undefined {
+export function findCall(
+  nodes: ReadonlyArray<ts.Node>,
+  name: string,
+): ts.CallExpression | undefined {
   return nodes.find(
     (node): node is ts.CallExpression =>
-      typescript.isCallExpression(node) && typescript.isIdentifier(node.expression) && node.expression.text === name,
+      typescript.isCallExpression(node) &&
+      typescript.isIdentifier(node.expression) &&
+      node.expression.text === name,
   );
 }
 
@@ -48,7 +59,9 @@ export function appendToList(
 ): void {
   const source = container.getSourceFile();
   const text = source.getFullText();
-  const items = typescript.isArrayLiteralExpression(container) ? container.elements : container.arguments;
+  const items = typescript.isArrayLiteralExpression(container)
+    ? container.elements
+    : container.arguments;
   const open = items.pos - 1; // `[` or `(`
   const close = container.getEnd() - 1; // `]` or `)`
   const baseIndent = indentOfLine(text, container.getStart());

@@ -1,8 +1,17 @@
 import type * as ts from '@schematics/angular/third_party/github.com/Microsoft/TypeScript/lib/typescript';
-import { Rule, SchematicContext, SchematicsException, Tree, chain } from '@angular-devkit/schematics';
+import {
+  Rule,
+  SchematicContext,
+  SchematicsException,
+  Tree,
+  chain,
+} from '@angular-devkit/schematics';
 import { addRootProvider } from '@schematics/angular/utility';
 import { findAppConfig } from '@schematics/angular/utility/standalone/app_config';
-import { findBootstrapApplicationCall, findProvidersLiteral } from '@schematics/angular/utility/standalone/util';
+import {
+  findBootstrapApplicationCall,
+  findProvidersLiteral,
+} from '@schematics/angular/utility/standalone/util';
 
 import { authConfigLiteral } from './auth-config';
 import { AuthSetup } from './options';
@@ -33,20 +42,32 @@ export function setUpStandalone(project: string, mainPath: string, setup: AuthSe
       ]);
     }
     const { path } = located;
-    const changed = [addInterceptor(tree, mainPath), addProvideAuth(tree, mainPath, setup)].filter(Boolean);
+    const changed = [addInterceptor(tree, mainPath), addProvideAuth(tree, mainPath, setup)].filter(
+      Boolean,
+    );
     context.logger.info(
-      changed.length ? `ngx-spa-auth: added ${changed.join(' and ')} to ${path}.` : `ngx-spa-auth: ${path} is already set up; nothing changed.`,
+      changed.length
+        ? `ngx-spa-auth: added ${changed.join(' and ')} to ${path}.`
+        : `ngx-spa-auth: ${path} is already set up; nothing changed.`,
     );
     return tree;
   };
 }
 
-function locateProviders(tree: Tree, mainPath: string): { path: string; providers: ts.ArrayLiteralExpression } | undefined {
+function locateProviders(
+  tree: Tree,
+  mainPath: string,
+): { path: string; providers: ts.ArrayLiteralExpression } | undefined {
   const bootstrapCall = findBootstrapApplicationCall(tree, mainPath);
   const config = findAppConfig(bootstrapCall, tree, mainPath);
   if (!config) return undefined;
   const providers = findProvidersLiteral(config.node);
-  if (!providers && config.node.properties.some((property: ts.ObjectLiteralElementLike) => property.name?.getText() === 'providers')) {
+  if (
+    !providers &&
+    config.node.properties.some(
+      (property: ts.ObjectLiteralElementLike) => property.name?.getText() === 'providers',
+    )
+  ) {
     throw new SchematicsException(
       `${config.filePath}: the app config's providers are not an array literal; add ngx-spa-auth to them by hand (see its README).`,
     );
@@ -56,13 +77,21 @@ function locateProviders(tree: Tree, mainPath: string): { path: string; provider
 
 function providersOrThrow(tree: Tree, mainPath: string) {
   const located = locateProviders(tree, mainPath);
-  if (!located) throw new SchematicsException(`Cannot find the providers of the app config bootstrapped in ${mainPath}.`);
+  if (!located)
+    throw new SchematicsException(
+      `Cannot find the providers of the app config bootstrapped in ${mainPath}.`,
+    );
   return located;
 }
 
 function addProvideAuth(tree: Tree, mainPath: string, setup: AuthSetup): string | undefined {
   const { path, providers } = providersOrThrow(tree, mainPath);
-  if (providers.elements.some((element) => mentions(element, 'provideAuth') || mentions(element, 'AuthModule'))) return undefined;
+  if (
+    providers.elements.some(
+      (element) => mentions(element, 'provideAuth') || mentions(element, 'AuthModule'),
+    )
+  )
+    return undefined;
   appendToList(tree, path, providers, `provideAuth(${authConfigLiteral(setup)})`);
   addImports(tree, path, [['provideAuth', LIBRARY]]);
   return 'provideAuth()';
@@ -74,7 +103,11 @@ function addInterceptor(tree: Tree, mainPath: string): string | undefined {
   const provideHttpClient = findCall(providers.elements, 'provideHttpClient');
   if (!provideHttpClient) {
     appendToList(tree, path, providers, 'provideHttpClient(withInterceptors([authInterceptor]))');
-    addImports(tree, path, [['provideHttpClient', HTTP], ['withInterceptors', HTTP], ['authInterceptor', LIBRARY]]);
+    addImports(tree, path, [
+      ['provideHttpClient', HTTP],
+      ['withInterceptors', HTTP],
+      ['authInterceptor', LIBRARY],
+    ]);
     return 'provideHttpClient(withInterceptors([authInterceptor]))';
   }
   const withInterceptors = findCall(provideHttpClient.arguments, 'withInterceptors');
@@ -90,6 +123,9 @@ function addInterceptor(tree: Tree, mainPath: string): string | undefined {
     );
   }
   appendToList(tree, path, provideHttpClient, 'withInterceptors([authInterceptor])');
-  addImports(tree, path, [['withInterceptors', HTTP], ['authInterceptor', LIBRARY]]);
+  addImports(tree, path, [
+    ['withInterceptors', HTTP],
+    ['authInterceptor', LIBRARY],
+  ]);
   return 'withInterceptors([authInterceptor]) to provideHttpClient(...)';
 }

@@ -1,5 +1,12 @@
 import { HttpClient } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  DestroyRef,
+  inject,
+  signal,
+} from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import { AuthService } from 'ngx-spa-auth';
 
@@ -31,7 +38,13 @@ interface BurstResult {
 const BURST_SIZE = 50;
 const STATS_POLL_MS = 2000;
 const LOGGED_TYPES: readonly LoggedEvent['type'][] = [
-  'login', 'token_refreshed', 'refresh_retrying', 'session_expired', 'logout', 'login_failed', 'warning',
+  'login',
+  'token_refreshed',
+  'refresh_retrying',
+  'session_expired',
+  'logout',
+  'login_failed',
+  'warning',
 ];
 
 @Component({
@@ -51,18 +64,35 @@ export class ApiPage {
 
   protected readonly me = signal<CallResult>({ state: 'idle', run: 0, text: 'not called yet' });
   protected readonly meSub = signal('');
-  protected readonly burst = signal<BurstResult>({ state: 'idle', run: 0, ok: 0, failed: 0, failures: '', ms: 0 });
-  protected readonly thirdParty = signal<CallResult>({ state: 'idle', run: 0, text: 'not called yet' });
+  protected readonly burst = signal<BurstResult>({
+    state: 'idle',
+    run: 0,
+    ok: 0,
+    failed: 0,
+    failures: '',
+    ms: 0,
+  });
+  protected readonly thirdParty = signal<CallResult>({
+    state: 'idle',
+    run: 0,
+    text: 'not called yet',
+  });
   protected readonly thirdPartyAuthorization = signal('');
   protected readonly totals = signal({ ok: 0, failed: 0 });
-  protected readonly control = signal<CallResult>({ state: 'idle', run: 0, text: 'no fault injected yet' });
+  protected readonly control = signal<CallResult>({
+    state: 'idle',
+    run: 0,
+    text: 'no fault injected yet',
+  });
   protected readonly latencyMs = signal(2000);
   protected readonly tokenTtl = signal(60);
 
   protected readonly burstText = computed(() => {
     const b = this.burst();
     if (b.state === 'idle') return 'not called yet';
-    return b.state === 'running' ? `calling ${BURST_SIZE} at once…` : `${b.ok} ok, ${b.failed} failed`;
+    return b.state === 'running'
+      ? `calling ${BURST_SIZE} at once…`
+      : `${b.ok} ok, ${b.failed} failed`;
   });
   protected readonly events = computed(() => [...this.log.events()].reverse());
   protected readonly eventCounts = computed(() => {
@@ -84,22 +114,43 @@ export class ApiPage {
   protected async callOnce(): Promise<void> {
     this.me.update((r) => ({ state: 'running', run: r.run, text: 'calling GET /api/me…' }));
     try {
-      const body = await firstValueFrom(this.http.get<{ sub: string; iat: number }>(`${this.api}/api/me`));
+      const body = await firstValueFrom(
+        this.http.get<{ sub: string; iat: number }>(`${this.api}/api/me`),
+      );
       this.meSub.set(body.sub);
-      this.me.update((r) => ({ state: 'done', run: r.run + 1, ok: true, text: `ok: sub=${body.sub}` }));
+      this.me.update((r) => ({
+        state: 'done',
+        run: r.run + 1,
+        ok: true,
+        text: `ok: sub=${body.sub}`,
+      }));
       this.count(1, 0);
     } catch (error) {
       this.meSub.set('');
-      this.me.update((r) => ({ state: 'done', run: r.run + 1, ok: false, text: `failed: ${failureText(error)}` }));
+      this.me.update((r) => ({
+        state: 'done',
+        run: r.run + 1,
+        ok: false,
+        text: `failed: ${failureText(error)}`,
+      }));
       this.count(0, 1);
     }
     void this.servers.refreshStats();
   }
 
   protected async callBurst(): Promise<void> {
-    this.burst.update((r) => ({ state: 'running', run: r.run, ok: 0, failed: 0, failures: '', ms: 0 }));
+    this.burst.update((r) => ({
+      state: 'running',
+      run: r.run,
+      ok: 0,
+      failed: 0,
+      failures: '',
+      ms: 0,
+    }));
     const started = performance.now();
-    const calls = Array.from({ length: BURST_SIZE }, () => firstValueFrom(this.http.get(`${this.api}/api/items`)));
+    const calls = Array.from({ length: BURST_SIZE }, () =>
+      firstValueFrom(this.http.get(`${this.api}/api/items`)),
+    );
     const results = await Promise.allSettled(calls);
     const ok = results.filter((r) => r.status === 'fulfilled').length;
     const kinds: Record<string, number> = {};
@@ -109,14 +160,27 @@ export class ApiPage {
         kinds[kind] = (kinds[kind] ?? 0) + 1;
       }
     }
-    const failures = Object.entries(kinds).map(([kind, n]) => `${n}× ${kind}`).join(', ');
-    this.burst.update((r) => ({ state: 'done', run: r.run + 1, ok, failed: BURST_SIZE - ok, failures, ms: Math.round(performance.now() - started) }));
+    const failures = Object.entries(kinds)
+      .map(([kind, n]) => `${n}× ${kind}`)
+      .join(', ');
+    this.burst.update((r) => ({
+      state: 'done',
+      run: r.run + 1,
+      ok,
+      failed: BURST_SIZE - ok,
+      failures,
+      ms: Math.round(performance.now() - started),
+    }));
     this.count(ok, BURST_SIZE - ok);
     void this.servers.refreshStats();
   }
 
   protected async callThirdParty(): Promise<void> {
-    this.thirdParty.update((r) => ({ state: 'running', run: r.run, text: 'calling the third party…' }));
+    this.thirdParty.update((r) => ({
+      state: 'running',
+      run: r.run,
+      text: 'calling the third party…',
+    }));
     try {
       const body = await firstValueFrom(
         this.http.get<{ receivedAuthorization: boolean }>(`${THIRD_PARTY}/anything`),
@@ -126,12 +190,19 @@ export class ApiPage {
         state: 'done',
         run: r.run + 1,
         ok: !body.receivedAuthorization,
-        text: body.receivedAuthorization ? 'LEAK: the third party received an Authorization header' : 'ok: no token sent',
+        text: body.receivedAuthorization
+          ? 'LEAK: the third party received an Authorization header'
+          : 'ok: no token sent',
       }));
       this.count(1, 0);
     } catch (error) {
       this.thirdPartyAuthorization.set('');
-      this.thirdParty.update((r) => ({ state: 'done', run: r.run + 1, ok: false, text: `failed: ${failureText(error)}` }));
+      this.thirdParty.update((r) => ({
+        state: 'done',
+        run: r.run + 1,
+        ok: false,
+        text: `failed: ${failureText(error)}`,
+      }));
       this.count(0, 1);
     }
     void this.servers.refreshStats();
@@ -139,36 +210,46 @@ export class ApiPage {
 
   protected loseNextTokenResponse(): Promise<void> {
     return this.runControl('lose the next token response', () =>
-      this.servers.issuerControl('lose-next-token-response', { count: 1 }));
+      this.servers.issuerControl('lose-next-token-response', { count: 1 }),
+    );
   }
 
   protected failNextTokenRequests(): Promise<void> {
     return this.runControl('fail the next 3 token requests with 503', () =>
-      this.servers.issuerControl('fail-next-token-requests', { count: 3, status: 503 }));
+      this.servers.issuerControl('fail-next-token-requests', { count: 3, status: 503 }),
+    );
   }
 
   protected setLatency(ms: number): Promise<void> {
-    return this.runControl(`token endpoint latency ${ms} ms`, () => this.servers.issuerControl('latency', { ms }));
+    return this.runControl(`token endpoint latency ${ms} ms`, () =>
+      this.servers.issuerControl('latency', { ms }),
+    );
   }
 
   protected revokeMyGrants(endSessions: boolean): Promise<void> {
     const sub = this.auth.user()?.sub ?? '';
-    return this.runControl(endSessions ? `revoke grants and sessions of ${sub}` : `revoke grants of ${sub}`, () =>
-      this.servers.issuerControl('revoke-user', { sub, endSessions }));
+    return this.runControl(
+      endSessions ? `revoke grants and sessions of ${sub}` : `revoke grants of ${sub}`,
+      () => this.servers.issuerControl('revoke-user', { sub, endSessions }),
+    );
   }
 
   protected rejectAccessTokens(): Promise<void> {
-    return this.runControl('API rejects access tokens issued so far', () => this.servers.rejectCurrentAccessTokens());
+    return this.runControl('API rejects access tokens issued so far', () =>
+      this.servers.rejectCurrentAccessTokens(),
+    );
   }
 
   protected setServerReuseInterval(seconds: number): Promise<void> {
     return this.runControl(`server reuse interval ${seconds} s`, () =>
-      this.servers.issuerControl('reuse-interval', { seconds }));
+      this.servers.issuerControl('reuse-interval', { seconds }),
+    );
   }
 
   protected setAccessTokenTtl(seconds: number): Promise<void> {
     return this.runControl(`access-token lifetime ${seconds} s (for new tokens)`, () =>
-      this.servers.issuerControl('access-token-ttl', { seconds }));
+      this.servers.issuerControl('access-token-ttl', { seconds }),
+    );
   }
 
   protected resetServers(): Promise<void> {
@@ -183,9 +264,19 @@ export class ApiPage {
     this.control.update((r) => ({ state: 'running', run: r.run, text: `${label}…` }));
     try {
       await action();
-      this.control.update((r) => ({ state: 'done', run: r.run + 1, ok: true, text: `done: ${label}` }));
+      this.control.update((r) => ({
+        state: 'done',
+        run: r.run + 1,
+        ok: true,
+        text: `done: ${label}`,
+      }));
     } catch (error) {
-      this.control.update((r) => ({ state: 'done', run: r.run + 1, ok: false, text: `failed: ${label} — ${(error as Error).message}` }));
+      this.control.update((r) => ({
+        state: 'done',
+        run: r.run + 1,
+        ok: false,
+        text: `failed: ${label} — ${(error as Error).message}`,
+      }));
     }
     await this.servers.refreshStats();
   }

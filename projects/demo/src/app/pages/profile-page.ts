@@ -10,14 +10,18 @@ const TIME_CLAIMS = new Set(['iat', 'exp', 'auth_time', 'nbf', 'updated_at']);
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>Profile</h1>
-    <p class="lead">The claims of your ID token, validated by the library (issuer, audience, expiry, nonce).</p>
+    <p class="lead">
+      The claims of your ID token, validated by the library (issuer, audience, expiry, nonce).
+    </p>
     <section class="card">
       <h2>ID-token claims</h2>
       @if (claims().length) {
         <table class="kv" data-testid="claims">
           @for (claim of claims(); track claim.name) {
             <tr>
-              <th><code>{{ claim.name }}</code></th>
+              <th>
+                <code>{{ claim.name }}</code>
+              </th>
               <td [attr.data-testid]="'claim-' + claim.name">{{ claim.value }}</td>
             </tr>
           }
@@ -31,7 +35,10 @@ const TIME_CLAIMS = new Set(['iat', 'exp', 'auth_time', 'nbf', 'updated_at']);
 export class ProfilePage {
   private readonly auth = inject(AuthService);
   protected readonly claims = computed(() =>
-    Object.entries(this.auth.user() ?? {}).map(([name, value]) => ({ name, value: show(name, value) })),
+    Object.entries(this.auth.user() ?? {}).map(([name, value]) => ({
+      name,
+      value: show(name, value),
+    })),
   );
 }
 

@@ -1,14 +1,16 @@
+// Injection tokens for what provideAuth() and its features configure (config, fetch, clock, browser,
+// features); tests replace fetch, clock and browser through them.
 import { DOCUMENT, isPlatformBrowser } from '@angular/common';
 import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
 
 import { windowEnvironment, type BrowserEnvironment } from '../core/browser-environment';
-import type { DPoPFactory, SessionRestoreOptions } from '../core/auth-client';
-import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop-key-store';
-import type { PersistenceFactory } from '../core/persistence';
+import type { SessionRestoreOptions } from '../core/auth-client';
+import type { DPoPFactory } from '../core/dpop/dpop-key-holder';
+import type { PersistenceFactory } from '../core/persistence/persistence';
 
 import type { Clock } from '../core/clock';
 import type { AuthConfig } from '../core/config';
-import type { FetchLike } from '../core/token-client';
+import type { FetchLike } from '../core/authorization-server/refresh-token-holder';
 
 /** The configuration as the app passed it to `provideAuth()`. */
 export const AUTH_CONFIG = new InjectionToken<AuthConfig>(ngDevMode ? 'AUTH_CONFIG' : '');
@@ -27,38 +29,41 @@ export const AUTH_CLOCK = new InjectionToken<Clock | undefined>(ngDevMode ? 'AUT
 });
 
 /** How `withPersistentSession()` keeps the session; null (the default) keeps it in memory only. */
-export const AUTH_PERSISTENCE = new InjectionToken<PersistenceFactory | null>(ngDevMode ? 'AUTH_PERSISTENCE' : '', {
-  factory: () => null,
-});
+export const AUTH_PERSISTENCE = new InjectionToken<PersistenceFactory | null>(
+  ngDevMode ? 'AUTH_PERSISTENCE' : '',
+  {
+    factory: () => null,
+  },
+);
 
 /** Whether the refresh token may be kept in a Web Worker (on unless `withRefreshTokenInMemory()`). */
 export const AUTH_USE_WORKER = new InjectionToken<boolean>(ngDevMode ? 'AUTH_USE_WORKER' : '', {
   factory: () => true,
 });
 
-/** Whether `withDPoP()` is on. */
-export const AUTH_DPOP = new InjectionToken<DPoPFactory | null>(ngDevMode ? 'AUTH_DPOP' : '', { factory: () => null });
-
-/** Where the DPoP key lives: IndexedDB where the browser has it (survives reloads), else memory. */
-export const AUTH_DPOP_KEY_STORE = new InjectionToken<DPoPKeyStore>(ngDevMode ? 'AUTH_DPOP_KEY_STORE' : '', {
-  factory: () =>
-    typeof indexedDB === 'undefined'
-      ? memoryKeyStore()
-      : indexedDbKeyStore(indexedDB, `dpop:${inject(AUTH_CONFIG).clientId}`),
+/** Makes the session's DPoP key holder when `withDPoP()` is on; null (DPoP off) otherwise. */
+export const AUTH_DPOP = new InjectionToken<DPoPFactory | null>(ngDevMode ? 'AUTH_DPOP' : '', {
+  factory: () => null,
 });
 
 /** The options of `withSessionRestore()`; false when it is off. */
-export const AUTH_SESSION_RESTORE = new InjectionToken<SessionRestoreOptions | false>(ngDevMode ? 'AUTH_SESSION_RESTORE' : '', {
-  factory: () => false,
-});
+export const AUTH_SESSION_RESTORE = new InjectionToken<SessionRestoreOptions | false>(
+  ngDevMode ? 'AUTH_SESSION_RESTORE' : '',
+  {
+    factory: () => false,
+  },
+);
 
 /**
  * The page the library runs in; null during server-side rendering, so nothing touches `window`,
  * `location` or storage there.
  */
-export const AUTH_BROWSER = new InjectionToken<BrowserEnvironment | null>(ngDevMode ? 'AUTH_BROWSER' : '', {
-  factory: () => {
-    const win = inject(DOCUMENT).defaultView;
-    return isPlatformBrowser(inject(PLATFORM_ID)) && win ? windowEnvironment(win) : null;
+export const AUTH_BROWSER = new InjectionToken<BrowserEnvironment | null>(
+  ngDevMode ? 'AUTH_BROWSER' : '',
+  {
+    factory: () => {
+      const win = inject(DOCUMENT).defaultView;
+      return isPlatformBrowser(inject(PLATFORM_ID)) && win ? windowEnvironment(win) : null;
+    },
   },
-});
+);

@@ -3,8 +3,8 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, type Routes } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 
-import { APP, setupAuthTestBed } from '../../../../../test/auth-testbed';
-import { createBrowser } from '../../../../../test/fake-browser';
+import { APP, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
+import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 import { AuthGuard, authGuard } from './auth.guard';
 
 @Component({ template: 'orders' })
@@ -63,7 +63,10 @@ describe('authGuard during startup', () => {
   it('waits for the callback in progress and lets the deep link through instead of redirecting again', async () => {
     // The app boots on a login callback whose code exchange is still in flight when the guard runs.
     const { browser, auth, clock } = await setupAuthTestBed({
-      signedIn: true, latencyMs: 100, waitUntilReady: false, providers: [provideRouter(functionalRoutes)],
+      signedIn: true,
+      latencyMs: 100,
+      waitUntilReady: false,
+      providers: [provideRouter(functionalRoutes)],
     });
     expect(auth.isLoading()).toBe(true);
     const navigationsAfterLogin = browser.navigations.length;
@@ -82,7 +85,11 @@ describe('authGuard during startup', () => {
     const browser = createBrowser(`${APP}/orders`);
     browser.localStorage.setItem('ngx-spa-auth.signed-in', '1');
     const { withSessionRestore } = await import('./provide-auth');
-    await setupAuthTestBed({ browser, features: [withSessionRestore()], providers: [provideRouter(functionalRoutes)] });
+    await setupAuthTestBed({
+      browser,
+      features: [withSessionRestore()],
+      providers: [provideRouter(functionalRoutes)],
+    });
     expect(browser.navigations).toHaveLength(1); // the prompt=none restore
     const harness = await RouterTestingHarness.create();
     await harness.navigateByUrl('/orders');

@@ -1,3 +1,5 @@
+// The route guard: lets signed-in users through and sends everyone else to login, returning to the
+// URL they asked for. Talks to the core client directly (AUTH_CLIENT), not through the facade.
 import { inject, Injectable } from '@angular/core';
 import {
   Router,
@@ -11,20 +13,22 @@ import {
   type UrlSegment,
 } from '@angular/router';
 
-import { AuthService } from './auth.service';
+import type { AuthCore } from '../core/auth-core';
+import { AUTH_CLIENT } from './auth-client.provider';
 
 /**
  * Lets a navigation through when signed in. Otherwise starts a login that returns to the URL being
  * navigated to, and blocks the navigation. While a callback or restore is in progress it waits for
  * it, so a guarded deep link never triggers a second redirect.
  */
-async function allowOrLogin(auth: AuthService, returnUrl: string): Promise<boolean> {
-  await auth.whenReady();
-  if (auth.isAuthenticated()) return true;
+async function allowOrLogin(client: AuthCore, returnUrl: string): Promise<boolean> {
+  await client.initialize();
+  const { status } = client.state;
+  if (status === 'authenticated') return true;
   // Still loading after startup means a restore redirect is under way: don't start another.
-  if (auth.isLoading()) return false;
+  if (status === 'loading') return false;
   try {
-    await auth.login({ returnUrl });
+    await client.login({ returnUrl });
   } catch {
     // Login could not start (server-side rendering, discovery down): block; the error is in events$.
   }
@@ -45,20 +49,20 @@ export const authGuard: CanActivateFn & CanMatchFn = (
   const returnUrl = Array.isArray(stateOrSegments)
     ? matchUrl(inject(Router), stateOrSegments)
     : stateOrSegments.url;
-  return allowOrLogin(inject(AuthService), returnUrl);
+  return allowOrLogin(inject(AUTH_CLIENT), returnUrl);
 };
 
 /** Class form of {@link authGuard} for NgModule apps: `canActivate: [AuthGuard]`. */
 @Injectable({ providedIn: 'root' })
 export class AuthGuard implements CanActivate, CanMatch {
-  private readonly auth = inject(AuthService);
-  private readonly router = inject(Router);
+  readonly #client: AuthCore = inject(AUTH_CLIENT);
+  readonly #router = inject(Router);
 
   canActivate(_route: ActivatedRouteSnapshot, state: RouterStateSnapshot): Promise<boolean> {
-    return allowOrLogin(this.auth, state.url);
+    return allowOrLogin(this.#client, state.url);
   }
 
   canMatch(_route: Route, segments: UrlSegment[]): Promise<boolean> {
-    return allowOrLogin(this.auth, matchUrl(this.router, segments));
+    return allowOrLogin(this.#client, matchUrl(this.#router, segments));
   }
 }

@@ -3,8 +3,8 @@ import { TestRequest } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { Subscription } from 'rxjs';
 
-import { API, APP, setupAuthTestBed } from '../../../../../test/auth-testbed';
-import { flushMicrotasks } from '../../../../../test/fake-clock';
+import { API, APP, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
+import { flushMicrotasks } from '@spa-auth/test-kit/fake-clock';
 import { SKIP_AUTH } from './auth.interceptor';
 
 type Harness = Awaited<ReturnType<typeof setupAuthTestBed>>;
@@ -62,14 +62,20 @@ describe('authInterceptor: where the token goes', () => {
     req.flush({});
   });
 
-  it.each(['both', 'function', 'class'] as const)('attaches the Bearer token to an allow-listed URL (%s form)', async (form) => {
-    const h = await setup({ signedIn: true, interceptor: form === 'class' ? 'class' : 'function' });
-    const token = await h.auth.getAccessToken();
-    get(h, `${API}/orders?page=1`);
-    const req = await expectOne(h, `${API}/orders?page=1`);
-    expect(req.request.headers.get('Authorization')).toBe(`Bearer ${token}`);
-    req.flush([]);
-  });
+  it.each(['both', 'function', 'class'] as const)(
+    'attaches the Bearer token to an allow-listed URL (%s form)',
+    async (form) => {
+      const h = await setup({
+        signedIn: true,
+        interceptor: form === 'class' ? 'class' : 'function',
+      });
+      const token = await h.auth.getAccessToken();
+      get(h, `${API}/orders?page=1`);
+      const req = await expectOne(h, `${API}/orders?page=1`);
+      expect(req.request.headers.get('Authorization')).toBe(`Bearer ${token}`);
+      req.flush([]);
+    },
+  );
 
   it('matches a root-relative allow-list entry against the app origin only', async () => {
     const h = await setup({ signedIn: true, config: { allowedUrls: ['/api/'] } });
@@ -119,7 +125,9 @@ describe('authInterceptor: 401 recovery', () => {
     await flushMicrotasks();
     const initial = h.httpMock.match((r) => r.url.startsWith(`${API}/items/`));
     expect(initial).toHaveLength(50);
-    expect(initial.every((r) => r.request.headers.get('Authorization') === `Bearer ${first}`)).toBe(true);
+    expect(initial.every((r) => r.request.headers.get('Authorization') === `Bearer ${first}`)).toBe(
+      true,
+    );
     for (const r of initial) r.flush(null, unauthorized);
     await flushMicrotasks();
     await flushMicrotasks();
@@ -129,7 +137,9 @@ describe('authInterceptor: 401 recovery', () => {
     const replays = h.httpMock.match((r) => r.url.startsWith(`${API}/items/`));
     expect(replays).toHaveLength(50);
     expect(new Set(replays.map((r) => r.request.url)).size).toBe(50);
-    expect(replays.every((r) => r.request.headers.get('Authorization') === `Bearer ${second}`)).toBe(true);
+    expect(
+      replays.every((r) => r.request.headers.get('Authorization') === `Bearer ${second}`),
+    ).toBe(true);
     replays.forEach((r, i) => r.flush({ i }));
     expect(calls.every((c) => c.outcome.done && !c.outcome.error)).toBe(true);
     expect(refreshCount(h)).toBe(1);
@@ -141,11 +151,13 @@ describe('authInterceptor: 401 recovery', () => {
     const { outcome } = get(h, `${API}/slow`);
     const req = await expectOne(h, `${API}/slow`);
     // Meanwhile another request's 401 triggered a refresh.
-    await TestBed.runInInjectionContext(() => h.auth.ɵrenewRejected(old));
+    await TestBed.runInInjectionContext(() => h.client.renewRejectedToken(old));
     expect(refreshCount(h)).toBe(1);
     req.flush(null, unauthorized);
     const replay = await expectOne(h, `${API}/slow`);
-    expect(replay.request.headers.get('Authorization')).toBe(`Bearer ${await h.auth.getAccessToken()}`);
+    expect(replay.request.headers.get('Authorization')).toBe(
+      `Bearer ${await h.auth.getAccessToken()}`,
+    );
     replay.flush({ ok: true });
     expect(outcome.body).toEqual({ ok: true });
     expect(refreshCount(h)).toBe(1);
@@ -176,11 +188,16 @@ describe('authInterceptor: 401 recovery', () => {
     h.server.model.refresh(h.server.lastIssuedRefreshToken!); // an attacker redeemed it first
     const calls = Array.from({ length: 5 }, (_, i) => get(h, `${API}/r/${i}`));
     await flushMicrotasks();
-    for (const r of h.httpMock.match((r) => r.url.startsWith(`${API}/r/`))) r.flush(null, unauthorized);
+    for (const r of h.httpMock.match((r) => r.url.startsWith(`${API}/r/`)))
+      r.flush(null, unauthorized);
     await flushMicrotasks();
     await flushMicrotasks();
-    expect(calls.map((c) => (c.outcome.error as { reason?: string })?.reason)).toEqual(Array(5).fill('refresh_rejected'));
-    expect(h.events.filter((e) => e.type === 'session_expired')).toEqual([{ type: 'session_expired', reason: 'refresh_rejected' }]);
+    expect(calls.map((c) => (c.outcome.error as { reason?: string })?.reason)).toEqual(
+      Array(5).fill('refresh_rejected'),
+    );
+    expect(h.events.filter((e) => e.type === 'session_expired')).toEqual([
+      { type: 'session_expired', reason: 'refresh_rejected' },
+    ]);
     expect(refreshCount(h)).toBe(1);
     // A later 401 is handed to the caller: no refresh, no replay.
     const later = get(h, `${API}/later`);
@@ -195,10 +212,13 @@ describe('authInterceptor: 401 recovery', () => {
     h.server.faults.push({ kind: 'status', status: 400 });
     const calls = Array.from({ length: 5 }, (_, i) => get(h, `${API}/q/${i}`));
     await flushMicrotasks();
-    for (const r of h.httpMock.match((r) => r.url.startsWith(`${API}/q/`))) r.flush(null, unauthorized);
+    for (const r of h.httpMock.match((r) => r.url.startsWith(`${API}/q/`)))
+      r.flush(null, unauthorized);
     await flushMicrotasks();
     await flushMicrotasks();
-    expect(calls.map((c) => (c.outcome.error as { code?: string })?.code)).toEqual(Array(5).fill('session_expired'));
+    expect(calls.map((c) => (c.outcome.error as { code?: string })?.code)).toEqual(
+      Array(5).fill('session_expired'),
+    );
     expect(h.auth.isAuthenticated()).toBe(false);
     expect(h.events).toContainEqual({ type: 'session_expired', reason: 'refresh_rejected' });
     // Afterwards requests go out without a token.
@@ -215,7 +235,8 @@ describe('authInterceptor: 401 recovery', () => {
     const subscriptions: Subscription[] = [];
     for (let i = 0; i < 10; i++) subscriptions.push(get(h, `${API}/w/${i}`).subscription);
     await flushMicrotasks();
-    for (const r of h.httpMock.match((r) => r.url.startsWith(`${API}/w/`))) r.flush(null, unauthorized);
+    for (const r of h.httpMock.match((r) => r.url.startsWith(`${API}/w/`)))
+      r.flush(null, unauthorized);
     await flushMicrotasks();
     expect(h.server.refreshesInFlight).toBe(1);
     subscriptions.forEach((s) => s.unsubscribe()); // route change, takeUntilDestroyed, switchMap…
@@ -226,8 +247,10 @@ describe('authInterceptor: 401 recovery', () => {
     expect(refreshCount(h)).toBe(1);
     // The next refresh presents the token the server rotated to: no reuse.
     h.server.latency = () => ({ toServer: 0, toClient: 0 });
-    await TestBed.runInInjectionContext(() => h.auth.ɵrenewRejected(after));
-    const presented = h.server.requests.filter((r) => r.body.get('grant_type') === 'refresh_token').at(-1)!;
+    await TestBed.runInInjectionContext(() => h.client.renewRejectedToken(after));
+    const presented = h.server.requests
+      .filter((r) => r.body.get('grant_type') === 'refresh_token')
+      .at(-1)!;
     expect(presented.body.get('refresh_token')).toBe(rotated);
     expect(h.server.model.reuseDetections).toBe(0);
     h.httpMock.match(() => true).forEach((r) => r.flush({}));
@@ -235,7 +258,9 @@ describe('authInterceptor: 401 recovery', () => {
 
   it('never sends token-endpoint calls through HttpClient', async () => {
     const h = await setup({ signedIn: true });
-    await TestBed.runInInjectionContext(() => h.auth.ɵrenewRejected(h.auth['client'].peekAccessToken()!));
+    await TestBed.runInInjectionContext(() =>
+      h.client.renewRejectedToken(h.client.peekAccessToken()!),
+    );
     h.httpMock.expectNone(() => true);
     expect(refreshCount(h)).toBe(1);
   });

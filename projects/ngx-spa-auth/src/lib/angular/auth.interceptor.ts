@@ -1,3 +1,5 @@
+// The HttpClient interceptor: attaches the access token to allow-listed URLs and replays a request
+// once after a 401, joining the one refresh. Talks to the core client directly (AUTH_CLIENT).
 import {
   HttpContextToken,
   HttpErrorResponse,
@@ -11,9 +13,10 @@ import {
 import { inject, Injectable, Injector, runInInjectionContext } from '@angular/core';
 import { catchError, defer, from, switchMap, throwError, type Observable } from 'rxjs';
 
-import { isDPoPNonceChallenge } from '../core/dpop-proof';
+import type { AuthCore } from '../core/auth-core';
 import { isAuthError } from '../core/errors';
-import { AuthService } from './auth.service';
+import { isDPoPNonceChallenge } from '../core/www-authenticate';
+import { AUTH_ALLOW_LIST, AUTH_CLIENT } from './auth-client.provider';
 
 /**
  * Set to true on a request's `HttpContext` to send it without the access token even when its URL is
@@ -21,7 +24,8 @@ import { AuthService } from './auth.service';
  */
 export const SKIP_AUTH = new HttpContextToken<boolean>(() => false);
 
-const is401 = (error: unknown): error is HttpErrorResponse => error instanceof HttpErrorResponse && error.status === 401;
+const is401 = (error: unknown): error is HttpErrorResponse =>
+  error instanceof HttpErrorResponse && error.status === 401;
 
 /**
  * Attaches the access token to requests whose URL is on `allowedUrls` and recovers from a 401 by
@@ -35,46 +39,68 @@ const is401 = (error: unknown): error is HttpErrorResponse => error instanceof H
  * server's nonce — never by a refresh.
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
-  const auth = inject(AuthService);
-  if (req.context.get(SKIP_AUTH) || req.headers.has('Authorization') || !auth.ɵallows(req.urlWithParams)) {
+  const client = inject(AUTH_CLIENT);
+  if (
+    req.context.get(SKIP_AUTH) ||
+    req.headers.has('Authorization') ||
+    !inject(AUTH_ALLOW_LIST).allows(req.urlWithParams)
+  ) {
     return next(req);
   }
-  return from(auth.ɵtokenForRequest()).pipe(
-    switchMap((token) => (token === null ? next(req) : sendWithReplay(auth, req, next, token))),
+  return from(tokenForRequest(client)).pipe(
+    switchMap((token) => (token === null ? next(req) : sendWithReplay(client, req, next, token))),
   );
 };
 
+/** The token for an outgoing request, or null to send it without one (signed out). */
+async function tokenForRequest(client: AuthCore): Promise<string | null> {
+  try {
+    return await client.getAccessToken();
+  } catch (error) {
+    // Signed out is not an error for a request: it goes out without a token.
+    if (isAuthError(error, 'not_authenticated')) return null;
+    throw error;
+  }
+}
+
 /** Sends with `token`, answering one DPoP nonce challenge. */
-function send(auth: AuthService, req: HttpRequest<unknown>, next: HttpHandlerFn, token: string): Observable<HttpEvent<unknown>> {
+function send(
+  client: AuthCore,
+  req: HttpRequest<unknown>,
+  next: HttpHandlerFn,
+  token: string,
+): Observable<HttpEvent<unknown>> {
   const attempt = () =>
-    defer(() => auth.ɵheaders(token, req.method, req.urlWithParams)).pipe(
+    defer(() => client.authorizationHeaders(token, req.method, req.urlWithParams)).pipe(
       switchMap((headers) => next(req.clone({ setHeaders: headers }))),
     );
   return attempt().pipe(
     catchError((error: unknown) => {
-      if (!is401(error) || !isDPoPNonceChallenge(error.headers.get('WWW-Authenticate'))) return throwError(() => error);
-      return from(auth.ɵrememberDPoPNonce(req.urlWithParams, error.headers.get('DPoP-Nonce'))).pipe(
-        switchMap((remembered) => (remembered ? attempt() : throwError(() => error))),
-      );
+      if (!is401(error) || !isDPoPNonceChallenge(error.headers.get('WWW-Authenticate')))
+        return throwError(() => error);
+      return from(
+        client.rememberDPoPNonce(req.urlWithParams, error.headers.get('DPoP-Nonce')),
+      ).pipe(switchMap((remembered) => (remembered ? attempt() : throwError(() => error))));
     }),
   );
 }
 
 function sendWithReplay(
-  auth: AuthService,
+  client: AuthCore,
   req: HttpRequest<unknown>,
   next: HttpHandlerFn,
   token: string,
 ): Observable<HttpEvent<unknown>> {
-  return send(auth, req, next, token).pipe(
+  return send(client, req, next, token).pipe(
     catchError((error: unknown) => {
-      if (!is401(error) || isDPoPNonceChallenge(error.headers.get('WWW-Authenticate'))) return throwError(() => error);
-      return from(auth.ɵrenewRejected(token)).pipe(
+      if (!is401(error) || isDPoPNonceChallenge(error.headers.get('WWW-Authenticate')))
+        return throwError(() => error);
+      return from(client.renewRejectedToken(token)).pipe(
         // Nothing to renew with (no refresh token): the caller gets the server's 401 as it was.
         catchError((renewError: unknown) =>
           throwError(() => (isAuthError(renewError, 'not_authenticated') ? error : renewError)),
         ),
-        switchMap((fresh) => send(auth, req, next, fresh)),
+        switchMap((fresh) => send(client, req, next, fresh)),
       );
     }),
   );
@@ -86,9 +112,9 @@ function sendWithReplay(
  */
 @Injectable()
 export class AuthInterceptor implements HttpInterceptor {
-  private readonly injector = inject(Injector);
+  readonly #injector = inject(Injector);
 
   intercept(req: HttpRequest<unknown>, next: HttpHandler): Observable<HttpEvent<unknown>> {
-    return runInInjectionContext(this.injector, () => authInterceptor(req, (r) => next.handle(r)));
+    return runInInjectionContext(this.#injector, () => authInterceptor(req, (r) => next.handle(r)));
   }
 }

@@ -1,3 +1,4 @@
+// AuthModule.forRoot(): the NgModule form of provideAuth(), one line over the same provider list.
 import { NgModule, type ModuleWithProviders } from '@angular/core';
 
 import type { AuthConfig } from '../core/config';

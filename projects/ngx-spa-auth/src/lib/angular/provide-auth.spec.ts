@@ -1,11 +1,16 @@
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
 
-import { setupAuthTestBed, APP, baseConfig } from '../../../../../test/auth-testbed';
+import { setupAuthTestBed, APP, baseConfig } from '@spa-auth/test-kit/auth-testbed';
 import { AuthService } from './auth.service';
-import { provideAuth, withSessionRestore } from './provide-auth';
+import {
+  provideAuth,
+  withPersistentSession,
+  withRefreshTokenInMemory,
+  withSessionRestore,
+} from './provide-auth';
 import { AUTH_BROWSER } from './auth-tokens';
-import { createBrowser } from '../../../../../test/fake-browser';
+import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 
 describe.each(['provider', 'module'] as const)('the library set up with %s', (setup) => {
   it('finishes the login callback at startup and reports it through signals, observables and events', async () => {
@@ -33,11 +38,16 @@ describe.each(['provider', 'module'] as const)('the library set up with %s', (se
   it('refuses a bad configuration at startup with an actionable invalid_config error', async () => {
     await expect(
       setupAuthTestBed({ setup, config: { clientId: '', issuer: 'http://id.example.com' } }),
-    ).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('clientId') });
+    ).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringContaining('clientId'),
+    });
   });
 
   it('shows a forged callback as an error and stays signed out', async () => {
-    const browser = createBrowser(`${APP}/callback?code=stolen&state=forged&iss=https%3A%2F%2Fid.example.com`);
+    const browser = createBrowser(
+      `${APP}/callback?code=stolen&state=forged&iss=https%3A%2F%2Fid.example.com`,
+    );
     const { auth } = await setupAuthTestBed({ setup, browser });
     expect(auth.isAuthenticated()).toBe(false);
     expect(auth.error()?.code).toBe('invalid_callback');
@@ -48,24 +58,47 @@ describe.each(['provider', 'module'] as const)('the library set up with %s', (se
 
 describe('provideAuth', () => {
   it('rejects a feature given twice, naming it, with invalid_config', () => {
-    expect(() => provideAuth(baseConfig, withSessionRestore(), withSessionRestore())).toThrow(/SessionRestore/);
+    expect(() => provideAuth(baseConfig, withSessionRestore(), withSessionRestore())).toThrow(
+      /SessionRestore/,
+    );
     expect(() => provideAuth(baseConfig, withSessionRestore(), withSessionRestore())).toThrow(
       expect.objectContaining({ code: 'invalid_config' }),
     );
   });
 
-  it.each(['sessionStorage', 'memory', true])('rejects withSessionRestore({ idTokenHint: %p }) with invalid_config', (idTokenHint) => {
-    expect(() => withSessionRestore({ idTokenHint } as never)).toThrow(
-      expect.objectContaining({ code: 'invalid_config', message: expect.stringContaining('"session" or "local"') }),
+  it('rejects withPersistentSession() with withRefreshTokenInMemory(), naming both, with invalid_config', () => {
+    expect(() =>
+      provideAuth(baseConfig, withRefreshTokenInMemory(), withPersistentSession()),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'invalid_config',
+        message: expect.stringMatching(
+          /withPersistentSession\(\).*withRefreshTokenInMemory\(\).*contradiction/,
+        ),
+      }),
     );
   });
+
+  it.each(['sessionStorage', 'memory', true])(
+    'rejects withSessionRestore({ idTokenHint: %p }) with invalid_config',
+    (idTokenHint) => {
+      expect(() => withSessionRestore({ idTokenHint } as never)).toThrow(
+        expect.objectContaining({
+          code: 'invalid_config',
+          message: expect.stringContaining('"session" or "local"'),
+        }),
+      );
+    },
+  );
 
   it('withSessionRestore({ idTokenHint }) sends the kept ID token as id_token_hint with the prompt=none redirect', async () => {
     const browser = createBrowser(`${APP}/orders`);
     browser.localStorage.setItem('ngx-spa-auth.signed-in', '1');
     browser.localStorage.setItem('ngx-spa-auth.id-token-hint', 'eyJ.last-id-token.sig');
     await setupAuthTestBed({ browser, features: [withSessionRestore({ idTokenHint: 'local' })] });
-    expect(new URL(browser.lastNavigation!).searchParams.get('id_token_hint')).toBe('eyJ.last-id-token.sig');
+    expect(new URL(browser.lastNavigation!).searchParams.get('id_token_hint')).toBe(
+      'eyJ.last-id-token.sig',
+    );
   });
 
   it('withSessionRestore sends a returning user through a prompt=none redirect', async () => {
@@ -77,7 +110,11 @@ describe('provideAuth', () => {
   });
 
   it('lets the app finish starting, signed out with a typed error, when the server never answers the callback', async () => {
-    const { auth, server, clock, events } = await setupAuthTestBed({ signedIn: true, waitUntilReady: false, beforeStart: (s) => s.stalled.add('/token') });
+    const { auth, server, clock, events } = await setupAuthTestBed({
+      signedIn: true,
+      waitUntilReady: false,
+      beforeStart: (s) => s.stalled.add('/token'),
+    });
     let ready = false;
     void auth.whenReady().then(() => (ready = true));
     const token = auth.getAccessToken().catch((e: unknown) => e);

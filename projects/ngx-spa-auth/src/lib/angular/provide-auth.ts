@@ -1,20 +1,36 @@
+// provideAuth() and its with*() features, the only way apps configure the library. Opt-in code
+// (DPoP, persistence) is imported here only, so apps without the feature do not ship it.
 import {
   inject,
   makeEnvironmentProviders,
   provideAppInitializer,
   type EnvironmentProviders,
+  InjectionToken,
   type Provider,
 } from '@angular/core';
 
 import type { SessionRestoreOptions } from '../core/auth-client';
 import type { AuthConfig } from '../core/config';
 import { AuthError } from '../core/errors';
+import {
+  AUTH_ALLOW_LIST,
+  AUTH_CLIENT,
+  createAllowList,
+  createAuthClient,
+} from './auth-client.provider';
 import { AuthService } from './auth.service';
-import { DPoPSession } from '../core/dpop-session';
-import { persistence } from '../core/persistence';
-import { AUTH_CONFIG, AUTH_DPOP, AUTH_DPOP_KEY_STORE, AUTH_PERSISTENCE, AUTH_SESSION_RESTORE, AUTH_USE_WORKER } from './auth-tokens';
+import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop/dpop-key-store';
+import { DPoPKeyHolder } from '../core/dpop/dpop-key-holder';
+import { persistence } from '../core/persistence/persistence';
+import {
+  AUTH_CONFIG,
+  AUTH_DPOP,
+  AUTH_PERSISTENCE,
+  AUTH_SESSION_RESTORE,
+  AUTH_USE_WORKER,
+} from './auth-tokens';
 
-/** Kinds of optional features, so contradictory or repeated features can be reported. */
+/** Kinds of optional features, so contradictory or repeated features can be refused. */
 export enum AuthFeatureKind {
   SessionRestore,
   PersistentSession,
@@ -28,7 +44,10 @@ export interface AuthFeature<K extends AuthFeatureKind = AuthFeatureKind> {
   readonly ɵproviders: Provider[];
 }
 
-function makeAuthFeature<K extends AuthFeatureKind>(kind: K, providers: Provider[]): AuthFeature<K> {
+function makeAuthFeature<K extends AuthFeatureKind>(
+  kind: K,
+  providers: Provider[],
+): AuthFeature<K> {
   return { ɵkind: kind, ɵproviders: providers };
 }
 
@@ -45,12 +64,21 @@ function makeAuthFeature<K extends AuthFeatureKind>(kind: K, providers: Provider
  * is personal data (name, e-mail…) readable by any script on the origin, though not an API
  * credential. It is deleted at logout, at session end and after a failed restore.
  */
-export function withSessionRestore(options: SessionRestoreOptions = {}): AuthFeature<AuthFeatureKind.SessionRestore> {
+export function withSessionRestore(
+  options: SessionRestoreOptions = {},
+): AuthFeature<AuthFeatureKind.SessionRestore> {
   const where = options.idTokenHint;
   if (where !== undefined && where !== 'session' && where !== 'local') {
-    throw new AuthError('invalid_config', `withSessionRestore(): \`idTokenHint\` must be "session" or "local", got "${String(where)}".`);
+    throw new AuthError(
+      'invalid_config',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `withSessionRestore(): \`idTokenHint\` must be "session" or "local", got "${String(where)}".`
+        : '',
+    );
   }
-  return makeAuthFeature(AuthFeatureKind.SessionRestore, [{ provide: AUTH_SESSION_RESTORE, useValue: options }]);
+  return makeAuthFeature(AuthFeatureKind.SessionRestore, [
+    { provide: AUTH_SESSION_RESTORE, useValue: options },
+  ]);
 }
 
 /**
@@ -68,7 +96,9 @@ export function withSessionRestore(options: SessionRestoreOptions = {}): AuthFea
 export function withPersistentSession(
   storage: 'local' | 'session' = 'local',
 ): AuthFeature<AuthFeatureKind.PersistentSession> {
-  return makeAuthFeature(AuthFeatureKind.PersistentSession, [{ provide: AUTH_PERSISTENCE, useValue: persistence(storage) }]);
+  return makeAuthFeature(AuthFeatureKind.PersistentSession, [
+    { provide: AUTH_PERSISTENCE, useValue: persistence(storage) },
+  ]);
 }
 
 /**
@@ -77,8 +107,21 @@ export function withPersistentSession(
  * worker is not wanted at all.
  */
 export function withRefreshTokenInMemory(): AuthFeature<AuthFeatureKind.RefreshTokenInMemory> {
-  return makeAuthFeature(AuthFeatureKind.RefreshTokenInMemory, [{ provide: AUTH_USE_WORKER, useValue: false }]);
+  return makeAuthFeature(AuthFeatureKind.RefreshTokenInMemory, [
+    { provide: AUTH_USE_WORKER, useValue: false },
+  ]);
 }
+
+/** Where the DPoP key lives: IndexedDB where the browser has it (survives reloads), else memory. */
+export const AUTH_DPOP_KEY_STORE = new InjectionToken<DPoPKeyStore>(
+  ngDevMode ? 'AUTH_DPOP_KEY_STORE' : '',
+  {
+    factory: () =>
+      typeof indexedDB === 'undefined'
+        ? memoryKeyStore()
+        : indexedDbKeyStore(indexedDB, `dpop:${inject(AUTH_CONFIG).clientId}`),
+  },
+);
 
 /**
  * Sender-constrains tokens with DPoP (RFC 9449): a non-extractable ES256 key, created at each login
@@ -89,13 +132,16 @@ export function withRefreshTokenInMemory(): AuthFeature<AuthFeatureKind.RefreshT
  * @see https://www.rfc-editor.org/rfc/rfc9449
  */
 export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
-  return makeAuthFeature(AuthFeatureKind.DPoP, [{
-    provide: AUTH_DPOP,
-    useFactory: () => {
-      const store = inject(AUTH_DPOP_KEY_STORE);
-      return (clientId: string, now: () => number) => new DPoPSession(store, { client_id: clientId }, now);
+  return makeAuthFeature(AuthFeatureKind.DPoP, [
+    {
+      provide: AUTH_DPOP,
+      useFactory: () => {
+        const store = inject(AUTH_DPOP_KEY_STORE);
+        return (clientId: string, now: () => number) =>
+          new DPoPKeyHolder(store, { client_id: clientId }, now);
+      },
     },
-  }]);
+  ]);
 }
 
 /**
@@ -107,17 +153,46 @@ export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
  * @see https://www.rfc-editor.org/rfc/rfc9700
  */
 export function provideAuth(config: AuthConfig, ...features: AuthFeature[]): EnvironmentProviders {
-  if (typeof ngDevMode === 'undefined' || ngDevMode) {
-    const kinds = features.map((f) => f.ɵkind);
-    const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
-    if (repeated !== undefined) {
-      throw new AuthError('invalid_config', `provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.`);
-    }
-  }
+  if (typeof ngDevMode === 'undefined' || ngDevMode) assertFeaturesFit(features);
   return makeEnvironmentProviders([
     { provide: AUTH_CONFIG, useValue: config },
+    { provide: AUTH_CLIENT, useFactory: createAuthClient },
+    { provide: AUTH_ALLOW_LIST, useFactory: createAllowList },
     AuthService,
     features.map((f) => f.ɵproviders),
-    provideAppInitializer(() => inject(AuthService).whenReady()),
+    provideAppInitializer(() => inject(AUTH_CLIENT).initialize()),
   ]);
+}
+
+/** Pairs of features that cannot both hold, with why. */
+const CONTRADICTIONS: readonly [AuthFeatureKind, AuthFeatureKind, string][] = [
+  [
+    AuthFeatureKind.PersistentSession,
+    AuthFeatureKind.RefreshTokenInMemory,
+    'the first keeps the refresh token in storage, the second in page memory only; keep one',
+  ],
+];
+
+/** Refuses repeated and contradictory features (dev mode, like `provideHttpClient()`). */
+function assertFeaturesFit(features: readonly AuthFeature[]): void {
+  const kinds = features.map((f) => f.ɵkind);
+  const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
+  if (repeated !== undefined) {
+    throw new AuthError(
+      'invalid_config',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `provideAuth(): the feature ${AuthFeatureKind[repeated]} was given more than once.`
+        : '',
+    );
+  }
+  for (const [a, b, why] of CONTRADICTIONS) {
+    if (kinds.includes(a) && kinds.includes(b)) {
+      throw new AuthError(
+        'invalid_config',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `provideAuth(): found both with${AuthFeatureKind[a]}() and with${AuthFeatureKind[b]}(), which is a contradiction: ${why}.`
+          : '',
+      );
+    }
+  }
 }

@@ -1,12 +1,17 @@
+// The options and state types of AuthClient, apart from the class so features can name them
+// without importing it.
 import type { BrowserEnvironment } from './browser-environment';
 import type { Clock } from './clock';
 import type { ResolvedAuthConfig } from './config';
-import type { DPoPSession } from './dpop-session';
+import type { DPoPFactory } from './dpop/dpop-key-holder';
 import type { AuthError } from './errors';
-import type { UserClaims } from './events';
-import type { SessionStore } from './session-store';
+import type { SessionStore } from './persistence/session-store';
+import type { UserClaims } from './token-set';
+import type {
+  FetchLike,
+  RefreshTokenHolderFactory,
+} from './authorization-server/refresh-token-holder';
 import type { RefreshLock, TabChannel } from './tab-sync';
-import type { FetchLike, RefreshTokenHolderFactory } from './token-client';
 
 export type AuthStatus = 'loading' | 'authenticated' | 'unauthenticated';
 
@@ -54,6 +59,3 @@ export interface SessionRestoreOptions {
    */
   readonly idTokenHint?: 'session' | 'local';
 }
-
-/** Makes the session's DPoP key holder; given only by `withDPoP()`, so DPoP code is tree-shaken otherwise. */
-export type DPoPFactory = (clientId: string, now: () => number) => DPoPSession;

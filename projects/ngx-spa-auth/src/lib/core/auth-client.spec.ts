@@ -1,14 +1,25 @@
 /** @jest-environment node */
-import { FakeAuthorizationServer, CLIENT_ID, ISSUER } from '../../../../../test/fake-authorization-server';
-import { createBrowser, type FakeBrowser } from '../../../../../test/fake-browser';
-import { FakeClock } from '../../../../../test/fake-clock';
+import {
+  FakeAuthorizationServer,
+  CLIENT_ID,
+  ISSUER,
+} from '@spa-auth/test-kit/fake-authorization-server';
+import { createBrowser, type FakeBrowser } from '@spa-auth/test-kit/fake-browser';
+import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { AuthClient } from './auth-client';
 import { resolveConfig, type AuthConfig } from './config';
 import type { AuthEvent } from './events';
 
 const APP = 'https://app.example.com';
 
-function setup(options: { config?: Partial<AuthConfig>; sessionRestore?: boolean; href?: string; browser?: FakeBrowser } = {}) {
+function setup(
+  options: {
+    config?: Partial<AuthConfig>;
+    sessionRestore?: boolean;
+    href?: string;
+    browser?: FakeBrowser;
+  } = {},
+) {
   const clock = new FakeClock();
   const server = new FakeAuthorizationServer(clock);
   const browser = options.browser ?? createBrowser(options.href ?? `${APP}/orders?page=2`);
@@ -16,7 +27,14 @@ function setup(options: { config?: Partial<AuthConfig>; sessionRestore?: boolean
     { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback`, ...options.config },
     APP,
   );
-  const make = () => new AuthClient({ config, env: browser, fetch: server.fetch, clock, sessionRestore: options.sessionRestore });
+  const make = () =>
+    new AuthClient({
+      config,
+      env: browser,
+      fetch: server.fetch,
+      clock,
+      sessionRestore: options.sessionRestore,
+    });
   const client = make();
   const events: AuthEvent[] = [];
   client.events.subscribe((e) => events.push(e));
@@ -62,7 +80,9 @@ describe('AuthClient login', () => {
     const code = new URL(callback).searchParams.get('code')!;
     const tokenRequest = ctx.server.requests.find((r) => r.path === '/token')!;
     const secrets = [code, tokenRequest.body.get('code_verifier')!, client.peekAccessToken()!];
-    expect(secretsIn(ctx.browser.sessionStorage.dump() + ctx.browser.localStorage.dump(), secrets)).toEqual([]);
+    expect(
+      secretsIn(ctx.browser.sessionStorage.dump() + ctx.browser.localStorage.dump(), secrets),
+    ).toEqual([]);
     expect(ctx.browser.sessionStorage.map.size).toBe(0);
     expect(ctx.browser.localStorage.dump()).toBe('ngx-spa-auth.signed-in=1');
     expect(ctx.events.find((e) => e.type === 'login')).toMatchObject({ restored: false });
@@ -93,31 +113,62 @@ describe('AuthClient login', () => {
   }
 
   const rejected: [string, string, (url: URL, ctx: ReturnType<typeof setup>) => void][] = [
-    ['a wrong state', 'invalid_callback', (url) => url.searchParams.set('state', 'forged-state-value-1234567')],
+    [
+      'a wrong state',
+      'invalid_callback',
+      (url) => url.searchParams.set('state', 'forged-state-value-1234567'),
+    ],
     ['a missing state', 'invalid_callback', (url) => url.searchParams.delete('state')],
-    ['a wrong iss (mix-up attack)', 'invalid_callback', (url) => url.searchParams.set('iss', 'https://evil.test')],
-    ['error=access_denied', 'authorization_error', (url) => {
-      url.searchParams.delete('code');
-      url.searchParams.set('error', 'access_denied');
-      url.searchParams.set('error_description', 'The user said no');
-    }],
-    ['an ID token with another nonce', 'token_response_invalid', (_url, ctx) => (ctx.server.idTokenClaims = { nonce: 'other' })],
-    ['an ID token for another audience', 'token_response_invalid', (_url, ctx) => (ctx.server.idTokenClaims = { aud: 'someone-else' })],
-    ['a malformed token response', 'token_response_invalid', (_url, ctx) => ctx.server.faults.push({ kind: 'malformed' })],
-    ['a code the server refuses', 'token_request_failed', (url) => url.searchParams.set('code', 'made-up')],
+    [
+      'a wrong iss (mix-up attack)',
+      'invalid_callback',
+      (url) => url.searchParams.set('iss', 'https://evil.test'),
+    ],
+    [
+      'error=access_denied',
+      'authorization_error',
+      (url) => {
+        url.searchParams.delete('code');
+        url.searchParams.set('error', 'access_denied');
+        url.searchParams.set('error_description', 'The user said no');
+      },
+    ],
+    [
+      'an ID token with another nonce',
+      'token_response_invalid',
+      (_url, ctx) => (ctx.server.idTokenClaims = { nonce: 'other' }),
+    ],
+    [
+      'an ID token for another audience',
+      'token_response_invalid',
+      (_url, ctx) => (ctx.server.idTokenClaims = { aud: 'someone-else' }),
+    ],
+    [
+      'a malformed token response',
+      'token_response_invalid',
+      (_url, ctx) => ctx.server.faults.push({ kind: 'malformed' }),
+    ],
+    [
+      'a code the server refuses',
+      'token_request_failed',
+      (url) => url.searchParams.set('code', 'made-up'),
+    ],
   ];
 
-  it.each(rejected)('rejects a callback with %s as %s, stores nothing and does not redirect', async (_name, code, mutate) => {
-    const { ctx, client, navigationsBefore, events } = await callbackWith(mutate);
-    expect(client.state.status).toBe('unauthenticated');
-    expect(client.state.error?.code).toBe(code);
-    expect(client.peekAccessToken()).toBeNull();
-    expect(ctx.browser.navigations.length).toBe(navigationsBefore);
-    expect(ctx.browser.href).not.toMatch(/[?&](code|state)=/);
-    expect(ctx.browser.sessionStorage.map.size).toBe(0);
-    expect(ctx.browser.localStorage.map.size).toBe(0);
-    expect(events).toEqual([{ type: 'login_failed', error: client.state.error }]);
-  });
+  it.each(rejected)(
+    'rejects a callback with %s as %s, stores nothing and does not redirect',
+    async (_name, code, mutate) => {
+      const { ctx, client, navigationsBefore, events } = await callbackWith(mutate);
+      expect(client.state.status).toBe('unauthenticated');
+      expect(client.state.error?.code).toBe(code);
+      expect(client.peekAccessToken()).toBeNull();
+      expect(ctx.browser.navigations.length).toBe(navigationsBefore);
+      expect(ctx.browser.href).not.toMatch(/[?&](code|state)=/);
+      expect(ctx.browser.sessionStorage.map.size).toBe(0);
+      expect(ctx.browser.localStorage.map.size).toBe(0);
+      expect(events).toEqual([{ type: 'login_failed', error: client.state.error }]);
+    },
+  );
 
   it('keeps the OAuth error and description of an error response', async () => {
     const { client } = await callbackWith((url) => {
@@ -125,7 +176,10 @@ describe('AuthClient login', () => {
       url.searchParams.set('error', 'access_denied');
       url.searchParams.set('error_description', 'The user said no');
     });
-    expect(client.state.error).toMatchObject({ error: 'access_denied', errorDescription: 'The user said no' });
+    expect(client.state.error).toMatchObject({
+      error: 'access_denied',
+      errorDescription: 'The user said no',
+    });
   });
 
   it('refuses a replayed callback URL the second time', async () => {
@@ -140,7 +194,9 @@ describe('AuthClient login', () => {
   });
 
   it('never puts the code, state or verifier into an error message', async () => {
-    const { ctx, client } = await callbackWith((url) => url.searchParams.set('iss', 'https://evil.test'));
+    const { ctx, client } = await callbackWith((url) =>
+      url.searchParams.set('iss', 'https://evil.test'),
+    );
     const message = client.state.error!.message;
     const state = new URL(ctx.browser.navigations[0]).searchParams.get('state')!;
     expect(message).not.toContain(state);
@@ -251,8 +307,16 @@ describe('AuthClient session restore', () => {
 describe('AuthClient without a browser (server-side rendering)', () => {
   it('stays signed out and refuses to start a login', async () => {
     const clock = new FakeClock();
-    const config = resolveConfig({ issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` }, APP);
-    const client = new AuthClient({ config, env: null, fetch: () => Promise.reject(new Error('no network on the server')), clock });
+    const config = resolveConfig(
+      { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: `${APP}/callback` },
+      APP,
+    );
+    const client = new AuthClient({
+      config,
+      env: null,
+      fetch: () => Promise.reject(new Error('no network on the server')),
+      clock,
+    });
     await client.initialize();
     expect(client.state.status).toBe('unauthenticated');
     await expect(client.login()).rejects.toMatchObject({ code: 'unsupported_environment' });

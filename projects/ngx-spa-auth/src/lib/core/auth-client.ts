@@ -1,17 +1,36 @@
-import { isCallbackUrl } from './authorization';
-import type { AuthClientOptions, AuthState, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
+// AuthClient, the framework-free core: startup (callback or restore), login, logout, access tokens
+// and tab messages, orchestrating login/, session/ and authorization-server/.
+import { isCallbackUrl } from './login/authorization';
+import type {
+  AuthClientOptions,
+  AuthState,
+  LogoutOptions,
+  SessionRestoreOptions,
+} from './auth-client-options';
 import { currentPath, type BrowserEnvironment } from './browser-environment';
 import { systemClock, withDeadline, type Clock } from './clock';
+import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import { EventHub, type AuthEvent, type SessionEndReason } from './events';
-import { LoginFlow, type LoginOptions } from './login-flow';
-import { cleanLogoutReturn, endSessionUrl } from './server-logout';
+import { LoginFlow, type LoginOptions } from './login/login-flow';
+import { cleanLogoutReturn, endSessionUrl } from './login/server-logout';
 import type { TabMessage } from './tab-sync';
-import { SessionHint } from './transaction-store';
-import { TokenClient } from './token-client';
-import { TokenSession } from './token-session';
+import { RestoreHint } from './login/transaction-store';
+import { AuthorizationServerApi } from './authorization-server/authorization-server-api';
+import { TokenSession } from './session/token-session';
+import { trackStartup, type AuthStartup } from './startup';
+import type { AuthCore } from './auth-core';
 
-export type { AuthClientOptions, AuthState, AuthStatus, DPoPFactory, LogoutOptions, SessionRestoreOptions } from './auth-client-options';
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
+export type {
+  AuthClientOptions,
+  AuthState,
+  AuthStatus,
+  LogoutOptions,
+  SessionRestoreOptions,
+} from './auth-client-options';
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
 
@@ -19,83 +38,107 @@ const RESTORE_MARK = 'ngx-spa-auth.restoring';
  * The framework-free sign-in client: startup (callback or restore), login, logout, and access
  * tokens through {@link TokenSession}. The Angular `AuthService` is a thin facade over it.
  */
-export class AuthClient {
+export class AuthClient implements AuthCore {
   readonly events = new EventHub<AuthEvent>();
-  private readonly stateHub = new EventHub<AuthState>();
-  private current: AuthState = { status: 'loading', user: null, error: null };
-  private readonly tokenClient: TokenClient;
+  readonly #stateHub = new EventHub<AuthState>();
+  #current: AuthState = { status: 'loading', user: null, error: null };
+  readonly #server: AuthorizationServerApi;
+  // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.
   private readonly session: TokenSession;
-  private readonly loginFlow: LoginFlow | null;
-  private readonly hint: SessionHint | null;
-  private initialized: Promise<void> | null = null;
+  readonly #loginFlow: LoginFlow | null;
+  readonly #hint: RestoreHint | null;
+  #initialized: Promise<void> | null = null;
+  #outcome: AuthStartup | null = null;
 
-  private readonly clock: Clock;
+  readonly #clock: Clock;
 
-  constructor(private readonly options: AuthClientOptions) {
-    const clock = (this.clock = options.clock ?? systemClock);
+  readonly #options: AuthClientOptions;
+
+  constructor(options: AuthClientOptions) {
+    this.#options = options;
+    const clock = (this.#clock = options.clock ?? systemClock);
     const { config, env } = options;
     const dpop = options.dpop?.(config.clientId, () => clock.now());
-    this.tokenClient = new TokenClient(config, options.fetch, clock, options.holderFactory, dpop);
+    this.#server = new AuthorizationServerApi(
+      config,
+      options.fetch,
+      clock,
+      options.holderFactory,
+      dpop,
+    );
     this.session = new TokenSession({
-      config, clock, random: options.random, tokenClient: this.tokenClient,
+      config,
+      clock,
+      random: options.random,
+      server: this.#server,
       emit: (event) => this.events.emit(event),
-      onEnd: (reason) => this.handleSessionEnd(reason),
+      onEnd: (reason) => this.#handleSessionEnd(reason),
       store: options.store,
       lock: options.lock,
       announce: (message) => options.channel?.post(message),
     });
-    this.loginFlow = env ? new LoginFlow(config, env, this.tokenClient, () => clock.now()) : null;
+    this.#loginFlow = env ? new LoginFlow(config, env, this.#server, () => clock.now()) : null;
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
-    this.hint = env ? new SessionHint(env.localStorage, keep ? env[`${keep}Storage`] : null) : null;
+    this.#hint = env
+      ? new RestoreHint(env.localStorage, keep ? env[`${keep}Storage`] : null)
+      : null;
     // A refresh may bring a new ID token; servers that check id_token_hint want the last one.
-    this.events.subscribe((e) => e.type === 'token_refreshed' && this.hint?.set(this.session.idToken));
-    this.stopListening = options.channel?.subscribe((message) => this.onTabMessage(message)) ?? (() => undefined);
+    this.events.subscribe(
+      (e) => e.type === 'token_refreshed' && this.#hint?.set(this.session.idToken),
+    );
+    this.#stopListening =
+      options.channel?.subscribe((message) => this.#onTabMessage(message)) ?? (() => undefined);
   }
 
-  private readonly stopListening: () => void;
+  readonly #stopListening: () => void;
 
   /** Stops listening to other tabs and stops the refresh-token worker. */
   dispose(): void {
-    this.stopListening();
-    this.options.channel?.close();
-    void this.tokenClient.dispose();
+    this.#stopListening();
+    this.#options.channel?.close();
+    void this.#server.dispose();
   }
 
   /** Another tab of the app signed in, rotated, signed out, or lost the session. */
-  private onTabMessage(message: TabMessage): void {
+  #onTabMessage(message: TabMessage): void {
     switch (message.type) {
       case 'signed_in':
       case 'tokens_rotated':
         void this.session.resume().then((resumed) => {
-          if (!resumed || this.current.status === 'authenticated') return;
-          this.setState({ status: 'authenticated', user: this.session.claims, error: null });
+          if (!resumed || this.#current.status === 'authenticated') return;
+          this.#setState({ status: 'authenticated', user: this.session.claims, error: null });
           this.events.emit({ type: 'login', user: this.session.claims, restored: true });
         });
         return;
       case 'signed_out':
         // The tab that signed out already removed the stored session; forget ours in memory.
-        if (this.session.accessToken === null && this.current.status !== 'authenticated') return;
+        if (this.session.accessToken === null && this.#current.status !== 'authenticated') return;
         void this.session.clear();
-        void this.tokenClient.forgetRefreshToken();
-        this.hint?.clear();
-        this.setState({ status: 'unauthenticated', user: null, error: null });
+        void this.#server.forgetRefreshToken();
+        this.#hint?.clear();
+        this.#setState({ status: 'unauthenticated', user: null, error: null });
         this.events.emit({ type: 'logout', localOnly: true });
         return;
       case 'session_ended':
         if (!this.session.endFromElsewhere(message.reason)) return;
-        this.hint?.clear();
-        this.setState({ status: 'unauthenticated', user: null, error: null });
+        this.#hint?.clear();
+        this.#setState({ status: 'unauthenticated', user: null, error: null });
         this.events.emit({ type: 'session_expired', reason: message.reason });
         return;
     }
   }
 
+  /** The validated configuration this client runs with. */
+  get config(): ResolvedAuthConfig {
+    return this.#options.config;
+  }
+
   get state(): AuthState {
-    return this.current;
+    return this.#current;
   }
 
   onStateChange(listener: (state: AuthState) => void): () => void {
-    return this.stateHub.subscribe(listener);
+    return this.#stateHub.subscribe(listener);
   }
 
   /**
@@ -104,77 +147,102 @@ export class AuthClient {
    * (or a restore redirect has been started).
    */
   initialize(): Promise<void> {
-    this.initialized ??= this.runStartup();
-    return this.initialized;
+    // Once settled, the state is published again so that listeners read the outcome with it.
+    this.#initialized ??= trackStartup(
+      () => this.#runStartup(),
+      this.events,
+      () => this.#current,
+      (outcome) => {
+        this.#outcome ??= outcome;
+        this.#stateHub.emit(this.#current);
+      },
+    );
+    return this.#initialized;
   }
 
-  private async runStartup(): Promise<void> {
-    const env = this.options.env;
-    if (!env || !this.loginFlow) return this.setState({ status: 'unauthenticated', user: null, error: null });
+  /** How startup ended; null while it runs (or while a restore redirect takes the page away). */
+  get startup(): AuthStartup | null {
+    return this.#outcome;
+  }
+
+  async #runStartup(): Promise<void> {
+    const env = this.#options.env;
+    if (!env || !this.#loginFlow)
+      return this.#setState({ status: 'unauthenticated', user: null, error: null });
     const restoring = env.sessionStorage.getItem(RESTORE_MARK) !== null;
     env.sessionStorage.removeItem(RESTORE_MARK);
     cleanLogoutReturn(env);
-    if (isCallbackUrl(env.location.href, this.options.config.redirectUri)) {
-      return this.finishLogin(env);
+    if (isCallbackUrl(env.location.href, this.#options.config.redirectUri)) {
+      return this.#finishLogin(env);
     }
     if (await this.session.resume()) {
-      this.setState({ status: 'authenticated', user: this.session.claims, error: null });
+      this.#setState({ status: 'authenticated', user: this.session.claims, error: null });
       this.events.emit({ type: 'login', user: this.session.claims, restored: true });
       return;
     }
     // A restore that left and came back without a callback (server error page, Back button) is
     // not tried again: the hint goes, so there is never a redirect loop.
-    if (restoring) this.hint?.clear();
-    if (this.options.sessionRestore && this.hint?.present) {
+    if (restoring) this.#hint?.clear();
+    if (this.#options.sessionRestore && this.#hint?.present) {
       env.sessionStorage.setItem(RESTORE_MARK, '1');
-      const idToken = this.hint.idToken;
+      const idToken = this.#hint.idToken;
       try {
-        return await this.login({ prompt: 'none', returnUrl: currentPath(env), params: idToken ? { id_token_hint: idToken } : {} });
+        return await this.login({
+          prompt: 'none',
+          returnUrl: currentPath(env),
+          params: idToken ? { id_token_hint: idToken } : {},
+        });
       } catch (error) {
         // Discovery failed or timed out: the app still boots, signed out and told why; the next
         // reload may try again.
         env.sessionStorage.removeItem(RESTORE_MARK);
-        return this.failLogin(error as AuthError);
+        return this.#failLogin(error as AuthError);
       }
     }
-    this.setState({ status: 'unauthenticated', user: null, error: null });
+    this.#setState({ status: 'unauthenticated', user: null, error: null });
   }
 
-  private failLogin(error: AuthError): void {
-    this.setState({ status: 'unauthenticated', user: null, error });
+  #failLogin(error: AuthError): void {
+    this.#setState({ status: 'unauthenticated', user: null, error });
     this.events.emit({ type: 'login_failed', error });
   }
 
-  private async finishLogin(env: BrowserEnvironment): Promise<void> {
-    const result = await this.loginFlow!.finish(env.location.href);
+  async #finishLogin(env: BrowserEnvironment): Promise<void> {
+    const result = await this.#loginFlow!.finish(env.location.href);
     if (result.ok) {
       const restored = result.transaction.prompt === 'none';
       await this.session.start(result.tokens);
-      this.hint?.set(this.session.idToken);
-      this.options.channel?.post({ type: 'signed_in' });
+      this.#hint?.set(this.session.idToken);
+      this.#options.channel?.post({ type: 'signed_in' });
       env.history.replaceState(null, '', result.transaction.returnUrl);
-      this.setState({ status: 'authenticated', user: this.session.claims, error: null });
+      this.#setState({ status: 'authenticated', user: this.session.claims, error: null });
       this.events.emit({ type: 'login', user: this.session.claims, restored });
       return;
     }
     env.history.replaceState(null, '', result.returnUrl);
     const restoring = result.prompt === 'none';
-    if (restoring) this.hint?.clear();
+    if (restoring) this.#hint?.clear();
     // A silent restore that found no server session (login_required and the other interaction
     // errors) is the normal signed-out case, not an error. invalid_request there usually means the
     // server wants an id_token_hint (glewlwyd): signed out too, with a warning for the developer.
     const refused = restoring && result.error.error === 'invalid_request';
-    if (!refused && result.error.code !== 'login_required') return this.failLogin(result.error);
-    this.setState({ status: 'unauthenticated', user: null, error: null });
+    if (!refused && result.error.code !== 'login_required') return this.#failLogin(result.error);
+    this.#setState({ status: 'unauthenticated', user: null, error: null });
     if (refused) {
-      this.events.emit({ type: 'warning', message: 'prompt=none got invalid_request: the server may need withSessionRestore({ idTokenHint }).' });
+      this.events.emit({
+        type: 'warning',
+        message:
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? 'prompt=none got invalid_request: the server may need withSessionRestore({ idTokenHint }).'
+            : 'restore_refused',
+      });
     }
   }
 
   /** Starts a redirect login. Resolves once the browser has been sent to the server. */
   async login(options: LoginOptions = {}): Promise<void> {
-    const env = this.requireBrowser('login');
-    const url = await this.loginFlow!.start(options);
+    const env = this.#requireBrowser('login');
+    const url = await this.#loginFlow!.start(options);
     this.events.emit({ type: 'login_started', prompt: options.prompt });
     env.location.assign(url);
   }
@@ -184,27 +252,34 @@ export class AuthClient {
    * tokens, and unless `localOnly` redirects to the server's end-session endpoint.
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
-    const env = this.requireBrowser('logout');
+    const env = this.#requireBrowser('logout');
     const refreshing = this.session.refreshing;
     const ended = await this.session.clear();
-    this.hint?.clear();
-    this.setState({ status: 'unauthenticated', user: null, error: null });
+    this.#hint?.clear();
+    this.#setState({ status: 'unauthenticated', user: null, error: null });
     this.events.emit({ type: 'logout', localOnly: options.localOnly === true });
-    this.options.channel?.post({ type: 'signed_out' });
+    this.#options.channel?.post({ type: 'signed_out' });
     if (ended?.refreshToken) await this.session.revokeQuietly(ended.refreshToken);
     // A refresh in flight is discarded when it lands, and revokes the token it brought. Wait for
     // that (at most requestTimeout) before the worker forgets the token and the page leaves, or a
     // server that revokes only the token given would keep the rotated one alive.
     const noop = () => undefined;
     if (refreshing) {
-      await withDeadline(this.clock, this.options.config.requestTimeoutMs, () => refreshing.then(noop, noop), noop).catch(noop);
+      await withDeadline(
+        this.#clock,
+        this.#options.config.requestTimeoutMs,
+        () => refreshing.then(noop, noop),
+        noop,
+      ).catch(noop);
     }
-    await this.tokenClient.forgetRefreshToken();
-    await this.tokenClient.dpop?.forget();
+    await this.#server.forgetRefreshToken();
+    await this.#server.dpop?.forget();
     if (options.localOnly) return;
-    const as = await this.tokenClient.metadata();
+    const as = await this.#server.metadata();
     if (as.end_session_endpoint) {
-      env.location.assign(endSessionUrl(as.end_session_endpoint, this.options.config, env, ended?.idToken));
+      env.location.assign(
+        endSessionUrl(as.end_session_endpoint, this.#options.config, env, ended?.idToken),
+      );
     }
   }
 
@@ -224,18 +299,25 @@ export class AuthClient {
    * The headers that carry `accessToken` on a request: `Authorization: Bearer …`, or with a
    * DPoP-bound token `Authorization: DPoP …` and a fresh `DPoP` proof for this method and URL.
    */
-  async authorizationHeaders(accessToken: string, method: string, url: string): Promise<Record<string, string>> {
-    const keys = this.session.tokenType === 'dpop' ? await this.tokenClient.dpop?.current() : null;
+  async authorizationHeaders(
+    accessToken: string,
+    method: string,
+    url: string,
+  ): Promise<Record<string, string>> {
+    const keys = this.session.tokenType === 'dpop' ? await this.#server.dpop?.current() : null;
     if (!keys) return { Authorization: `Bearer ${accessToken}` };
-    const target = new URL(url, this.options.env?.baseUrl);
-    return { Authorization: `DPoP ${accessToken}`, DPoP: await keys.proofs.proof(method, target, accessToken) };
+    const target = new URL(url, this.#options.env?.baseUrl);
+    return {
+      Authorization: `DPoP ${accessToken}`,
+      DPoP: await keys.proofs.proof(method, target, accessToken),
+    };
   }
 
   /** Keeps the nonce a resource server asked for in a `use_dpop_nonce` challenge; false without DPoP. */
   async rememberDPoPNonce(url: string, nonce: string | null): Promise<boolean> {
-    const keys = await this.tokenClient.dpop?.current();
+    const keys = await this.#server.dpop?.current();
     if (!keys || !nonce) return false;
-    keys.proofs.rememberNonce(new URL(url, this.options.env?.baseUrl), nonce);
+    keys.proofs.rememberNonce(new URL(url, this.#options.env?.baseUrl), nonce);
     return true;
   }
 
@@ -244,27 +326,38 @@ export class AuthClient {
     return this.session.accessToken;
   }
 
-  private handleSessionEnd(reason: SessionEndReason): void {
-    this.hint?.clear();
-    this.setState({ status: 'unauthenticated', user: null, error: null });
+  #handleSessionEnd(reason: SessionEndReason): void {
+    this.#hint?.clear();
+    this.#setState({ status: 'unauthenticated', user: null, error: null });
     this.events.emit({ type: 'session_expired', reason });
-    if (this.options.config.onSessionExpired === 'login' && this.options.env) {
+    if (this.#options.config.onSessionExpired === 'login' && this.#options.env) {
       // Fire and forget: the page navigates away; a failure to start login is reported as an event.
-      this.login({ returnUrl: currentPath(this.options.env) }).catch((error: unknown) =>
-        this.events.emit({ type: 'warning', message: `Login after session end failed: ${(error as Error).message}` }),
+      this.login({ returnUrl: currentPath(this.#options.env) }).catch((error: unknown) =>
+        this.events.emit({
+          type: 'warning',
+          message:
+            typeof ngDevMode === 'undefined' || ngDevMode
+              ? `Login after session end failed: ${(error as Error).message}`
+              : 'login_after_session_end_failed',
+        }),
       );
     }
   }
 
-  private requireBrowser(operation: string): BrowserEnvironment {
-    if (!this.options.env) {
-      throw new AuthError('unsupported_environment', `${operation}() needs a browser; it was called during server-side rendering.`);
+  #requireBrowser(operation: string): BrowserEnvironment {
+    if (!this.#options.env) {
+      throw new AuthError(
+        'unsupported_environment',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `${operation}() needs a browser; it was called during server-side rendering.`
+          : '',
+      );
     }
-    return this.options.env;
+    return this.#options.env;
   }
 
-  private setState(state: AuthState): void {
-    this.current = state;
-    this.stateHub.emit(state);
+  #setState(state: AuthState): void {
+    this.#current = state;
+    this.#stateHub.emit(state);
   }
 }

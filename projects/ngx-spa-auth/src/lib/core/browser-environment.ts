@@ -1,4 +1,7 @@
-import type { KeyValueStorage } from './transaction-store';
+// The browser facilities the core uses (location, history, storage), injected so the core runs
+// without a page in tests and touches nothing during server-side rendering.
+/** The subset of the Web Storage API the library needs. */
+export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 /**
  * The browser facilities the core uses, injected so the core runs (and is tested) without a real

@@ -1,3 +1,5 @@
+// Time for the core: the clock interface, sleeping and deadlines, injected so refresh timing is
+// testable with a fake clock.
 /** Time and timers, injected so refresh timing can be tested with a fake clock. */
 export interface Clock {
   /** Milliseconds since the epoch. */

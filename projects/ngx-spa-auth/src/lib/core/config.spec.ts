@@ -95,19 +95,27 @@ describe('resolveConfig', () => {
     });
 
     it('accepts 0 for refreshReuseInterval and refreshLeeway and the documented maxima', () => {
-      expect(() => resolveConfig(withConfig({ refreshReuseInterval: 0, refreshLeeway: 0 }), APP)).not.toThrow();
-      const max = resolveConfig(withConfig({ refreshReuseInterval: 300, refreshLeeway: 3600, refreshTimeout: 120 }), APP);
+      expect(() =>
+        resolveConfig(withConfig({ refreshReuseInterval: 0, refreshLeeway: 0 }), APP),
+      ).not.toThrow();
+      const max = resolveConfig(
+        withConfig({ refreshReuseInterval: 300, refreshLeeway: 3600, refreshTimeout: 120 }),
+        APP,
+      );
       expect(max.refreshReuseIntervalMs).toBe(300_000);
       expect(max.refreshLeewayMs).toBe(3_600_000);
       expect(max.refreshTimeoutMs).toBe(120_000);
     });
 
     it('turns a single resource string into a one-element list and keeps a list as a list', () => {
-      expect(resolveConfig(withConfig({ resource: 'https://api.example.com' }), APP).resource).toEqual([
-        'https://api.example.com',
-      ]);
       expect(
-        resolveConfig(withConfig({ resource: ['https://a.example.com', 'https://b.example.com'] }), APP).resource,
+        resolveConfig(withConfig({ resource: 'https://api.example.com' }), APP).resource,
+      ).toEqual(['https://api.example.com']);
+      expect(
+        resolveConfig(
+          withConfig({ resource: ['https://a.example.com', 'https://b.example.com'] }),
+          APP,
+        ).resource,
       ).toEqual(['https://a.example.com', 'https://b.example.com']);
     });
 
@@ -143,18 +151,24 @@ describe('resolveConfig', () => {
       ['not a string', 42],
     ])('rejects a %s clientId with an actionable message', (_label, clientId) => {
       const error = rejectionOf(withConfig({ clientId }));
-      expect(error.message).toContain('`clientId` is missing: set it to the client id registered at your authorization server.');
+      expect(error.message).toContain(
+        '`clientId` is missing: set it to the client id registered at your authorization server.',
+      );
     });
   });
 
   describe('issuer', () => {
     it('rejects an issuer that is not an absolute URL and shows an example', () => {
       const error = rejectionOf(withConfig({ issuer: 'id.example.com' }));
-      expect(error.message).toContain('`issuer` must be an absolute URL such as "https://id.example.com", got "id.example.com"');
+      expect(error.message).toContain(
+        '`issuer` must be an absolute URL such as "https://id.example.com", got "id.example.com"',
+      );
     });
 
     it('rejects a missing issuer', () => {
-      expect(rejectionOf(withConfig({ issuer: undefined })).message).toContain('`issuer` must be an absolute URL');
+      expect(rejectionOf(withConfig({ issuer: undefined })).message).toContain(
+        '`issuer` must be an absolute URL',
+      );
     });
 
     it('rejects a plain-http issuer on a public host', () => {
@@ -163,12 +177,13 @@ describe('resolveConfig', () => {
       expect(error.message).toContain('"http://id.example.com"');
     });
 
-    it.each(['http://localhost.evil.test', 'http://127.0.0.1.nip.io', 'http://localhost@evil.test'])(
-      'rejects a plain-http issuer that only looks like loopback: %s',
-      (issuer) => {
-        expect(rejectionOf(withConfig({ issuer })).message).toContain('`issuer` must use https');
-      },
-    );
+    it.each([
+      'http://localhost.evil.test',
+      'http://127.0.0.1.nip.io',
+      'http://localhost@evil.test',
+    ])('rejects a plain-http issuer that only looks like loopback: %s', (issuer) => {
+      expect(rejectionOf(withConfig({ issuer })).message).toContain('`issuer` must use https');
+    });
 
     it.each(['http://localhost:3000', 'http://127.0.0.1:8080/realms/dev', 'http://[::1]:4000'])(
       'accepts a plain-http issuer on a loopback host and allows insecure requests for it: %s',
@@ -179,22 +194,30 @@ describe('resolveConfig', () => {
       },
     );
 
-    it.each(['https://id.example.com/?tenant=a', 'https://id.example.com/#x', 'https://id.example.com/realms/a?', 'https://id.example.com#'])(
-      'rejects an issuer with a query or fragment as RFC 8414 §2 forbids: %s',
-      (issuer) => {
-        expect(rejectionOf(withConfig({ issuer })).message).toContain('`issuer` must not contain a query or fragment (RFC 8414 §2)');
-      },
-    );
+    it.each([
+      'https://id.example.com/?tenant=a',
+      'https://id.example.com/#x',
+      'https://id.example.com/realms/a?',
+      'https://id.example.com#',
+    ])('rejects an issuer with a query or fragment as RFC 8414 §2 forbids: %s', (issuer) => {
+      expect(rejectionOf(withConfig({ issuer })).message).toContain(
+        '`issuer` must not contain a query or fragment (RFC 8414 §2)',
+      );
+    });
 
     it('does not allow insecure requests for an https issuer on localhost', () => {
-      expect(resolveConfig(withConfig({ issuer: 'https://localhost:8443' }), APP).allowInsecureRequests).toBe(false);
+      expect(
+        resolveConfig(withConfig({ issuer: 'https://localhost:8443' }), APP).allowInsecureRequests,
+      ).toBe(false);
     });
   });
 
   describe('redirectUri', () => {
     it('rejects a redirectUri on another origin and names both origins', () => {
       const error = rejectionOf(withConfig({ redirectUri: 'https://evil.test/callback' }));
-      expect(error.message).toContain(`\`redirectUri\` must be on this app's origin (${APP}), got origin "https://evil.test"`);
+      expect(error.message).toContain(
+        `\`redirectUri\` must be on this app's origin (${APP}), got origin "https://evil.test"`,
+      );
     });
 
     it.each([
@@ -202,12 +225,16 @@ describe('resolveConfig', () => {
       ['another port', 'https://app.example.com:8443/callback'],
       ['a sub-domain', 'https://login.app.example.com/callback'],
     ])('rejects a redirectUri on %s', (_label, redirectUri) => {
-      expect(rejectionOf(withConfig({ redirectUri })).message).toContain("`redirectUri` must be on this app's origin");
+      expect(rejectionOf(withConfig({ redirectUri })).message).toContain(
+        "`redirectUri` must be on this app's origin",
+      );
     });
 
     it('rejects a relative redirectUri and asks for an absolute URL', () => {
       const error = rejectionOf(withConfig({ redirectUri: '/callback' }));
-      expect(error.message).toContain(`\`redirectUri\` must be an absolute URL on this app's origin (${APP}), got "/callback"`);
+      expect(error.message).toContain(
+        `\`redirectUri\` must be an absolute URL on this app's origin (${APP}), got "/callback"`,
+      );
     });
 
     it('rejects a redirectUri with a fragment', () => {
@@ -217,11 +244,19 @@ describe('resolveConfig', () => {
   });
 
   describe('postLogoutRedirectUri', () => {
-    it.each(['https://evil.test/', 'http://app.example.com/', 'javascript:alert(1)', '/logged-out', ''])(
+    it.each([
+      'https://evil.test/',
+      'http://app.example.com/',
+      'javascript:alert(1)',
+      '/logged-out',
+      '',
+    ])(
       'rejects a postLogoutRedirectUri that is not an absolute URL on the app origin: %s',
       (postLogoutRedirectUri) => {
         const error = rejectionOf(withConfig({ postLogoutRedirectUri }));
-        expect(error.message).toContain(`\`postLogoutRedirectUri\` must be an absolute URL on this app's origin (${APP})`);
+        expect(error.message).toContain(
+          `\`postLogoutRedirectUri\` must be an absolute URL on this app's origin (${APP})`,
+        );
       },
     );
   });
@@ -229,15 +264,21 @@ describe('resolveConfig', () => {
   describe('scope', () => {
     it('rejects a scope without openid and says why', () => {
       const error = rejectionOf(withConfig({ scope: 'profile email' }));
-      expect(error.message).toContain('`scope` must include "openid" (this is an OpenID Connect client), got "profile email"');
+      expect(error.message).toContain(
+        '`scope` must include "openid" (this is an OpenID Connect client), got "profile email"',
+      );
     });
 
     it('requires openid as a whole word, not a substring', () => {
-      expect(rejectionOf(withConfig({ scope: 'openidx profile' })).message).toContain('`scope` must include "openid"');
+      expect(rejectionOf(withConfig({ scope: 'openidx profile' })).message).toContain(
+        '`scope` must include "openid"',
+      );
     });
 
     it('rejects a scope that is not a string', () => {
-      expect(rejectionOf(withConfig({ scope: ['openid'] })).message).toContain('`scope` must include "openid"');
+      expect(rejectionOf(withConfig({ scope: ['openid'] })).message).toContain(
+        '`scope` must include "openid"',
+      );
     });
 
     it('accepts openid anywhere in a space-separated list', () => {
@@ -250,7 +291,9 @@ describe('resolveConfig', () => {
       'rejects a resource that is not an absolute URL without fragment: %s',
       (resource) => {
         const error = rejectionOf(withConfig({ resource }));
-        expect(error.message).toContain(`\`resource\` entries must be absolute URLs without a fragment (RFC 8707), got "${resource}"`);
+        expect(error.message).toContain(
+          `\`resource\` entries must be absolute URLs without a fragment (RFC 8707), got "${resource}"`,
+        );
       },
     );
 
@@ -269,17 +312,26 @@ describe('resolveConfig', () => {
 
   describe('allowedUrls', () => {
     it('accepts absolute http(s) origins with optional path prefixes and root-relative paths', () => {
-      const allowedUrls = ['https://api.example.com/', 'https://api.example.com/v2/', '/api/', 'http://localhost:3000/api'];
+      const allowedUrls = [
+        'https://api.example.com/',
+        'https://api.example.com/v2/',
+        '/api/',
+        'http://localhost:3000/api',
+      ];
       expect(resolveConfig(withConfig({ allowedUrls }), APP).allowedUrls).toEqual(allowedUrls);
     });
 
     it('rejects an entry with credentials: https://user:pw@api.example.com/', () => {
       const error = rejectionOf(withConfig({ allowedUrls: ['https://user:pw@api.example.com/'] }));
-      expect(error.message).toContain('`allowedUrls` entries must not contain credentials, a query or a fragment');
+      expect(error.message).toContain(
+        '`allowedUrls` entries must not contain credentials, a query or a fragment',
+      );
     });
 
     it('rejects an allow-listed host used as userinfo: https://api.example.com@evil.test/', () => {
-      const error = rejectionOf(withConfig({ allowedUrls: ['https://api.example.com@evil.test/'] }));
+      const error = rejectionOf(
+        withConfig({ allowedUrls: ['https://api.example.com@evil.test/'] }),
+      );
       expect(error.message).toContain('`allowedUrls` entries must not contain credentials');
     });
 
@@ -287,17 +339,26 @@ describe('resolveConfig', () => {
       'rejects an entry with a query or fragment: %s',
       (entry) => {
         const error = rejectionOf(withConfig({ allowedUrls: [entry] }));
-        expect(error.message).toContain(`\`allowedUrls\` entries must not contain credentials, a query or a fragment, got "${entry}"`);
+        expect(error.message).toContain(
+          `\`allowedUrls\` entries must not contain credentials, a query or a fragment, got "${entry}"`,
+        );
       },
     );
 
-    it.each(['//evil.test', '//evil.test/api/', 'api/', 'ftp://api.example.com/', 'javascript:alert(1)', 'data:text/plain,x', ''])(
-      'rejects an entry that is neither an http(s) URL nor a root-relative path: %s',
-      (entry) => {
-        const error = rejectionOf(withConfig({ allowedUrls: [entry] }));
-        expect(error.message).toContain(`\`allowedUrls\` entries must be http(s) URLs or paths starting with "/", got "${entry}"`);
-      },
-    );
+    it.each([
+      '//evil.test',
+      '//evil.test/api/',
+      'api/',
+      'ftp://api.example.com/',
+      'javascript:alert(1)',
+      'data:text/plain,x',
+      '',
+    ])('rejects an entry that is neither an http(s) URL nor a root-relative path: %s', (entry) => {
+      const error = rejectionOf(withConfig({ allowedUrls: [entry] }));
+      expect(error.message).toContain(
+        `\`allowedUrls\` entries must be http(s) URLs or paths starting with "/", got "${entry}"`,
+      );
+    });
 
     it('rejects a non-string entry', () => {
       expect(rejectionOf(withConfig({ allowedUrls: [42] })).message).toContain('got "42"');
@@ -305,7 +366,9 @@ describe('resolveConfig', () => {
 
     it('rejects allowedUrls that is a single string instead of an array', () => {
       const error = rejectionOf(withConfig({ allowedUrls: 'https://api.example.com/' }));
-      expect(error.message).toContain('`allowedUrls` must be an array of URLs or root-relative paths.');
+      expect(error.message).toContain(
+        '`allowedUrls` must be an array of URLs or root-relative paths.',
+      );
     });
 
     it('rejects a backslash entry that resolves to another host: /\\evil.test/', () => {
@@ -331,29 +394,47 @@ describe('resolveConfig', () => {
         ['null', null, 'null'],
       ])('rejects %s with the allowed range in the message', (_label, value, shown) => {
         const error = rejectionOf(withConfig({ [name]: value }));
-        expect(error.message).toContain(`\`${name}\` must be a number of seconds between 0 and ${max}, got ${shown}.`);
+        expect(error.message).toContain(
+          `\`${name}\` must be a number of seconds between 0 and ${max}, got ${shown}.`,
+        );
       });
     });
 
-    it.each(['refreshTimeout', 'requestTimeout'])('rejects a %s of 0 (every request would time out at once)', (name) => {
-      expect(problemsIn(rejectionOf(withConfig({ [name]: 0 })))).toEqual([`\`${name}\` must be greater than 0.`]);
-    });
+    it.each(['refreshTimeout', 'requestTimeout'])(
+      'rejects a %s of 0 (every request would time out at once)',
+      (name) => {
+        expect(problemsIn(rejectionOf(withConfig({ [name]: 0 })))).toEqual([
+          `\`${name}\` must be greater than 0.`,
+        ]);
+      },
+    );
 
     it('converts requestTimeout from seconds to milliseconds, up to 120 s', () => {
       expect(resolveConfig(withConfig({ requestTimeout: 2.5 }), APP).requestTimeoutMs).toBe(2_500);
-      expect(resolveConfig(withConfig({ requestTimeout: 120 }), APP).requestTimeoutMs).toBe(120_000);
+      expect(resolveConfig(withConfig({ requestTimeout: 120 }), APP).requestTimeoutMs).toBe(
+        120_000,
+      );
     });
   });
 
   describe('onSessionExpired', () => {
-    it.each(['logout', 'LOGIN', true])('rejects %p and lists the allowed values', (onSessionExpired) => {
-      const error = rejectionOf(withConfig({ onSessionExpired }));
-      expect(error.message).toContain(`\`onSessionExpired\` must be "none" or "login", got "${String(onSessionExpired)}".`);
-    });
+    it.each(['logout', 'LOGIN', true])(
+      'rejects %p and lists the allowed values',
+      (onSessionExpired) => {
+        const error = rejectionOf(withConfig({ onSessionExpired }));
+        expect(error.message).toContain(
+          `\`onSessionExpired\` must be "none" or "login", got "${String(onSessionExpired)}".`,
+        );
+      },
+    );
 
     it('accepts "none" and "login"', () => {
-      expect(resolveConfig(withConfig({ onSessionExpired: 'none' }), APP).onSessionExpired).toBe('none');
-      expect(resolveConfig(withConfig({ onSessionExpired: 'login' }), APP).onSessionExpired).toBe('login');
+      expect(resolveConfig(withConfig({ onSessionExpired: 'none' }), APP).onSessionExpired).toBe(
+        'none',
+      );
+      expect(resolveConfig(withConfig({ onSessionExpired: 'login' }), APP).onSessionExpired).toBe(
+        'login',
+      );
     });
   });
 
@@ -365,7 +446,9 @@ describe('resolveConfig', () => {
       ['endSession', 'javascript:alert(1)'],
     ])('rejects endpoints.%s that is not https: %s', (name, value) => {
       const error = rejectionOf(withConfig({ endpoints: { [name]: value } }));
-      expect(error.message).toContain(`\`endpoints.${name}\` must be an absolute https URL (http only on localhost), got "${value}".`);
+      expect(error.message).toContain(
+        `\`endpoints.${name}\` must be an absolute https URL (http only on localhost), got "${value}".`,
+      );
     });
 
     it('accepts https endpoints, and http ones on localhost, and copies them', () => {
@@ -394,20 +477,25 @@ describe('resolveConfig', () => {
       'resource',
     ])('rejects the reserved parameter "%s" because the library sets it', (key) => {
       const error = rejectionOf(withConfig({ authorizeParams: { [key]: 'x' } }));
-      expect(error.message).toContain(`\`authorizeParams\` must not set "${key}"; the library sets it.`);
+      expect(error.message).toContain(
+        `\`authorizeParams\` must not set "${key}"; the library sets it.`,
+      );
     });
 
     it.each(['fragment', 'form_post', 'query.jwt', 'fragment.jwt', 'jwt'])(
       'rejects response_mode=%s at startup, since only query responses can be finished',
       (mode) => {
-        expect(rejectionOf(withConfig({ authorizeParams: { response_mode: mode } })).message).toContain(
-          `\`authorizeParams.response_mode\` can only be "query", got "${mode}".`,
-        );
+        expect(
+          rejectionOf(withConfig({ authorizeParams: { response_mode: mode } })).message,
+        ).toContain(`\`authorizeParams.response_mode\` can only be "query", got "${mode}".`);
       },
     );
 
     it('accepts response_mode=query', () => {
-      expect(resolveConfig(withConfig({ authorizeParams: { response_mode: 'query' } }), APP).authorizeParams).toEqual({ response_mode: 'query' });
+      expect(
+        resolveConfig(withConfig({ authorizeParams: { response_mode: 'query' } }), APP)
+          .authorizeParams,
+      ).toEqual({ response_mode: 'query' });
     });
   });
 
@@ -428,7 +516,14 @@ describe('resolveConfig', () => {
       expect(error.message.startsWith('ngx-spa-auth configuration is invalid:\n- ')).toBe(true);
       const problems = problemsIn(error);
       expect(problems).toHaveLength(6);
-      for (const name of ['`clientId`', '`issuer`', '`redirectUri`', '`scope`', '`refreshLeeway`', '`authorizeParams`']) {
+      for (const name of [
+        '`clientId`',
+        '`issuer`',
+        '`redirectUri`',
+        '`scope`',
+        '`refreshLeeway`',
+        '`authorizeParams`',
+      ]) {
         expect(problems.some((p) => p.startsWith(name))).toBe(true);
       }
     });
@@ -442,8 +537,42 @@ describe('resolveConfig', () => {
 
     it('does not report a problem when the app origin is loopback http and redirectUri matches it', () => {
       expect(() =>
-        resolveConfig(withConfig({ redirectUri: 'http://localhost:4200/callback' }), 'http://localhost:4200'),
+        resolveConfig(
+          withConfig({ redirectUri: 'http://localhost:4200/callback' }),
+          'http://localhost:4200',
+        ),
       ).not.toThrow();
     });
+  });
+});
+
+describe('resolveConfig in a production build (ngDevMode off)', () => {
+  const global = globalThis as { ngDevMode?: unknown };
+  let before: unknown;
+  beforeEach(() => {
+    before = global.ngDevMode;
+    global.ngDevMode = false;
+  });
+  afterEach(() => {
+    global.ngDevMode = before;
+  });
+
+  it('still refuses a bad configuration with invalid_config, naming only the fields and the README section', () => {
+    expect(() =>
+      resolveConfig(
+        {
+          issuer: 'http://id.example.com',
+          clientId: '',
+          redirectUri: 'https://app.example.com/cb',
+        },
+        'https://app.example.com',
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'invalid_config',
+        message:
+          'invalid_config: clientId, issuer (https://github.com/ngx-spa-auth/ngx-spa-auth#configuration)',
+      }),
+    );
   });
 });

@@ -1,4 +1,9 @@
+// The app's configuration (AuthConfig) and its validation: every problem reported at once, each
+// with its fix, and the normalised form the core runs with.
 import { AuthError } from './errors';
+
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
 
 /** Endpoints to use instead of (or on top of) discovery. */
 export interface AuthEndpoints {
@@ -75,8 +80,15 @@ export interface ResolvedAuthConfig {
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Parameters the library sets itself; letting `authorizeParams` override them would break PKCE/state. */
 const RESERVED_PARAMS = new Set([
-  'client_id', 'redirect_uri', 'response_type', 'state', 'nonce',
-  'code_challenge', 'code_challenge_method', 'scope', 'resource',
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'scope',
+  'resource',
 ]);
 
 function parseUrl(value: unknown): URL | null {
@@ -90,13 +102,19 @@ function parseUrl(value: unknown): URL | null {
 }
 
 function isSecure(url: URL): boolean {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  return (
+    url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
+  );
 }
 
 function checkSeconds(name: string, value: unknown, max: number, problems: string[]): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-    problems.push(`\`${name}\` must be a number of seconds between 0 and ${max}, got ${String(value)}.`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`${name}\` must be a number of seconds between 0 and ${max}, got ${String(value)}.`
+        : `${name}`,
+    );
   }
 }
 
@@ -104,7 +122,11 @@ function checkEndpoint(name: string, value: string | undefined, problems: string
   if (value === undefined) return;
   const url = parseUrl(value);
   if (!url || !isSecure(url)) {
-    problems.push(`\`endpoints.${name}\` must be an absolute https URL (http only on localhost), got "${value}".`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`endpoints.${name}\` must be an absolute https URL (http only on localhost), got "${value}".`
+        : `endpoints.${name}`,
+    );
   }
 }
 
@@ -119,55 +141,127 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   const c = (config ?? {}) as Partial<AuthConfig>;
 
   if (typeof c.clientId !== 'string' || c.clientId.trim() === '') {
-    problems.push('`clientId` is missing: set it to the client id registered at your authorization server.');
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? '`clientId` is missing: set it to the client id registered at your authorization server.'
+        : 'clientId',
+    );
   }
   const issuer = parseUrl(c.issuer);
   if (!issuer) {
-    problems.push(`\`issuer\` must be an absolute URL such as "https://id.example.com", got "${String(c.issuer)}".`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`issuer\` must be an absolute URL such as "https://id.example.com", got "${String(c.issuer)}".`
+        : 'issuer',
+    );
   } else if (!isSecure(issuer)) {
-    problems.push(`\`issuer\` must use https (http is allowed only for localhost/127.0.0.1), got "${c.issuer}".`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`issuer\` must use https (http is allowed only for localhost/127.0.0.1), got "${c.issuer}".`
+        : 'issuer',
+    );
   } else if (/[?#]/.test(c.issuer!)) {
-    problems.push(`\`issuer\` must not contain a query or fragment (RFC 8414 §2), got "${c.issuer}".`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`issuer\` must not contain a query or fragment (RFC 8414 §2), got "${c.issuer}".`
+        : 'issuer',
+    );
   }
   const redirect = parseUrl(c.redirectUri);
   if (!redirect) {
-    problems.push(`\`redirectUri\` must be an absolute URL on this app's origin (${appOrigin}), got "${String(c.redirectUri)}".`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`redirectUri\` must be an absolute URL on this app's origin (${appOrigin}), got "${String(c.redirectUri)}".`
+        : 'redirectUri',
+    );
   } else if (redirect.origin !== appOrigin) {
-    problems.push(`\`redirectUri\` must be on this app's origin (${appOrigin}), got origin "${redirect.origin}".`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`redirectUri\` must be on this app's origin (${appOrigin}), got origin "${redirect.origin}".`
+        : 'redirectUri',
+    );
   } else if (redirect.hash) {
-    problems.push('`redirectUri` must not contain a fragment (#...).');
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? '`redirectUri` must not contain a fragment (#...).'
+        : 'redirectUri',
+    );
   }
-  const postLogout = c.postLogoutRedirectUri === undefined ? null : parseUrl(c.postLogoutRedirectUri);
+  const postLogout =
+    c.postLogoutRedirectUri === undefined ? null : parseUrl(c.postLogoutRedirectUri);
   if (c.postLogoutRedirectUri !== undefined && (!postLogout || postLogout.origin !== appOrigin)) {
-    problems.push(`\`postLogoutRedirectUri\` must be an absolute URL on this app's origin (${appOrigin}), got "${c.postLogoutRedirectUri}".`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`postLogoutRedirectUri\` must be an absolute URL on this app's origin (${appOrigin}), got "${c.postLogoutRedirectUri}".`
+        : 'postLogoutRedirectUri',
+    );
   }
   const scope = c.scope ?? 'openid profile';
   if (typeof scope !== 'string' || !scope.split(/\s+/).includes('openid')) {
-    problems.push(`\`scope\` must include "openid" (this is an OpenID Connect client), got "${String(scope)}".`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`scope\` must include "openid" (this is an OpenID Connect client), got "${String(scope)}".`
+        : 'scope',
+    );
   }
   const resource: string[] =
-    c.resource === undefined ? [] : typeof c.resource === 'string' ? [c.resource] : Array.isArray(c.resource) ? [...c.resource] : [];
+    c.resource === undefined
+      ? []
+      : typeof c.resource === 'string'
+        ? [c.resource]
+        : Array.isArray(c.resource)
+          ? [...c.resource]
+          : [];
   if (c.resource !== undefined && typeof c.resource !== 'string' && !Array.isArray(c.resource)) {
-    problems.push(`\`resource\` must be a URL or an array of URLs, got ${String(c.resource)}.`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`resource\` must be a URL or an array of URLs, got ${String(c.resource)}.`
+        : 'resource',
+    );
   }
   for (const r of resource) {
     const url = parseUrl(r);
-    if (!url || url.hash) problems.push(`\`resource\` entries must be absolute URLs without a fragment (RFC 8707), got "${r}".`);
+    if (!url || url.hash)
+      problems.push(
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `\`resource\` entries must be absolute URLs without a fragment (RFC 8707), got "${r}".`
+          : 'resource',
+      );
   }
   const allowedUrls = c.allowedUrls ?? [];
   if (!Array.isArray(allowedUrls)) {
-    problems.push('`allowedUrls` must be an array of URLs or root-relative paths.');
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? '`allowedUrls` must be an array of URLs or root-relative paths.'
+        : 'allowedUrls',
+    );
   } else {
     for (const entry of allowedUrls) {
       const absolute = parseUrl(entry);
       // A path must stay on the app's origin once resolved ("/\\evil.test/" resolves to evil.test).
       const relative =
-        typeof entry === 'string' && entry.startsWith('/') && !entry.startsWith('//') &&
+        typeof entry === 'string' &&
+        entry.startsWith('/') &&
+        !entry.startsWith('//') &&
         parseUrl(new URL(entry, `${appOrigin}/`).href)?.origin === appOrigin;
-      if (!relative && (!absolute || (absolute.protocol !== 'https:' && absolute.protocol !== 'http:'))) {
-        problems.push(`\`allowedUrls\` entries must be http(s) URLs or paths starting with "/", got "${String(entry)}".`);
-      } else if (absolute && (absolute.username || absolute.password || absolute.search || absolute.hash)) {
-        problems.push(`\`allowedUrls\` entries must not contain credentials, a query or a fragment, got "${entry}".`);
+      if (
+        !relative &&
+        (!absolute || (absolute.protocol !== 'https:' && absolute.protocol !== 'http:'))
+      ) {
+        problems.push(
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `\`allowedUrls\` entries must be http(s) URLs or paths starting with "/", got "${String(entry)}".`
+            : 'allowedUrls',
+        );
+      } else if (
+        absolute &&
+        (absolute.username || absolute.password || absolute.search || absolute.hash)
+      ) {
+        problems.push(
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `\`allowedUrls\` entries must not contain credentials, a query or a fragment, got "${entry}".`
+            : 'allowedUrls',
+        );
       }
     }
   }
@@ -175,10 +269,23 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   checkSeconds('refreshLeeway', c.refreshLeeway, 3600, problems);
   for (const name of ['refreshTimeout', 'requestTimeout'] as const) {
     checkSeconds(name, c[name], 120, problems);
-    if (c[name] === 0) problems.push(`\`${name}\` must be greater than 0.`);
+    if (c[name] === 0)
+      problems.push(
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `\`${name}\` must be greater than 0.`
+          : `${name}`,
+      );
   }
-  if (c.onSessionExpired !== undefined && c.onSessionExpired !== 'none' && c.onSessionExpired !== 'login') {
-    problems.push(`\`onSessionExpired\` must be "none" or "login", got "${String(c.onSessionExpired)}".`);
+  if (
+    c.onSessionExpired !== undefined &&
+    c.onSessionExpired !== 'none' &&
+    c.onSessionExpired !== 'login'
+  ) {
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`onSessionExpired\` must be "none" or "login", got "${String(c.onSessionExpired)}".`
+        : 'onSessionExpired',
+    );
   }
   const endpoints = c.endpoints ?? {};
   for (const name of ['authorization', 'token', 'revocation', 'endSession'] as const) {
@@ -186,15 +293,25 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   }
   const authorizeParams = c.authorizeParams ?? {};
   for (const key of Object.keys(authorizeParams)) {
-    if (RESERVED_PARAMS.has(key)) problems.push(`\`authorizeParams\` must not set "${key}"; the library sets it.`);
+    if (RESERVED_PARAMS.has(key))
+      problems.push(`\`authorizeParams\` must not set "${key}"; the library sets it.`);
   }
   const mode = authorizeParams['response_mode'];
   if (mode !== undefined && mode !== 'query') {
-    problems.push(`\`authorizeParams.response_mode\` can only be "query", got "${mode}".`);
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `\`authorizeParams.response_mode\` can only be "query", got "${mode}".`
+        : 'authorizeParams.response_mode',
+    );
   }
 
   if (problems.length > 0) {
-    throw new AuthError('invalid_config', `ngx-spa-auth configuration is invalid:\n- ${problems.join('\n- ')}`);
+    throw new AuthError(
+      'invalid_config',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `ngx-spa-auth configuration is invalid:\n- ${problems.join('\n- ')}`
+        : `invalid_config: ${problems.join(', ')} (https://github.com/ngx-spa-auth/ngx-spa-auth#configuration)`,
+    );
   }
   return {
     issuer: c.issuer!,

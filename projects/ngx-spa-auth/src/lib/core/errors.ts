@@ -1,3 +1,5 @@
+// AuthError, the one error type apps see, with its stable codes; messages are long in development
+// and a code plus a README link in production.
 import type { SessionEndReason } from './events';
 
 /**
@@ -46,8 +48,13 @@ export interface AuthErrorDetails {
   readonly protocolCode?: string;
 }
 
+/** Where the production message points: the README's list of error codes. */
+const ERRORS_DOC = 'https://github.com/ngx-spa-auth/ngx-spa-auth#errors';
+
 /**
- * The one error type the library throws. Messages never contain tokens, codes or verifiers:
+ * The one error type the library throws. Development builds get a message that says what went
+ * wrong and how to fix it; production builds (Angular's `ngDevMode` off) only the stable `code` and
+ * a link to the README, as Angular's own runtime errors do. Messages never contain tokens, codes or verifiers:
  * the constructor takes no free-form payload from a server except `error`/`error_description`,
  * which RFC 6749 restricts to printable ASCII without secrets.
  */
@@ -64,7 +71,7 @@ export class AuthError extends Error {
     message: string,
     details: AuthErrorDetails = {},
   ) {
-    super(message);
+    super(message || `${code} (${ERRORS_DOC})`);
     this.error = details.error;
     this.errorDescription = details.errorDescription;
     this.status = details.status;

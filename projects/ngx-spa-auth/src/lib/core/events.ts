@@ -1,10 +1,7 @@
+// What the library reports (AuthEvent), why a session ends (SessionEndReason), and the small
+// synchronous emitter the Angular layer turns into observables.
 import type { AuthError } from './errors';
-
-/** ID-token claims of the signed-in user. */
-export interface UserClaims {
-  readonly sub: string;
-  readonly [claim: string]: unknown;
-}
+import type { UserClaims } from './token-set';
 
 /**
  * Why a session ended (the `reason` of a `session_expired` event and of the `session_expired`
@@ -47,20 +44,21 @@ export type AuthEvent =
     }
   | { readonly type: 'session_expired'; readonly reason: SessionEndReason }
   | { readonly type: 'logout'; readonly localOnly: boolean }
+  /** In production builds `message` is a short stable text (`revocation_failed`, …), not a sentence. */
   | { readonly type: 'warning'; readonly message: string };
 
 export type AuthEventType = AuthEvent['type'];
 
 /** A minimal synchronous event emitter; the Angular layer turns it into an Observable. */
 export class EventHub<T> {
-  private readonly listeners = new Set<(event: T) => void>();
+  readonly #listeners = new Set<(event: T) => void>();
 
   emit(event: T): void {
-    for (const listener of [...this.listeners]) listener(event);
+    for (const listener of [...this.#listeners]) listener(event);
   }
 
   subscribe(listener: (event: T) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 }

@@ -1,3 +1,4 @@
+// The library's one IndexedDB database, shared by the DPoP key store and persisted sessions.
 /** The library's IndexedDB database: DPoP keys and persisted sessions. */
 const DB = 'ngx-spa-auth';
 const STORES = ['keys', 'sessions'] as const;
@@ -18,7 +19,8 @@ function open(idb: IDBFactory): Promise<IDBDatabase> {
     db = new Promise<IDBDatabase>((resolve, reject) => {
       const req = idb.open(DB, 2);
       req.onupgradeneeded = () => {
-        for (const name of STORES) if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name);
+        for (const name of STORES)
+          if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name);
       };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
@@ -33,7 +35,12 @@ function open(idb: IDBFactory): Promise<IDBDatabase> {
  * write is visible to every other tab (process) before the caller goes on — unlike Web Storage,
  * whose writes reach other tab processes with a delay.
  */
-async function run<R>(idb: IDBFactory, store: IdbStoreName, mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest<R>): Promise<R> {
+async function run<R>(
+  idb: IDBFactory,
+  store: IdbStoreName,
+  mode: IDBTransactionMode,
+  op: (s: IDBObjectStore) => IDBRequest<R>,
+): Promise<R> {
   const tx = (await open(idb)).transaction(store, mode);
   const req = op(tx.objectStore(store));
   return new Promise<R>((resolve, reject) => {

@@ -1,3 +1,7 @@
+// How a refresh fails, as data and pure functions: the answer's classification (ambiguous or
+// definitive) and the reason the session then ends with.
+import type { SessionEndReason } from './events';
+
 /**
  * How a single refresh attempt failed.
  *
@@ -32,7 +36,63 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   if (!value) return undefined;
   // RFC 9110 §10.2.3: delta-seconds (digits only) or an IMF-fixdate; anything else is ignored.
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim())) return undefined;
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim()))
+    return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** What the token endpoint answered a refresh with, as far as the classification needs it. */
+export interface RefreshAnswer {
+  readonly status: number;
+  /** The `Retry-After` header, for 429 and 5xx. */
+  readonly retryAfter?: string | null;
+  /** The OAuth `error` of a readable error body; absent when the body was empty or unreadable. */
+  readonly error?: string;
+  readonly errorDescription?: string;
+  /** oauth4webapi's code, when processing the answer failed. */
+  readonly protocolCode?: string;
+}
+
+/**
+ * Classifies a refresh answer that did not bring usable tokens (RFC 6749 §5.2):
+ * - 5xx and 429: ambiguous, the server may have rotated before failing (with Retry-After);
+ * - an OAuth error body: definitive, the server refused;
+ * - another 4xx without a readable OAuth error (glewlwyd answers a reused token with an empty 400):
+ *   still a refusal, definitive;
+ * - a 2xx we cannot read: the server probably rotated, so ambiguous.
+ */
+export function classifyRefreshAnswer(answer: RefreshAnswer, now: number): RefreshFailure {
+  const { status, error, protocolCode } = answer;
+  if (status >= 500 || status === 429) {
+    return new RefreshFailure('ambiguous', `http_${status}`, {
+      status,
+      retryAfterMs: parseRetryAfter(answer.retryAfter ?? null, now),
+    });
+  }
+  if (error !== undefined) {
+    return new RefreshFailure('definitive', error, {
+      status,
+      error,
+      errorDescription: answer.errorDescription,
+      protocolCode,
+    });
+  }
+  if (status >= 400)
+    return new RefreshFailure('definitive', `http_${status}`, { status, protocolCode });
+  return new RefreshFailure('ambiguous', 'invalid_response', { status, protocolCode });
+}
+
+/**
+ * The documented reason for a session ended by a failed refresh: `refresh_indeterminate` when the
+ * outcome stayed unknown (or the failure is not a RefreshFailure at all), `invalid_grant`,
+ * `user_changed` and `signed_out_elsewhere` as they are, and `refresh_rejected` for any other refusal.
+ */
+export function sessionEndReasonOf(failure: RefreshFailure | null): SessionEndReason {
+  if (!failure || failure.kind === 'ambiguous') return 'refresh_indeterminate';
+  if (failure.details.error === 'invalid_grant') return 'invalid_grant';
+  const { reason } = failure;
+  return reason === 'user_changed' || reason === 'signed_out_elsewhere'
+    ? reason
+    : 'refresh_rejected';
 }

@@ -1,3 +1,5 @@
+// How tabs of the same app talk: messages on a BroadcastChannel (logout everywhere, rotations)
+// and the cross-tab refresh lock.
 import type { SessionEndReason } from './events';
 
 /** What one tab tells the others of the same app. Never carries a token. */
@@ -20,7 +22,8 @@ export const noLock: RefreshLock = (task) => task();
 export function webLock(name: string, nav: Navigator | undefined): RefreshLock | null {
   const locks = nav?.locks;
   if (!locks) return null;
-  return <T>(task: () => Promise<T>) => locks.request(name, { mode: 'exclusive' }, task) as Promise<T>;
+  return <T>(task: () => Promise<T>) =>
+    locks.request(name, { mode: 'exclusive' }, task) as Promise<T>;
 }
 
 /** The app's channel to its other tabs. */

@@ -1,4 +1,9 @@
-import type { UserClaims } from './events';
+// The tokens of a session (TokenSet) and the user's claims, built from a token response.
+/** ID-token claims of the signed-in user. */
+export interface UserClaims {
+  readonly sub: string;
+  readonly [claim: string]: unknown;
+}
 
 /** The token endpoint fields the library uses (a subset of oauth4webapi's TokenEndpointResponse). */
 export interface TokenResponse {
@@ -10,7 +15,10 @@ export interface TokenResponse {
   readonly scope?: string;
 }
 
-/** Tokens held in memory for the signed-in user. Never written to storage. */
+/**
+ * The signed-in user's tokens. Held in memory; written to storage only with
+ * `withPersistentSession()` (persistence/session-store.ts), never otherwise.
+ */
 export interface TokenSet {
   readonly accessToken: string;
   readonly tokenType: string;
@@ -18,6 +26,10 @@ export interface TokenSet {
   readonly expiresAt: number | null;
   /** The lifetime the server gave (`expires_in`, ms); null when it did not say. */
   readonly lifetimeMs: number | null;
+  /**
+   * The refresh token, or while a worker holds it, the placeholder `REFRESH_TOKEN_IN_WORKER`
+   * (authorization-server/refresh-token-holder.ts) that the worker swaps for the real one.
+   */
   readonly refreshToken?: string;
   readonly idToken?: string;
   readonly scope?: string;
@@ -38,7 +50,8 @@ export function tokenSetFromResponse(
   return {
     accessToken: response.access_token,
     tokenType: response.token_type,
-    expiresAt: typeof response.expires_in === 'number' ? receivedAt + response.expires_in * 1000 : null,
+    expiresAt:
+      typeof response.expires_in === 'number' ? receivedAt + response.expires_in * 1000 : null,
     lifetimeMs: typeof response.expires_in === 'number' ? response.expires_in * 1000 : null,
     refreshToken: response.refresh_token ?? previous?.refreshToken,
     idToken: response.id_token ?? previous?.idToken,

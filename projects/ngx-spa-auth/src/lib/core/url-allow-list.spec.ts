@@ -32,12 +32,18 @@ describe('UrlAllowList', () => {
     it.each([
       ['a look-alike host with the allowed host as a prefix', 'https://api.example.com.evil.test/'],
       ['the allowed host used as userinfo', 'https://api.example.com@evil.test/'],
-      ['the allowed host and a password used as userinfo', 'https://api.example.com:443@evil.test/'],
+      [
+        'the allowed host and a password used as userinfo',
+        'https://api.example.com:443@evil.test/',
+      ],
       ['credentials on the allowed host itself', 'https://user:pw@api.example.com/'],
       ['a protocol-relative URL to another host', '//evil.test/'],
       ['a backslash protocol-relative URL', '/\\evil.test/'],
       ['the allowed URL as a path on another host', 'https://evil.test/https://api.example.com/'],
-      ['the allowed URL in the query of another host', 'https://evil.test/?next=https://api.example.com/'],
+      [
+        'the allowed URL in the query of another host',
+        'https://evil.test/?next=https://api.example.com/',
+      ],
       ['plain http (another scheme)', 'http://api.example.com/'],
       ['another port', 'https://api.example.com:8443/'],
       ['a sub-domain', 'https://eu.api.example.com/'],
@@ -72,12 +78,13 @@ describe('UrlAllowList', () => {
   describe('a path-prefixed entry https://api.example.com/api/', () => {
     const list = new UrlAllowList(['https://api.example.com/api/'], BASE);
 
-    it.each(['https://api.example.com/api/', 'https://api.example.com/api/orders?x=1', 'https://api.example.com/api/./orders'])(
-      'allows %s',
-      (url) => {
-        expect(list.allows(url)).toBe(true);
-      },
-    );
+    it.each([
+      'https://api.example.com/api/',
+      'https://api.example.com/api/orders?x=1',
+      'https://api.example.com/api/./orders',
+    ])('allows %s', (url) => {
+      expect(list.allows(url)).toBe(true);
+    });
 
     it.each([
       ['a dot-dot escape out of the prefix', 'https://api.example.com/api/../admin'],
@@ -87,7 +94,10 @@ describe('UrlAllowList', () => {
       ['a path outside the prefix', 'https://api.example.com/admin'],
       ['the prefix without its trailing slash', 'https://api.example.com/api'],
       ['a sibling that shares the prefix text', 'https://api.example.com/apix/orders'],
-      ['the prefix in another case (paths are case-sensitive)', 'https://api.example.com/API/orders'],
+      [
+        'the prefix in another case (paths are case-sensitive)',
+        'https://api.example.com/API/orders',
+      ],
       ['the prefix in the query only', 'https://api.example.com/admin?x=/api/'],
     ])('does not allow %s: %s', (_label, url) => {
       expect(list.allows(url)).toBe(false);
@@ -97,19 +107,21 @@ describe('UrlAllowList', () => {
   describe('an entry without trailing slash https://api.example.com/api', () => {
     const list = new UrlAllowList(['https://api.example.com/api'], BASE);
 
-    it.each(['https://api.example.com/api', 'https://api.example.com/api/', 'https://api.example.com/api/orders'])(
-      'allows the path itself and everything below it: %s',
-      (url) => {
-        expect(list.allows(url)).toBe(true);
-      },
-    );
+    it.each([
+      'https://api.example.com/api',
+      'https://api.example.com/api/',
+      'https://api.example.com/api/orders',
+    ])('allows the path itself and everything below it: %s', (url) => {
+      expect(list.allows(url)).toBe(true);
+    });
 
-    it.each(['https://api.example.com/apix', 'https://api.example.com/api-internal/x', 'https://api.example.com/api.json'])(
-      'does not allow a longer path segment that only starts with "api": %s',
-      (url) => {
-        expect(list.allows(url)).toBe(false);
-      },
-    );
+    it.each([
+      'https://api.example.com/apix',
+      'https://api.example.com/api-internal/x',
+      'https://api.example.com/api.json',
+    ])('does not allow a longer path segment that only starts with "api": %s', (url) => {
+      expect(list.allows(url)).toBe(false);
+    });
   });
 
   describe('a root-relative entry /api/ (on the app’s own origin)', () => {
@@ -140,12 +152,17 @@ describe('UrlAllowList', () => {
     it('resolves document-relative requests against the document base, not the origin root', () => {
       const nested = new UrlAllowList(['/app/api/'], 'https://app.example.com/app/');
       expect(nested.allows('api/x')).toBe(true);
-      expect(new UrlAllowList(['/api/'], 'https://app.example.com/app/').allows('api/x')).toBe(false);
+      expect(new UrlAllowList(['/api/'], 'https://app.example.com/app/').allows('api/x')).toBe(
+        false,
+      );
     });
   });
 
   describe('several entries', () => {
-    const list = new UrlAllowList(['https://api.example.com/v1/', 'https://files.example.com/', '/api/'], BASE);
+    const list = new UrlAllowList(
+      ['https://api.example.com/v1/', 'https://files.example.com/', '/api/'],
+      BASE,
+    );
 
     it('allows a URL matching any one entry', () => {
       expect(list.allows('https://api.example.com/v1/x')).toBe(true);

@@ -1,3 +1,5 @@
+// Which request URLs may carry the access token: an exact-origin, path-prefix allow-list that
+// refuses look-alike URLs.
 interface AllowedPrefix {
   readonly origin: string;
   /** Path prefix that ends with `/`, or an exact path. */
@@ -25,41 +27,44 @@ function pathMatches(path: string, allowed: string): boolean {
  * match `https://api.example.com/`. Dot segments are normalised before the path prefix is compared.
  */
 export class UrlAllowList {
-  private readonly prefixes: readonly AllowedPrefix[];
+  readonly #prefixes: readonly AllowedPrefix[];
   /** Recent decisions: apps call the same few URLs over and over, and parsing is the cost. */
-  private readonly decisions = new Map<string, boolean>();
+  readonly #decisions = new Map<string, boolean>();
 
   /**
    * @param allowedUrls Absolute URLs or root-relative paths (see `AuthConfig.allowedUrls`).
    * @param baseUrl The document base URL that relative request URLs resolve against.
    */
-  constructor(allowedUrls: readonly string[], private readonly baseUrl: string) {
-    this.prefixes = allowedUrls.map((entry) => toPrefix(entry, baseUrl));
+  readonly #baseUrl: string;
+
+  constructor(allowedUrls: readonly string[], baseUrl: string) {
+    this.#baseUrl = baseUrl;
+    this.#prefixes = allowedUrls.map((entry) => toPrefix(entry, baseUrl));
   }
 
   /** Whether the token may go to `requestUrl` (absolute, or relative to the document base). */
   allows(requestUrl: string): boolean {
-    if (this.prefixes.length === 0) return false;
-    let decision = this.decisions.get(requestUrl);
+    if (this.#prefixes.length === 0) return false;
+    let decision = this.#decisions.get(requestUrl);
     if (decision === undefined) {
-      decision = this.decide(requestUrl);
-      if (this.decisions.size >= 256) this.decisions.clear();
-      this.decisions.set(requestUrl, decision);
+      decision = this.#decide(requestUrl);
+      if (this.#decisions.size >= 256) this.#decisions.clear();
+      this.#decisions.set(requestUrl, decision);
     }
     return decision;
   }
 
-  private decide(requestUrl: string): boolean {
+  #decide(requestUrl: string): boolean {
     let url: URL;
     try {
       // An absolute URL needs no base; skipping it saves a second parse.
-      url = ABSOLUTE.test(requestUrl) ? new URL(requestUrl) : new URL(requestUrl, this.baseUrl);
+      url = ABSOLUTE.test(requestUrl) ? new URL(requestUrl) : new URL(requestUrl, this.#baseUrl);
     } catch {
       // An unparsable URL cannot be proven to be on the allow-list.
       return false;
     }
     if (url.username || url.password) return false;
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-    return this.prefixes.some((p) => p.origin === url.origin && pathMatches(url.pathname, p.path));
+    return this.#prefixes.some((p) => p.origin === url.origin && pathMatches(url.pathname, p.path));
   }
 }

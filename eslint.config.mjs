@@ -1,0 +1,89 @@
+// ESLint flat config: typescript-eslint for all TypeScript here, angular-eslint for the Angular
+// glue, and the library's import boundaries, so the size contract (opt-in code reachable only
+// through its with*() feature) fails at edit time instead of in `npm run test:size`.
+// @ts-check
+import eslint from '@eslint/js';
+import angular from 'angular-eslint';
+import tseslint from 'typescript-eslint';
+
+const LIB = 'projects/ngx-spa-auth/src/lib';
+const SPECS = ['**/*.spec.ts'];
+
+const FRAMEWORK_FREE = [
+  {
+    group: ['@angular/*', 'rxjs', 'rxjs/*'],
+    message: 'core/ is framework-free; Angular glue lives in lib/angular/.',
+  },
+];
+const OPT_IN = [
+  {
+    group: ['**/dpop/*'],
+    allowTypeImports: true,
+    message:
+      'DPoP code is reached only through withDPoP() (angular/provide-auth.ts), so apps without it do not ship it.',
+  },
+  {
+    group: ['**/persistence/*'],
+    allowTypeImports: true,
+    message:
+      'Persistence code is reached only through withPersistentSession() (angular/provide-auth.ts), so apps without it do not ship it.',
+  },
+];
+const restrict = (patterns) => ({
+  '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
+});
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/out-tsc/**', '**/.angular/**'] },
+  {
+    files: [
+      `${LIB}/**/*.ts`,
+      'projects/ngx-spa-auth/src/*.ts',
+      'projects/ngx-spa-auth/testing/**/*.ts',
+      'test/**/*.ts',
+    ],
+    extends: [eslint.configs.recommended, ...tseslint.configs.recommended],
+    rules: {
+      // `_name` marks a parameter kept for its position (guards, it.each rows).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: [`${LIB}/angular/**/*.ts`, 'projects/ngx-spa-auth/testing/**/*.ts'],
+    extends: [...angular.configs.tsRecommended],
+    processor: angular.processInlineTemplates,
+  },
+  // Boundaries. One rule per file set: ESLint replaces (not merges) a rule's options per file.
+  {
+    files: [`${LIB}/core/**/*.ts`],
+    ignores: [...SPECS, `${LIB}/core/dpop/**`, `${LIB}/core/persistence/**`],
+    rules: restrict([...FRAMEWORK_FREE, ...OPT_IN]),
+  },
+  {
+    files: [
+      `${LIB}/core/dpop/**/*.ts`,
+      `${LIB}/core/persistence/**/*.ts`,
+      `${LIB}/core/**/*.spec.ts`,
+    ],
+    rules: restrict(FRAMEWORK_FREE),
+  },
+  {
+    files: [`${LIB}/angular/**/*.ts`, 'projects/ngx-spa-auth/src/public-api.ts'],
+    ignores: [...SPECS, `${LIB}/angular/provide-auth.ts`],
+    rules: restrict(OPT_IN),
+  },
+  {
+    // A secondary entry point reaches the library only through its public API (ng-packagr builds
+    // it against the built primary entry), so one AUTH_CLIENT token is shared.
+    files: ['projects/ngx-spa-auth/testing/**/*.ts'],
+    rules: restrict([
+      {
+        group: ['**/src/lib/*', '**/src/lib/**'],
+        message: 'Import from "ngx-spa-auth", not from the library sources.',
+      },
+    ]),
+  },
+);

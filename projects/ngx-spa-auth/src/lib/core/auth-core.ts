@@ -1,0 +1,30 @@
+import type { AuthState, LogoutOptions } from './auth-client-options';
+import type { AuthEvent } from './events';
+import type { LoginOptions } from './login/login-flow';
+import type { AuthStartup } from './startup';
+
+/**
+ * What the Angular glue (`AuthService`, `authInterceptor`, `authGuard`) uses of the core client,
+ * and nothing more. {@link AuthClient} implements it; `ngx-spa-auth/testing` provides a fake of it
+ * in its place, the way Angular's `provideHttpClientTesting()` replaces the `HttpBackend`.
+ */
+export interface AuthCore {
+  /** The part of the configuration the interceptor needs. */
+  readonly config: { readonly allowedUrls: readonly string[] };
+  readonly state: AuthState;
+  /** How startup ended; null until it has. Published with a state change (`onStateChange`). */
+  readonly startup: AuthStartup | null;
+  readonly events: { subscribe(listener: (event: AuthEvent) => void): () => void };
+  onStateChange(listener: (state: AuthState) => void): () => void;
+  initialize(): Promise<void>;
+  login(options?: LoginOptions): Promise<void>;
+  logout(options?: LogoutOptions): Promise<void>;
+  getAccessToken(): Promise<string>;
+  renewRejectedToken(rejected: string): Promise<string>;
+  authorizationHeaders(
+    accessToken: string,
+    method: string,
+    url: string,
+  ): Promise<Record<string, string>>;
+  rememberDPoPNonce(url: string, nonce: string | null): Promise<boolean>;
+}

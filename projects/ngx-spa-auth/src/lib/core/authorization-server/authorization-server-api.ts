@@ -1,0 +1,363 @@
+// Everything the library asks the authorization server (discovery, code exchange, refresh,
+// revocation), as oauth4webapi's request/validate pairs, with failures mapped to typed errors.
+import * as oauth from 'oauth4webapi';
+
+import { withDeadline, type Clock } from '../clock';
+import type { ResolvedAuthConfig } from '../config';
+import { AuthError, protocolCodeOf } from '../errors';
+import type { DPoPKeyHolder } from '../dpop/dpop-key-holder';
+import { classifyRefreshAnswer, RefreshFailure } from '../refresh-failure';
+import {
+  mainThreadHolder,
+  type FetchLike,
+  type RefreshTokenHolder,
+  type RefreshTokenHolderFactory,
+} from './refresh-token-holder';
+import type { TokenResponse, UserClaims } from '../token-set';
+
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
+/** A token response together with the validated ID-token claims, when it carried an ID token. */
+export interface ValidatedTokens {
+  readonly response: TokenResponse;
+  readonly claims: UserClaims | null;
+}
+
+/**
+ * Talks to the authorization server: discovery, code exchange, refresh, revocation.
+ * Each call is oauth4webapi's request/validate pair; this class only maps failures to the library's
+ * error types. It uses the injected `fetch` directly, so token calls never pass through the app's
+ * HTTP interceptors.
+ */
+export class AuthorizationServerApi {
+  #metadataPromise: Promise<oauth.AuthorizationServer> | null = null;
+  #holderPromise: Promise<RefreshTokenHolder> | null = null;
+  /** The OAuth client registration (RFC 7591 metadata) oauth4webapi is called with. */
+  readonly registration: oauth.Client;
+  readonly #clientAuth = oauth.None();
+
+  readonly #config: ResolvedAuthConfig;
+  readonly #fetchFn: FetchLike;
+  readonly #clock: Clock;
+  readonly #holderFactory?: RefreshTokenHolderFactory;
+
+  constructor(
+    config: ResolvedAuthConfig,
+    fetchFn: FetchLike,
+    clock: Clock,
+    holderFactory?: RefreshTokenHolderFactory,
+    /** The session's DPoP key, when `withDPoP()` is on. */
+    readonly dpop?: DPoPKeyHolder,
+  ) {
+    this.#config = config;
+    this.#fetchFn = fetchFn;
+    this.#clock = clock;
+    this.#holderFactory = holderFactory;
+    this.registration = { client_id: config.clientId };
+  }
+
+  /**
+   * Sends a token request, with a DPoP proof when a key exists, once more when the server
+   * answers `use_dpop_nonce` (RFC 9449 §8): that answer means it did not process the request, so
+   * the retry cannot be a reuse. oauth4webapi keeps the nonce per origin.
+   */
+  async #withDPoP(
+    send: (dpop: oauth.DPoPHandle | undefined) => Promise<Response>,
+  ): Promise<Response> {
+    const handle = (await this.dpop?.current())?.handle;
+    const response = await send(handle);
+    if (!handle || response.status !== 400) return response;
+    const body = await response
+      .clone()
+      .json()
+      .catch(() => null);
+    return body?.error === 'use_dpop_nonce' ? send(handle) : response;
+  }
+
+  /** Options every oauth4webapi request gets: a fetch, and http only for a loopback issuer. */
+  #requestOptions(signal?: AbortSignal, fetchFn: FetchLike = this.#fetchFn) {
+    return {
+      [oauth.customFetch]: (url: string, init: RequestInit) => fetchFn(url, init),
+      [oauth.allowInsecureRequests]: this.#config.allowInsecureRequests,
+      signal,
+    };
+  }
+
+  /** Requests to the token and revocation endpoints go through the holder (a worker, by default). */
+  async #tokenRequestOptions(signal?: AbortSignal) {
+    const holder = await this.#holder();
+    return this.#requestOptions(signal, holder.fetch);
+  }
+
+  #holder(): Promise<RefreshTokenHolder> {
+    this.#holderPromise ??= this.metadata().then((as) => {
+      const endpoints = [as.token_endpoint, as.revocation_endpoint].filter((e): e is string => !!e);
+      return this.#holderFactory ? this.#holderFactory(endpoints) : mainThreadHolder(this.#fetchFn);
+    });
+    return this.#holderPromise;
+  }
+
+  /** Forgets the refresh token wherever it is held. */
+  async forgetRefreshToken(): Promise<void> {
+    if (this.#holderPromise) (await this.#holderPromise).clear();
+  }
+
+  /** Stops the holder (worker) for good. */
+  async dispose(): Promise<void> {
+    if (this.#holderPromise) (await this.#holderPromise.catch(() => null))?.dispose();
+  }
+
+  /**
+   * Bounds a request that is not a refresh (those have `refreshTimeout` and the retry rules) by
+   * `requestTimeout`: afterwards the wait ends with `network_error`, answer or not.
+   */
+  #bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ms = this.#config.requestTimeoutMs;
+    return withDeadline(
+      this.#clock,
+      ms,
+      task,
+      () =>
+        new AuthError(
+          'network_error',
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `The authorization server did not answer within ${ms / 1000} s (requestTimeout).`
+            : '',
+        ),
+    );
+  }
+
+  /** Server metadata, discovered once and cached; a failed discovery is retried on the next call. */
+  metadata(): Promise<oauth.AuthorizationServer> {
+    this.#metadataPromise ??= this.#discover().catch((error: unknown) => {
+      this.#metadataPromise = null;
+      throw error;
+    });
+    return this.#metadataPromise;
+  }
+
+  async #discover(): Promise<oauth.AuthorizationServer> {
+    const { issuer, endpoints } = this.#config;
+    const explicit = {
+      issuer,
+      authorization_endpoint: endpoints.authorization,
+      token_endpoint: endpoints.token,
+      revocation_endpoint: endpoints.revocation,
+      end_session_endpoint: endpoints.endSession,
+    };
+    if (endpoints.authorization && endpoints.token) return explicit;
+    let discovered: oauth.AuthorizationServer;
+    try {
+      const url = new URL(issuer);
+      discovered = await this.#bounded(async (signal) =>
+        oauth.processDiscoveryResponse(
+          url,
+          await oauth.discoveryRequest(url, this.#requestOptions(signal)),
+        ),
+      );
+    } catch (error) {
+      // Discovery failures are configuration or availability problems; say which issuer failed.
+      throw new AuthError(
+        'discovery_failed',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `Could not load the OpenID configuration of ${issuer}: ${describe(error)}`
+          : '',
+        {
+          protocolCode: protocolCodeOf(error),
+        },
+      );
+    }
+    const merged: Record<string, unknown> = { ...discovered };
+    for (const [key, value] of Object.entries(explicit))
+      if (value !== undefined) merged[key] = value;
+    return merged as unknown as oauth.AuthorizationServer;
+  }
+
+  /** Exchanges an authorization code (RFC 6749 §4.1.3 + PKCE) and validates the ID token. */
+  exchangeCode(
+    callbackParams: URLSearchParams,
+    codeVerifier: string,
+    nonce: string,
+  ): Promise<ValidatedTokens> {
+    return this.#bounded((signal) => this.#exchange(callbackParams, codeVerifier, nonce, signal));
+  }
+
+  async #exchange(
+    callbackParams: URLSearchParams,
+    codeVerifier: string,
+    nonce: string,
+    signal: AbortSignal,
+  ): Promise<ValidatedTokens> {
+    const as = await this.metadata();
+    let response: Response;
+    try {
+      const options = {
+        ...(await this.#tokenRequestOptions(signal)),
+        additionalParameters: this.#resourceParams(),
+      };
+      response = await this.#withDPoP((DPoP) =>
+        oauth.authorizationCodeGrantRequest(
+          as,
+          this.registration,
+          this.#clientAuth,
+          callbackParams,
+          this.#config.redirectUri,
+          codeVerifier,
+          { ...options, DPoP },
+        ),
+      );
+    } catch (error) {
+      // Either oauth4webapi refused to build the request from the callback's parameters (a
+      // duplicated or empty `code`; it says so with an error code) and nothing was sent, or fetch
+      // rejected: no answer from the server.
+      const protocolCode = protocolCodeOf(error);
+      throw protocolCode
+        ? new AuthError(
+            'invalid_callback',
+            typeof ngDevMode === 'undefined' || ngDevMode
+              ? `The login callback is invalid: ${describe(error)}`
+              : '',
+            { protocolCode },
+          )
+        : new AuthError(
+            'network_error',
+            typeof ngDevMode === 'undefined' || ngDevMode
+              ? `The token endpoint could not be reached: ${describe(error)}`
+              : '',
+          );
+    }
+    try {
+      const result = await oauth.processAuthorizationCodeResponse(as, this.registration, response, {
+        expectedNonce: nonce,
+        requireIdToken: true,
+      });
+      return { response: result, claims: claimsOf(result) };
+    } catch (error) {
+      throw toTokenError(error, response.status);
+    }
+  }
+
+  /**
+   * One refresh-token grant (RFC 6749 §6). Rejects with a {@link RefreshFailure} classified as
+   * ambiguous (the server may have rotated) or definitive (the server refused).
+   */
+  async refresh(refreshToken: string, signal: AbortSignal): Promise<ValidatedTokens> {
+    const as = await this.metadata();
+    let response: Response;
+    try {
+      const options = {
+        ...(await this.#tokenRequestOptions(signal)),
+        additionalParameters: this.#resourceParams(),
+      };
+      response = await this.#withDPoP((DPoP) =>
+        oauth.refreshTokenGrantRequest(as, this.registration, this.#clientAuth, refreshToken, {
+          ...options,
+          DPoP,
+        }),
+      );
+    } catch {
+      // fetch rejected: lost connection or our own abort on timeout. Either way the outcome is unknown.
+      throw new RefreshFailure('ambiguous', signal.aborted ? 'timeout' : 'network');
+    }
+    const now = () => this.#clock.now();
+    if (response.status >= 500 || response.status === 429) {
+      throw classifyRefreshAnswer(
+        { status: response.status, retryAfter: response.headers.get('retry-after') },
+        now(),
+      );
+    }
+    try {
+      const result = await oauth.processRefreshTokenResponse(as, this.registration, response);
+      return { response: result, claims: claimsOf(result) };
+    } catch (error) {
+      // The server answered, but not with usable tokens: classifyRefreshAnswer says whether it
+      // refused (definitive) or may have rotated (ambiguous).
+      const body = error instanceof oauth.ResponseBodyError ? error : null;
+      throw classifyRefreshAnswer(
+        {
+          status: body?.status ?? response.status,
+          error: body?.error,
+          errorDescription: body?.error_description,
+          protocolCode: protocolCodeOf(error),
+        },
+        now(),
+      );
+    }
+  }
+
+  /** RFC 7009 revocation; resolves false when the server offers no revocation endpoint. */
+  async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
+    const as = await this.metadata();
+    if (!as.revocation_endpoint) return false;
+    return this.#bounded(async (signal) => {
+      const response = await oauth.revocationRequest(
+        as,
+        this.registration,
+        this.#clientAuth,
+        token,
+        {
+          ...(await this.#tokenRequestOptions(signal)),
+          additionalParameters: { token_type_hint: hint },
+        },
+      );
+      await oauth.processRevocationResponse(response);
+      return true;
+    });
+  }
+
+  #resourceParams(): URLSearchParams {
+    const params = new URLSearchParams();
+    for (const r of this.#config.resource) params.append('resource', r);
+    return params;
+  }
+}
+
+function claimsOf(result: oauth.TokenEndpointResponse): UserClaims | null {
+  const claims = oauth.getValidatedIdTokenClaims(result);
+  return claims ? ({ ...claims } as UserClaims) : null;
+}
+
+/** A message safe to show: oauth4webapi's messages name fields, never their values. */
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : 'unknown error';
+}
+
+/**
+ * Maps a code-exchange processing error to an AuthError without copying the response body: an
+ * error status is a refusal (with the OAuth error when the body had one), a 2xx we cannot use is an
+ * invalid response.
+ */
+function toTokenError(error: unknown, status: number): AuthError {
+  const protocolCode = protocolCodeOf(error);
+  if (error instanceof oauth.ResponseBodyError) {
+    return new AuthError(
+      'token_request_failed',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `The token endpoint refused the request: ${error.error}`
+        : '',
+      {
+        error: error.error,
+        errorDescription: error.error_description,
+        status,
+        protocolCode,
+      },
+    );
+  }
+  if (status >= 400) {
+    return new AuthError(
+      'token_request_failed',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `The token endpoint refused the request (HTTP ${status}).`
+        : '',
+      { status, protocolCode },
+    );
+  }
+  return new AuthError(
+    'token_response_invalid',
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? `The token response is invalid: ${describe(error)}`
+      : '',
+    { protocolCode },
+  );
+}

@@ -1,0 +1,143 @@
+// The redirect login, both halves: start (transaction, authorization URL) and finish (callback
+// validation, code exchange).
+import {
+  buildAuthorizationUrl,
+  cleanCallbackUrl,
+  createTransaction,
+  fragmentResponse,
+  safeReturnUrl,
+  validateCallback,
+  type LoginTransaction,
+} from './authorization';
+import { currentPath, type BrowserEnvironment } from '../browser-environment';
+import type { ResolvedAuthConfig } from '../config';
+import { AuthError, protocolCodeOf } from '../errors';
+import type {
+  AuthorizationServerApi,
+  ValidatedTokens,
+} from '../authorization-server/authorization-server-api';
+import { TransactionStore } from './transaction-store';
+
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
+export interface LoginOptions {
+  /** Same-origin path to return to after login. Defaults to the current path. */
+  readonly returnUrl?: string;
+  /** OIDC `prompt` (`login`, `none`, `consent`, `select_account`, …). */
+  readonly prompt?: string;
+  /** Extra authorization request parameters for this login only (e.g. `login_hint`). */
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+/** The outcome of handling a callback, with where the app should land either way. */
+export type CallbackResult =
+  | { readonly ok: true; readonly tokens: ValidatedTokens; readonly transaction: LoginTransaction }
+  | {
+      readonly ok: false;
+      readonly error: AuthError;
+      readonly returnUrl: string;
+      readonly prompt?: string;
+    };
+
+/**
+ * The redirect half of login: starting it (transaction + authorization URL) and finishing it
+ * (callback validation + code exchange). It keeps no state besides the one-time transaction.
+ */
+export class LoginFlow {
+  readonly #transactions: TransactionStore;
+
+  readonly #config: ResolvedAuthConfig;
+  readonly #env: BrowserEnvironment;
+  readonly #server: AuthorizationServerApi;
+  readonly #now: () => number;
+
+  constructor(
+    config: ResolvedAuthConfig,
+    env: BrowserEnvironment,
+    server: AuthorizationServerApi,
+    now: () => number,
+  ) {
+    this.#config = config;
+    this.#env = env;
+    this.#server = server;
+    this.#now = now;
+    this.#transactions = new TransactionStore(env.sessionStorage);
+  }
+
+  /** Saves a fresh transaction and returns the authorization URL to navigate to. */
+  async start(options: LoginOptions = {}): Promise<string> {
+    const as = await this.#server.metadata();
+    if (!as.authorization_endpoint) {
+      throw new AuthError(
+        'discovery_failed',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'The authorization server has no authorization_endpoint.'
+          : '',
+      );
+    }
+    const returnUrl = safeReturnUrl(
+      options.returnUrl ?? currentPath(this.#env),
+      this.#env.location.origin,
+    );
+    const tx = createTransaction(returnUrl, this.#now(), options.prompt);
+    // A new login gets a new DPoP key; dpop_jkt binds the authorization code to it (RFC 9449 §10).
+    const jkt = await this.#server.dpop?.renew();
+    const params = jkt ? { ...options.params, dpop_jkt: jkt } : options.params;
+    const url = await buildAuthorizationUrl(as.authorization_endpoint, this.#config, tx, params);
+    this.#transactions.save(tx);
+    return url;
+  }
+
+  /**
+   * Finishes a login from the callback URL. The URL is cleaned first, whatever happens next, so a
+   * reload can never re-submit a code and a bad callback cannot loop. The transaction is consumed
+   * before the exchange, so the same state works once. Never rejects: failures come back as
+   * `{ ok: false }` with a typed error.
+   */
+  async finish(callbackUrl: string): Promise<CallbackResult> {
+    const url = new URL(callbackUrl);
+    const fragment = fragmentResponse(url);
+    const params = fragment ?? new URLSearchParams(url.search);
+    this.#env.history.replaceState(null, '', cleanCallbackUrl(callbackUrl));
+    const tx = this.#transactions.take(params.get('state') ?? '', this.#now());
+    if (!tx) {
+      const error = new AuthError(
+        'invalid_callback',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'The login callback does not match a login started in this tab (forged, replayed or expired state).'
+          : '',
+      );
+      return { ok: false, error, returnUrl: '/' };
+    }
+    if (fragment) {
+      // Some server answered in the fragment although the request asked for none: never finished.
+      const error = new AuthError(
+        'invalid_callback',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'The response came in the URL fragment; only query responses are accepted.'
+          : '',
+      );
+      return { ok: false, error, returnUrl: tx.returnUrl, prompt: tx.prompt };
+    }
+    try {
+      const as = await this.#server.metadata();
+      const validated = validateCallback(as, this.#server.registration, params, tx);
+      const tokens = await this.#server.exchangeCode(validated, tx.codeVerifier, tx.nonce);
+      return { ok: true, tokens, transaction: tx };
+    } catch (error) {
+      // Every step above throws AuthError; anything else is unexpected and reported generically.
+      const authError =
+        error instanceof AuthError
+          ? error
+          : new AuthError(
+              'invalid_callback',
+              typeof ngDevMode === 'undefined' || ngDevMode
+                ? 'The login callback could not be processed.'
+                : '',
+              { protocolCode: protocolCodeOf(error) },
+            );
+      return { ok: false, error: authError, returnUrl: tx.returnUrl, prompt: tx.prompt };
+    }
+  }
+}

@@ -1,0 +1,321 @@
+// The signed-in session: its tokens, keeping them fresh (one refresh at a time, across tabs with
+// persistence), and ending it.
+import type { Clock } from '../clock';
+import type { ResolvedAuthConfig } from '../config';
+import { AuthError, type AuthErrorDetails } from '../errors';
+import type { AuthEvent, SessionEndReason } from '../events';
+import { RefreshCoordinator } from './refresh-coordinator';
+import type { SessionState, SessionStateInput } from './session-state';
+import { RefreshFailure, sessionEndReasonOf } from '../refresh-failure';
+import type { SessionStore } from '../persistence/session-store';
+import { noLock, type RefreshLock, type TabMessage } from '../tab-sync';
+import type {
+  AuthorizationServerApi,
+  ValidatedTokens,
+} from '../authorization-server/authorization-server-api';
+import { isExpiring, tokenSetFromResponse, type TokenSet, type UserClaims } from '../token-set';
+
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
+type ActiveSession = Extract<SessionState, { kind: 'active' }>;
+
+export interface TokenSessionOptions {
+  readonly config: ResolvedAuthConfig;
+  readonly clock: Clock;
+  readonly random?: () => number;
+  readonly server: AuthorizationServerApi;
+  readonly emit: (event: AuthEvent) => void;
+  /** Called once when the session ends on its own (not on logout). */
+  readonly onEnd: (reason: SessionEndReason) => void;
+  /** Persistence (`withPersistentSession()`); without it tokens live in this tab's memory only. */
+  readonly store?: SessionStore | null;
+  /** Serialises refreshes across tabs; needed with persistence, where tabs share one refresh token. */
+  readonly lock?: RefreshLock;
+  /** Tells the other tabs about rotations and session end. */
+  readonly announce?: (message: TabMessage) => void;
+}
+
+/**
+ * The signed-in session's tokens and the rules for keeping them fresh.
+ *
+ * The lifecycle is one {@link SessionState} (diagram there), changed only by `become()` (a new
+ * state, a new id) and `update()` (same session: new tokens, or the refresh in flight). A refresh
+ * that completes after its session is no longer active with the same id is discarded instead of
+ * resurrecting a session the user left. With persistence the refresh runs under a cross-tab lock
+ * and re-reads the store first: another tab may have rotated the shared refresh token already,
+ * and presenting the old one would be a reuse.
+ */
+export class TokenSession {
+  // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.
+  private state: SessionState = { kind: 'signed_out', id: 0 };
+  readonly #coordinator: RefreshCoordinator<ValidatedTokens>;
+
+  readonly #options: TokenSessionOptions;
+
+  constructor(options: TokenSessionOptions) {
+    this.#options = options;
+    const { config, clock, server } = options;
+    this.#coordinator = new RefreshCoordinator({
+      clock,
+      random: options.random,
+      reuseIntervalMs: config.refreshReuseIntervalMs,
+      timeoutMs: config.refreshTimeoutMs,
+      attempt: async (refreshToken, signal) => {
+        const validated = await server.refresh(refreshToken, signal);
+        const previous = this.#tokens?.claims;
+        if (validated.claims && previous && validated.claims.sub !== previous.sub) {
+          // OIDC Core §12.2: a refreshed ID token must be for the same user.
+          throw new RefreshFailure('definitive', 'user_changed');
+        }
+        return validated;
+      },
+      onRetry: (info) => options.emit({ type: 'refresh_retrying', ...info }),
+    });
+  }
+
+  /** Enters a new state with a new id: the one place the lifecycle moves. */
+  #become(next: SessionStateInput): void {
+    this.state = { ...next, id: this.state.id + 1 };
+  }
+
+  /** The same session gets new tokens, or starts or settles its refresh: the id stays. */
+  #update(
+    active: ActiveSession,
+    change: Partial<Pick<ActiveSession, 'tokens' | 'refreshing'>>,
+  ): void {
+    this.state = { ...active, ...change };
+  }
+
+  get #active(): ActiveSession | null {
+    return this.state.kind === 'active' ? this.state : null;
+  }
+
+  /** Whether the session that started some work (a refresh, a read) is still the active one. */
+  #isCurrent(id: number): boolean {
+    return this.state.kind === 'active' && this.state.id === id;
+  }
+
+  get #tokens(): TokenSet | null {
+    return this.#active?.tokens ?? null;
+  }
+
+  get accessToken(): string | null {
+    return this.#tokens?.accessToken ?? null;
+  }
+
+  /** `bearer` or `dpop` (lower-cased by oauth4webapi), for the current access token. */
+  get tokenType(): string | null {
+    return this.#tokens?.tokenType.toLowerCase() ?? null;
+  }
+
+  /** The refresh in flight (settled once its result is stored or discarded), or null. */
+  get refreshing(): Promise<string> | null {
+    return this.#active?.refreshing ?? null;
+  }
+
+  /** The last ID token received (login or refresh). */
+  get idToken(): string | null {
+    return this.#tokens?.idToken ?? null;
+  }
+
+  get claims(): UserClaims | null {
+    return this.#tokens?.claims ?? null;
+  }
+
+  /** Starts a new session from a code exchange. */
+  async start(validated: ValidatedTokens): Promise<void> {
+    const tokens = tokenSetFromResponse(
+      validated.response,
+      this.#options.clock.now(),
+      validated.claims,
+    );
+    this.#become({ kind: 'active', tokens, refreshing: null });
+    await this.#options.store?.save(tokens);
+  }
+
+  /** Takes over a persisted session (reload, new tab, another tab's rotation); false when there is none. */
+  async resume(): Promise<boolean> {
+    const id = this.state.id;
+    const stored = await this.#options.store?.load();
+    // Signed out (or a new login) while reading: what was read is stale.
+    if (!stored || id !== this.state.id) return false;
+    const active = this.#active;
+    if (!active) {
+      this.#become({ kind: 'active', tokens: stored, refreshing: null });
+    } else if (
+      active.tokens.refreshToken !== stored.refreshToken ||
+      active.tokens.accessToken !== stored.accessToken
+    ) {
+      this.#update(active, { tokens: stored });
+    }
+    return true;
+  }
+
+  /**
+   * Forgets the tokens (logout, or another tab signed out) and returns what was held, for
+   * revocation. Memory is cleared at once; the promise settles when the stored copy is gone too.
+   */
+  async clear(): Promise<TokenSet | null> {
+    const held = this.#tokens;
+    this.#become({ kind: 'signed_out' });
+    await this.#options.store?.clear();
+    return held;
+  }
+
+  async getAccessToken(): Promise<string> {
+    // After the session ended, new requests are simply signed out; only the requests that were
+    // waiting on the failed refresh (or got a 401 from the ended session) see session_expired.
+    const tokens = this.#tokens;
+    if (!tokens)
+      throw new AuthError(
+        'not_authenticated',
+        typeof ngDevMode === 'undefined' || ngDevMode ? 'No user is signed in.' : '',
+      );
+    if (!isExpiring(tokens, this.#options.clock.now(), this.#options.config.refreshLeewayMs)) {
+      return tokens.accessToken;
+    }
+    if (!tokens.refreshToken) {
+      if (tokens.expiresAt !== null && tokens.expiresAt <= this.#options.clock.now())
+        throw this.#end('expired');
+      return tokens.accessToken;
+    }
+    return this.#refresh();
+  }
+
+  /**
+   * After a 401 for `rejected`: when a newer token is already held, use it; otherwise join or start
+   * the one refresh. Rejects with `not_authenticated` when there is nothing to renew with, so the
+   * caller passes the original 401 on.
+   */
+  async renewRejected(rejected: string): Promise<string> {
+    const refreshing = this.refreshing;
+    if (refreshing) return refreshing;
+    const tokens = this.#tokens;
+    if (!tokens) {
+      if (this.state.kind === 'ended') throw this.#endedError();
+      throw new AuthError(
+        'not_authenticated',
+        typeof ngDevMode === 'undefined' || ngDevMode ? 'No user is signed in.' : '',
+      );
+    }
+    if (tokens.accessToken !== rejected) return this.getAccessToken();
+    if (!tokens.refreshToken) {
+      throw new AuthError(
+        'not_authenticated',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'The access token was rejected and there is no refresh token.'
+          : '',
+      );
+    }
+    return this.#refresh(rejected);
+  }
+
+  /** Joins the refresh in flight or starts one; the result is stored once, whoever waits. */
+  #refresh(rejected?: string): Promise<string> {
+    const active = this.#active!;
+    if (active.refreshing) return active.refreshing;
+    const { id } = active;
+    const lock = this.#options.lock ?? noLock;
+    const flight: Promise<string> = lock(() => this.#refreshLocked(id, rejected)).then(
+      (accessToken) => {
+        const now = this.#active;
+        if (now?.refreshing === flight) this.#update(now, { refreshing: null });
+        return accessToken;
+      },
+      (failure: unknown) => {
+        if (!this.#isCurrent(id)) throw this.#endedError();
+        const refreshFailure = failure instanceof RefreshFailure ? failure : null;
+        throw this.#end(sessionEndReasonOf(refreshFailure), refreshFailure?.details);
+      },
+    );
+    this.#update(active, { refreshing: flight });
+    return flight;
+  }
+
+  /** Runs under the lock: adopt another tab's rotation if there was one, else refresh and store. */
+  async #refreshLocked(id: number, rejected: string | undefined): Promise<string> {
+    if (!this.#isCurrent(id)) throw this.#endedError();
+    const { store, clock, config } = this.#options;
+    if (store) {
+      const stored = await store.load();
+      if (!this.#isCurrent(id)) throw this.#endedError();
+      if (!stored) throw new RefreshFailure('definitive', 'signed_out_elsewhere');
+      // Whether another tab rotated while we waited for the lock (or earlier, announced), the
+      // stored set is the newest: use its access token when it is fresh, else refresh with it.
+      this.#update(this.#active!, { tokens: stored });
+      if (
+        !isExpiring(stored, clock.now(), config.refreshLeewayMs) &&
+        stored.accessToken !== rejected
+      ) {
+        return stored.accessToken;
+      }
+    }
+    const { response, claims } = await this.#coordinator.run(this.#tokens!.refreshToken!);
+    if (!this.#isCurrent(id)) {
+      // Logged out while refreshing: the rotated token belongs to nobody; revoke it (logout waits).
+      if (response.refresh_token) await this.revokeQuietly(response.refresh_token);
+      throw this.#endedError();
+    }
+    const tokens = tokenSetFromResponse(response, clock.now(), claims, this.#tokens);
+    this.#update(this.#active!, { tokens });
+    // Committed before the lock is released, so the next tab to take it sees the rotated token.
+    await store?.save(tokens);
+    this.#options.announce?.({ type: 'tokens_rotated' });
+    // Ended or signed out while storing: the caller gets the ended error, not a dead token.
+    const current = this.#tokens;
+    if (!current) throw this.#endedError();
+    this.#options.emit({ type: 'token_refreshed', expiresAt: current.expiresAt ?? 0 });
+    return current.accessToken;
+  }
+
+  /**
+   * Ends the session on its own: tokens gone, listeners told, every waiter gets session_expired
+   * (with the refusal's OAuth error, status and protocol code, when there was one).
+   */
+  #end(reason: SessionEndReason, details?: AuthErrorDetails): AuthError {
+    this.#become({ kind: 'ended', reason });
+    void this.#options.store?.clear();
+    void this.#options.server.forgetRefreshToken();
+    void this.#options.server.dpop?.forget();
+    this.#options.announce?.({ type: 'session_ended', reason });
+    this.#options.onEnd(reason);
+    return this.#endedError(details);
+  }
+
+  /** Another tab ended the session: end it here too, without telling the tabs again. */
+  endFromElsewhere(reason: SessionEndReason): boolean {
+    if (!this.#active) return false;
+    this.#become({ kind: 'ended', reason });
+    return true;
+  }
+
+  #endedError(details?: AuthErrorDetails): AuthError {
+    const reason = this.state.kind === 'ended' ? this.state.reason : 'logout';
+    return new AuthError(
+      'session_expired',
+      typeof ngDevMode === 'undefined' || ngDevMode ? `The session has ended (${reason}).` : '',
+      { ...details, reason },
+    );
+  }
+
+  /** Best-effort revocation: failure is reported as a warning, never thrown (the user is leaving). */
+  async revokeQuietly(refreshToken: string): Promise<void> {
+    try {
+      await this.#options.server.revoke(refreshToken, 'refresh_token');
+    } catch (error) {
+      // Revocation is best effort (RFC 7009 §2.2 lets servers fail; glewlwyd refuses public clients
+      // with a 401); the local session is gone anyway. The message names the status, never the token.
+      // oauth4webapi puts the status on its error, or the whole response in `cause` for an empty body.
+      const e = error as { status?: number; cause?: { status?: number } };
+      const status = e.status ?? e.cause?.status;
+      this.#options.emit({
+        type: 'warning',
+        message:
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}.`
+            : `revocation_failed${status ? ` (HTTP ${status})` : ''}`,
+      });
+    }
+  }
+}

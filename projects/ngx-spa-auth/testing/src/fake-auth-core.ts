@@ -1,0 +1,283 @@
+import { inject, Injectable, InjectionToken } from '@angular/core';
+import {
+  AuthError,
+  type AuthEvent,
+  type AuthStartup,
+  type AuthState,
+  type LoginOptions,
+  type LogoutOptions,
+  type SessionEndReason,
+  type UserClaims,
+  type ɵAuthCore,
+} from 'ngx-spa-auth';
+
+import {
+  AuthTestingController,
+  type HeldRefresh,
+  type SignInOptions,
+} from './auth-testing-controller';
+import type { AuthTestingOptions } from './provide-auth-testing';
+
+/** The options given to `provideAuthTesting()`. */
+export const AUTH_TESTING_OPTIONS = new InjectionToken<AuthTestingOptions>('AUTH_TESTING_OPTIONS');
+
+export const DEFAULT_ACCESS_TOKEN = 'test-access-token';
+
+/** A promise with its resolve and reject at hand. */
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  // The rejection reaches whoever awaits it; nobody waiting is fine too.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/** A listener list; `listen` returns the function that removes the listener. */
+class Listeners<T> {
+  private readonly all = new Set<(value: T) => void>();
+  emit(value: T): void {
+    for (const listener of [...this.all]) listener(value);
+  }
+  listen(listener: (value: T) => void): () => void {
+    this.all.add(listener);
+    return () => this.all.delete(listener);
+  }
+}
+
+/**
+ * The core client of `ngx-spa-auth/testing`: the real glue's view of the core (`ɵAuthCore`), kept
+ * in memory and driven by the test through {@link AuthTestingController}.
+ */
+@Injectable()
+export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
+  private readonly options = inject(AUTH_TESTING_OPTIONS);
+  readonly config = { allowedUrls: this.options.allowedUrls ?? [] };
+  readonly loginCalls: LoginOptions[] = [];
+  readonly logoutCalls: LogoutOptions[] = [];
+
+  private readonly eventHub = new Listeners<AuthEvent>();
+  readonly events = {
+    subscribe: (listener: (event: AuthEvent) => void) => this.eventHub.listen(listener),
+  };
+  private readonly stateHub = new Listeners<AuthState>();
+
+  private user: UserClaims | null = this.options.user ?? null;
+  private token: string | null = this.user
+    ? (this.options.accessToken ?? DEFAULT_ACCESS_TOKEN)
+    : null;
+  private error: AuthError | null = null;
+  private loading = this.options.loading === true;
+  private outcome: AuthStartup | null = null;
+  private readonly started = deferred<void>();
+  private refresh: Deferred<string> | null = null;
+  private nextFailure: AuthError | null = null;
+  private renewals = 0;
+
+  constructor() {
+    super();
+    if (!this.loading)
+      this.settleStartup(
+        this.user
+          ? { status: 'signed_in', user: this.user, restored: true }
+          : { status: 'signed_out' },
+      );
+  }
+
+  // The core's side, as the real AuthService, authInterceptor and authGuard use it.
+
+  get state(): AuthState {
+    if (this.loading) return { status: 'loading', user: null, error: null };
+    return this.user
+      ? { status: 'authenticated', user: this.user, error: null }
+      : { status: 'unauthenticated', user: null, error: this.error };
+  }
+
+  get startup(): AuthStartup | null {
+    return this.outcome;
+  }
+
+  get accessToken(): string | null {
+    return this.token;
+  }
+
+  onStateChange(listener: (state: AuthState) => void): () => void {
+    return this.stateHub.listen(listener);
+  }
+
+  initialize(): Promise<void> {
+    return this.started.promise;
+  }
+
+  async login(options: LoginOptions = {}): Promise<void> {
+    this.loginCalls.push(options);
+    this.eventHub.emit({ type: 'login_started', prompt: options.prompt });
+  }
+
+  async logout(options: LogoutOptions = {}): Promise<void> {
+    this.logoutCalls.push(options);
+    this.endRefresh(
+      new AuthError(
+        'session_expired',
+        'The app logged out while the request waited for a refresh.',
+        { reason: 'logout' },
+      ),
+    );
+    this.forget();
+    this.eventHub.emit({ type: 'logout', localOnly: options.localOnly === true });
+  }
+
+  async getAccessToken(): Promise<string> {
+    await this.initialize();
+    const failure = this.nextFailure;
+    if (failure) {
+      this.nextFailure = null;
+      throw failure;
+    }
+    if (this.refresh) return this.refresh.promise;
+    return this.token ?? this.notSignedIn();
+  }
+
+  async renewRejectedToken(rejected: string): Promise<string> {
+    await this.initialize();
+    if (this.refresh) return this.refresh.promise;
+    if (this.token === null) return this.notSignedIn();
+    if (this.token === rejected) this.rotate(this.nextToken());
+    return this.token;
+  }
+
+  async authorizationHeaders(accessToken: string): Promise<Record<string, string>> {
+    return { Authorization: `Bearer ${accessToken}` };
+  }
+
+  async rememberDPoPNonce(): Promise<boolean> {
+    return false;
+  }
+
+  // The test's side (AuthTestingController).
+
+  signIn(user: UserClaims, options: SignInOptions = {}): void {
+    this.user = user;
+    this.token = options.accessToken ?? DEFAULT_ACCESS_TOKEN;
+    this.error = null;
+    this.loading = false;
+    const restored = options.restored === true;
+    this.settleStartup({ status: 'signed_in', user, restored });
+    this.changed();
+    this.eventHub.emit({ type: 'login', user, restored });
+  }
+
+  signOut(): void {
+    this.endRefresh(
+      new AuthError(
+        'session_expired',
+        'The user signed out while the request waited for a refresh.',
+        { reason: 'signed_out_elsewhere' },
+      ),
+    );
+    this.forget();
+    this.eventHub.emit({ type: 'logout', localOnly: true });
+  }
+
+  endSession(reason: SessionEndReason): void {
+    this.endRefresh(new AuthError('session_expired', `The session ended (${reason}).`, { reason }));
+    this.forget();
+    this.eventHub.emit({ type: 'session_expired', reason });
+  }
+
+  failLogin(error: AuthError): void {
+    this.user = null;
+    this.token = null;
+    this.error = error;
+    this.loading = false;
+    this.settleStartup({ status: 'failed', error });
+    this.changed();
+    this.eventHub.emit({ type: 'login_failed', error });
+  }
+
+  emit(event: AuthEvent): void {
+    this.eventHub.emit(event);
+  }
+
+  failNextAccessToken(
+    error = new AuthError('network_error', 'Test: getAccessToken() was made to fail.'),
+  ): void {
+    this.nextFailure = error;
+  }
+
+  holdRefresh(): HeldRefresh {
+    if (this.refresh)
+      throw new Error(
+        'AuthTestingController.holdRefresh(): a refresh is already held; release or fail it first.',
+      );
+    const refresh = (this.refresh = deferred<string>());
+    const current = () => this.refresh === refresh;
+    return {
+      release: (accessToken) => {
+        if (!current()) return;
+        this.refresh = null;
+        this.rotate(accessToken ?? this.nextToken());
+        refresh.resolve(this.token!);
+      },
+      fail: (reason = 'invalid_grant') => {
+        if (current()) this.endSession(reason);
+      },
+    };
+  }
+
+  setLoading(loading: boolean): void {
+    this.loading = loading;
+    if (!loading)
+      this.settleStartup(
+        this.user
+          ? { status: 'signed_in', user: this.user, restored: true }
+          : { status: 'signed_out' },
+      );
+    this.changed();
+  }
+
+  private nextToken(): string {
+    this.renewals += 1;
+    return `refreshed-access-token-${this.renewals}`;
+  }
+
+  private rotate(accessToken: string): void {
+    this.token = accessToken;
+    this.eventHub.emit({ type: 'token_refreshed', expiresAt: Date.now() + 3_600_000 });
+  }
+
+  private forget(): void {
+    this.user = null;
+    this.token = null;
+    this.error = null;
+    this.loading = false;
+    this.settleStartup({ status: 'signed_out' });
+    this.changed();
+  }
+
+  private endRefresh(error: AuthError): void {
+    const refresh = this.refresh;
+    this.refresh = null;
+    refresh?.reject(error);
+  }
+
+  private notSignedIn(): never {
+    throw new AuthError('not_authenticated', 'An access token was asked for while signed out.');
+  }
+
+  private settleStartup(outcome: AuthStartup): void {
+    if (this.outcome) return;
+    this.outcome = outcome;
+    this.started.resolve();
+  }
+
+  private changed(): void {
+    this.stateHub.emit(this.state);
+  }
+}
