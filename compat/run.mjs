@@ -22,7 +22,7 @@
 // second install) the NgModule one; both must then build in production mode, and running the
 // schematic again must change nothing. Angular 22 needs Node ^22.22.3 || ^24.15 || >=26: when the running
 // Node is older, that fixture installs and builds with Node 22.23.3 from the npm registry
-// (`npm exec -p node@22.23.3`); the browser tests themselves run with the workspace's Playwright.
+// (`npm exec --package=node@22.23.3 --call …`); the browser tests themselves run with the workspace's Playwright.
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
