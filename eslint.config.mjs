@@ -4,6 +4,7 @@
 // @ts-check
 import eslint from '@eslint/js';
 import angular from 'angular-eslint';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const LIB = 'projects/ngx-spa-auth/src/lib';
@@ -34,7 +35,21 @@ const restrict = (patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/out-tsc/**', '**/.angular/**'] },
+  {
+    // What git ignores (build output, test artefacts) is not linted.
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/out-tsc/**',
+      '**/.angular/**',
+      '**/artifacts/**',
+      'bench/size/.out/**',
+      'bench/out/**',
+      'coverage/**',
+      'test-results/**',
+      'playwright-report/**',
+    ],
+  },
   {
     files: [
       `${LIB}/**/*.ts`,
@@ -55,6 +70,51 @@ export default tseslint.config(
     files: [`${LIB}/angular/**/*.ts`, 'projects/ngx-spa-auth/testing/**/*.ts'],
     extends: [...angular.configs.tsRecommended],
     processor: angular.processInlineTemplates,
+  },
+  {
+    // The tools around the library: embedded servers, e2e and compatibility suites, scripts,
+    // benchmarks, demo apps and the BFF package. The same recommended rules, in Node.
+    files: [
+      'servers/**/*.mjs',
+      'e2e/**/*.ts',
+      'compat/**/*.{ts,mjs}',
+      'scripts/**/*.mjs',
+      'bench/**/*.{ts,mjs}',
+      'projects/*/src/**/*.ts',
+      'projects/ngx-spa-auth-bff/**/*.{ts,mjs}',
+      'projects/ngx-spa-auth/schematics/**/*.{ts,mjs}',
+      '*.{mjs,js,ts}',
+    ],
+    ignores: [`${LIB}/**`, 'projects/ngx-spa-auth/src/*.ts'],
+    extends: [eslint.configs.recommended, ...tseslint.configs.recommended],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrors: 'none',
+          ignoreRestSiblings: true, // `const { omitted, ...kept } = x` is how a copy drops keys
+        },
+      ],
+    },
+  },
+  {
+    // Playwright sets a fixture up only when a test names it, so a named, unused fixture is
+    // wanted (it starts a server); `async ({}, use)` is Playwright's form for no dependencies.
+    files: ['e2e/**/*.ts', 'compat/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { args: 'none', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      'no-empty-pattern': 'off',
+    },
+  },
+  {
+    files: ['karma.conf.js'], // CommonJS: karma loads it with require()
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   // Boundaries. One rule per file set: ESLint replaces (not merges) a rule's options per file.
   {

@@ -192,7 +192,7 @@ export function buildProviderConfiguration({
       // A rotated token inherits the remaining lifetime of the one it replaces, so the family has
       // an absolute lifetime and rotation cannot keep a session alive forever. (The stock function
       // does this only for tokens that are not sender-constrained; DPoP-bound ones got 14 days.)
-      RefreshToken(ctx, token) {
+      RefreshToken(ctx, _token) {
         const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
         if (rotated) return Math.max(1, rotated.remainingTTL);
         return sessionTtl;

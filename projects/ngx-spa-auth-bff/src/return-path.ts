@@ -10,6 +10,7 @@ export function safeReturnPath(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return fallback;
   if (!value.startsWith('/') || value.startsWith('//')) return fallback;
   // Backslashes and control/space characters are normalised by browsers in surprising ways.
+  // eslint-disable-next-line no-control-regex -- the control characters are what it rejects
   if (/[\\\u0000-\u0020\u007f]/.test(value)) return fallback;
   const base = 'http://bff.invalid';
   let url: URL;

@@ -9,6 +9,8 @@ import type * as ts from '@schematics/angular/third_party/github.com/Microsoft/T
  */
 export const typescript: typeof ts = loadTypeScript();
 
+// Schematics run as CommonJS and which copy to load is decided at run time, hence require().
+/* eslint-disable @typescript-eslint/no-require-imports */
 function loadTypeScript(): typeof ts {
   // A missing vendored copy is how a newer @schematics/angular says it uses the typescript package.
   try {
@@ -18,3 +20,4 @@ function loadTypeScript(): typeof ts {
     return require(require.resolve('typescript', { paths: [schematicsAngular] }));
   }
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
