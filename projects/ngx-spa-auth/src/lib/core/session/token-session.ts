@@ -14,6 +14,9 @@ import type {
   ValidatedTokens,
 } from '../authorization-server/authorization-server-api';
 import { isExpiring, tokenSetFromResponse, type TokenSet, type UserClaims } from '../token-set';
+import { ExpiryNotice } from './expiry-notice';
+import { storedSetServes, type RefreshMode } from './refresh-mode';
+import { revokeQuietly } from './revoke-quietly';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
@@ -50,6 +53,9 @@ export class TokenSession {
   // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.
   private state: SessionState = { kind: 'signed_out', id: 0 };
   readonly #coordinator: RefreshCoordinator<ValidatedTokens>;
+  readonly #notice: ExpiryNotice;
+  /** The forced refresh queued behind a refresh that was already sent, for the session `id`. */
+  #queuedForce: { readonly id: number; readonly flight: Promise<string> } | null = null;
 
   readonly #options: TokenSessionOptions;
 
@@ -72,11 +78,13 @@ export class TokenSession {
       },
       onRetry: (info) => options.emit({ type: 'refresh_retrying', ...info }),
     });
+    this.#notice = new ExpiryNotice(clock, config.tokenExpiringLeadMs, options.emit);
   }
 
   /** Enters a new state with a new id: the one place the lifecycle moves. */
   #become(next: SessionStateInput): void {
     this.state = { ...next, id: this.state.id + 1 };
+    this.#notice.follow(this.#tokens);
   }
 
   /** The same session gets new tokens, or starts or settles its refresh: the id stays. */
@@ -85,6 +93,7 @@ export class TokenSession {
     change: Partial<Pick<ActiveSession, 'tokens' | 'refreshing'>>,
   ): void {
     this.state = { ...active, ...change };
+    this.#notice.follow(this.#tokens);
   }
 
   get #active(): ActiveSession | null {
@@ -163,15 +172,15 @@ export class TokenSession {
     return held;
   }
 
+  /** Stops the `token_expiring` timer (the client is being disposed). */
+  dispose(): void {
+    this.#notice.follow(null);
+  }
+
   async getAccessToken(): Promise<string> {
     // After the session ended, new requests are simply signed out; only the requests that were
     // waiting on the failed refresh (or got a 401 from the ended session) see session_expired.
-    const tokens = this.#tokens;
-    if (!tokens)
-      throw new AuthError(
-        'not_authenticated',
-        typeof ngDevMode === 'undefined' || ngDevMode ? 'No user is signed in.' : '',
-      );
+    const tokens = this.#signedIn();
     if (!isExpiring(tokens, this.#options.clock.now(), this.#options.config.refreshLeewayMs)) {
       return tokens.accessToken;
     }
@@ -180,7 +189,61 @@ export class TokenSession {
         throw this.#end('expired');
       return tokens.accessToken;
     }
-    return this.#refresh();
+    return this.#refresh({ trigger: 'expiring' });
+  }
+
+  #signedIn(): TokenSet {
+    const tokens = this.#tokens;
+    if (!tokens)
+      throw new AuthError(
+        'not_authenticated',
+        typeof ngDevMode === 'undefined' || ngDevMode ? 'No user is signed in.' : '',
+      );
+    return tokens;
+  }
+
+  /**
+   * A refresh sent after this call, through the one chain. A refresh already in flight was sent
+   * before the app asked, so it may carry the server's state from before (old roles): the forced
+   * refresh waits for it and then runs once, shared by every forced call made meanwhile. A refresh
+   * that another caller starts after this call serves it too. Never two refreshes at a time.
+   */
+  async forceRefresh(): Promise<string> {
+    const tokens = this.#signedIn();
+    if (!tokens.refreshToken) {
+      throw new AuthError(
+        'no_refresh_token',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'forceRefresh needs a refresh token and the session has none; call login() instead.'
+          : '',
+      );
+    }
+    const { id, refreshing } = this.#active!;
+    if (!refreshing) return this.#refresh({ trigger: 'forced' });
+    const queued = this.#queuedForce;
+    if (queued?.id === id) return queued.flight;
+    const flight = refreshing.then(() => {
+      if (this.#queuedForce?.flight === flight) this.#queuedForce = null;
+      if (!this.#isCurrent(id)) throw this.#endedError();
+      return this.#refresh({ trigger: 'forced' });
+    });
+    this.#queuedForce = { id, flight };
+    return flight;
+  }
+
+  /**
+   * `withKeepAlive()`: refreshes when no refresh (in this tab or, with a shared store, any tab) was
+   * received for `idleMs`. Resolves with when the tokens held now were received, null when signed
+   * out; a failed refresh ends the session as any refresh would, and resolves null.
+   */
+  async keepAlive(idleMs: number): Promise<number | null> {
+    const tokens = this.#tokens;
+    if (!tokens?.refreshToken) return null;
+    const idle = this.#options.clock.now() - (tokens.receivedAt ?? 0) >= idleMs;
+    if (this.refreshing || idle) {
+      await this.#refresh({ trigger: 'keep_alive', idleMs }).catch(() => undefined);
+    }
+    return this.#tokens?.receivedAt ?? null;
   }
 
   /**
@@ -208,16 +271,16 @@ export class TokenSession {
           : '',
       );
     }
-    return this.#refresh(rejected);
+    return this.#refresh({ trigger: 'rejected', rejected });
   }
 
   /** Joins the refresh in flight or starts one; the result is stored once, whoever waits. */
-  #refresh(rejected?: string): Promise<string> {
+  #refresh(mode: RefreshMode): Promise<string> {
     const active = this.#active!;
     if (active.refreshing) return active.refreshing;
     const { id } = active;
     const lock = this.#options.lock ?? noLock;
-    const flight: Promise<string> = lock(() => this.#refreshLocked(id, rejected)).then(
+    const flight: Promise<string> = lock(() => this.#refreshLocked(id, mode)).then(
       (accessToken) => {
         const now = this.#active;
         if (now?.refreshing === flight) this.#update(now, { refreshing: null });
@@ -234,7 +297,7 @@ export class TokenSession {
   }
 
   /** Runs under the lock: adopt another tab's rotation if there was one, else refresh and store. */
-  async #refreshLocked(id: number, rejected: string | undefined): Promise<string> {
+  async #refreshLocked(id: number, mode: RefreshMode): Promise<string> {
     if (!this.#isCurrent(id)) throw this.#endedError();
     const { store, clock, config } = this.#options;
     if (store) {
@@ -242,15 +305,13 @@ export class TokenSession {
       if (!this.#isCurrent(id)) throw this.#endedError();
       if (!stored) throw new RefreshFailure('definitive', 'signed_out_elsewhere');
       // Whether another tab rotated while we waited for the lock (or earlier, announced), the
-      // stored set is the newest: use its access token when it is fresh, else refresh with it.
+      // stored set is the newest: use it when it serves this refresh, else refresh with it.
       this.#update(this.#active!, { tokens: stored });
-      if (
-        !isExpiring(stored, clock.now(), config.refreshLeewayMs) &&
-        stored.accessToken !== rejected
-      ) {
+      if (storedSetServes(mode, stored, clock.now(), config.refreshLeewayMs)) {
         return stored.accessToken;
       }
     }
+    this.#options.emit({ type: 'refresh_started', trigger: mode.trigger });
     const { response, claims } = await this.#coordinator.run(this.#tokens!.refreshToken!);
     if (!this.#isCurrent(id)) {
       // Logged out while refreshing: the rotated token belongs to nobody; revoke it (logout waits).
@@ -300,22 +361,7 @@ export class TokenSession {
   }
 
   /** Best-effort revocation: failure is reported as a warning, never thrown (the user is leaving). */
-  async revokeQuietly(refreshToken: string): Promise<void> {
-    try {
-      await this.#options.server.revoke(refreshToken, 'refresh_token');
-    } catch (error) {
-      // Revocation is best effort (RFC 7009 §2.2 lets servers fail; glewlwyd refuses public clients
-      // with a 401); the local session is gone anyway. The message names the status, never the token.
-      // oauth4webapi puts the status on its error, or the whole response in `cause` for an empty body.
-      const e = error as { status?: number; cause?: { status?: number } };
-      const status = e.status ?? e.cause?.status;
-      this.#options.emit({
-        type: 'warning',
-        message:
-          typeof ngDevMode === 'undefined' || ngDevMode
-            ? `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}.`
-            : `revocation_failed${status ? ` (HTTP ${status})` : ''}`,
-      });
-    }
+  revokeQuietly(refreshToken: string): Promise<void> {
+    return revokeQuietly(this.#options.server, this.#options.emit, refreshToken);
   }
 }
