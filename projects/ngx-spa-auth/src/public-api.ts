@@ -5,6 +5,7 @@ export {
   provideAuth,
   withPersistentSession,
   withDPoP,
+  withKeepAlive,
   withRefreshTokenInMemory,
   withSessionRestore,
   AuthFeatureKind,
@@ -20,6 +21,7 @@ export { AuthError, isAuthError } from './lib/core/errors';
 export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
 export type { AuthEvent, AuthEventType, RefreshTrigger, SessionEndReason } from './lib/core/events';
 export type { UserClaims } from './lib/core/token-set';
+export type { KeepAliveOptions } from './lib/core/session/keep-alive';
 export type {
   AuthState,
   AuthStatus,

@@ -1,5 +1,6 @@
 // provideAuth() and its with*() features, the only way apps configure the library. Opt-in code
 // (DPoP, persistence) is imported here only, so apps without the feature do not ship it.
+import { DOCUMENT } from '@angular/common';
 import {
   inject,
   makeEnvironmentProviders,
@@ -22,9 +23,11 @@ import { AuthService } from './auth.service';
 import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop/dpop-key-store';
 import { DPoPKeyHolder } from '../core/dpop/dpop-key-holder';
 import { persistence } from '../core/persistence/persistence';
+import { keepAlive, type KeepAliveOptions } from '../core/session/keep-alive';
 import {
   AUTH_CONFIG,
   AUTH_DPOP,
+  AUTH_KEEP_ALIVE,
   AUTH_PERSISTENCE,
   AUTH_SESSION_RESTORE,
   AUTH_USE_WORKER,
@@ -36,6 +39,7 @@ export enum AuthFeatureKind {
   PersistentSession,
   RefreshTokenInMemory,
   DPoP,
+  KeepAlive,
 }
 
 /** An optional feature for {@link provideAuth}, built by a `with*()` function. */
@@ -140,6 +144,26 @@ export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
         return (clientId: string, now: () => number) =>
           new DPoPKeyHolder(store, { client_id: clientId }, now);
       },
+    },
+  ]);
+}
+
+/**
+ * Keeps an idle session alive against servers with an idle timeout (Keycloak's SSO Session Idle,
+ * 30 minutes by default): when no refresh happened for `interval` seconds, one runs through the
+ * same single refresh chain as every other. One timer per app; with `withPersistentSession()` the
+ * tabs share one refresh token and check the shared session under the refresh lock, so together
+ * they make one refresh per interval. It cannot outlive the server's absolute session limit
+ * (Keycloak's SSO Session Max). Options are validated here, with AuthError `invalid_config`.
+ */
+export function withKeepAlive(
+  options: KeepAliveOptions = {},
+): AuthFeature<AuthFeatureKind.KeepAlive> {
+  const start = keepAlive(options);
+  return makeAuthFeature(AuthFeatureKind.KeepAlive, [
+    {
+      provide: AUTH_KEEP_ALIVE,
+      useFactory: () => start(inject(DOCUMENT)),
     },
   ]);
 }
