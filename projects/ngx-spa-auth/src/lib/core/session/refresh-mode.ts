@@ -1,6 +1,12 @@
-// Why a refresh runs (RefreshMode) and, with a store shared by tabs, whether the set another tab
-// stored already does that job, so this tab must not refresh again.
-import { isExpiring, type TokenSet } from '../token-set';
+// Why a refresh runs (RefreshMode); with a store shared by tabs, whether the set another tab stored
+// already does that job; and which answers a refresh accepts (the same user).
+import type {
+  AuthorizationServerApi,
+  ValidatedTokens,
+} from '../authorization-server/authorization-server-api';
+import { RefreshFailure } from '../refresh-failure';
+import { isExpiring, type TokenSet, type UserClaims } from '../token-set';
+import type { RefreshAttempt } from './refresh-coordinator';
 
 /** What a refresh is for; it decides whether another tab's newer stored set is good enough. */
 export type RefreshMode =
@@ -26,4 +32,19 @@ export function storedSetServes(
   if (mode.trigger === 'forced') return false;
   if (mode.trigger === 'keep_alive') return now - (stored.receivedAt ?? 0) < mode.idleMs;
   return !isExpiring(stored, now, leewayMs) && stored.accessToken !== mode.rejected;
+}
+
+/** One refresh request that refuses an ID token for another user than `claims()` (OIDC Core §12.2). */
+export function sameUserRefresh(
+  server: AuthorizationServerApi,
+  claims: () => UserClaims | null | undefined,
+): RefreshAttempt<ValidatedTokens> {
+  return async (refreshToken, signal) => {
+    const validated = await server.refresh(refreshToken, signal);
+    const previous = claims();
+    if (validated.claims && previous && validated.claims.sub !== previous.sub) {
+      throw new RefreshFailure('definitive', 'user_changed');
+    }
+    return validated;
+  };
 }

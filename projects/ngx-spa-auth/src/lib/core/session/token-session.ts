@@ -2,7 +2,7 @@
 // persistence), and ending it.
 import type { Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
-import { AuthError, type AuthErrorDetails } from '../errors';
+import type { AuthError, AuthErrorDetails } from '../errors';
 import type { AuthEvent, SessionEndReason } from '../events';
 import { RefreshCoordinator } from './refresh-coordinator';
 import type { SessionState, SessionStateInput } from './session-state';
@@ -15,11 +15,9 @@ import type {
 } from '../authorization-server/authorization-server-api';
 import { isExpiring, tokenSetFromResponse, type TokenSet, type UserClaims } from '../token-set';
 import { ExpiryNotice } from './expiry-notice';
-import { storedSetServes, type RefreshMode } from './refresh-mode';
+import { sameUserRefresh, storedSetServes, type RefreshMode } from './refresh-mode';
 import { revokeQuietly } from './revoke-quietly';
-
-/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
-declare const ngDevMode: unknown;
+import { noRefreshToken, notAuthenticated, sessionEnded } from './session-errors';
 
 type ActiveSession = Extract<SessionState, { kind: 'active' }>;
 
@@ -67,15 +65,7 @@ export class TokenSession {
       random: options.random,
       reuseIntervalMs: config.refreshReuseIntervalMs,
       timeoutMs: config.refreshTimeoutMs,
-      attempt: async (refreshToken, signal) => {
-        const validated = await server.refresh(refreshToken, signal);
-        const previous = this.#tokens?.claims;
-        if (validated.claims && previous && validated.claims.sub !== previous.sub) {
-          // OIDC Core §12.2: a refreshed ID token must be for the same user.
-          throw new RefreshFailure('definitive', 'user_changed');
-        }
-        return validated;
-      },
+      attempt: sameUserRefresh(server, () => this.#tokens?.claims),
       onRetry: (info) => options.emit({ type: 'refresh_retrying', ...info }),
     });
     this.#notice = new ExpiryNotice(clock, config.tokenExpiringLeadMs, options.emit);
@@ -194,11 +184,7 @@ export class TokenSession {
 
   #signedIn(): TokenSet {
     const tokens = this.#tokens;
-    if (!tokens)
-      throw new AuthError(
-        'not_authenticated',
-        typeof ngDevMode === 'undefined' || ngDevMode ? 'No user is signed in.' : '',
-      );
+    if (!tokens) throw notAuthenticated();
     return tokens;
   }
 
@@ -210,14 +196,7 @@ export class TokenSession {
    */
   async forceRefresh(): Promise<string> {
     const tokens = this.#signedIn();
-    if (!tokens.refreshToken) {
-      throw new AuthError(
-        'no_refresh_token',
-        typeof ngDevMode === 'undefined' || ngDevMode
-          ? 'forceRefresh needs a refresh token and the session has none; call login() instead.'
-          : '',
-      );
-    }
+    if (!tokens.refreshToken) throw noRefreshToken();
     const { id, refreshing } = this.#active!;
     if (!refreshing) return this.#refresh({ trigger: 'forced' });
     const queued = this.#queuedForce;
@@ -257,19 +236,11 @@ export class TokenSession {
     const tokens = this.#tokens;
     if (!tokens) {
       if (this.state.kind === 'ended') throw this.#endedError();
-      throw new AuthError(
-        'not_authenticated',
-        typeof ngDevMode === 'undefined' || ngDevMode ? 'No user is signed in.' : '',
-      );
+      throw notAuthenticated();
     }
     if (tokens.accessToken !== rejected) return this.getAccessToken();
     if (!tokens.refreshToken) {
-      throw new AuthError(
-        'not_authenticated',
-        typeof ngDevMode === 'undefined' || ngDevMode
-          ? 'The access token was rejected and there is no refresh token.'
-          : '',
-      );
+      throw notAuthenticated('The access token was rejected and there is no refresh token.');
     }
     return this.#refresh({ trigger: 'rejected', rejected });
   }
@@ -352,12 +323,7 @@ export class TokenSession {
   }
 
   #endedError(details?: AuthErrorDetails): AuthError {
-    const reason = this.state.kind === 'ended' ? this.state.reason : 'logout';
-    return new AuthError(
-      'session_expired',
-      typeof ngDevMode === 'undefined' || ngDevMode ? `The session has ended (${reason}).` : '',
-      { ...details, reason },
-    );
+    return sessionEnded(this.state.kind === 'ended' ? this.state.reason : 'logout', details);
   }
 
   /** Best-effort revocation: failure is reported as a warning, never thrown (the user is leaving). */
