@@ -40,7 +40,13 @@ export interface IssuerStats {
   readonly injectedFailures: number;
   readonly revocations: number;
   readonly endSessions: number;
-  readonly settings: { readonly reuseInterval: number; readonly accessTokenTtl: number };
+  /** The most token requests the server handled at one time (arrival to answer). */
+  readonly maxTokenRequestsInFlight: number;
+  readonly settings: {
+    readonly reuseInterval: number;
+    readonly accessTokenTtl: number;
+    readonly refreshTokenIdleTtl: number | null;
+  };
   readonly events: readonly TokenEvent[];
 }
 
@@ -101,6 +107,13 @@ export const servers = {
   /** Seconds the server still accepts a consumed refresh token (0 = stock: any reuse revokes the family). */
   setReuseInterval: (seconds: number) =>
     request('POST', `${URLS.issuer}/__control/reuse-interval`, { seconds }),
+
+  /** Refresh tokens issued from now on expire unless used within `seconds` (an SSO idle timeout); null: no limit. */
+  setRefreshTokenIdleTtl: (seconds: number | null) =>
+    request('POST', `${URLS.issuer}/__control/refresh-token-idle-ttl`, { seconds }),
+
+  /** Latency the token endpoint adds to each answer (after processing). */
+  setTokenLatency: (ms: number) => request('POST', `${URLS.issuer}/__control/latency`, { ms }),
 
   /** Lifetime of access tokens issued from now on. */
   setAccessTokenTtl: (seconds: number) =>

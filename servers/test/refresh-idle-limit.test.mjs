@@ -1,5 +1,6 @@
 // The refresh-token idle limit of the embedded AS (`POST /__control/refresh-token-idle-ttl`), the
-// stand-in for an SSO idle timeout (Keycloak's SSO Session Idle) that withKeepAlive() works against.
+// stand-in for an SSO idle timeout (Keycloak's SSO Session Idle) that withKeepAlive() works against,
+// and the token-request concurrency counter the keep-alive and forced-refresh e2e assert on.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -80,5 +81,25 @@ describe('refresh-token idle limit', () => {
       const r = await post('/__control/refresh-token-idle-ttl', { seconds });
       assert.equal(r.status, 400, `seconds: ${String(seconds)}`);
     }
+  });
+});
+
+describe('token requests in flight', () => {
+  test('counts the most token requests handled at one time, latency included', async () => {
+    const { tokens } = await signIn(issuer);
+    assert.equal((await stats(issuer)).maxTokenRequestsInFlight, 1);
+    await control(issuer, '/__control/reuse-interval', { seconds: 10 });
+    await control(issuer, '/__control/latency', { ms: 300 });
+    const answers = await Promise.all([
+      refresh(issuer, tokens.refresh_token),
+      refresh(issuer, tokens.refresh_token),
+    ]);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200],
+    );
+    assert.equal((await stats(issuer)).maxTokenRequestsInFlight, 2);
+    await control(issuer, '/__control/reset', {});
+    assert.equal((await stats(issuer)).maxTokenRequestsInFlight, 0);
   });
 });
