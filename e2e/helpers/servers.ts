@@ -17,6 +17,8 @@ export const CLIENT_ID = 'demo-spa';
 /** One token-endpoint request as the authorization server recorded it (no token values). */
 export interface TokenEvent {
   readonly seq: number;
+  /** When the server recorded it (ISO 8601), after answering. */
+  readonly time: string;
   readonly type: string;
   /** ok, rotated, reuse-accepted, reuse-detected, injected-failure, error:<code>, revoke-user */
   readonly outcome: string;
