@@ -5,7 +5,6 @@ import { DestroyRef, inject, InjectionToken } from '@angular/core';
 import { AuthClient } from '../core/auth-client';
 import type { AuthCore } from '../core/auth-core';
 import { workerOrMainThread } from '../core/authorization-server/refresh-token-worker';
-import { systemClock } from '../core/clock';
 import { resolveConfig } from '../core/config';
 import { broadcastTabChannel, noLock } from '../core/tab-sync';
 import { UrlAllowList } from '../core/url-allow-list';
@@ -15,7 +14,6 @@ import {
   AUTH_CONFIG,
   AUTH_DPOP,
   AUTH_FETCH,
-  AUTH_KEEP_ALIVE,
   AUTH_PERSISTENCE,
   AUTH_SESSION_RESTORE,
   AUTH_USE_WORKER,
@@ -52,7 +50,6 @@ function appOrigin(): string {
  *   readable by page scripts anyway, so a worker would protect nothing) or
  *   `withRefreshTokenInMemory()` turned the worker off;
  * - DPoP (`withDPoP()`) brings the key holder;
- * - the keep-alive (`withKeepAlive()`) starts its one timer for the client;
  * - during server-side rendering (no browser) none of them applies and the client stays signed out.
  */
 export function createAuthClient(): AuthClient {
@@ -77,13 +74,7 @@ export function createAuthClient(): AuthClient {
     holderFactory: useWorker ? workerOrMainThread(fetchFn, warn) : undefined,
     dpop: env ? inject(AUTH_DPOP) : null,
   });
-  const stopKeepAlive = env
-    ? inject(AUTH_KEEP_ALIVE)?.(client, inject(AUTH_CLOCK) ?? systemClock)
-    : undefined;
-  inject(DestroyRef).onDestroy(() => {
-    stopKeepAlive?.();
-    client.dispose();
-  });
+  inject(DestroyRef).onDestroy(() => client.dispose());
   return client;
 }
 

@@ -7,7 +7,6 @@ import { windowEnvironment, type BrowserEnvironment } from '../core/browser-envi
 import type { SessionRestoreOptions } from '../core/auth-client';
 import type { DPoPFactory } from '../core/dpop/dpop-key-holder';
 import type { PersistenceFactory } from '../core/persistence/persistence';
-import type { KeepAliveStarter } from '../core/session/keep-alive';
 
 import type { Clock } from '../core/clock';
 import type { AuthConfig } from '../core/config';
@@ -46,14 +45,6 @@ export const AUTH_USE_WORKER = new InjectionToken<boolean>(ngDevMode ? 'AUTH_USE
 export const AUTH_DPOP = new InjectionToken<DPoPFactory | null>(ngDevMode ? 'AUTH_DPOP' : '', {
   factory: () => null,
 });
-
-/** Starts `withKeepAlive()`'s timer for the client; null (the default) when the feature is off. */
-export const AUTH_KEEP_ALIVE = new InjectionToken<KeepAliveStarter | null>(
-  ngDevMode ? 'AUTH_KEEP_ALIVE' : '',
-  {
-    factory: () => null,
-  },
-);
 
 /** The options of `withSessionRestore()`; false when it is off. */
 export const AUTH_SESSION_RESTORE = new InjectionToken<SessionRestoreOptions | false>(

@@ -1,7 +1,9 @@
 // provideAuth() and its with*() features, the only way apps configure the library. Opt-in code
-// (DPoP, persistence) is imported here only, so apps without the feature do not ship it.
+// (DPoP, persistence, keep-alive) is imported here only, so apps without the feature do not ship it.
 import { DOCUMENT } from '@angular/common';
 import {
+  DestroyRef,
+  ENVIRONMENT_INITIALIZER,
   inject,
   makeEnvironmentProviders,
   provideAppInitializer,
@@ -24,10 +26,12 @@ import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dp
 import { DPoPKeyHolder } from '../core/dpop/dpop-key-holder';
 import { persistence } from '../core/persistence/persistence';
 import { keepAlive, type KeepAliveOptions } from '../core/session/keep-alive';
+import { systemClock } from '../core/clock';
 import {
   AUTH_CONFIG,
+  AUTH_BROWSER,
+  AUTH_CLOCK,
   AUTH_DPOP,
-  AUTH_KEEP_ALIVE,
   AUTH_PERSISTENCE,
   AUTH_SESSION_RESTORE,
   AUTH_USE_WORKER,
@@ -162,8 +166,18 @@ export function withKeepAlive(
   const start = keepAlive(options);
   return makeAuthFeature(AuthFeatureKind.KeepAlive, [
     {
-      provide: AUTH_KEEP_ALIVE,
-      useFactory: () => start(inject(DOCUMENT)),
+      // A Provider (features carry Provider[]), the form provideEnvironmentInitializer() wraps.
+      provide: ENVIRONMENT_INITIALIZER,
+      multi: true,
+      useValue: () => {
+        // Not during server-side rendering: no page, no session, no timer.
+        if (!inject(AUTH_BROWSER)) return;
+        const stop = start(inject(DOCUMENT))(
+          inject(AUTH_CLIENT),
+          inject(AUTH_CLOCK) ?? systemClock,
+        );
+        inject(DestroyRef).onDestroy(stop);
+      },
     },
   ]);
 }

@@ -5,7 +5,7 @@ import { resolveConfig } from '../config';
 import { isAuthError } from '../errors';
 import type { AuthEvent } from '../events';
 import type { TokenSet } from '../token-set';
-import { ExpiryNotice } from './expiry-notice';
+import { expiryNotice } from './expiry-notice';
 
 function expiring(events: readonly AuthEvent[]) {
   return events.filter((e) => e.type === 'token_expiring');
@@ -74,17 +74,17 @@ describe('token_expiring', () => {
   it('gives a token without a known expiry, or one already expired, no notice', () => {
     const clock = new FakeClock();
     const seen: AuthEvent[] = [];
-    const notice = new ExpiryNotice(clock, 60_000, (e) => seen.push(e));
-    notice.follow(tokens('a', null, null));
+    const notice = expiryNotice(clock, 60_000, (e) => seen.push(e));
+    notice(tokens('a', null, null));
     expect(clock.pendingTimers).toBe(0);
-    notice.follow(tokens('b', clock.now() - 1, 60_000));
+    notice(tokens('b', clock.now() - 1, 60_000));
     expect(clock.pendingTimers).toBe(0);
     // Within the lead window but not expired (read from storage late): at once.
-    notice.follow(tokens('c', clock.now() + 10_000, 600_000));
+    notice(tokens('c', clock.now() + 10_000, 600_000));
     expect(clock.pendingTimers).toBe(1);
-    notice.follow(tokens('c', clock.now() + 10_000, 600_000));
+    notice(tokens('c', clock.now() + 10_000, 600_000));
     expect(clock.pendingTimers).toBe(1);
-    notice.follow(null);
+    notice(null);
     expect(clock.pendingTimers).toBe(0);
   });
 

@@ -4,39 +4,39 @@ import type { Clock } from '../clock';
 import type { AuthEvent } from '../events';
 import type { TokenSet } from '../token-set';
 
+/** Follows the tokens held now (null when none); called on every session state change. */
+export type ExpiryNotice = (tokens: TokenSet | null) => void;
+
 /**
  * Fires `token_expiring` once per access token, `leadMs` before its expiry (capped at half its
- * lifetime, like the refresh leeway). {@link follow} is called on every session state change: a
- * new token replaces the timer, no token (signed out, ended) clears it, so no timer runs then.
+ * lifetime, like the refresh leeway). A new token replaces the timer; no token (signed out,
+ * ended) clears it, so no timer runs then. A token without a known expiry, or one already expired
+ * (read from storage), gets no notice; one already inside the lead time gets it at once.
  */
-export class ExpiryNotice {
-  #timer: unknown = null;
-  #token: string | null = null;
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly leadMs: number,
-    private readonly emit: (event: AuthEvent) => void,
-  ) {}
-
-  /** Follows the tokens held now (null when none). */
-  follow(tokens: TokenSet | null): void {
-    const { expiresAt, lifetimeMs } = tokens ?? {};
-    const token = tokens && expiresAt != null ? tokens.accessToken : null;
-    if (token === this.#token) return;
-    if (this.#timer !== null) this.clock.clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#token = token;
-    const now = this.clock.now();
-    // A token without a known expiry, or one already expired (read from storage), gets no notice.
-    if (token === null || expiresAt == null || expiresAt <= now) return;
-    const lead = lifetimeMs == null ? this.leadMs : Math.min(this.leadMs, lifetimeMs / 2);
-    this.#timer = this.clock.setTimeout(
+export function expiryNotice(
+  clock: Clock,
+  leadMs: number,
+  emit: (event: AuthEvent) => void,
+): ExpiryNotice {
+  let timer: unknown = null;
+  let followed: string | null = null;
+  return (tokens) => {
+    const expiresAt = tokens?.expiresAt ?? null;
+    const token = expiresAt === null ? null : tokens!.accessToken;
+    if (token === followed) return;
+    followed = token;
+    if (timer !== null) clock.clearTimeout(timer);
+    timer = null;
+    const now = clock.now();
+    if (expiresAt === null || expiresAt <= now) return;
+    const lifetimeMs = tokens!.lifetimeMs;
+    const lead = lifetimeMs === null ? leadMs : Math.min(leadMs, lifetimeMs / 2);
+    timer = clock.setTimeout(
       () => {
-        this.#timer = null;
-        this.emit({ type: 'token_expiring', expiresAt });
+        timer = null;
+        emit({ type: 'token_expiring', expiresAt });
       },
       Math.max(0, expiresAt - lead - now),
     );
-  }
+  };
 }

@@ -38,7 +38,7 @@ export type VisibilitySource = Pick<
   'visibilityState' | 'addEventListener' | 'removeEventListener'
 >;
 
-/** Starts the keep-alive for a client; returns the function that stops it. */
+/** Starts the keep-alive for a client (`withKeepAlive()` does, at startup); returns the function that stops it. */
 export type KeepAliveStarter = (target: KeepAliveTarget, clock: Clock) => () => void;
 
 /** Validates the options (AuthError `invalid_config`); the result makes the starter for a page. */

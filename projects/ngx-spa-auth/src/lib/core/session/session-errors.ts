@@ -6,22 +6,34 @@ import type { SessionEndReason } from '../events';
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
 
-const dev = (message: string) => (typeof ngDevMode === 'undefined' || ngDevMode ? message : '');
+// Each message sits inside its own `ngDevMode` check (not passed to a helper), so production
+// builds drop the text.
 
-export function notAuthenticated(message = 'No user is signed in.'): AuthError {
-  return new AuthError('not_authenticated', dev(message));
+/** Signed out; `rejected`: a 401 came back and there is no refresh token to renew with. */
+export function notAuthenticated(rejected?: boolean): AuthError {
+  return new AuthError(
+    'not_authenticated',
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? rejected
+        ? 'The access token was rejected and there is no refresh token.'
+        : 'No user is signed in.'
+      : '',
+  );
 }
 
 export function noRefreshToken(): AuthError {
   return new AuthError(
     'no_refresh_token',
-    dev('forceRefresh needs a refresh token and the session has none; call login() instead.'),
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? 'forceRefresh needs a refresh token and the session has none; call login() instead.'
+      : '',
   );
 }
 
 export function sessionEnded(reason: SessionEndReason, details?: AuthErrorDetails): AuthError {
-  return new AuthError('session_expired', dev(`The session has ended (${reason}).`), {
-    ...details,
-    reason,
-  });
+  return new AuthError(
+    'session_expired',
+    typeof ngDevMode === 'undefined' || ngDevMode ? `The session has ended (${reason}).` : '',
+    { ...details, reason },
+  );
 }

@@ -14,7 +14,7 @@ import type {
   ValidatedTokens,
 } from '../authorization-server/authorization-server-api';
 import { isExpiring, tokenSetFromResponse, type TokenSet, type UserClaims } from '../token-set';
-import { ExpiryNotice } from './expiry-notice';
+import { expiryNotice, type ExpiryNotice } from './expiry-notice';
 import { sameUserRefresh, storedSetServes, type RefreshMode } from './refresh-mode';
 import { revokeQuietly } from './revoke-quietly';
 import { noRefreshToken, notAuthenticated, sessionEnded } from './session-errors';
@@ -68,13 +68,13 @@ export class TokenSession {
       attempt: sameUserRefresh(server, () => this.#tokens?.claims),
       onRetry: (info) => options.emit({ type: 'refresh_retrying', ...info }),
     });
-    this.#notice = new ExpiryNotice(clock, config.tokenExpiringLeadMs, options.emit);
+    this.#notice = expiryNotice(clock, config.tokenExpiringLeadMs, options.emit);
   }
 
   /** Enters a new state with a new id: the one place the lifecycle moves. */
   #become(next: SessionStateInput): void {
     this.state = { ...next, id: this.state.id + 1 };
-    this.#notice.follow(this.#tokens);
+    this.#notice(this.#tokens);
   }
 
   /** The same session gets new tokens, or starts or settles its refresh: the id stays. */
@@ -83,7 +83,7 @@ export class TokenSession {
     change: Partial<Pick<ActiveSession, 'tokens' | 'refreshing'>>,
   ): void {
     this.state = { ...active, ...change };
-    this.#notice.follow(this.#tokens);
+    this.#notice(this.#tokens);
   }
 
   get #active(): ActiveSession | null {
@@ -164,7 +164,7 @@ export class TokenSession {
 
   /** Stops the `token_expiring` timer (the client is being disposed). */
   dispose(): void {
-    this.#notice.follow(null);
+    this.#notice(null);
   }
 
   async getAccessToken(): Promise<string> {
@@ -240,7 +240,7 @@ export class TokenSession {
     }
     if (tokens.accessToken !== rejected) return this.getAccessToken();
     if (!tokens.refreshToken) {
-      throw notAuthenticated('The access token was rejected and there is no refresh token.');
+      throw notAuthenticated(true);
     }
     return this.#refresh({ trigger: 'rejected', rejected });
   }
