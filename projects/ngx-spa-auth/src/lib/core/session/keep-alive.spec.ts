@@ -3,7 +3,7 @@ import { browserWithTabs } from '@spa-auth/test-kit/browser-tabs';
 import { signedInClient } from '@spa-auth/test-kit/signed-in-client';
 import { isAuthError } from '../errors';
 import type { AuthEvent } from '../events';
-import { keepAlive, type KeepAliveOptions, type VisibilitySource } from './keep-alive';
+import { keepAlive, type KeepAliveOptions, type KeepAlivePage } from './keep-alive';
 
 const MINUTE = 60_000;
 
@@ -15,12 +15,17 @@ function keepAliveStarts(events: readonly AuthEvent[]): number {
   return events.filter((e) => e.type === 'refresh_started' && e.trigger === 'keep_alive').length;
 }
 
-/** A page whose visibility the test switches, firing `visibilitychange` as a browser does. */
+/** A page whose visibility and network the test switches, firing the events a browser does. */
 class FakePage extends EventTarget {
   visibilityState: DocumentVisibilityState = 'visible';
+  readonly defaultView = Object.assign(new EventTarget(), { navigator: { onLine: true } });
   set(state: DocumentVisibilityState): void {
     this.visibilityState = state;
     this.dispatchEvent(new Event('visibilitychange'));
+  }
+  online(onLine: boolean): void {
+    this.defaultView.navigator.onLine = onLine;
+    this.defaultView.dispatchEvent(new Event(onLine ? 'online' : 'offline'));
   }
 }
 
@@ -75,7 +80,7 @@ describe('withKeepAlive(): the keep-alive timer', () => {
   it('with pauseWhileHidden, skips a hidden tab and refreshes at once when it is shown again if overdue', async () => {
     const { client, server, clock } = await signedInClient({ accessTokenTtlSeconds: 3600 });
     const page = new FakePage();
-    keepAlive({ interval: 300, pauseWhileHidden: true })(page as unknown as VisibilitySource)(
+    keepAlive({ interval: 300, pauseWhileHidden: true })(page as unknown as KeepAlivePage)(
       client,
       clock,
     );
@@ -97,9 +102,24 @@ describe('withKeepAlive(): the keep-alive timer', () => {
   it('keeps running in a hidden tab by default', async () => {
     const { client, server, clock } = await signedInClient({ accessTokenTtlSeconds: 3600 });
     const page = new FakePage();
-    keepAlive({ interval: 300 })(page as unknown as VisibilitySource)(client, clock);
+    keepAlive({ interval: 300 })(page as unknown as KeepAlivePage)(client, clock);
     page.set('hidden');
     await clock.advance(10 * MINUTE);
+    expect(refreshCount(server)).toBe(2);
+  });
+
+  it('waits while the browser is offline and refreshes once it is back online, without ending the session', async () => {
+    const { client, server, clock } = await signedInClient({ accessTokenTtlSeconds: 3600 });
+    const page = new FakePage();
+    keepAlive({ interval: 300 })(page as unknown as KeepAlivePage)(client, clock);
+    page.online(false);
+    await clock.advance(20 * MINUTE);
+    expect(refreshCount(server)).toBe(0);
+    expect(client.state.status).toBe('authenticated');
+    page.online(true);
+    await clock.advance(0);
+    expect(refreshCount(server)).toBe(1);
+    await clock.advance(5 * MINUTE);
     expect(refreshCount(server)).toBe(2);
   });
 

@@ -32,11 +32,17 @@ export interface KeepAliveTarget {
   keepAlive(idleMs: number): Promise<number | null>;
 }
 
-/** The page's visibility, for `pauseWhileHidden`; null during server-side rendering. */
-export type VisibilitySource = Pick<
-  Document,
-  'visibilityState' | 'addEventListener' | 'removeEventListener'
->;
+/** The page (its `document`): visibility for `pauseWhileHidden`, and its window's network state. */
+export interface KeepAlivePage {
+  readonly visibilityState: DocumentVisibilityState;
+  addEventListener(type: 'visibilitychange', listener: () => void): void;
+  removeEventListener(type: 'visibilitychange', listener: () => void): void;
+  readonly defaultView: {
+    readonly navigator: { readonly onLine: boolean };
+    addEventListener(type: 'online', listener: () => void): void;
+    removeEventListener(type: 'online', listener: () => void): void;
+  } | null;
+}
 
 /** Starts the keep-alive for a client (`withKeepAlive()` does, at startup); returns the function that stops it. */
 export type KeepAliveStarter = (target: KeepAliveTarget, clock: Clock) => () => void;
@@ -44,7 +50,7 @@ export type KeepAliveStarter = (target: KeepAliveTarget, clock: Clock) => () => 
 /** Validates the options (AuthError `invalid_config`); the result makes the starter for a page. */
 export function keepAlive(
   options: KeepAliveOptions,
-): (page: VisibilitySource | null) => KeepAliveStarter {
+): (page: KeepAlivePage | null) => KeepAliveStarter {
   const interval = options.interval ?? 300;
   const pause = options.pauseWhileHidden ?? false;
   if (
@@ -62,7 +68,7 @@ export function keepAlive(
     );
   }
   return (page) => (target, clock) =>
-    new KeepAlive(target, clock, interval * 1000, pause ? page : null).stop;
+    new KeepAlive(target, clock, interval * 1000, pause, page).stop;
 }
 
 /**
@@ -70,7 +76,9 @@ export function keepAlive(
  * (a restored session may have been idle long), after each refresh it waits the full interval,
  * on logout or session end it stops. When it fires, the session refreshes through the one chain
  * only if still idle; with a shared persisted session that check is repeated under the cross-tab
- * lock against the stored set, so tabs together make one refresh per interval.
+ * lock against the stored set, so tabs together make one refresh per interval. While the browser
+ * says it is offline the refresh waits for the `online` event: a refresh whose answer cannot
+ * arrive would end the session (its outcome unknown), which a background timer must not cause.
  */
 class KeepAlive {
   #timer: unknown = null;
@@ -81,14 +89,16 @@ class KeepAlive {
     private readonly target: KeepAliveTarget,
     private readonly clock: Clock,
     private readonly idleMs: number,
-    private readonly page: VisibilitySource | null,
+    private readonly pause: boolean,
+    private readonly page: KeepAlivePage | null,
   ) {
     this.#unsubscribe = target.events.subscribe((event) => {
       if (event.type === 'login') void this.#check();
       else if (event.type === 'token_refreshed') this.#schedule(clock.now());
       else if (event.type === 'logout' || event.type === 'session_expired') this.#cancel();
     });
-    page?.addEventListener('visibilitychange', this.#onVisibility);
+    page?.addEventListener('visibilitychange', this.#resume);
+    page?.defaultView?.addEventListener('online', this.#resume);
     // Already signed in (a client that started before the feature): the first check finds out.
     void this.#check();
   }
@@ -96,16 +106,22 @@ class KeepAlive {
   readonly stop = (): void => {
     this.#cancel();
     this.#unsubscribe();
-    this.page?.removeEventListener('visibilitychange', this.#onVisibility);
+    this.page?.removeEventListener('visibilitychange', this.#resume);
+    this.page?.defaultView?.removeEventListener('online', this.#resume);
   };
 
-  readonly #onVisibility = (): void => {
-    if (this.page?.visibilityState === 'visible' && this.#overdue) void this.#check();
+  /** Shown again or back online: an overdue check runs now (if it still cannot, it waits again). */
+  readonly #resume = (): void => {
+    if (this.#overdue) void this.#check();
   };
 
   async #check(): Promise<void> {
     this.#cancel();
-    if (this.page?.visibilityState === 'hidden') {
+    const page = this.page;
+    if (
+      (this.pause && page?.visibilityState === 'hidden') ||
+      page?.defaultView?.navigator.onLine === false
+    ) {
       this.#overdue = true;
       return;
     }
