@@ -29,6 +29,12 @@ const OPT_IN = [
     message:
       'Persistence code is reached only through withPersistentSession() (angular/provide-auth.ts), so apps without it do not ship it.',
   },
+  {
+    group: ['**/keep-alive', './keep-alive'],
+    allowTypeImports: true,
+    message:
+      'Keep-alive code is reached only through withKeepAlive() (angular/provide-auth.ts), so apps without it do not ship it.',
+  },
 ];
 const restrict = (patterns) => ({
   '@typescript-eslint/no-restricted-imports': ['error', { patterns }],

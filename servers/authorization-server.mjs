@@ -55,7 +55,7 @@ export async function createAuthorizationServer({
   extraClients = [],
 }) {
   const storage = createStorage({ reuseInterval });
-  const settings = { accessTokenTtl, dpopNonceRequired: false };
+  const settings = { accessTokenTtl, refreshTokenIdleTtl: null, dpopNonceRequired: false };
   const monitor = createTokenEndpointMonitor({ appOrigins });
 
   const provider = new Provider(

@@ -73,6 +73,7 @@ export function createControlApi({
       reuseInterval: storage.reuseInterval,
       revocationScope: storage.revocationScope,
       accessTokenTtl: settings.accessTokenTtl,
+      refreshTokenIdleTtl: settings.refreshTokenIdleTtl,
       dpopNonceRequired: dpopNonces.required,
       appOrigins: [...appOrigins],
     };
@@ -109,6 +110,7 @@ export function createControlApi({
       storage.reuseInterval = initialSettings.reuseInterval;
       storage.revocationScope = 'grant';
       settings.accessTokenTtl = initialSettings.accessTokenTtl;
+      settings.refreshTokenIdleTtl = null;
       dpopNonces.required = initialSettings.dpopNonceRequired;
       return { ok: true, settings: currentSettings() };
     },
@@ -145,6 +147,15 @@ export function createControlApi({
     },
     'POST /access-token-ttl': (body) => {
       settings.accessTokenTtl = badRequest(() => validate.positiveInteger(body.seconds, 'seconds'));
+      return { ok: true, settings: currentSettings() };
+    },
+    // An idle limit for refresh tokens issued from now on (null: none): a token not used within
+    // `seconds` of its issue is refused with invalid_grant, as an SSO idle timeout ends a session.
+    'POST /refresh-token-idle-ttl': (body) => {
+      settings.refreshTokenIdleTtl =
+        body.seconds === null
+          ? null
+          : badRequest(() => validate.positiveInteger(body.seconds, 'seconds'));
       return { ok: true, settings: currentSettings() };
     },
     'POST /revoke-user': (body) => revokeUser(body),

@@ -12,8 +12,8 @@ import { errorPage, loggedOutPage, logoutAutoSubmitPage } from './pages.mjs';
  * @param {string} o.apiResource   resource indicator (and audience) of the protected API
  * @param {string} o.clientId
  * @param {string[]} o.appOrigins
- * @param {object} o.settings      live settings ({ accessTokenTtl, dpopNonceRequired }) changed by
- *                                 the control API
+ * @param {object} o.settings      live settings ({ accessTokenTtl, refreshTokenIdleTtl,
+ *                                 dpopNonceRequired }) changed by the control API
  * @param {Buffer} o.dpopNonceSecret 32 bytes; oidc-provider derives its DPoP nonces from it
  * @param {object} o.storage       from createStorage()
  * @param {object} o.signingJwk    private JWK (RS256) used for ID tokens and JWT access tokens
@@ -189,13 +189,18 @@ export function buildProviderConfiguration({
       Interaction: 10 * 60,
       Session: sessionTtl,
       Grant: sessionTtl,
-      // A rotated token inherits the remaining lifetime of the one it replaces, so the family has
-      // an absolute lifetime and rotation cannot keep a session alive forever. (The stock function
-      // does this only for tokens that are not sender-constrained; DPoP-bound ones got 14 days.)
-      RefreshToken(ctx, _token) {
+      // A rotated token inherits the remaining lifetime of its family (counted from the first
+      // token's `iiat`), so the family has an absolute lifetime and rotation cannot keep a session
+      // alive forever. (The stock function does this only for tokens that are not
+      // sender-constrained; DPoP-bound ones got 14 days.) With an idle limit
+      // (`refreshTokenIdleTtl`, as Keycloak's SSO Session Idle) each token also expires that many
+      // seconds after it was issued unless used: a session nobody refreshes ends.
+      RefreshToken(ctx, token) {
         const rotated = ctx?.oidc?.entities.RotatedRefreshToken;
-        if (rotated) return Math.max(1, rotated.remainingTTL);
-        return sessionTtl;
+        const now = Math.floor(Date.now() / 1000);
+        const left = rotated ? Math.max(1, (token.iiat ?? now) + sessionTtl - now) : sessionTtl;
+        const idle = settings.refreshTokenIdleTtl;
+        return idle ? Math.min(idle, left) : left;
       },
       BackchannelAuthenticationRequest: 600,
       ClientCredentials: 600,

@@ -30,6 +30,9 @@ function zeroCounters() {
     injectedFailures: 0,
     revocations: 0,
     endSessions: 0,
+    // The most token requests the server was handling at one time (from arrival to the answer,
+    // latency included); after sign-in that is how many refreshes overlapped.
+    maxTokenRequestsInFlight: 0,
     // DPoP (RFC 9449)
     dpopProofs: 0, // token requests carrying a DPoP header (valid or not)
     dpopNonceChallenges: 0, // 400 use_dpop_nonce answers
@@ -56,6 +59,7 @@ export function createTokenEndpointMonitor({ appOrigins }) {
   let faults = noFaults();
   let events = [];
   let seq = 0;
+  let inFlight = 0;
   // fingerprint of a presented refresh token -> number of successful rotations from it
   let rotationsFrom = new Map();
 
@@ -170,6 +174,16 @@ export function createTokenEndpointMonitor({ appOrigins }) {
   }
 
   async function tokenEndpoint(ctx, next) {
+    inFlight += 1;
+    counters.maxTokenRequestsInFlight = Math.max(counters.maxTokenRequestsInFlight, inFlight);
+    try {
+      await handleTokenRequest(ctx, next);
+    } finally {
+      inFlight -= 1;
+    }
+  }
+
+  async function handleTokenRequest(ctx, next) {
     counters.tokenRequests += 1;
     if (ctx.get('DPoP')) counters.dpopProofs += 1;
     const started = Date.now();

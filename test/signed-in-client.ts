@@ -16,6 +16,8 @@ export interface SignedInOptions {
   readonly random?: () => number;
   /** The channel to the app's other tabs. */
   readonly channel?: TabChannel;
+  /** Whether the server issues a refresh token at sign-in. Default true. */
+  readonly issueRefreshTokens?: boolean;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function signedInClient(options: SignedInOptions = {}) {
   const server = new FakeAuthorizationServer(clock, options.reuseIntervalMs ?? 0);
   if (options.accessTokenTtlSeconds !== undefined)
     server.accessTokenTtlSeconds = options.accessTokenTtlSeconds;
+  server.issueRefreshTokens = options.issueRefreshTokens ?? true;
   const browser = createBrowser(`${APP_ORIGIN}/`);
   const config = resolveConfig(
     {

@@ -17,6 +17,8 @@ export const CLIENT_ID = 'demo-spa';
 /** One token-endpoint request as the authorization server recorded it (no token values). */
 export interface TokenEvent {
   readonly seq: number;
+  /** When the server recorded it (ISO 8601), after answering. */
+  readonly time: string;
   readonly type: string;
   /** ok, rotated, reuse-accepted, reuse-detected, injected-failure, error:<code>, revoke-user */
   readonly outcome: string;
@@ -40,7 +42,13 @@ export interface IssuerStats {
   readonly injectedFailures: number;
   readonly revocations: number;
   readonly endSessions: number;
-  readonly settings: { readonly reuseInterval: number; readonly accessTokenTtl: number };
+  /** The most token requests the server handled at one time (arrival to answer). */
+  readonly maxTokenRequestsInFlight: number;
+  readonly settings: {
+    readonly reuseInterval: number;
+    readonly accessTokenTtl: number;
+    readonly refreshTokenIdleTtl: number | null;
+  };
   readonly events: readonly TokenEvent[];
 }
 
@@ -101,6 +109,13 @@ export const servers = {
   /** Seconds the server still accepts a consumed refresh token (0 = stock: any reuse revokes the family). */
   setReuseInterval: (seconds: number) =>
     request('POST', `${URLS.issuer}/__control/reuse-interval`, { seconds }),
+
+  /** Refresh tokens issued from now on expire unless used within `seconds` (an SSO idle timeout); null: no limit. */
+  setRefreshTokenIdleTtl: (seconds: number | null) =>
+    request('POST', `${URLS.issuer}/__control/refresh-token-idle-ttl`, { seconds }),
+
+  /** Latency the token endpoint adds to each answer (after processing). */
+  setTokenLatency: (ms: number) => request('POST', `${URLS.issuer}/__control/latency`, { ms }),
 
   /** Lifetime of access tokens issued from now on. */
   setAccessTokenTtl: (seconds: number) =>

@@ -175,11 +175,13 @@ test('reset zeroes counters and faults and restores the startup settings', async
   await control(issuer, '/__control/lose-next-token-response', { count: 3 });
   await control(issuer, '/__control/dpop-nonce', { required: true });
   await control(issuer, '/__control/revocation-scope', { scope: 'token' });
+  await control(issuer, '/__control/refresh-token-idle-ttl', { seconds: 5 });
   const r = await control(issuer, '/__control/reset', {});
   assert.deepEqual(r.settings, {
     reuseInterval: 0,
     revocationScope: 'grant',
     accessTokenTtl: 60,
+    refreshTokenIdleTtl: null,
     dpopNonceRequired: false,
     appOrigins: ['http://localhost:4200', 'http://localhost:4201'],
   });

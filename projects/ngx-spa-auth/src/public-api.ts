@@ -5,6 +5,7 @@ export {
   provideAuth,
   withPersistentSession,
   withDPoP,
+  withKeepAlive,
   withRefreshTokenInMemory,
   withSessionRestore,
   AuthFeatureKind,
@@ -18,11 +19,13 @@ export { authInterceptor, AuthInterceptor, SKIP_AUTH } from './lib/angular/auth.
 export type { AuthConfig, AuthEndpoints } from './lib/core/config';
 export { AuthError, isAuthError } from './lib/core/errors';
 export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
-export type { AuthEvent, AuthEventType, SessionEndReason } from './lib/core/events';
+export type { AuthEvent, AuthEventType, RefreshTrigger, SessionEndReason } from './lib/core/events';
 export type { UserClaims } from './lib/core/token-set';
+export type { KeepAliveOptions } from './lib/core/session/keep-alive';
 export type {
   AuthState,
   AuthStatus,
+  GetAccessTokenOptions,
   LogoutOptions,
   SessionRestoreOptions,
 } from './lib/core/auth-client';

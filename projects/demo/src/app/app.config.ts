@@ -11,6 +11,7 @@ import {
   authInterceptor,
   provideAuth,
   withDPoP,
+  withKeepAlive,
   withPersistentSession,
   withSessionRestore,
   type AuthFeature,
@@ -28,6 +29,7 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
   ];
   if (settings.dpop) features.push(withDPoP());
   if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
+  if (settings.keepAlive) features.push(withKeepAlive({ interval: settings.keepAlive }));
   return {
     providers: [
       provideZonelessChangeDetection(),

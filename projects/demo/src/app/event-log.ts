@@ -25,6 +25,10 @@ function describe(event: AuthEvent): string {
       return `${event.error.code}: ${event.error.message}`;
     case 'token_refreshed':
       return `new access token, valid for ${Math.round((event.expiresAt - Date.now()) / 1000)} s (until ${clockTime(event.expiresAt).slice(0, 8)})`;
+    case 'refresh_started':
+      return `trigger: ${event.trigger}`;
+    case 'token_expiring':
+      return `access token expires in ${Math.round((event.expiresAt - Date.now()) / 1000)} s`;
     case 'refresh_retrying':
       return `attempt ${event.attempt} in ${event.delayMs} ms — ${event.cause}`;
     case 'session_expired':

@@ -21,6 +21,7 @@ import { InjectionToken } from '@angular/core';
  *                            the URL the API page calls (default: the embedded API)
  *   ?idTokenHint=session     withSessionRestore({ idTokenHint: 'session' | 'local' }): keep the last ID
  *                            token for prompt=none restores (glewlwyd needs it); default off
+ *   ?keepAlive=300           withKeepAlive({ interval: 300 }) (seconds, 1-86400; 0 = off, the default)
  *   ?resetSettings           forget all of the above
  *
  * The parameters are removed from the address bar once applied.
@@ -43,6 +44,8 @@ export interface DemoSettings {
   readonly api?: string;
   /** Where withSessionRestore() keeps the last ID token for `id_token_hint`; undefined = it does not. */
   readonly idTokenHint?: 'session' | 'local';
+  /** withKeepAlive()'s interval in seconds; undefined = the feature is off. */
+  readonly keepAlive?: number;
   /** Query parameters that were ignored because their values were invalid. */
   readonly problems: readonly string[];
 }
@@ -70,6 +73,7 @@ const PARAMS = [
   'scope',
   'api',
   'idTokenHint',
+  'keepAlive',
   'resetSettings',
 ] as const;
 
@@ -169,6 +173,13 @@ export function loadDemoSettings(win: Window): DemoSettings {
     else problems.push(`idTokenHint=${hint} (must be session, local or off)`);
   }
 
+  const keep = query.get('keepAlive');
+  if (keep !== null) {
+    const n = seconds(keep, 86_400);
+    if (n === null || (n > 0 && n < 1)) problems.push(`keepAlive=${keep} (must be 0 or 1-86400)`);
+    else stored = { ...stored, keepAlive: n || undefined };
+  }
+
   if (PARAMS.some((p) => query.has(p))) {
     win.localStorage.setItem(DEMO_SETTINGS_KEY, JSON.stringify(stored));
     for (const p of PARAMS) query.delete(p);
@@ -194,6 +205,7 @@ export function loadDemoSettings(win: Window): DemoSettings {
       stored.idTokenHint === 'session' || stored.idTokenHint === 'local'
         ? stored.idTokenHint
         : undefined,
+    keepAlive: typeof stored.keepAlive === 'number' ? stored.keepAlive : undefined,
     problems,
   };
 }

@@ -4,6 +4,7 @@ import {
   type AuthEvent,
   type AuthStartup,
   type AuthState,
+  type GetAccessTokenOptions,
   type LoginOptions,
   type LogoutOptions,
   type SessionEndReason,
@@ -133,15 +134,20 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
     this.eventHub.emit({ type: 'logout', localOnly: options.localOnly === true });
   }
 
-  async getAccessToken(): Promise<string> {
+  async getAccessToken(options?: GetAccessTokenOptions): Promise<string> {
     await this.initialize();
     const failure = this.nextFailure;
     if (failure) {
       this.nextFailure = null;
       throw failure;
     }
-    if (this.refresh) return this.refresh.promise;
-    return this.token ?? this.notSignedIn();
+    if (!options?.forceRefresh) return this.refresh?.promise ?? this.token ?? this.notSignedIn();
+    // Forced: after a held refresh (sent before the call) ends, one more, as the real chain does.
+    if (this.refresh) await this.refresh.promise;
+    if (this.token === null) return this.notSignedIn();
+    this.eventHub.emit({ type: 'refresh_started', trigger: 'forced' });
+    this.rotate(this.nextToken());
+    return this.token;
   }
 
   async renewRejectedToken(rejected: string): Promise<string> {

@@ -158,6 +158,22 @@ describe('authInterceptor with provideAuthTesting()', () => {
     expect(events.map((e) => e.type)).toEqual(['token_refreshed']);
   });
 
+  it('serves a forced refresh with a new token, after a held refresh ends when one is held', async () => {
+    const { auth, controller, events } = setup();
+    const refresh = controller.holdRefresh();
+    const forced = auth.getAccessToken({ forceRefresh: true });
+    await settle();
+    refresh.release('token-2');
+    const token = await forced;
+    expect(token).not.toBe('token-2');
+    expect(await auth.getAccessToken()).toBe(token);
+    expect(events.map((e) => e.type)).toEqual([
+      'token_refreshed',
+      'refresh_started',
+      'token_refreshed',
+    ]);
+  });
+
   it('replays every request answered 401 during a held refresh once, with the new token, after release', async () => {
     const { http, httpMock, controller } = setup();
     const first = call(http.get(`${API}/a`));

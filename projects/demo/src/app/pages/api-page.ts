@@ -40,7 +40,9 @@ const STATS_POLL_MS = 2000;
 const LOGGED_TYPES: readonly LoggedEvent['type'][] = [
   'login',
   'token_refreshed',
+  'refresh_started',
   'refresh_retrying',
+  'token_expiring',
   'session_expired',
   'logout',
   'login_failed',
@@ -72,6 +74,7 @@ export class ApiPage {
     failures: '',
     ms: 0,
   });
+  protected readonly forced = signal<CallResult>({ state: 'idle', run: 0, text: 'not forced yet' });
   protected readonly thirdParty = signal<CallResult>({
     state: 'idle',
     run: 0,
@@ -172,6 +175,28 @@ export class ApiPage {
       ms: Math.round(performance.now() - started),
     }));
     this.count(ok, BURST_SIZE - ok);
+    void this.servers.refreshStats();
+  }
+
+  /** `getAccessToken({ forceRefresh: true })`: new tokens now, through the one refresh chain. */
+  protected async forceRefresh(): Promise<void> {
+    this.forced.update((r) => ({ state: 'running', run: r.run, text: 'refreshing…' }));
+    try {
+      await this.auth.getAccessToken({ forceRefresh: true });
+      this.forced.update((r) => ({
+        state: 'done',
+        run: r.run + 1,
+        ok: true,
+        text: 'ok: new access token',
+      }));
+    } catch (error) {
+      this.forced.update((r) => ({
+        state: 'done',
+        run: r.run + 1,
+        ok: false,
+        text: `failed: ${failureText(error)}`,
+      }));
+    }
     void this.servers.refreshStats();
   }
 

@@ -167,6 +167,10 @@ import { DEMO_SETTINGS } from '../settings';
           (<code>withPersistentSession('local')</code>); <code>?session=session</code> keeps it in
           this tab's sessionStorage; <code>memory</code> is the default.
         </li>
+        <li>
+          <code>?keepAlive=300</code> — refresh an idle session every 300 s
+          (<code>withKeepAlive()</code>); <code>0</code> (the default) turns it off.
+        </li>
         <li><code>?resetSettings</code> — back to the defaults.</li>
       </ul>
       <div class="buttons">

@@ -3,7 +3,7 @@
 import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { BehaviorSubject, distinctUntilChanged, filter, map, Observable, share, take } from 'rxjs';
 
-import type { AuthState, LogoutOptions } from '../core/auth-client';
+import type { AuthState, GetAccessTokenOptions, LogoutOptions } from '../core/auth-client';
 import type { AuthCore } from '../core/auth-core';
 import type { AuthEvent } from '../core/events';
 import type { AuthStartup } from '../core/startup';
@@ -78,11 +78,13 @@ export class AuthService {
   }
 
   /**
-   * A valid access token, refreshed first when it is about to expire. Rejects with `AuthError`
-   * `not_authenticated` when signed out, `session_expired` when the refresh ended the session.
+   * A valid access token, refreshed first when it is about to expire, or always with
+   * `{ forceRefresh: true }` (through the one refresh chain). Rejects with `AuthError`
+   * `not_authenticated` when signed out, `session_expired` when the refresh ended the session,
+   * `no_refresh_token` when a forced refresh has no refresh token to use.
    */
-  getAccessToken(): Promise<string> {
-    return this.client.getAccessToken();
+  getAccessToken(options?: GetAccessTokenOptions): Promise<string> {
+    return this.client.getAccessToken(options);
   }
 
   /** Resolves once the sign-in state is known (callback handled or restore started). */

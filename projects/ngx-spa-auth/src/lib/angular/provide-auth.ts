@@ -1,6 +1,9 @@
 // provideAuth() and its with*() features, the only way apps configure the library. Opt-in code
-// (DPoP, persistence) is imported here only, so apps without the feature do not ship it.
+// (DPoP, persistence, keep-alive) is imported here only, so apps without the feature do not ship it.
+import { DOCUMENT } from '@angular/common';
 import {
+  DestroyRef,
+  ENVIRONMENT_INITIALIZER,
   inject,
   makeEnvironmentProviders,
   provideAppInitializer,
@@ -22,8 +25,12 @@ import { AuthService } from './auth.service';
 import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop/dpop-key-store';
 import { DPoPKeyHolder } from '../core/dpop/dpop-key-holder';
 import { persistence } from '../core/persistence/persistence';
+import { keepAlive, type KeepAliveOptions } from '../core/session/keep-alive';
+import { systemClock } from '../core/clock';
 import {
   AUTH_CONFIG,
+  AUTH_BROWSER,
+  AUTH_CLOCK,
   AUTH_DPOP,
   AUTH_PERSISTENCE,
   AUTH_SESSION_RESTORE,
@@ -36,6 +43,7 @@ export enum AuthFeatureKind {
   PersistentSession,
   RefreshTokenInMemory,
   DPoP,
+  KeepAlive,
 }
 
 /** An optional feature for {@link provideAuth}, built by a `with*()` function. */
@@ -139,6 +147,36 @@ export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
         const store = inject(AUTH_DPOP_KEY_STORE);
         return (clientId: string, now: () => number) =>
           new DPoPKeyHolder(store, { client_id: clientId }, now);
+      },
+    },
+  ]);
+}
+
+/**
+ * Keeps an idle session alive against servers with an idle timeout (Keycloak's SSO Session Idle,
+ * 30 minutes by default): when no refresh happened for `interval` seconds, one runs through the
+ * same single refresh chain as every other. One timer per app; with `withPersistentSession()` the
+ * tabs share one refresh token and check the shared session under the refresh lock, so together
+ * they make one refresh per interval. It cannot outlive the server's absolute session limit
+ * (Keycloak's SSO Session Max). Options are validated here, with AuthError `invalid_config`.
+ */
+export function withKeepAlive(
+  options: KeepAliveOptions = {},
+): AuthFeature<AuthFeatureKind.KeepAlive> {
+  const start = keepAlive(options);
+  return makeAuthFeature(AuthFeatureKind.KeepAlive, [
+    {
+      // A Provider (features carry Provider[]), the form provideEnvironmentInitializer() wraps.
+      provide: ENVIRONMENT_INITIALIZER,
+      multi: true,
+      useValue: () => {
+        // Not during server-side rendering: no page, no session, no timer.
+        if (!inject(AUTH_BROWSER)) return;
+        const stop = start(inject(DOCUMENT))(
+          inject(AUTH_CLIENT),
+          inject(AUTH_CLOCK) ?? systemClock,
+        );
+        inject(DestroyRef).onDestroy(stop);
       },
     },
   ]);

@@ -23,6 +23,16 @@ export interface AuthState {
   readonly error: AuthError | null;
 }
 
+/** Options of `getAccessToken()`. */
+export interface GetAccessTokenOptions {
+  /**
+   * Refresh now even when the held token is fresh (the user's claims or roles changed at the
+   * server). Joins the one refresh chain: never a second refresh at a time; a refresh already in
+   * flight is waited for, then one more runs, shared by every forced call made meanwhile.
+   */
+  readonly forceRefresh?: boolean;
+}
+
 export interface LogoutOptions {
   /** Whether to only forget the session here (revocation still happens) without the server logout redirect. */
   readonly localOnly?: boolean;

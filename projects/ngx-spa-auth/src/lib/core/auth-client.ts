@@ -4,6 +4,7 @@ import { isCallbackUrl } from './login/authorization';
 import type {
   AuthClientOptions,
   AuthState,
+  GetAccessTokenOptions,
   LogoutOptions,
   SessionRestoreOptions,
 } from './auth-client-options';
@@ -28,6 +29,7 @@ export type {
   AuthClientOptions,
   AuthState,
   AuthStatus,
+  GetAccessTokenOptions,
   LogoutOptions,
   SessionRestoreOptions,
 } from './auth-client-options';
@@ -96,6 +98,7 @@ export class AuthClient implements AuthCore {
   dispose(): void {
     this.#stopListening();
     this.#options.channel?.close();
+    this.session.dispose();
     void this.#server.dispose();
   }
 
@@ -283,10 +286,19 @@ export class AuthClient implements AuthCore {
     }
   }
 
-  /** A valid access token, refreshed first when it expires within the leeway. */
-  async getAccessToken(): Promise<string> {
+  /** A valid access token, refreshed first when it expires within the leeway (or when forced). */
+  async getAccessToken(options?: GetAccessTokenOptions): Promise<string> {
     await this.initialize();
-    return this.session.getAccessToken();
+    return options?.forceRefresh ? this.session.forceRefresh() : this.session.getAccessToken();
+  }
+
+  /**
+   * `withKeepAlive()`: refreshes through the one chain when the session has been idle (no refresh
+   * in any tab sharing it) for `idleMs`. Resolves with when the tokens held were received; null
+   * when signed out.
+   */
+  keepAlive(idleMs: number): Promise<number | null> {
+    return this.session.keepAlive(idleMs);
   }
 
   /** The access token to replay a request with after `rejected` got a 401; refreshes at most once per burst. */

@@ -1,4 +1,4 @@
-import type { AuthState, LogoutOptions } from './auth-client-options';
+import type { AuthState, GetAccessTokenOptions, LogoutOptions } from './auth-client-options';
 import type { AuthEvent } from './events';
 import type { LoginOptions } from './login/login-flow';
 import type { AuthStartup } from './startup';
@@ -19,7 +19,7 @@ export interface AuthCore {
   initialize(): Promise<void>;
   login(options?: LoginOptions): Promise<void>;
   logout(options?: LogoutOptions): Promise<void>;
-  getAccessToken(): Promise<string>;
+  getAccessToken(options?: GetAccessTokenOptions): Promise<string>;
   renewRejectedToken(rejected: string): Promise<string>;
   authorizationHeaders(
     accessToken: string,

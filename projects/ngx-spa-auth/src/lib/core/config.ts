@@ -41,6 +41,11 @@ export interface AuthConfig {
   readonly refreshReuseInterval?: number;
   /** Seconds before expiry at which an access token is refreshed before use. Default 30. */
   readonly refreshLeeway?: number;
+  /**
+   * Seconds before an access token expires at which the `token_expiring` event fires (once per
+   * token; at most half the token's lifetime). Default 60.
+   */
+  readonly tokenExpiringLeadTime?: number;
   /** Seconds a refresh request may take before its outcome counts as unknown (then retried only inside `refreshReuseInterval`). Default 10. */
   readonly refreshTimeout?: number;
   /**
@@ -68,6 +73,7 @@ export interface ResolvedAuthConfig {
   readonly allowedUrls: readonly string[];
   readonly refreshReuseIntervalMs: number;
   readonly refreshLeewayMs: number;
+  readonly tokenExpiringLeadMs: number;
   readonly refreshTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly onSessionExpired: 'none' | 'login';
@@ -267,6 +273,7 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   }
   checkSeconds('refreshReuseInterval', c.refreshReuseInterval, 300, problems);
   checkSeconds('refreshLeeway', c.refreshLeeway, 3600, problems);
+  checkSeconds('tokenExpiringLeadTime', c.tokenExpiringLeadTime, 3600, problems);
   for (const name of ['refreshTimeout', 'requestTimeout'] as const) {
     checkSeconds(name, c[name], 120, problems);
     if (c[name] === 0)
@@ -323,6 +330,7 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     allowedUrls: [...allowedUrls],
     refreshReuseIntervalMs: (c.refreshReuseInterval ?? 0) * 1000,
     refreshLeewayMs: (c.refreshLeeway ?? 30) * 1000,
+    tokenExpiringLeadMs: (c.tokenExpiringLeadTime ?? 60) * 1000,
     refreshTimeoutMs: (c.refreshTimeout ?? 10) * 1000,
     requestTimeoutMs: (c.requestTimeout ?? 10) * 1000,
     onSessionExpired: c.onSessionExpired ?? 'none',

@@ -16,6 +16,8 @@ import type { SessionEndReason } from './events';
  *   within `requestTimeout`).
  * - `session_expired`: the session ended (refresh failed definitively or could not be completed safely).
  * - `not_authenticated`: an access token was asked for while signed out.
+ * - `no_refresh_token`: a forced refresh was asked for but the session has no refresh token (the
+ *   server issued none, e.g. without `offline_access`); a new `login()` is the way to new tokens.
  * - `unsupported_environment`: the operation needs a browser (e.g. called during server-side rendering).
  */
 export type AuthErrorCode =
@@ -29,6 +31,7 @@ export type AuthErrorCode =
   | 'network_error'
   | 'session_expired'
   | 'not_authenticated'
+  | 'no_refresh_token'
   | 'unsupported_environment';
 
 export interface AuthErrorDetails {

@@ -30,12 +30,22 @@ export type SessionEndReason =
   | 'signed_out_elsewhere'
   | 'logout';
 
+/**
+ * Why a refresh went to the server: the access token was `expiring` when asked for, an API
+ * `rejected` it (401), the app asked with `forceRefresh`, or `withKeepAlive()` found the session idle.
+ */
+export type RefreshTrigger = 'expiring' | 'rejected' | 'forced' | 'keep_alive';
+
 /** Everything the library reports, as a discriminated union on `type`. */
 export type AuthEvent =
   | { readonly type: 'login_started'; readonly prompt?: string }
   | { readonly type: 'login'; readonly user: UserClaims | null; readonly restored: boolean }
   | { readonly type: 'login_failed'; readonly error: AuthError }
   | { readonly type: 'token_refreshed'; readonly expiresAt: number }
+  /** A refresh request goes to the server (once per refresh; its retries are `refresh_retrying`). */
+  | { readonly type: 'refresh_started'; readonly trigger: RefreshTrigger }
+  /** The access token expires within `tokenExpiringLeadTime` (once per token; not refreshed yet). */
+  | { readonly type: 'token_expiring'; readonly expiresAt: number }
   | {
       readonly type: 'refresh_retrying';
       readonly attempt: number;

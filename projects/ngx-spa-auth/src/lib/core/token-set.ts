@@ -26,6 +26,8 @@ export interface TokenSet {
   readonly expiresAt: number | null;
   /** The lifetime the server gave (`expires_in`, ms); null when it did not say. */
   readonly lifetimeMs: number | null;
+  /** Local-clock time (ms) the tokens were received: the session's last use of the token endpoint. */
+  readonly receivedAt?: number;
   /**
    * The refresh token, or while a worker holds it, the placeholder `REFRESH_TOKEN_IN_WORKER`
    * (authorization-server/refresh-token-holder.ts) that the worker swaps for the real one.
@@ -53,6 +55,7 @@ export function tokenSetFromResponse(
     expiresAt:
       typeof response.expires_in === 'number' ? receivedAt + response.expires_in * 1000 : null,
     lifetimeMs: typeof response.expires_in === 'number' ? response.expires_in * 1000 : null,
+    receivedAt,
     refreshToken: response.refresh_token ?? previous?.refreshToken,
     idToken: response.id_token ?? previous?.idToken,
     scope: response.scope ?? previous?.scope,

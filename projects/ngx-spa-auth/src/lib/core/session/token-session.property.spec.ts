@@ -5,6 +5,7 @@ import type { TokenFault } from '@spa-auth/test-kit/fake-authorization-server';
 import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { signedInClient } from '@spa-auth/test-kit/signed-in-client';
 import { isAuthError } from '../errors';
+import { keepAlive } from './keep-alive';
 
 /**
  * Property: whatever the timing, faults and server reuse interval W, the client
@@ -13,6 +14,8 @@ import { isAuthError } from '../errors';
  * - settles every request (nothing hangs),
  * - replays a request at most once,
  * - sends no token after the session has ended.
+ * Requests ask for a token the ordinary way or with `forceRefresh` (which must join the same one
+ * chain), and a `withKeepAlive()` timer may refresh an idle session on its own.
  * The server model rotates refresh tokens, accepts a consumed token within W of its first use and
  * revokes the family outside it. The client is configured with the same W (the documented rule:
  * refreshReuseInterval ≤ the server's setting).
@@ -38,6 +41,8 @@ const scenarioArb = fc.record({
     fc.record({
       at: fc.integer({ min: 0, max: 600_000 }),
       apiLatency: fc.integer({ min: 0, max: 2_000 }),
+      /** `getAccessToken({ forceRefresh: true })` instead of an ordinary call. */
+      forced: fc.boolean(),
     }),
     { minLength: 1, maxLength: 200 },
   ),
@@ -49,6 +54,8 @@ const scenarioArb = fc.record({
   faults: fc.array(faultArb, { maxLength: 12 }),
   /** Moments at which the API starts rejecting every token issued so far (server-side revocation). */
   apiRejections: fc.array(fc.integer({ min: 0, max: 600_000 }), { maxLength: 3 }),
+  /** The keep-alive's interval in seconds, or none; it runs until the requests are over. */
+  keepAliveS: fc.option(fc.constantFrom(20, 45, 120), { nil: null }),
   seed: fc.integer(),
 });
 
@@ -96,7 +103,7 @@ async function run(s: Scenario) {
       sendsPerRequest[i] = 0;
       try {
         const token = await client
-          .getAccessToken()
+          .getAccessToken({ forceRefresh: r.forced })
           .catch((e) => (isAuthError(e, 'not_authenticated') ? null : Promise.reject(e)));
         sendsPerRequest[i]++;
         let status = await api(token, r.apiLatency);
@@ -116,6 +123,10 @@ async function run(s: Scenario) {
     }),
   );
   for (const at of s.apiRejections) clock.setTimeout(() => server.model.expireAccessTokens(), at);
+  if (s.keepAliveS !== null) {
+    const stop = keepAlive({ interval: s.keepAliveS })(null)(client, clock);
+    clock.setTimeout(stop, 610_000);
+  }
 
   await clock.runAll(2 * 3600 * 1000);
   return {

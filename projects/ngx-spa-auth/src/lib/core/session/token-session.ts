@@ -2,7 +2,7 @@
 // persistence), and ending it.
 import type { Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
-import { AuthError, type AuthErrorDetails } from '../errors';
+import type { AuthError, AuthErrorDetails } from '../errors';
 import type { AuthEvent, SessionEndReason } from '../events';
 import { RefreshCoordinator } from './refresh-coordinator';
 import type { SessionState, SessionStateInput } from './session-state';
@@ -14,9 +14,10 @@ import type {
   ValidatedTokens,
 } from '../authorization-server/authorization-server-api';
 import { isExpiring, tokenSetFromResponse, type TokenSet, type UserClaims } from '../token-set';
-
-/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
-declare const ngDevMode: unknown;
+import { expiryNotice, type ExpiryNotice } from './expiry-notice';
+import { sameUserRefresh, storedSetServes, type RefreshMode } from './refresh-mode';
+import { revokeQuietly } from './revoke-quietly';
+import { noRefreshToken, notAuthenticated, sessionEnded } from './session-errors';
 
 type ActiveSession = Extract<SessionState, { kind: 'active' }>;
 
@@ -50,6 +51,9 @@ export class TokenSession {
   // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.
   private state: SessionState = { kind: 'signed_out', id: 0 };
   readonly #coordinator: RefreshCoordinator<ValidatedTokens>;
+  readonly #notice: ExpiryNotice;
+  /** The forced refresh queued behind a refresh that was already sent, for the session `id`. */
+  #queuedForce: { readonly id: number; readonly flight: Promise<string> } | null = null;
 
   readonly #options: TokenSessionOptions;
 
@@ -61,22 +65,16 @@ export class TokenSession {
       random: options.random,
       reuseIntervalMs: config.refreshReuseIntervalMs,
       timeoutMs: config.refreshTimeoutMs,
-      attempt: async (refreshToken, signal) => {
-        const validated = await server.refresh(refreshToken, signal);
-        const previous = this.#tokens?.claims;
-        if (validated.claims && previous && validated.claims.sub !== previous.sub) {
-          // OIDC Core §12.2: a refreshed ID token must be for the same user.
-          throw new RefreshFailure('definitive', 'user_changed');
-        }
-        return validated;
-      },
+      attempt: sameUserRefresh(server, () => this.#tokens?.claims),
       onRetry: (info) => options.emit({ type: 'refresh_retrying', ...info }),
     });
+    this.#notice = expiryNotice(clock, config.tokenExpiringLeadMs, options.emit);
   }
 
   /** Enters a new state with a new id: the one place the lifecycle moves. */
   #become(next: SessionStateInput): void {
     this.state = { ...next, id: this.state.id + 1 };
+    this.#notice(this.#tokens);
   }
 
   /** The same session gets new tokens, or starts or settles its refresh: the id stays. */
@@ -85,6 +83,7 @@ export class TokenSession {
     change: Partial<Pick<ActiveSession, 'tokens' | 'refreshing'>>,
   ): void {
     this.state = { ...active, ...change };
+    this.#notice(this.#tokens);
   }
 
   get #active(): ActiveSession | null {
@@ -163,15 +162,15 @@ export class TokenSession {
     return held;
   }
 
+  /** Stops the `token_expiring` timer (the client is being disposed). */
+  dispose(): void {
+    this.#notice(null);
+  }
+
   async getAccessToken(): Promise<string> {
     // After the session ended, new requests are simply signed out; only the requests that were
     // waiting on the failed refresh (or got a 401 from the ended session) see session_expired.
-    const tokens = this.#tokens;
-    if (!tokens)
-      throw new AuthError(
-        'not_authenticated',
-        typeof ngDevMode === 'undefined' || ngDevMode ? 'No user is signed in.' : '',
-      );
+    const tokens = this.#signedIn();
     if (!isExpiring(tokens, this.#options.clock.now(), this.#options.config.refreshLeewayMs)) {
       return tokens.accessToken;
     }
@@ -180,7 +179,50 @@ export class TokenSession {
         throw this.#end('expired');
       return tokens.accessToken;
     }
-    return this.#refresh();
+    return this.#refresh({ trigger: 'expiring' });
+  }
+
+  #signedIn(): TokenSet {
+    const tokens = this.#tokens;
+    if (!tokens) throw notAuthenticated();
+    return tokens;
+  }
+
+  /**
+   * A refresh sent after this call, through the one chain. A refresh already in flight was sent
+   * before the app asked, so it may carry the server's state from before (old roles): the forced
+   * refresh waits for it and then runs once, shared by every forced call made meanwhile. A refresh
+   * that another caller starts after this call serves it too. Never two refreshes at a time.
+   */
+  async forceRefresh(): Promise<string> {
+    const tokens = this.#signedIn();
+    if (!tokens.refreshToken) throw noRefreshToken();
+    const { id, refreshing } = this.#active!;
+    if (!refreshing) return this.#refresh({ trigger: 'forced' });
+    const queued = this.#queuedForce;
+    if (queued?.id === id) return queued.flight;
+    const flight = refreshing.then(() => {
+      if (this.#queuedForce?.flight === flight) this.#queuedForce = null;
+      if (!this.#isCurrent(id)) throw this.#endedError();
+      return this.#refresh({ trigger: 'forced' });
+    });
+    this.#queuedForce = { id, flight };
+    return flight;
+  }
+
+  /**
+   * `withKeepAlive()`: refreshes when no refresh (in this tab or, with a shared store, any tab) was
+   * received for `idleMs`. Resolves with when the tokens held now were received, null when signed
+   * out; a failed refresh ends the session as any refresh would, and resolves null.
+   */
+  async keepAlive(idleMs: number): Promise<number | null> {
+    const tokens = this.#tokens;
+    if (!tokens?.refreshToken) return null;
+    const idle = this.#options.clock.now() - (tokens.receivedAt ?? 0) >= idleMs;
+    if (this.refreshing || idle) {
+      await this.#refresh({ trigger: 'keep_alive', idleMs }).catch(() => undefined);
+    }
+    return this.#tokens?.receivedAt ?? null;
   }
 
   /**
@@ -194,30 +236,22 @@ export class TokenSession {
     const tokens = this.#tokens;
     if (!tokens) {
       if (this.state.kind === 'ended') throw this.#endedError();
-      throw new AuthError(
-        'not_authenticated',
-        typeof ngDevMode === 'undefined' || ngDevMode ? 'No user is signed in.' : '',
-      );
+      throw notAuthenticated();
     }
     if (tokens.accessToken !== rejected) return this.getAccessToken();
     if (!tokens.refreshToken) {
-      throw new AuthError(
-        'not_authenticated',
-        typeof ngDevMode === 'undefined' || ngDevMode
-          ? 'The access token was rejected and there is no refresh token.'
-          : '',
-      );
+      throw notAuthenticated(true);
     }
-    return this.#refresh(rejected);
+    return this.#refresh({ trigger: 'rejected', rejected });
   }
 
   /** Joins the refresh in flight or starts one; the result is stored once, whoever waits. */
-  #refresh(rejected?: string): Promise<string> {
+  #refresh(mode: RefreshMode): Promise<string> {
     const active = this.#active!;
     if (active.refreshing) return active.refreshing;
     const { id } = active;
     const lock = this.#options.lock ?? noLock;
-    const flight: Promise<string> = lock(() => this.#refreshLocked(id, rejected)).then(
+    const flight: Promise<string> = lock(() => this.#refreshLocked(id, mode)).then(
       (accessToken) => {
         const now = this.#active;
         if (now?.refreshing === flight) this.#update(now, { refreshing: null });
@@ -234,7 +268,7 @@ export class TokenSession {
   }
 
   /** Runs under the lock: adopt another tab's rotation if there was one, else refresh and store. */
-  async #refreshLocked(id: number, rejected: string | undefined): Promise<string> {
+  async #refreshLocked(id: number, mode: RefreshMode): Promise<string> {
     if (!this.#isCurrent(id)) throw this.#endedError();
     const { store, clock, config } = this.#options;
     if (store) {
@@ -242,15 +276,13 @@ export class TokenSession {
       if (!this.#isCurrent(id)) throw this.#endedError();
       if (!stored) throw new RefreshFailure('definitive', 'signed_out_elsewhere');
       // Whether another tab rotated while we waited for the lock (or earlier, announced), the
-      // stored set is the newest: use its access token when it is fresh, else refresh with it.
+      // stored set is the newest: use it when it serves this refresh, else refresh with it.
       this.#update(this.#active!, { tokens: stored });
-      if (
-        !isExpiring(stored, clock.now(), config.refreshLeewayMs) &&
-        stored.accessToken !== rejected
-      ) {
+      if (storedSetServes(mode, stored, clock.now(), config.refreshLeewayMs)) {
         return stored.accessToken;
       }
     }
+    this.#options.emit({ type: 'refresh_started', trigger: mode.trigger });
     const { response, claims } = await this.#coordinator.run(this.#tokens!.refreshToken!);
     if (!this.#isCurrent(id)) {
       // Logged out while refreshing: the rotated token belongs to nobody; revoke it (logout waits).
@@ -291,31 +323,11 @@ export class TokenSession {
   }
 
   #endedError(details?: AuthErrorDetails): AuthError {
-    const reason = this.state.kind === 'ended' ? this.state.reason : 'logout';
-    return new AuthError(
-      'session_expired',
-      typeof ngDevMode === 'undefined' || ngDevMode ? `The session has ended (${reason}).` : '',
-      { ...details, reason },
-    );
+    return sessionEnded(this.state.kind === 'ended' ? this.state.reason : 'logout', details);
   }
 
   /** Best-effort revocation: failure is reported as a warning, never thrown (the user is leaving). */
-  async revokeQuietly(refreshToken: string): Promise<void> {
-    try {
-      await this.#options.server.revoke(refreshToken, 'refresh_token');
-    } catch (error) {
-      // Revocation is best effort (RFC 7009 §2.2 lets servers fail; glewlwyd refuses public clients
-      // with a 401); the local session is gone anyway. The message names the status, never the token.
-      // oauth4webapi puts the status on its error, or the whole response in `cause` for an empty body.
-      const e = error as { status?: number; cause?: { status?: number } };
-      const status = e.status ?? e.cause?.status;
-      this.#options.emit({
-        type: 'warning',
-        message:
-          typeof ngDevMode === 'undefined' || ngDevMode
-            ? `The refresh token could not be revoked${status ? ` (HTTP ${status})` : ''}.`
-            : `revocation_failed${status ? ` (HTTP ${status})` : ''}`,
-      });
-    }
+  revokeQuietly(refreshToken: string): Promise<void> {
+    return revokeQuietly(this.#options.server, this.#options.emit, refreshToken);
   }
 }
