@@ -7,6 +7,7 @@ import type { AuthEvent, SessionEndReason } from '../events';
 import { RefreshCoordinator } from './refresh-coordinator';
 import type { SessionState, SessionStateInput } from './session-state';
 import { RefreshFailure, sessionEndReasonOf } from '../refresh-failure';
+import { refreshedIdTokenMismatch } from './refreshed-id-token';
 import type { SessionStore } from '../persistence/session-store';
 import { noLock, type RefreshLock, type TabMessage } from '../tab-sync';
 import type {
@@ -34,6 +35,8 @@ export interface TokenSessionOptions {
   readonly lock?: RefreshLock;
   /** Tells the other tabs about rotations and session end. */
   readonly announce?: (message: TabMessage) => void;
+  /** Called when the same session got new tokens (a refresh, or another tab's rotation taken over). */
+  readonly onTokens?: () => void;
 }
 
 /**
@@ -64,9 +67,16 @@ export class TokenSession {
       attempt: async (refreshToken, signal) => {
         const validated = await server.refresh(refreshToken, signal);
         const previous = this.#tokens?.claims;
-        if (validated.claims && previous && validated.claims.sub !== previous.sub) {
-          // OIDC Core §12.2: a refreshed ID token must be for the same user.
-          throw new RefreshFailure('definitive', 'user_changed');
+        // OIDC Core §12.2: a refreshed ID token is for the same user and the same authentication.
+        const mismatch =
+          validated.claims && previous
+            ? refreshedIdTokenMismatch(previous, validated.claims)
+            : null;
+        if (mismatch === 'sub') throw new RefreshFailure('definitive', 'user_changed');
+        if (mismatch) {
+          throw new RefreshFailure('definitive', `id_token_${mismatch}_changed`, {
+            protocolCode: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+          });
         }
         return validated;
       },
@@ -85,6 +95,7 @@ export class TokenSession {
     change: Partial<Pick<ActiveSession, 'tokens' | 'refreshing'>>,
   ): void {
     this.state = { ...active, ...change };
+    if (change.tokens && change.tokens !== active.tokens) this.#options.onTokens?.();
   }
 
   get #active(): ActiveSession | null {
@@ -121,6 +132,11 @@ export class TokenSession {
 
   get claims(): UserClaims | null {
     return this.#tokens?.claims ?? null;
+  }
+
+  /** The whole token set held right now (for the app-facing token info), or null. */
+  get tokens(): TokenSet | null {
+    return this.#tokens;
   }
 
   /** Starts a new session from a code exchange. */
