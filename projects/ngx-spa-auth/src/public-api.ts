@@ -20,6 +20,7 @@ export { AuthError, isAuthError } from './lib/core/errors';
 export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
 export type { AuthEvent, AuthEventType, SessionEndReason } from './lib/core/events';
 export type { UserClaims } from './lib/core/token-set';
+export type { AuthTokenInfo } from './lib/core/user-view';
 export type {
   AuthState,
   AuthStatus,
