@@ -87,6 +87,16 @@ export class FakeAuthorizationServer {
   refreshIdTokenClaims: Record<string, unknown> | null = null;
   /** The `scope` of code-exchange responses; null omits it (RFC 6749 §5.1: then it is the requested one). */
   grantedScope: string | null = 'openid profile';
+  /** What the userinfo endpoint answers: claims on top of the signed-in `sub`, or a status. */
+  readonly userInfo = {
+    claims: { name: 'Alice (userinfo)', picture: 'https://img.example.com/alice.png' } as Record<
+      string,
+      unknown
+    >,
+    status: 200,
+    /** The `Authorization` and `DPoP` headers of each userinfo request. */
+    requests: [] as { authorization: string | null; dpop: string | null }[],
+  };
   /** The last code exchange's user, nonce and auth_time, which refreshed ID tokens repeat. */
   private original = { sub: 'alice', nonce: '', authTime: 0 };
   /** Paths that never answer, and ignore aborts too (a stalled server or proxy). */
@@ -121,6 +131,7 @@ export class FakeAuthorizationServer {
       revocation_endpoint: `${ISSUER}/revoke`,
       end_session_endpoint: `${ISSUER}/logout`,
       jwks_uri: `${ISSUER}/jwks`,
+      userinfo_endpoint: `${ISSUER}/userinfo`,
       authorization_response_iss_parameter_supported: true,
       code_challenge_methods_supported: ['S256'],
       ...this.metadataOverrides,
@@ -221,6 +232,16 @@ export class FakeAuthorizationServer {
         return json(this.metadata);
       case '/token':
         return this.token(body, new Headers(init.headers).get('dpop'));
+      case '/userinfo': {
+        const headers = new Headers(init.headers);
+        this.userInfo.requests.push({
+          authorization: headers.get('authorization'),
+          dpop: headers.get('dpop'),
+        });
+        if (this.userInfo.status !== 200)
+          return json({ error: 'server_error' }, this.userInfo.status);
+        return json({ sub: this.original.sub, ...this.userInfo.claims });
+      }
       case '/revoke':
         if (this.revocationRefusal && this.revocationRefusalEmpty)
           return new Response(null, { status: this.revocationRefusal });

@@ -7,6 +7,7 @@ export {
   withDPoP,
   withRefreshTokenInMemory,
   withSessionRestore,
+  withUserInfo,
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
 export type { AuthFeature } from './lib/angular/provide-auth';

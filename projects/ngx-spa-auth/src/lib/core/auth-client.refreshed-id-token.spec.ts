@@ -16,6 +16,7 @@ import {
 import { resolveConfig } from './config';
 import type { AuthEvent } from './events';
 import { tabSessionStore } from './persistence/session-store';
+import { userInfoLoader } from './userinfo/userinfo';
 
 const MINUTE = 60_000;
 const APP = 'https://app.example.com';
@@ -76,7 +77,7 @@ async function twoTabs(extra: Partial<AuthClientOptions> = {}) {
   browser.open(`${APP}/`);
   const second = make();
   await second.initialize();
-  return { clock, server, first, second };
+  return { clock, server, first, second, make };
 }
 
 function statesOf(client: AuthClient): AuthState[] {
@@ -168,6 +169,21 @@ describe('a refresh that brings a new ID token', () => {
       expect(ctx.events.filter((e: AuthEvent) => e.type === 'session_expired')).toHaveLength(1);
     },
   );
+});
+
+describe('userinfo with a shared session', () => {
+  it('loads the userinfo claims in a tab that resumes the session, before it publishes the sign-in', async () => {
+    const { server, make } = await twoTabs({ userInfo: userInfoLoader });
+    const before = server.userInfo.requests.length;
+    const third = make();
+    const logins: AuthEvent[] = [];
+    third.events.subscribe((e) => e.type === 'login' && logins.push(e));
+    await third.initialize();
+    expect(third.state.user).toMatchObject({ picture: 'https://img.example.com/alice.png' });
+    expect(logins).toEqual([expect.objectContaining({ restored: true })]);
+    expect((logins[0] as { user: object }).user).toHaveProperty('picture');
+    expect(server.userInfo.requests.length - before).toBe(1);
+  });
 });
 
 describe('tokenInfo', () => {

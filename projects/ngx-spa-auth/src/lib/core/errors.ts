@@ -17,6 +17,11 @@ import type { SessionEndReason } from './events';
  * - `session_expired`: the session ended (refresh failed definitively or could not be completed safely).
  * - `not_authenticated`: an access token was asked for while signed out.
  * - `unsupported_environment`: the operation needs a browser (e.g. called during server-side rendering).
+ * - `userinfo_failed`: with `withUserInfo()`, the userinfo endpoint gave no usable answer (none
+ *   within `requestTimeout`, an HTTP error, no endpoint advertised); reported by a `warning` event,
+ *   the session goes on with the ID-token claims.
+ * - `userinfo_subject_mismatch`: the userinfo response is for another `sub` than the ID token; its
+ *   claims are dropped (OIDC Core §5.3.2), reported by a `warning` event.
  */
 export type AuthErrorCode =
   | 'invalid_config'
@@ -29,7 +34,9 @@ export type AuthErrorCode =
   | 'network_error'
   | 'session_expired'
   | 'not_authenticated'
-  | 'unsupported_environment';
+  | 'unsupported_environment'
+  | 'userinfo_failed'
+  | 'userinfo_subject_mismatch';
 
 export interface AuthErrorDetails {
   /** The OAuth `error` value, when the server sent one. */

@@ -76,7 +76,7 @@ export class AuthorizationServerApi {
   }
 
   /** Options every oauth4webapi request gets: a fetch, and http only for a loopback issuer. */
-  #requestOptions(signal?: AbortSignal, fetchFn: FetchLike = this.#fetchFn) {
+  requestOptions(signal?: AbortSignal, fetchFn: FetchLike = this.#fetchFn) {
     return {
       [oauth.customFetch]: (url: string, init: RequestInit) => fetchFn(url, init),
       [oauth.allowInsecureRequests]: this.#config.allowInsecureRequests,
@@ -87,7 +87,7 @@ export class AuthorizationServerApi {
   /** Requests to the token and revocation endpoints go through the holder (a worker, by default). */
   async #tokenRequestOptions(signal?: AbortSignal) {
     const holder = await this.#holder();
-    return this.#requestOptions(signal, holder.fetch);
+    return this.requestOptions(signal, holder.fetch);
   }
 
   #holder(): Promise<RefreshTokenHolder> {
@@ -128,6 +128,21 @@ export class AuthorizationServerApi {
     );
   }
 
+  /**
+   * Runs a request that is no token request (userinfo) with the server metadata and the options
+   * every request gets, bounded by `requestTimeout`.
+   */
+  boundedRequest<T>(
+    task: (
+      as: oauth.AuthorizationServer,
+      options: ReturnType<AuthorizationServerApi['requestOptions']>,
+    ) => Promise<T>,
+  ): Promise<T> {
+    return this.#bounded(async (signal) =>
+      task(await this.metadata(), this.requestOptions(signal)),
+    );
+  }
+
   /** Server metadata, discovered once and cached; a failed discovery is retried on the next call. */
   metadata(): Promise<oauth.AuthorizationServer> {
     this.#metadataPromise ??= this.#discover().catch((error: unknown) => {
@@ -153,7 +168,7 @@ export class AuthorizationServerApi {
       discovered = await this.#bounded(async (signal) =>
         oauth.processDiscoveryResponse(
           url,
-          await oauth.discoveryRequest(url, this.#requestOptions(signal)),
+          await oauth.discoveryRequest(url, this.requestOptions(signal)),
         ),
       );
     } catch (error) {
