@@ -30,7 +30,7 @@ import {
   AUTH_USE_WORKER,
   AUTH_USERINFO,
 } from './auth-tokens';
-import { userInfoLoader } from '../core/userinfo/userinfo';
+import { userInfoSource } from '../core/userinfo/userinfo';
 
 /** Kinds of optional features, so contradictory or repeated features can be refused. */
 export enum AuthFeatureKind {
@@ -158,7 +158,7 @@ export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
  */
 export function withUserInfo(): AuthFeature<AuthFeatureKind.UserInfo> {
   return makeAuthFeature(AuthFeatureKind.UserInfo, [
-    { provide: AUTH_USERINFO, useValue: userInfoLoader },
+    { provide: AUTH_USERINFO, useValue: userInfoSource },
   ]);
 }
 

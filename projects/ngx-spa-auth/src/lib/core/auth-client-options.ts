@@ -7,7 +7,8 @@ import type { DPoPFactory } from './dpop/dpop-key-holder';
 import type { AuthError } from './errors';
 import type { SessionStore } from './persistence/session-store';
 import type { UserClaims } from './token-set';
-import type { UserInfoLoader } from './user-view';
+import type { UserInfoSource } from './user-view';
+import type { AuthEvent } from './events';
 import type { AuthorizationServerApi } from './authorization-server/authorization-server-api';
 import type {
   FetchLike,
@@ -50,7 +51,9 @@ export interface AuthClientOptions {
   /** Where the DPoP key lives; DPoP is on when given (`withDPoP()`). */
   readonly dpop?: DPoPFactory | null;
   /** Loads userinfo claims into `user` after sign-in and each new ID token (`withUserInfo()`). */
-  readonly userInfo?: ((server: AuthorizationServerApi) => UserInfoLoader) | null;
+  readonly userInfo?:
+    | ((server: AuthorizationServerApi, emit: (event: AuthEvent) => void) => UserInfoSource)
+    | null;
 }
 
 /** Options of `withSessionRestore()`. */

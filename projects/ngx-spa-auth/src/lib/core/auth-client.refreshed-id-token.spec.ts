@@ -16,7 +16,7 @@ import {
 import { resolveConfig } from './config';
 import type { AuthEvent } from './events';
 import { tabSessionStore } from './persistence/session-store';
-import { userInfoLoader } from './userinfo/userinfo';
+import { userInfoSource } from './userinfo/userinfo';
 
 const MINUTE = 60_000;
 const APP = 'https://app.example.com';
@@ -173,7 +173,7 @@ describe('a refresh that brings a new ID token', () => {
 
 describe('userinfo with a shared session', () => {
   it('loads the userinfo claims in a tab that resumes the session, before it publishes the sign-in', async () => {
-    const { server, make } = await twoTabs({ userInfo: userInfoLoader });
+    const { server, make } = await twoTabs({ userInfo: userInfoSource });
     const before = server.userInfo.requests.length;
     const third = make();
     const logins: AuthEvent[] = [];

@@ -83,13 +83,7 @@ export class AuthClient implements AuthCore {
     this.#view = new UserView(
       () => this.session.tokens,
       config.scope,
-      options.userInfo?.(this.#server) ?? null,
-      (error) =>
-        this.events.emit({
-          type: 'warning',
-          message: typeof ngDevMode === 'undefined' || ngDevMode ? error.message : error.code,
-          error,
-        }),
+      options.userInfo?.(this.#server, (event) => this.events.emit(event)) ?? null,
     );
     this.#loginFlow = env ? new LoginFlow(config, env, this.#server, () => clock.now()) : null;
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
@@ -158,7 +152,8 @@ export class AuthClient implements AuthCore {
 
   /** Publishes a sign-in (callback, restore, another tab's): userinfo first when it is on. */
   async #signedIn(restored: boolean): Promise<void> {
-    await this.#view.load(true);
+    const tokens = this.session.tokens;
+    if (tokens) await this.#view.source?.load(tokens, true);
     if (!this.session.tokens) return; // signed out meanwhile (another tab): that was published
     this.#setState({ status: 'authenticated', user: this.#view.user, error: null });
     this.events.emit({ type: 'login', user: this.#view.user, restored });
@@ -171,8 +166,9 @@ export class AuthClient implements AuthCore {
       this.session.tokens &&
       this.#setState({ status: 'authenticated', user: this.#view.user, error: null });
     publish();
-    if (this.#current.status === 'authenticated' && this.#view.stale)
-      void this.#view.load().then(publish);
+    const tokens = this.session.tokens;
+    if (tokens && this.#current.status === 'authenticated' && this.#view.source?.stale(tokens))
+      void this.#view.source.load(tokens, false).then(publish);
   }
 
   onStateChange(listener: (state: AuthState) => void): () => void {

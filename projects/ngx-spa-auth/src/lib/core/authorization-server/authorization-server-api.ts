@@ -110,9 +110,10 @@ export class AuthorizationServerApi {
 
   /**
    * Bounds a request that is not a refresh (those have `refreshTimeout` and the retry rules) by
-   * `requestTimeout`: afterwards the wait ends with `network_error`, answer or not.
+   * `requestTimeout`: afterwards the wait ends with `network_error`, answer or not. Userinfo
+   * requests (userinfo/userinfo.ts) use it too.
    */
-  #bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ms = this.#config.requestTimeoutMs;
     return withDeadline(
       this.#clock,
@@ -125,21 +126,6 @@ export class AuthorizationServerApi {
             ? `The authorization server did not answer within ${ms / 1000} s (requestTimeout).`
             : '',
         ),
-    );
-  }
-
-  /**
-   * Runs a request that is no token request (userinfo) with the server metadata and the options
-   * every request gets, bounded by `requestTimeout`.
-   */
-  boundedRequest<T>(
-    task: (
-      as: oauth.AuthorizationServer,
-      options: ReturnType<AuthorizationServerApi['requestOptions']>,
-    ) => Promise<T>,
-  ): Promise<T> {
-    return this.#bounded(async (signal) =>
-      task(await this.metadata(), this.requestOptions(signal)),
     );
   }
 
@@ -165,7 +151,7 @@ export class AuthorizationServerApi {
     let discovered: oauth.AuthorizationServer;
     try {
       const url = new URL(issuer);
-      discovered = await this.#bounded(async (signal) =>
+      discovered = await this.bounded(async (signal) =>
         oauth.processDiscoveryResponse(
           url,
           await oauth.discoveryRequest(url, this.requestOptions(signal)),
@@ -195,7 +181,7 @@ export class AuthorizationServerApi {
     codeVerifier: string,
     nonce: string,
   ): Promise<ValidatedTokens> {
-    return this.#bounded((signal) => this.#exchange(callbackParams, codeVerifier, nonce, signal));
+    return this.bounded((signal) => this.#exchange(callbackParams, codeVerifier, nonce, signal));
   }
 
   async #exchange(
@@ -305,7 +291,7 @@ export class AuthorizationServerApi {
   async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
     const as = await this.metadata();
     if (!as.revocation_endpoint) return false;
-    return this.#bounded(async (signal) => {
+    return this.bounded(async (signal) => {
       const response = await oauth.revocationRequest(
         as,
         this.registration,
