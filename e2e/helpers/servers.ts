@@ -40,6 +40,9 @@ export interface IssuerStats {
   readonly injectedFailures: number;
   readonly revocations: number;
   readonly endSessions: number;
+  /** Requests to the userinfo endpoint, answered or refused, and those answered with claims. */
+  readonly userinfoRequests: number;
+  readonly userinfoServed: number;
   readonly settings: { readonly reuseInterval: number; readonly accessTokenTtl: number };
   readonly events: readonly TokenEvent[];
 }

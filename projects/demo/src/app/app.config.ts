@@ -13,6 +13,7 @@ import {
   withDPoP,
   withPersistentSession,
   withSessionRestore,
+  withUserInfo,
   type AuthFeature,
 } from 'ngx-spa-auth';
 
@@ -27,6 +28,7 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
     withSessionRestore(settings.idTokenHint ? { idTokenHint: settings.idTokenHint } : {}),
   ];
   if (settings.dpop) features.push(withDPoP());
+  if (settings.userinfo) features.push(withUserInfo());
   if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
   return {
     providers: [
