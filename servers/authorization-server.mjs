@@ -9,6 +9,7 @@ import { createDpopNonceControl, newDpopNonceSecret } from './authorization-serv
 import { CONTROL_PREFIX, createControlApi } from './control-api.mjs';
 import { createInteractions } from './interactions.mjs';
 import { Provider } from './oidc-provider.mjs';
+import { installUserinfo } from './userinfo.mjs';
 import { buildProviderConfiguration } from './provider-config.mjs';
 import { createStorage, revocationRequest } from './reuse-interval-adapter.mjs';
 import { createTokenEndpointMonitor } from './token-endpoint-monitor.mjs';
@@ -58,21 +59,20 @@ export async function createAuthorizationServer({
   const settings = { accessTokenTtl, refreshTokenIdleTtl: null, dpopNonceRequired: false };
   const monitor = createTokenEndpointMonitor({ appOrigins });
 
-  const provider = new Provider(
-    issuer,
-    buildProviderConfiguration({
-      apiResource,
-      clientId,
-      appOrigins,
-      settings,
-      storage,
-      signingJwk: signingKey ?? (await generateSigningKey()),
-      users,
-      sessionTtl,
-      dpopNonceSecret: newDpopNonceSecret(),
-      extraClients,
-    }),
-  );
+  const signingJwk = signingKey ?? (await generateSigningKey());
+  const configuration = buildProviderConfiguration({
+    apiResource,
+    clientId,
+    appOrigins,
+    settings,
+    storage,
+    signingJwk,
+    users,
+    sessionTtl,
+    dpopNonceSecret: newDpopNonceSecret(),
+    extraClients,
+  });
+  const provider = new Provider(issuer, configuration);
 
   // oidc-provider only reports unexpected errors through `debug`; surface them.
   provider.on('server_error', (ctx, err) => {
@@ -84,6 +84,15 @@ export async function createAuthorizationServer({
     ctx.path === revocationPath ? revocationRequest.run(true, next) : next(),
   );
   monitor.attach(provider);
+  installUserinfo({
+    provider,
+    issuer,
+    apiResource,
+    signingJwk,
+    monitor,
+    appOrigins,
+    findAccount: configuration.findAccount,
+  });
   // After the monitor, so the monitor's event sees the response as the client will.
   const dpopNonces = createDpopNonceControl({ provider, settings });
 

@@ -27,8 +27,18 @@ export const OIDC_SCOPES = Object.freeze(['openid', 'offline_access', 'profile',
 
 /** Demo accounts; the password equals the login so docs and tests can say "alice/alice". */
 export const DEMO_USERS = Object.freeze({
-  alice: Object.freeze({ password: 'alice', name: 'Alice Liddell', email: 'alice@example.test' }),
-  bob: Object.freeze({ password: 'bob', name: 'Bob Builder', email: 'bob@example.test' }),
+  alice: Object.freeze({
+    password: 'alice',
+    name: 'Alice Liddell',
+    email: 'alice@example.test',
+    nickname: 'Curiouser',
+  }),
+  bob: Object.freeze({
+    password: 'bob',
+    name: 'Bob Builder',
+    email: 'bob@example.test',
+    nickname: 'Can-we-fix-it',
+  }),
 });
 
 function nonNegativeNumber(value, name) {

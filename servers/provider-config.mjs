@@ -65,11 +65,11 @@ export function buildProviderConfiguration({
     scopes: [...OIDC_SCOPES],
     claims: {
       openid: ['sub'],
-      profile: ['name', 'preferred_username'],
+      profile: ['name', 'preferred_username', 'nickname'],
       email: ['email', 'email_verified'],
     },
-    // Access tokens go to the API (resource indicators), so the userinfo endpoint is of little
-    // use to the SPA; put the profile claims into the ID token instead.
+    // The profile claims go into the ID token (apps without withUserInfo() see them), all but
+    // `nickname`, which only the userinfo endpoint (userinfo.mjs) answers: what withUserInfo() adds.
     conformIdTokenClaims: false,
 
     async findAccount(ctx, sub) {
@@ -77,13 +77,14 @@ export function buildProviderConfiguration({
       if (!user) return undefined;
       return {
         accountId: sub,
-        async claims() {
+        async claims(use) {
           return {
             sub,
             name: user.name,
             preferred_username: sub,
             email: user.email,
             email_verified: true,
+            ...(use === 'userinfo' ? { nickname: user.nickname ?? sub } : {}),
           };
         },
       };

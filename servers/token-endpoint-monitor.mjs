@@ -40,6 +40,9 @@ function zeroCounters() {
     dpopBoundTokens: 0, // successful token responses whose access token is DPoP-bound (cnf.jkt)
     dpopBoundRefreshTokens: 0, // ...and whose (new) refresh token is bound to the same key
     bearerTokens: 0, // successful token responses with an unbound (Bearer) access token
+    // userinfo (userinfo.mjs)
+    userinfoRequests: 0, // GET/POST to the userinfo endpoint, answered or refused
+    userinfoServed: 0, // ...answered 200 with the user's claims
   };
 }
 
@@ -230,6 +233,12 @@ export function createTokenEndpointMonitor({ appOrigins }) {
     },
 
     record,
+
+    /** Counts a userinfo request (userinfo.mjs); `served` when it was answered with claims. */
+    countUserinfo(served) {
+      counters.userinfoRequests += 1;
+      if (served) counters.userinfoServed += 1;
+    },
     loseNextResponses(count = 1) {
       faults.loseNextResponses = count;
     },

@@ -79,6 +79,26 @@ export class FakeAuthorizationServer {
   issueRefreshTokens = true;
   /** When set, refresh responses carry an ID token for this subject (OIDC Core §12.2). */
   refreshIdTokenSub: string | null = null;
+  /**
+   * When set, refresh responses carry an ID token for the signed-in user with these claims on top
+   * (e.g. a new `name`, or a forged `auth_time`); like oidc-provider, it keeps the original
+   * `nonce` and `auth_time`.
+   */
+  refreshIdTokenClaims: Record<string, unknown> | null = null;
+  /** The `scope` of code-exchange responses; null omits it (RFC 6749 §5.1: then it is the requested one). */
+  grantedScope: string | null = 'openid profile';
+  /** What the userinfo endpoint answers: claims on top of the signed-in `sub`, or a status. */
+  readonly userInfo = {
+    claims: { name: 'Alice (userinfo)', picture: 'https://img.example.com/alice.png' } as Record<
+      string,
+      unknown
+    >,
+    status: 200,
+    /** The `Authorization` and `DPoP` headers of each userinfo request. */
+    requests: [] as { authorization: string | null; dpop: string | null }[],
+  };
+  /** The last code exchange's user, nonce and auth_time, which refreshed ID tokens repeat. */
+  private original = { sub: 'alice', nonce: '', authTime: 0 };
   /** Paths that never answer, and ignore aborts too (a stalled server or proxy). */
   readonly stalled = new Set<string>();
   /** What revoking a refresh token revokes: its whole family (oidc-provider's default) or that token only (RFC 7009 allows both). */
@@ -111,6 +131,7 @@ export class FakeAuthorizationServer {
       revocation_endpoint: `${ISSUER}/revoke`,
       end_session_endpoint: `${ISSUER}/logout`,
       jwks_uri: `${ISSUER}/jwks`,
+      userinfo_endpoint: `${ISSUER}/userinfo`,
       authorization_response_iss_parameter_supported: true,
       code_challenge_methods_supported: ['S256'],
       ...this.metadataOverrides,
@@ -211,6 +232,16 @@ export class FakeAuthorizationServer {
         return json(this.metadata);
       case '/token':
         return this.token(body, new Headers(init.headers).get('dpop'));
+      case '/userinfo': {
+        const headers = new Headers(init.headers);
+        this.userInfo.requests.push({
+          authorization: headers.get('authorization'),
+          dpop: headers.get('dpop'),
+        });
+        if (this.userInfo.status !== 200)
+          return json({ error: 'server_error' }, this.userInfo.status);
+        return json({ sub: this.original.sub, ...this.userInfo.claims });
+      }
       case '/revoke':
         if (this.revocationRefusal && this.revocationRefusalEmpty)
           return new Response(null, { status: this.revocationRefusal });
@@ -274,13 +305,15 @@ export class FakeAuthorizationServer {
     }
     const family = this.model.issueFamily();
     this.lastIssuedRefreshToken = family.refreshToken;
+    const authTime = Math.floor(this.clock.now() / 1000);
+    this.original = { sub: code.sub, nonce: code.nonce, authTime };
     return json({
       access_token: family.accessToken,
       token_type: tokenType,
       expires_in: this.accessTokenTtlSeconds,
       ...(this.issueRefreshTokens ? { refresh_token: family.refreshToken } : {}),
       id_token: this.idToken(code.sub, code.nonce, this.idTokenClaims),
-      scope: 'openid profile',
+      ...(this.grantedScope === null ? {} : { scope: this.grantedScope }),
     });
   }
 
@@ -295,8 +328,17 @@ export class FakeAuthorizationServer {
       token_type: tokenType,
       expires_in: this.accessTokenTtlSeconds,
       ...(this.rotate ? { refresh_token: outcome.refreshToken } : {}),
-      ...(this.refreshIdTokenSub
-        ? { id_token: this.idToken(this.refreshIdTokenSub, 'unused') }
+      ...(this.refreshIdTokenSub || this.refreshIdTokenClaims
+        ? {
+            id_token: this.idToken(
+              this.refreshIdTokenSub ?? this.original.sub,
+              this.original.nonce,
+              {
+                auth_time: this.original.authTime,
+                ...this.refreshIdTokenClaims,
+              },
+            ),
+          }
         : {}),
     });
   }

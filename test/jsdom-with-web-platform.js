@@ -1,5 +1,6 @@
 // jsdom lacks fetch, Response and crypto.subtle; oauth4webapi needs them. Lend Node's, including
-// ArrayBuffer/Uint8Array so `instanceof` checks on WebCrypto results hold across realms.
+// ArrayBuffer/Uint8Array so `instanceof` checks on WebCrypto results hold across realms, and URL and
+// ReadableStream: oauth4webapi's resource requests (userinfo) check `instanceof` on both.
 const { TestEnvironment } = require('jest-environment-jsdom');
 const { webcrypto } = require('node:crypto');
 const { TextEncoder, TextDecoder } = require('node:util');
@@ -20,6 +21,8 @@ class JsdomWithWebPlatform extends TestEnvironment {
       TextDecoder,
       ArrayBuffer,
       Uint8Array,
+      URL,
+      ReadableStream,
       structuredClone,
       CryptoKey: globalThis.CryptoKey,
     });

@@ -44,6 +44,9 @@ export interface IssuerStats {
   readonly endSessions: number;
   /** The most token requests the server handled at one time (arrival to answer). */
   readonly maxTokenRequestsInFlight: number;
+  /** Requests to the userinfo endpoint, answered or refused, and those answered with claims. */
+  readonly userinfoRequests: number;
+  readonly userinfoServed: number;
   readonly settings: {
     readonly reuseInterval: number;
     readonly accessTokenTtl: number;

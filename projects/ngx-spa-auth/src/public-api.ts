@@ -8,6 +8,7 @@ export {
   withKeepAlive,
   withRefreshTokenInMemory,
   withSessionRestore,
+  withUserInfo,
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
 export type { AuthFeature } from './lib/angular/provide-auth';
@@ -22,6 +23,7 @@ export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
 export type { AuthEvent, AuthEventType, RefreshTrigger, SessionEndReason } from './lib/core/events';
 export type { UserClaims } from './lib/core/token-set';
 export type { KeepAliveOptions } from './lib/core/session/keep-alive';
+export type { AuthTokenInfo } from './lib/core/user-view';
 export type {
   AuthState,
   AuthStatus,

@@ -14,6 +14,7 @@ import {
   withKeepAlive,
   withPersistentSession,
   withSessionRestore,
+  withUserInfo,
   type AuthFeature,
 } from 'ngx-spa-auth';
 
@@ -28,6 +29,7 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
     withSessionRestore(settings.idTokenHint ? { idTokenHint: settings.idTokenHint } : {}),
   ];
   if (settings.dpop) features.push(withDPoP());
+  if (settings.userinfo) features.push(withUserInfo());
   if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
   if (settings.keepAlive) features.push(withKeepAlive({ interval: settings.keepAlive }));
   return {

@@ -12,6 +12,7 @@ import { InjectionToken } from '@angular/core';
  *   ?refreshLeeway=5         seconds before expiry a token is refreshed before use (default 30)
  *   ?refreshTimeout=3        seconds a token request may take (default 10)
  *   ?dpop=1                  sender-constrained tokens with withDPoP() (default 0)
+ *   ?userinfo=1              load the userinfo claims into user() with withUserInfo() (default 0)
  *   ?session=local           withPersistentSession('local' | 'session'); default "memory"
  *                            (tokens in memory, refresh token in a worker)
  *   ?issuer=http://127.0.0.1:4411/api/oidc   another authorization server (default: the embedded one)
@@ -35,6 +36,8 @@ export interface DemoSettings {
   readonly refreshTimeout?: number;
   /** Whether withDPoP() is on. */
   readonly dpop: boolean;
+  /** Whether withUserInfo() is on. */
+  readonly userinfo: boolean;
   /** Where the session lives: memory (default, worker-held refresh token) or Web Storage. */
   readonly session: 'memory' | 'local' | 'session';
   /** Undefined = the embedded servers (urls.ts). */
@@ -57,6 +60,7 @@ export const DEFAULT_SETTINGS: DemoSettings = {
   reuseInterval: 0,
   onSessionExpired: 'login',
   dpop: false,
+  userinfo: false,
   session: 'memory',
   problems: [],
 };
@@ -67,6 +71,7 @@ const PARAMS = [
   'refreshLeeway',
   'refreshTimeout',
   'dpop',
+  'userinfo',
   'session',
   'issuer',
   'clientId',
@@ -144,6 +149,11 @@ export function loadDemoSettings(win: Window): DemoSettings {
     if (dpop === '1' || dpop === '0') stored = { ...stored, dpop: dpop === '1' };
     else problems.push(`dpop=${dpop} (must be 1 or 0)`);
   }
+  const userinfo = query.get('userinfo');
+  if (userinfo !== null) {
+    if (userinfo === '1' || userinfo === '0') stored = { ...stored, userinfo: userinfo === '1' };
+    else problems.push(`userinfo=${userinfo} (must be 1 or 0)`);
+  }
   const session = query.get('session');
   if (session !== null) {
     if (session === 'memory' || session === 'local' || session === 'session')
@@ -196,6 +206,7 @@ export function loadDemoSettings(win: Window): DemoSettings {
     refreshLeeway: typeof stored.refreshLeeway === 'number' ? stored.refreshLeeway : undefined,
     refreshTimeout: typeof stored.refreshTimeout === 'number' ? stored.refreshTimeout : undefined,
     dpop: stored.dpop === true,
+    userinfo: stored.userinfo === true,
     session: stored.session === 'local' || stored.session === 'session' ? stored.session : 'memory',
     issuer: typeof stored.issuer === 'string' ? stored.issuer : undefined,
     clientId: typeof stored.clientId === 'string' ? stored.clientId : undefined,

@@ -1,5 +1,6 @@
 import type {
   AuthError,
+  AuthTokenInfo,
   AuthEvent,
   LoginOptions,
   LogoutOptions,
@@ -17,6 +18,12 @@ export interface SignInOptions {
    * Default: false.
    */
   readonly restored?: boolean;
+  /**
+   * The token facts `AuthService` shows (`idToken()`, `idTokenClaims()`, `accessTokenExpiresAt()`,
+   * `grantedScopes()`). Default: no ID token, the user as ID-token claims, no expiry, and the
+   * scopes `openid profile`.
+   */
+  readonly tokenInfo?: Partial<AuthTokenInfo>;
 }
 
 /** A refresh the test holds open with {@link AuthTestingController.holdRefresh}. */
@@ -104,4 +111,10 @@ export abstract class AuthTestingController {
    * before and ends a pending startup.
    */
   abstract setLoading(loading: boolean): void;
+
+  /**
+   * Changes the token facts of the signed-in session, as a refresh would (a new ID token, a later
+   * expiry, other scopes), and publishes them. Ignored while signed out.
+   */
+  abstract setTokenInfo(info: Partial<AuthTokenInfo>): void;
 }

@@ -5,6 +5,7 @@ import {
   type AuthStartup,
   type AuthState,
   type GetAccessTokenOptions,
+  type AuthTokenInfo,
   type LoginOptions,
   type LogoutOptions,
   type SessionEndReason,
@@ -80,6 +81,8 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
   private refresh: Deferred<string> | null = null;
   private nextFailure: AuthError | null = null;
   private renewals = 0;
+  private info: Partial<AuthTokenInfo> = {};
+  private infoView: AuthTokenInfo | null = null;
 
   constructor() {
     super();
@@ -98,6 +101,17 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
     return this.user
       ? { status: 'authenticated', user: this.user, error: null }
       : { status: 'unauthenticated', user: null, error: this.error };
+  }
+
+  get tokenInfo(): AuthTokenInfo | null {
+    if (this.loading || !this.user) return null;
+    this.infoView ??= {
+      idToken: this.info.idToken ?? null,
+      idTokenClaims: this.info.idTokenClaims ?? this.user,
+      accessTokenExpiresAt: this.info.accessTokenExpiresAt ?? null,
+      scopes: this.info.scopes ?? ['openid', 'profile'],
+    };
+    return this.infoView;
   }
 
   get startup(): AuthStartup | null {
@@ -170,6 +184,8 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
 
   signIn(user: UserClaims, options: SignInOptions = {}): void {
     this.user = user;
+    this.info = options.tokenInfo ?? {};
+    this.infoView = null;
     this.token = options.accessToken ?? DEFAULT_ACCESS_TOKEN;
     this.error = null;
     this.loading = false;
@@ -248,6 +264,13 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
     this.changed();
   }
 
+  setTokenInfo(info: Partial<AuthTokenInfo>): void {
+    if (!this.user) return;
+    this.info = { ...this.info, ...info };
+    this.infoView = null;
+    this.changed();
+  }
+
   private nextToken(): string {
     this.renewals += 1;
     return `refreshed-access-token-${this.renewals}`;
@@ -260,6 +283,8 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
 
   private forget(): void {
     this.user = null;
+    this.info = {};
+    this.infoView = null;
     this.token = null;
     this.error = null;
     this.loading = false;

@@ -306,6 +306,31 @@ describe('AuthService with provideAuthTesting()', () => {
     await expect(auth.getAccessToken()).rejects.toMatchObject({ code: 'not_authenticated' });
   });
 
+  it('shows the token facts the controller sets, and none once signed out', async () => {
+    const { auth, controller } = setup({});
+    const idTokens: (string | null)[] = [];
+    auth.idToken$.subscribe((t) => idTokens.push(t));
+    controller.signIn(ALICE, {
+      tokenInfo: { idToken: 'header.alice.sig', accessTokenExpiresAt: 1_000, scopes: ['openid'] },
+    });
+    expect(auth.idToken()).toBe('header.alice.sig');
+    expect(auth.idTokenClaims()).toEqual(ALICE);
+    expect(auth.accessTokenExpiresAt()).toBe(1_000);
+    expect(auth.grantedScopes()).toEqual(['openid']);
+    controller.setTokenInfo({ idToken: 'header.alice2.sig', accessTokenExpiresAt: 2_000 });
+    expect(auth.accessTokenExpiresAt()).toBe(2_000);
+    expect(await firstValueFrom(auth.accessTokenExpiresAt$)).toBe(2_000);
+    expect(auth.grantedScopes()).toEqual(['openid']);
+    controller.signOut();
+    expect([auth.idToken(), auth.idTokenClaims(), auth.accessTokenExpiresAt()]).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    expect(auth.grantedScopes()).toEqual([]);
+    expect(idTokens).toEqual([null, 'header.alice.sig', 'header.alice2.sig', null]);
+  });
+
   it('ends the session with the given reason', () => {
     const { auth, controller, events } = setup();
     controller.endSession('refresh_indeterminate');

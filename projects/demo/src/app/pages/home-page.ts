@@ -122,6 +122,10 @@ import { DEMO_SETTINGS } from '../settings';
           <td data-testid="settings-dpop">{{ settings.dpop ? 'on' : 'off' }}</td>
         </tr>
         <tr>
+          <th>Userinfo claims (withUserInfo)</th>
+          <td data-testid="settings-userinfo">{{ settings.userinfo ? 'on' : 'off' }}</td>
+        </tr>
+        <tr>
           <th>Session kept in</th>
           <td data-testid="settings-session">
             {{

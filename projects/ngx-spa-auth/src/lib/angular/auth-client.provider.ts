@@ -17,6 +17,7 @@ import {
   AUTH_PERSISTENCE,
   AUTH_SESSION_RESTORE,
   AUTH_USE_WORKER,
+  AUTH_USERINFO,
 } from './auth-tokens';
 
 /** The core client the facade, the interceptor and the guard all talk to. */
@@ -73,6 +74,7 @@ export function createAuthClient(): AuthClient {
     channel: env ? broadcastTabChannel(scope) : null,
     holderFactory: useWorker ? workerOrMainThread(fetchFn, warn) : undefined,
     dpop: env ? inject(AUTH_DPOP) : null,
+    userInfo: env ? inject(AUTH_USERINFO) : null,
   });
   inject(DestroyRef).onDestroy(() => client.dispose());
   return client;

@@ -11,6 +11,7 @@ import type { PersistenceFactory } from '../core/persistence/persistence';
 import type { Clock } from '../core/clock';
 import type { AuthConfig } from '../core/config';
 import type { FetchLike } from '../core/authorization-server/refresh-token-holder';
+import type { AuthClientOptions } from '../core/auth-client-options';
 
 /** The configuration as the app passed it to `provideAuth()`. */
 export const AUTH_CONFIG = new InjectionToken<AuthConfig>(ngDevMode ? 'AUTH_CONFIG' : '');
@@ -45,6 +46,12 @@ export const AUTH_USE_WORKER = new InjectionToken<boolean>(ngDevMode ? 'AUTH_USE
 export const AUTH_DPOP = new InjectionToken<DPoPFactory | null>(ngDevMode ? 'AUTH_DPOP' : '', {
   factory: () => null,
 });
+
+/** Makes the userinfo loader when `withUserInfo()` is on; null (off) otherwise. */
+export const AUTH_USERINFO = new InjectionToken<AuthClientOptions['userInfo']>(
+  ngDevMode ? 'AUTH_USERINFO' : '',
+  { factory: () => null },
+);
 
 /** The options of `withSessionRestore()`; false when it is off. */
 export const AUTH_SESSION_RESTORE = new InjectionToken<SessionRestoreOptions | false>(

@@ -9,7 +9,10 @@ import type { AuthEvent } from '../core/events';
 import type { AuthStartup } from '../core/startup';
 import type { LoginOptions } from '../core/login/login-flow';
 import type { UserClaims } from '../core/token-set';
+import type { AuthTokenInfo } from '../core/user-view';
 import { AUTH_CLIENT } from './auth-client.provider';
+
+const NO_SCOPES: readonly string[] = [];
 
 /**
  * The one public facade: sign-in state as signals and observables, events, login, logout and
@@ -22,13 +25,30 @@ export class AuthService {
   readonly #stateSignal = signal<AuthState>(this.client.state);
   readonly #startupSignal = signal<AuthStartup | null>(this.client.startup);
   readonly #state$ = new BehaviorSubject<AuthState>(this.client.state);
+  readonly #tokenInfo = signal<AuthTokenInfo | null>(this.client.tokenInfo);
+  readonly #tokenInfo$ = new BehaviorSubject<AuthTokenInfo | null>(this.client.tokenInfo);
 
   /** Whether a user is signed in. */
   readonly isAuthenticated = computed(() => this.#stateSignal().status === 'authenticated');
   /** Whether the sign-in state is still being determined (callback or restore in progress). */
   readonly isLoading = computed(() => this.#stateSignal().status === 'loading');
-  /** The signed-in user's ID-token claims, or null. */
+  /**
+   * The signed-in user's claims, or null: the ID token's, kept current by refreshes that bring a
+   * new one, plus with `withUserInfo()` the userinfo endpoint's (the ID token wins where both say).
+   */
   readonly user = computed<UserClaims | null>(() => this.#stateSignal().user);
+  /**
+   * The raw ID token (login or last refresh), or null: identity proof for the app's own backend,
+   * never a bearer token for APIs. The refresh token is never exposed; the access token only
+   * through {@link getAccessToken}.
+   */
+  readonly idToken = computed(() => this.#tokenInfo()?.idToken ?? null);
+  /** The validated claims of that ID token alone (no userinfo claims), or null. */
+  readonly idTokenClaims = computed(() => this.#tokenInfo()?.idTokenClaims ?? null);
+  /** When the access token expires, in epoch milliseconds (local clock); null when unknown or signed out. */
+  readonly accessTokenExpiresAt = computed(() => this.#tokenInfo()?.accessTokenExpiresAt ?? null);
+  /** The granted scopes (the token response's `scope`, else the requested ones); empty when signed out. */
+  readonly grantedScopes = computed(() => this.#tokenInfo()?.scopes ?? NO_SCOPES);
   /** The last login error (forged callback, `access_denied`, …), cleared by the next login. */
   readonly error = computed(() => this.#stateSignal().error);
 
@@ -38,6 +58,14 @@ export class AuthService {
   readonly isLoading$ = this.#select((s) => s.status === 'loading');
   /** The signed-in user's ID-token claims, or null, as an observable (emits on change). */
   readonly user$ = this.#select((s) => s.user);
+  /** {@link idToken} as an observable (emits on change). */
+  readonly idToken$ = this.#token((t) => t?.idToken ?? null);
+  /** {@link idTokenClaims} as an observable (emits on change). */
+  readonly idTokenClaims$ = this.#token((t) => t?.idTokenClaims ?? null);
+  /** {@link accessTokenExpiresAt} as an observable (emits on change). */
+  readonly accessTokenExpiresAt$ = this.#token((t) => t?.accessTokenExpiresAt ?? null);
+  /** {@link grantedScopes} as an observable (emits on change). */
+  readonly grantedScopes$ = this.#token((t) => t?.scopes ?? NO_SCOPES);
   /**
    * How the app's startup ended: `signed_in` (with `restored`), `signed_out`, or `failed` (with the
    * AuthError); null while it runs. The `login` / `login_failed` events of startup fire before most
@@ -60,10 +88,13 @@ export class AuthService {
       this.#stateSignal.set(state);
       this.#startupSignal.set(this.client.startup);
       this.#state$.next(state);
+      this.#tokenInfo.set(this.client.tokenInfo);
+      this.#tokenInfo$.next(this.client.tokenInfo);
     });
     inject(DestroyRef).onDestroy(() => {
       stop();
       this.#state$.complete();
+      this.#tokenInfo$.complete();
     });
   }
 
@@ -94,5 +125,9 @@ export class AuthService {
 
   #select<T>(project: (state: AuthState) => T): Observable<T> {
     return this.#state$.pipe(map(project), distinctUntilChanged());
+  }
+
+  #token<T>(project: (info: AuthTokenInfo | null) => T): Observable<T> {
+    return this.#tokenInfo$.pipe(map(project), distinctUntilChanged());
   }
 }

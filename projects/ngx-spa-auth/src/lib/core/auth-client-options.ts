@@ -7,6 +7,9 @@ import type { DPoPFactory } from './dpop/dpop-key-holder';
 import type { AuthError } from './errors';
 import type { SessionStore } from './persistence/session-store';
 import type { UserClaims } from './token-set';
+import type { UserInfoSource } from './user-view';
+import type { AuthEvent } from './events';
+import type { AuthorizationServerApi } from './authorization-server/authorization-server-api';
 import type {
   FetchLike,
   RefreshTokenHolderFactory,
@@ -57,6 +60,10 @@ export interface AuthClientOptions {
   readonly channel?: TabChannel | null;
   /** Where the DPoP key lives; DPoP is on when given (`withDPoP()`). */
   readonly dpop?: DPoPFactory | null;
+  /** Loads userinfo claims into `user` after sign-in and each new ID token (`withUserInfo()`). */
+  readonly userInfo?:
+    | ((server: AuthorizationServerApi, emit: (event: AuthEvent) => void) => UserInfoSource)
+    | null;
 }
 
 /** Options of `withSessionRestore()`. */

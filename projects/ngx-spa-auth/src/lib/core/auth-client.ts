@@ -21,6 +21,7 @@ import { AuthorizationServerApi } from './authorization-server/authorization-ser
 import { TokenSession } from './session/token-session';
 import { trackStartup, type AuthStartup } from './startup';
 import type { AuthCore } from './auth-core';
+import { UserView, type AuthTokenInfo } from './user-view';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
@@ -48,6 +49,7 @@ export class AuthClient implements AuthCore {
   // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.
   private readonly session: TokenSession;
   readonly #loginFlow: LoginFlow | null;
+  readonly #view: UserView;
   readonly #hint: RestoreHint | null;
   #initialized: Promise<void> | null = null;
   #outcome: AuthStartup | null = null;
@@ -78,7 +80,13 @@ export class AuthClient implements AuthCore {
       store: options.store,
       lock: options.lock,
       announce: (message) => options.channel?.post(message),
+      onTokens: () => this.#tokensChanged(),
     });
+    this.#view = new UserView(
+      () => this.session.tokens,
+      config.scope,
+      options.userInfo?.(this.#server, (event) => this.events.emit(event)) ?? null,
+    );
     this.#loginFlow = env ? new LoginFlow(config, env, this.#server, () => clock.now()) : null;
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
     this.#hint = env
@@ -107,11 +115,11 @@ export class AuthClient implements AuthCore {
     switch (message.type) {
       case 'signed_in':
       case 'tokens_rotated':
-        void this.session.resume().then((resumed) => {
-          if (!resumed || this.#current.status === 'authenticated') return;
-          this.#setState({ status: 'authenticated', user: this.session.claims, error: null });
-          this.events.emit({ type: 'login', user: this.session.claims, restored: true });
-        });
+        void this.session
+          .resume()
+          .then((resumed) =>
+            resumed && this.#current.status !== 'authenticated' ? this.#signedIn(true) : undefined,
+          );
         return;
       case 'signed_out':
         // The tab that signed out already removed the stored session; forget ours in memory.
@@ -138,6 +146,32 @@ export class AuthClient implements AuthCore {
 
   get state(): AuthState {
     return this.#current;
+  }
+
+  /** The ID token, its claims, the access token's expiry and the granted scopes; null when signed out. */
+  get tokenInfo(): AuthTokenInfo | null {
+    return this.#view.tokenInfo;
+  }
+
+  /** Publishes a sign-in (callback, restore, another tab's): userinfo first when it is on. */
+  async #signedIn(restored: boolean): Promise<void> {
+    const tokens = this.session.tokens;
+    if (tokens) await this.#view.source?.load(tokens, true);
+    if (!this.session.tokens) return; // signed out meanwhile (another tab): that was published
+    this.#setState({ status: 'authenticated', user: this.#view.user, error: null });
+    this.events.emit({ type: 'login', user: this.#view.user, restored });
+  }
+
+  /** The same session got new tokens (refresh, another tab's rotation): republish; new ID token, new userinfo. */
+  #tokensChanged(): void {
+    const publish = () =>
+      this.#current.status === 'authenticated' &&
+      this.session.tokens &&
+      this.#setState({ status: 'authenticated', user: this.#view.user, error: null });
+    publish();
+    const tokens = this.session.tokens;
+    if (tokens && this.#current.status === 'authenticated' && this.#view.source?.stale(tokens))
+      void this.#view.source.load(tokens, false).then(publish);
   }
 
   onStateChange(listener: (state: AuthState) => void): () => void {
@@ -178,11 +212,7 @@ export class AuthClient implements AuthCore {
     if (isCallbackUrl(env.location.href, this.#options.config.redirectUri)) {
       return this.#finishLogin(env);
     }
-    if (await this.session.resume()) {
-      this.#setState({ status: 'authenticated', user: this.session.claims, error: null });
-      this.events.emit({ type: 'login', user: this.session.claims, restored: true });
-      return;
-    }
+    if (await this.session.resume()) return this.#signedIn(true);
     // A restore that left and came back without a callback (server error page, Back button) is
     // not tried again: the hint goes, so there is never a redirect loop.
     if (restoring) this.#hint?.clear();
@@ -218,9 +248,7 @@ export class AuthClient implements AuthCore {
       this.#hint?.set(this.session.idToken);
       this.#options.channel?.post({ type: 'signed_in' });
       env.history.replaceState(null, '', result.transaction.returnUrl);
-      this.#setState({ status: 'authenticated', user: this.session.claims, error: null });
-      this.events.emit({ type: 'login', user: this.session.claims, restored });
-      return;
+      return this.#signedIn(restored);
     }
     env.history.replaceState(null, '', result.returnUrl);
     const restoring = result.prompt === 'none';

@@ -2,6 +2,7 @@ import type { AuthState, GetAccessTokenOptions, LogoutOptions } from './auth-cli
 import type { AuthEvent } from './events';
 import type { LoginOptions } from './login/login-flow';
 import type { AuthStartup } from './startup';
+import type { AuthTokenInfo } from './user-view';
 
 /**
  * What the Angular glue (`AuthService`, `authInterceptor`, `authGuard`) uses of the core client,
@@ -12,6 +13,8 @@ export interface AuthCore {
   /** The part of the configuration the interceptor needs. */
   readonly config: { readonly allowedUrls: readonly string[] };
   readonly state: AuthState;
+  /** The token facts the app may read; published with a state change (`onStateChange`). */
+  readonly tokenInfo: AuthTokenInfo | null;
   /** How startup ended; null until it has. Published with a state change (`onStateChange`). */
   readonly startup: AuthStartup | null;
   readonly events: { subscribe(listener: (event: AuthEvent) => void): () => void };

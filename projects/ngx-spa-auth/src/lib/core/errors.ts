@@ -19,6 +19,11 @@ import type { SessionEndReason } from './events';
  * - `no_refresh_token`: a forced refresh was asked for but the session has no refresh token (the
  *   server issued none, e.g. without `offline_access`); a new `login()` is the way to new tokens.
  * - `unsupported_environment`: the operation needs a browser (e.g. called during server-side rendering).
+ * - `userinfo_failed`: with `withUserInfo()`, the userinfo endpoint gave no usable answer (none
+ *   within `requestTimeout`, an HTTP error, no endpoint advertised); reported by a `warning` event,
+ *   the session goes on with the ID-token claims.
+ * - `userinfo_subject_mismatch`: the userinfo response is for another `sub` than the ID token; its
+ *   claims are dropped (OIDC Core §5.3.2), reported by a `warning` event.
  */
 export type AuthErrorCode =
   | 'invalid_config'
@@ -32,7 +37,9 @@ export type AuthErrorCode =
   | 'session_expired'
   | 'not_authenticated'
   | 'no_refresh_token'
-  | 'unsupported_environment';
+  | 'unsupported_environment'
+  | 'userinfo_failed'
+  | 'userinfo_subject_mismatch';
 
 export interface AuthErrorDetails {
   /** The OAuth `error` value, when the server sent one. */

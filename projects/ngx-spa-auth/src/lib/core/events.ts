@@ -11,7 +11,9 @@ import type { UserClaims } from './token-set';
  *   or a reuse the server detected).
  * - `refresh_rejected`: the server refused the refresh otherwise: another OAuth error
  *   (`invalid_client`, `invalid_dpop_proof`, …) or a 4xx without a readable OAuth error, as
- *   glewlwyd answers a reused token (an empty 400). The AuthError keeps `error` and `status`.
+ *   glewlwyd answers a reused token (an empty 400), or a refreshed ID token that breaks OIDC Core
+ *   §12.2 (another `iss`, `aud`, `azp`, `auth_time` or `nonce` than the original; `protocolCode`
+ *   `OAUTH_JWT_CLAIM_COMPARISON_FAILED`). The AuthError keeps `error` and `status`.
  * - `refresh_indeterminate`: a refresh's outcome stayed unknown (no answer, timeout, 5xx, 429, an
  *   unreadable 2xx) and no retry fitted inside `refreshReuseInterval`.
  * - `expired`: the access token ran out and there was no refresh token to renew it.
@@ -54,8 +56,11 @@ export type AuthEvent =
     }
   | { readonly type: 'session_expired'; readonly reason: SessionEndReason }
   | { readonly type: 'logout'; readonly localOnly: boolean }
-  /** In production builds `message` is a short stable text (`revocation_failed`, …), not a sentence. */
-  | { readonly type: 'warning'; readonly message: string };
+  /**
+   * In production builds `message` is a short stable text (`revocation_failed`, …), not a sentence.
+   * `error` is set when an AuthError is the cause (`userinfo_failed`, `userinfo_subject_mismatch`).
+   */
+  | { readonly type: 'warning'; readonly message: string; readonly error?: AuthError };
 
 export type AuthEventType = AuthEvent['type'];
 

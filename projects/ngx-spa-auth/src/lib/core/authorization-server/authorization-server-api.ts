@@ -76,7 +76,7 @@ export class AuthorizationServerApi {
   }
 
   /** Options every oauth4webapi request gets: a fetch, and http only for a loopback issuer. */
-  #requestOptions(signal?: AbortSignal, fetchFn: FetchLike = this.#fetchFn) {
+  requestOptions(signal?: AbortSignal, fetchFn: FetchLike = this.#fetchFn) {
     return {
       [oauth.customFetch]: (url: string, init: RequestInit) => fetchFn(url, init),
       [oauth.allowInsecureRequests]: this.#config.allowInsecureRequests,
@@ -87,7 +87,7 @@ export class AuthorizationServerApi {
   /** Requests to the token and revocation endpoints go through the holder (a worker, by default). */
   async #tokenRequestOptions(signal?: AbortSignal) {
     const holder = await this.#holder();
-    return this.#requestOptions(signal, holder.fetch);
+    return this.requestOptions(signal, holder.fetch);
   }
 
   #holder(): Promise<RefreshTokenHolder> {
@@ -110,9 +110,10 @@ export class AuthorizationServerApi {
 
   /**
    * Bounds a request that is not a refresh (those have `refreshTimeout` and the retry rules) by
-   * `requestTimeout`: afterwards the wait ends with `network_error`, answer or not.
+   * `requestTimeout`: afterwards the wait ends with `network_error`, answer or not. Userinfo
+   * requests (userinfo/userinfo.ts) use it too.
    */
-  #bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  bounded<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ms = this.#config.requestTimeoutMs;
     return withDeadline(
       this.#clock,
@@ -150,10 +151,10 @@ export class AuthorizationServerApi {
     let discovered: oauth.AuthorizationServer;
     try {
       const url = new URL(issuer);
-      discovered = await this.#bounded(async (signal) =>
+      discovered = await this.bounded(async (signal) =>
         oauth.processDiscoveryResponse(
           url,
-          await oauth.discoveryRequest(url, this.#requestOptions(signal)),
+          await oauth.discoveryRequest(url, this.requestOptions(signal)),
         ),
       );
     } catch (error) {
@@ -180,7 +181,7 @@ export class AuthorizationServerApi {
     codeVerifier: string,
     nonce: string,
   ): Promise<ValidatedTokens> {
-    return this.#bounded((signal) => this.#exchange(callbackParams, codeVerifier, nonce, signal));
+    return this.bounded((signal) => this.#exchange(callbackParams, codeVerifier, nonce, signal));
   }
 
   async #exchange(
@@ -290,7 +291,7 @@ export class AuthorizationServerApi {
   async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
     const as = await this.metadata();
     if (!as.revocation_endpoint) return false;
-    return this.#bounded(async (signal) => {
+    return this.bounded(async (signal) => {
       const response = await oauth.revocationRequest(
         as,
         this.registration,

@@ -7,6 +7,7 @@ import type {
 import { RefreshFailure } from '../refresh-failure';
 import { isExpiring, type TokenSet, type UserClaims } from '../token-set';
 import type { RefreshAttempt } from './refresh-coordinator';
+import { refreshedIdTokenMismatch } from './refreshed-id-token';
 
 /** What a refresh is for; it decides whether another tab's newer stored set is good enough. */
 export type RefreshMode =
@@ -34,7 +35,11 @@ export function storedSetServes(
   return !isExpiring(stored, now, leewayMs) && stored.accessToken !== mode.rejected;
 }
 
-/** One refresh request that refuses an ID token for another user than `claims()` (OIDC Core §12.2). */
+/**
+ * One refresh request that refuses a refreshed ID token for another user or another
+ * authentication than `claims()` (OIDC Core §12.2): another `sub` is `user_changed`, another
+ * `iss`/`aud`/`azp`/`auth_time`/`nonce` a definitive failure with the claim in its code.
+ */
 export function sameUserRefresh(
   server: AuthorizationServerApi,
   claims: () => UserClaims | null | undefined,
@@ -42,8 +47,13 @@ export function sameUserRefresh(
   return async (refreshToken, signal) => {
     const validated = await server.refresh(refreshToken, signal);
     const previous = claims();
-    if (validated.claims && previous && validated.claims.sub !== previous.sub) {
-      throw new RefreshFailure('definitive', 'user_changed');
+    const mismatch =
+      validated.claims && previous ? refreshedIdTokenMismatch(previous, validated.claims) : null;
+    if (mismatch === 'sub') throw new RefreshFailure('definitive', 'user_changed');
+    if (mismatch) {
+      throw new RefreshFailure('definitive', `id_token_${mismatch}_changed`, {
+        protocolCode: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+      });
     }
     return validated;
   };

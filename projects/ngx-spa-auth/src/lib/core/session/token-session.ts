@@ -35,6 +35,8 @@ export interface TokenSessionOptions {
   readonly lock?: RefreshLock;
   /** Tells the other tabs about rotations and session end. */
   readonly announce?: (message: TabMessage) => void;
+  /** Called when the same session got new tokens (a refresh, or another tab's rotation taken over). */
+  readonly onTokens?: () => void;
 }
 
 /**
@@ -84,6 +86,7 @@ export class TokenSession {
   ): void {
     this.state = { ...active, ...change };
     this.#notice(this.#tokens);
+    if (change.tokens && change.tokens !== active.tokens) this.#options.onTokens?.();
   }
 
   get #active(): ActiveSession | null {
@@ -120,6 +123,11 @@ export class TokenSession {
 
   get claims(): UserClaims | null {
     return this.#tokens?.claims ?? null;
+  }
+
+  /** The whole token set held right now (for the app-facing token info), or null. */
+  get tokens(): TokenSet | null {
+    return this.#tokens;
   }
 
   /** Starts a new session from a code exchange. */
