@@ -17,6 +17,9 @@ import type { SessionEndReason } from './events';
  * - `session_expired`: the session ended (refresh failed definitively or could not be completed safely).
  * - `not_authenticated`: an access token was asked for while signed out.
  * - `unsupported_environment`: the operation needs a browser (e.g. called during server-side rendering).
+ * - `invalid_options`: a `login()` or `logout()` call asked for something it cannot honour (an
+ *   unknown option, a reserved parameter, a redirect URI off the app's origin, an app state that is
+ *   not JSON or larger than 4 KB); thrown before anything is stored or the page leaves.
  */
 export type AuthErrorCode =
   | 'invalid_config'
@@ -29,7 +32,8 @@ export type AuthErrorCode =
   | 'network_error'
   | 'session_expired'
   | 'not_authenticated'
-  | 'unsupported_environment';
+  | 'unsupported_environment'
+  | 'invalid_options';
 
 export interface AuthErrorDetails {
   /** The OAuth `error` value, when the server sent one. */

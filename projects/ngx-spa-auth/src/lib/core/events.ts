@@ -33,7 +33,13 @@ export type SessionEndReason =
 /** Everything the library reports, as a discriminated union on `type`. */
 export type AuthEvent =
   | { readonly type: 'login_started'; readonly prompt?: string }
-  | { readonly type: 'login'; readonly user: UserClaims | null; readonly restored: boolean }
+  | {
+      readonly type: 'login';
+      readonly user: UserClaims | null;
+      readonly restored: boolean;
+      /** The `appState` given to the `login()` this callback finished, when it had one. */
+      readonly appState?: unknown;
+    }
   | { readonly type: 'login_failed'; readonly error: AuthError }
   | { readonly type: 'token_refreshed'; readonly expiresAt: number }
   | {
@@ -44,8 +50,11 @@ export type AuthEvent =
     }
   | { readonly type: 'session_expired'; readonly reason: SessionEndReason }
   | { readonly type: 'logout'; readonly localOnly: boolean }
-  /** In production builds `message` is a short stable text (`revocation_failed`, …), not a sentence. */
-  | { readonly type: 'warning'; readonly message: string };
+  /**
+   * In production builds `message` is a short stable text (`revocation_failed`, …), not a sentence.
+   * `code`, where present, is that stable text in every build (`end_session_unsupported`).
+   */
+  | { readonly type: 'warning'; readonly message: string; readonly code?: string };
 
 export type AuthEventType = AuthEvent['type'];
 

@@ -16,7 +16,13 @@ import type { UserClaims } from './token-set';
  *   during a restore); `error` is the AuthError that `login_failed` carried.
  */
 export type AuthStartup =
-  | { readonly status: 'signed_in'; readonly user: UserClaims | null; readonly restored: boolean }
+  | {
+      readonly status: 'signed_in';
+      readonly user: UserClaims | null;
+      readonly restored: boolean;
+      /** The `appState` given to `login()`, when startup finished that login's callback. */
+      readonly appState?: unknown;
+    }
   | { readonly status: 'signed_out' }
   | { readonly status: 'failed'; readonly error: AuthError };
 
@@ -31,8 +37,11 @@ export async function trackStartup(
   settle: (outcome: AuthStartup) => void,
 ): Promise<void> {
   let restored = true;
+  let appState: unknown;
   const stop = events.subscribe((event) => {
-    if (event.type === 'login') restored = event.restored;
+    if (event.type !== 'login') return;
+    restored = event.restored;
+    appState = event.appState;
   });
   try {
     await startup();
@@ -47,7 +56,7 @@ export async function trackStartup(
   if (status === 'loading') return;
   settle(
     status === 'authenticated'
-      ? { status: 'signed_in', user, restored }
+      ? { status: 'signed_in', user, restored, ...(appState === undefined ? {} : { appState }) }
       : error
         ? { status: 'failed', error }
         : { status: 'signed_out' },
