@@ -10,7 +10,7 @@ import {
   type Provider,
 } from '@angular/core';
 
-import type { AuthClient } from '../core/auth-client';
+import { AuthClient } from '../core/auth-client';
 import { systemClock, withDeadline } from '../core/clock';
 import { resolveConfig, type AuthConfig } from '../core/config';
 import { AuthError, isAuthError } from '../core/errors';
@@ -156,8 +156,6 @@ export function deferredClient(runtime: RuntimeConfig, build: () => AuthClient):
     pending.clear();
   });
   const waiting: Record<PropertyKey, unknown> = {
-    // Not a thenable: nothing may mistake the client for a promise and wait on it.
-    then: undefined,
     state: { status: 'loading', user: null, error: null },
     startup: null,
     config: { allowedUrls: [] },
@@ -172,6 +170,8 @@ export function deferredClient(runtime: RuntimeConfig, build: () => AuthClient):
         return typeof value === 'function' ? value.bind(client) : value;
       }
       if (key in waiting) return waiting[key];
+      // Only the client's own methods wait; anything else (ngOnDestroy, …) is absent, as on it.
+      if (typeof Reflect.get(AuthClient.prototype, key) !== 'function') return undefined;
       return (...args: unknown[]) =>
         runtime.ready.then(() => {
           const client = current();
