@@ -17,6 +17,11 @@ export interface SignInOptions {
    * Default: false.
    */
   readonly restored?: boolean;
+  /**
+   * The `appState` the finished login hands back, as `login({ appState })` would after the callback:
+   * on the `login` event and (during a pending startup) the startup outcome. Default: none.
+   */
+  readonly appState?: unknown;
 }
 
 /** A refresh the test holds open with {@link AuthTestingController.holdRefresh}. */
