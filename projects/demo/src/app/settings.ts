@@ -21,6 +21,8 @@ import { InjectionToken } from '@angular/core';
  *                            the URL the API page calls (default: the embedded API)
  *   ?idTokenHint=session     withSessionRestore({ idTokenHint: 'session' | 'local' }): keep the last ID
  *                            token for prompt=none restores (glewlwyd needs it); default off
+ *   ?runtimeConfig=1         provideAuth() gets a factory that fetches /config.json at startup
+ *                            (issuer, client id and scope come from there; default 0)
  *   ?resetSettings           forget all of the above
  *
  * The parameters are removed from the address bar once applied.
@@ -43,6 +45,8 @@ export interface DemoSettings {
   readonly api?: string;
   /** Where withSessionRestore() keeps the last ID token for `id_token_hint`; undefined = it does not. */
   readonly idTokenHint?: 'session' | 'local';
+  /** Whether provideAuth() gets a factory that loads /config.json (runtime configuration). */
+  readonly runtimeConfig: boolean;
   /** Query parameters that were ignored because their values were invalid. */
   readonly problems: readonly string[];
 }
@@ -55,6 +59,7 @@ export const DEFAULT_SETTINGS: DemoSettings = {
   onSessionExpired: 'login',
   dpop: false,
   session: 'memory',
+  runtimeConfig: false,
   problems: [],
 };
 
@@ -70,6 +75,7 @@ const PARAMS = [
   'scope',
   'api',
   'idTokenHint',
+  'runtimeConfig',
   'resetSettings',
 ] as const;
 
@@ -140,6 +146,11 @@ export function loadDemoSettings(win: Window): DemoSettings {
     if (dpop === '1' || dpop === '0') stored = { ...stored, dpop: dpop === '1' };
     else problems.push(`dpop=${dpop} (must be 1 or 0)`);
   }
+  const runtime = query.get('runtimeConfig');
+  if (runtime !== null) {
+    if (runtime === '1' || runtime === '0') stored = { ...stored, runtimeConfig: runtime === '1' };
+    else problems.push(`runtimeConfig=${runtime} (must be 1 or 0)`);
+  }
   const session = query.get('session');
   if (session !== null) {
     if (session === 'memory' || session === 'local' || session === 'session')
@@ -185,6 +196,7 @@ export function loadDemoSettings(win: Window): DemoSettings {
     refreshLeeway: typeof stored.refreshLeeway === 'number' ? stored.refreshLeeway : undefined,
     refreshTimeout: typeof stored.refreshTimeout === 'number' ? stored.refreshTimeout : undefined,
     dpop: stored.dpop === true,
+    runtimeConfig: stored.runtimeConfig === true,
     session: stored.session === 'local' || stored.session === 'session' ? stored.session : 'memory',
     issuer: typeof stored.issuer === 'string' ? stored.issuer : undefined,
     clientId: typeof stored.clientId === 'string' ? stored.clientId : undefined,
