@@ -9,7 +9,8 @@ import type { UserClaims } from './token-set';
  *
  * - `signed_in`: a user is signed in; `restored` is false when startup finished an interactive
  *   login (the page was its callback) and true when it brought back an earlier session (a
- *   persisted session, or a `withSessionRestore()` redirect).
+ *   persisted session, or a `withSessionRestore()` redirect). `appState` is what the finished
+ *   login was given (`login({ appState })`), when it was given one.
  * - `signed_out`: nobody is signed in, and nothing went wrong (a silent restore that found no
  *   server session is this, not a failure).
  * - `failed`: startup tried to sign in and could not (a forged or refused callback, discovery down
