@@ -51,11 +51,9 @@ const RESERVED_LOGOUT_PARAMS = new Set([
   'state',
 ]);
 
-function invalid(devMessage: string, short: string): AuthError {
-  return new AuthError(
-    'invalid_options',
-    typeof ngDevMode === 'undefined' || ngDevMode ? devMessage : short,
-  );
+/** `AuthError('invalid_options')`; callers pass a message in development builds only. */
+function invalid(message: string): AuthError {
+  return new AuthError('invalid_options', message);
 }
 
 /** Refuses keys an operation does not know (a typo such as `redirect_uri` must not be dropped). */
@@ -63,8 +61,9 @@ function checkKeys(operation: string, options: object, known: ReadonlySet<string
   const unknown = Object.keys(options).filter((key) => !known.has(key));
   if (unknown.length > 0) {
     throw invalid(
-      `${operation}() does not know the option(s) ${unknown.map((k) => `"${k}"`).join(', ')}; it knows ${[...known].join(', ')}.`,
-      `${operation}: unknown option ${unknown.join(',')}`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `${operation}() does not know the option(s) ${unknown.map((k) => `"${k}"`).join(', ')}; it knows ${[...known].join(', ')}.`
+        : '',
     );
   }
 }
@@ -78,21 +77,24 @@ function checkParams(
   if (params === undefined) return {};
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
     throw invalid(
-      `${operation}(): \`params\` must be an object of strings.`,
-      `${operation}: params`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `${operation}(): \`params\` must be an object of strings.`
+        : '',
     );
   }
   for (const [key, value] of Object.entries(params)) {
     if (reserved.has(key)) {
       throw invalid(
-        `${operation}(): \`params\` must not set "${key}"; the library sets it (use the option of that name where there is one).`,
-        `${operation}: params.${key} is reserved`,
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `${operation}(): \`params\` must not set "${key}"; the library sets it (use the option of that name where there is one).`
+          : '',
       );
     }
     if (typeof value !== 'string') {
       throw invalid(
-        `${operation}(): \`params.${key}\` must be a string.`,
-        `${operation}: params.${key}`,
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `${operation}(): \`params.${key}\` must be a string.`
+          : '',
       );
     }
   }
@@ -112,8 +114,9 @@ function checkAppUrl(operation: string, name: string, value: unknown, appOrigin:
   }
   if (!url || url.origin !== appOrigin || url.hash) {
     throw invalid(
-      `${operation}(): \`${name}\` must be an absolute URL on this app's origin (${appOrigin}) without a fragment, got "${String(value)}".`,
-      `${operation}: ${name}`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `${operation}(): \`${name}\` must be an absolute URL on this app's origin (${appOrigin}) without a fragment, got "${String(value)}".`
+        : '',
     );
   }
   return url.href;
@@ -129,13 +132,18 @@ export function serializeAppState(appState: unknown): string | undefined {
     // Cycles and BigInt throw: not JSON-serialisable, reported below.
   }
   if (json === undefined || typeof appState === 'function' || typeof appState === 'symbol') {
-    throw invalid('login(): `appState` must be JSON-serialisable.', 'login: appState');
+    throw invalid(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'login(): `appState` must be JSON-serialisable.'
+        : '',
+    );
   }
   const bytes = new TextEncoder().encode(json).length;
   if (bytes > APP_STATE_MAX_BYTES) {
     throw invalid(
-      `login(): \`appState\` is ${bytes} bytes as JSON; at most ${APP_STATE_MAX_BYTES} are kept through a login.`,
-      'login: appState too big',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `login(): \`appState\` is ${bytes} bytes as JSON; at most ${APP_STATE_MAX_BYTES} are kept through a login.`
+        : '',
     );
   }
   return json;
@@ -174,8 +182,9 @@ export function checkLoginOptions(
       !scope.split(' ').includes('openid'))
   ) {
     throw invalid(
-      `login(): \`scope\` must be space-separated scope tokens including "openid", got "${String(scope)}".`,
-      'login: scope',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `login(): \`scope\` must be space-separated scope tokens including "openid", got "${String(scope)}".`
+        : '',
     );
   }
   return {
