@@ -158,4 +158,23 @@ describe('a configuration factory', () => {
     expect(auth.isAuthenticated()).toBe(true);
     expect(seen.filter((e) => e.type !== 'warning').map((e) => e.type)).toEqual(['login']);
   });
+
+  it('hands out a core client that reads "loading" and makes calls wait until the configuration is known', async () => {
+    const loaded = later<AuthConfig>();
+    const { client, config } = await setupAuthTestBed({
+      waitUntilReady: false,
+      configFactory: () => () => loaded.promise,
+    });
+    expect(client.state).toEqual({ status: 'loading', user: null, error: null });
+    expect(client.startup).toBeNull();
+    expect(client.config.allowedUrls).toEqual([]);
+    expect((client as unknown as Record<string, unknown>)['ngOnDestroy']).toBeUndefined();
+    let settled = false;
+    const token = client.getAccessToken().finally(() => (settled = true));
+    await flushMicrotasks();
+    expect(settled).toBe(false);
+    loaded.resolve(config);
+    await expect(token).rejects.toMatchObject({ code: 'not_authenticated' });
+    expect(client.config.allowedUrls).toEqual(config.allowedUrls);
+  });
 });

@@ -170,8 +170,11 @@ export function deferredClient(runtime: RuntimeConfig, build: () => AuthClient):
         return typeof value === 'function' ? value.bind(client) : value;
       }
       if (key in waiting) return waiting[key];
-      // Only the client's own methods wait; anything else (ngOnDestroy, …) is absent, as on it.
-      if (typeof Reflect.get(AuthClient.prototype, key) !== 'function') return undefined;
+      // Only the client's own methods wait; getters read undefined and anything else (ngOnDestroy,
+      // …) is absent, as on the client.
+      // (Read the descriptor: calling a getter on the prototype would touch #private fields.)
+      const own = Object.getOwnPropertyDescriptor(AuthClient.prototype, key);
+      if (typeof own?.value !== 'function') return undefined;
       return (...args: unknown[]) =>
         runtime.ready.then(() => {
           const client = current();
