@@ -35,6 +35,7 @@ import {
   provideAuth,
   type AuthFeature,
 } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
+import type { AuthConfigFactory } from '../projects/ngx-spa-auth/src/lib/angular/runtime-config';
 import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from './fake-authorization-server';
 import { createBrowser, type FakeBrowser } from './fake-browser';
 import { FakeClock } from './fake-clock';
@@ -65,6 +66,8 @@ export interface TestBedOptions {
   readonly latencyMs?: number;
   /** Changes the fake server once the login was started, before the app starts (e.g. stall an endpoint). */
   readonly beforeStart?: (server: FakeAuthorizationServer) => void;
+  /** Gives `provideAuth()` / `forRoot()` a factory of the configuration instead of the object. */
+  readonly configFactory?: (config: AuthConfig) => AuthConfigFactory;
   /** Whether to wait until startup (callback handling) has finished. Default true. */
   readonly waitUntilReady?: boolean;
 }
@@ -116,7 +119,8 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   if (options.latencyMs)
     server.latency = () => ({ toServer: options.latencyMs!, toClient: options.latencyMs! });
 
-  @NgModule({ imports: [AuthModule.forRoot(config, ...(options.features ?? []))] })
+  const given = options.configFactory ? options.configFactory(config) : config;
+  @NgModule({ imports: [AuthModule.forRoot(given, ...(options.features ?? []))] })
   class AppModule {}
 
   const http =
@@ -129,7 +133,7 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   TestBed.configureTestingModule({
     imports: options.setup === 'module' ? [AppModule] : [],
     providers: [
-      ...(options.setup === 'module' ? [] : [provideAuth(config, ...(options.features ?? []))]),
+      ...(options.setup === 'module' ? [] : [provideAuth(given, ...(options.features ?? []))]),
       ...http,
       provideHttpClientTesting(),
       { provide: AUTH_BROWSER, useValue: browser },

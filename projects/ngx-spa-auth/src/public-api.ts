@@ -12,12 +12,13 @@ export {
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
 export type { AuthFeature } from './lib/angular/provide-auth';
+export type { AuthConfigFactory } from './lib/angular/runtime-config';
 export { AuthModule } from './lib/angular/auth.module';
 export { AuthService } from './lib/angular/auth.service';
 export { authGuard, AuthGuard } from './lib/angular/auth.guard';
 export { authInterceptor, AuthInterceptor, SKIP_AUTH } from './lib/angular/auth.interceptor';
 
-export type { AuthConfig, AuthEndpoints } from './lib/core/config';
+export type { AuthConfig, AuthEndpoints, LogoutUrlRequest } from './lib/core/config';
 export { AuthError, isAuthError } from './lib/core/errors';
 export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
 export type { AuthEvent, AuthEventType, RefreshTrigger, SessionEndReason } from './lib/core/events';

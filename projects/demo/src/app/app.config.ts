@@ -15,6 +15,7 @@ import {
   withPersistentSession,
   withSessionRestore,
   withUserInfo,
+  type AuthConfig,
   type AuthFeature,
 } from 'ngx-spa-auth';
 
@@ -32,6 +33,19 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
   if (settings.userinfo) features.push(withUserInfo());
   if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
   if (settings.keepAlive) features.push(withKeepAlive({ interval: settings.keepAlive }));
+  const config: AuthConfig = {
+    issuer: settings.issuer ?? ISSUER,
+    clientId: settings.clientId ?? 'demo-spa',
+    redirectUri: `${location.origin}/callback`,
+    postLogoutRedirectUri: `${location.origin}/`,
+    scope: settings.scope ?? SCOPE,
+    resource: api,
+    allowedUrls: [`${api}/api/`],
+    refreshReuseInterval: settings.reuseInterval,
+    refreshLeeway: settings.refreshLeeway,
+    refreshTimeout: settings.refreshTimeout,
+    onSessionExpired: settings.onSessionExpired,
+  };
   return {
     providers: [
       provideZonelessChangeDetection(),
@@ -42,22 +56,17 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
       provideAppInitializer(() => inject(EventLog).start()),
       provideRouter(routes, withComponentInputBinding()),
       provideHttpClient(withInterceptors([authInterceptor])),
-      provideAuth(
-        {
-          issuer: settings.issuer ?? ISSUER,
-          clientId: settings.clientId ?? 'demo-spa',
-          redirectUri: `${location.origin}/callback`,
-          postLogoutRedirectUri: `${location.origin}/`,
-          scope: settings.scope ?? SCOPE,
-          resource: api,
-          allowedUrls: [`${api}/api/`],
-          refreshReuseInterval: settings.reuseInterval,
-          refreshLeeway: settings.refreshLeeway,
-          refreshTimeout: settings.refreshTimeout,
-          onSessionExpired: settings.onSessionExpired,
-        },
-        ...features,
-      ),
+      provideAuth(settings.runtimeConfig ? () => loadConfig(config) : config, ...features),
     ],
   };
+}
+
+/**
+ * The runtime configuration (`?runtimeConfig=1`): what /config.json says (issuer, client id,
+ * scope: what differs per deployment) over the app's own defaults.
+ */
+async function loadConfig(defaults: AuthConfig): Promise<AuthConfig> {
+  const response = await fetch('/config.json');
+  if (!response.ok) throw new Error(`/config.json: HTTP ${response.status}`);
+  return { ...defaults, ...((await response.json()) as Partial<AuthConfig>) };
 }

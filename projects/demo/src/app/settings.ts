@@ -23,6 +23,8 @@ import { InjectionToken } from '@angular/core';
  *   ?idTokenHint=session     withSessionRestore({ idTokenHint: 'session' | 'local' }): keep the last ID
  *                            token for prompt=none restores (glewlwyd needs it); default off
  *   ?keepAlive=300           withKeepAlive({ interval: 300 }) (seconds, 1-86400; 0 = off, the default)
+ *   ?runtimeConfig=1         provideAuth() gets a factory that fetches /config.json at startup
+ *                            (issuer, client id and scope come from there; default 0)
  *   ?resetSettings           forget all of the above
  *
  * The parameters are removed from the address bar once applied.
@@ -49,6 +51,8 @@ export interface DemoSettings {
   readonly idTokenHint?: 'session' | 'local';
   /** withKeepAlive()'s interval in seconds; undefined = the feature is off. */
   readonly keepAlive?: number;
+  /** Whether provideAuth() gets a factory that loads /config.json (runtime configuration). */
+  readonly runtimeConfig: boolean;
   /** Query parameters that were ignored because their values were invalid. */
   readonly problems: readonly string[];
 }
@@ -62,6 +66,7 @@ export const DEFAULT_SETTINGS: DemoSettings = {
   dpop: false,
   userinfo: false,
   session: 'memory',
+  runtimeConfig: false,
   problems: [],
 };
 
@@ -79,6 +84,7 @@ const PARAMS = [
   'api',
   'idTokenHint',
   'keepAlive',
+  'runtimeConfig',
   'resetSettings',
 ] as const;
 
@@ -154,6 +160,11 @@ export function loadDemoSettings(win: Window): DemoSettings {
     if (userinfo === '1' || userinfo === '0') stored = { ...stored, userinfo: userinfo === '1' };
     else problems.push(`userinfo=${userinfo} (must be 1 or 0)`);
   }
+  const runtime = query.get('runtimeConfig');
+  if (runtime !== null) {
+    if (runtime === '1' || runtime === '0') stored = { ...stored, runtimeConfig: runtime === '1' };
+    else problems.push(`runtimeConfig=${runtime} (must be 1 or 0)`);
+  }
   const session = query.get('session');
   if (session !== null) {
     if (session === 'memory' || session === 'local' || session === 'session')
@@ -207,6 +218,7 @@ export function loadDemoSettings(win: Window): DemoSettings {
     refreshTimeout: typeof stored.refreshTimeout === 'number' ? stored.refreshTimeout : undefined,
     dpop: stored.dpop === true,
     userinfo: stored.userinfo === true,
+    runtimeConfig: stored.runtimeConfig === true,
     session: stored.session === 'local' || stored.session === 'session' ? stored.session : 'memory',
     issuer: typeof stored.issuer === 'string' ? stored.issuer : undefined,
     clientId: typeof stored.clientId === 'string' ? stored.clientId : undefined,

@@ -24,6 +24,11 @@ export interface SignInOptions {
    * scopes `openid profile`.
    */
   readonly tokenInfo?: Partial<AuthTokenInfo>;
+  /**
+   * The `appState` the finished login hands back, as `login({ appState })` would after the callback:
+   * on the `login` event and (during a pending startup) the startup outcome. Default: none.
+   */
+  readonly appState?: unknown;
 }
 
 /** A refresh the test holds open with {@link AuthTestingController.holdRefresh}. */

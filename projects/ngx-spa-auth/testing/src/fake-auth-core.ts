@@ -190,9 +190,10 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
     this.error = null;
     this.loading = false;
     const restored = options.restored === true;
-    this.settleStartup({ status: 'signed_in', user, restored });
+    const appState = options.appState === undefined ? {} : { appState: options.appState };
+    this.settleStartup({ status: 'signed_in', user, restored, ...appState });
     this.changed();
-    this.eventHub.emit({ type: 'login', user, restored });
+    this.eventHub.emit({ type: 'login', user, restored, ...appState });
   }
 
   signOut(): void {

@@ -284,6 +284,23 @@ describe('authGuard with provideAuthTesting()', () => {
   });
 });
 
+describe('app state with provideAuthTesting()', () => {
+  it('hands a pending startup the app state of the finished login, on the startup outcome and the login event', async () => {
+    const { controller, auth } = setup({ loading: true });
+    const seen: unknown[] = [];
+    auth.events$.subscribe((e) => e.type === 'login' && seen.push(e.appState));
+    controller.signIn(ALICE, { appState: { tab: 'billing' } });
+    await settle();
+    expect(auth.startup()).toEqual({
+      status: 'signed_in',
+      user: ALICE,
+      restored: false,
+      appState: { tab: 'billing' },
+    });
+    expect(seen).toEqual([{ tab: 'billing' }]);
+  });
+});
+
 describe('AuthService with provideAuthTesting()', () => {
   it('reflects sign-in and sign-out in its signals, observables and events', async () => {
     const { auth, controller, events } = setup({});

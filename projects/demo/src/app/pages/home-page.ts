@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { AuthService } from 'ngx-spa-auth';
 
@@ -46,6 +46,12 @@ import { DEMO_SETTINGS } from '../settings';
           (<code data-testid="home-user-sub">{{ auth.user()?.sub }}</code
           >).
         </p>
+        @if (appState(); as state) {
+          <p>
+            The login brought back its app state:
+            <code data-testid="home-app-state">{{ state }}</code>
+          </p>
+        }
         <div class="buttons">
           <a class="button" routerLink="/profile">See your ID-token claims</a>
           <a class="button" routerLink="/api">Call the API, inject faults</a>
@@ -80,6 +86,13 @@ import { DEMO_SETTINGS } from '../settings';
             (click)="auth.login({ returnUrl: '/api' })"
           >
             Sign in and open the API page
+          </button>
+          <button
+            type="button"
+            data-testid="sign-in-with-state"
+            (click)="auth.login({ returnUrl: '/', appState: demoAppState })"
+          >
+            Sign in, keeping app state
           </button>
         </div>
         <p class="hint">
@@ -126,6 +139,12 @@ import { DEMO_SETTINGS } from '../settings';
           <td data-testid="settings-userinfo">{{ settings.userinfo ? 'on' : 'off' }}</td>
         </tr>
         <tr>
+          <th>Configuration</th>
+          <td data-testid="settings-runtime-config">
+            {{ settings.runtimeConfig ? 'loaded from /config.json at startup' : 'built in' }}
+          </td>
+        </tr>
+        <tr>
           <th>Session kept in</th>
           <td data-testid="settings-session">
             {{
@@ -161,6 +180,10 @@ import { DEMO_SETTINGS } from '../settings';
         </li>
         <li>
           <code>?refreshTimeout=3</code> — give up on a token request after this many seconds.
+        </li>
+        <li>
+          <code>?runtimeConfig=1</code> — give <code>provideAuth()</code> a factory that loads
+          issuer, client id and scope from <code>/config.json</code> at startup.
         </li>
         <li>
           <code>?dpop=1</code> — bind tokens to a non-extractable key with DPoP
@@ -199,4 +222,13 @@ import { DEMO_SETTINGS } from '../settings';
 export class HomePage {
   protected readonly auth = inject(AuthService);
   protected readonly settings = inject(DEMO_SETTINGS);
+  /** What "Sign in, keeping app state" passes to login(): it comes back on the startup outcome. */
+  protected readonly demoAppState = { draft: 'order-42', items: [1, 2, 3] };
+  /** The app state the login that started this page brought back, as JSON. */
+  protected readonly appState = computed(() => {
+    const startup = this.auth.startup();
+    return startup?.status === 'signed_in' && startup.appState !== undefined
+      ? JSON.stringify(startup.appState)
+      : null;
+  });
 }

@@ -19,6 +19,7 @@ import {
   AUTH_USE_WORKER,
   AUTH_USERINFO,
 } from './auth-tokens';
+import { AUTH_RUNTIME_CONFIG } from './runtime-config';
 
 /** The core client the facade, the interceptor and the guard all talk to. */
 export const AUTH_CLIENT = new InjectionToken<AuthClient>(ngDevMode ? 'AUTH_CLIENT' : '');
@@ -54,7 +55,9 @@ function appOrigin(): string {
  * - during server-side rendering (no browser) none of them applies and the client stays signed out.
  */
 export function createAuthClient(): AuthClient {
-  const env = inject(AUTH_BROWSER);
+  // A runtime configuration that failed to load: a client that stays signed out and says why.
+  const configError = inject(AUTH_RUNTIME_CONFIG)?.error ?? null;
+  const env = configError ? null : inject(AUTH_BROWSER);
   // Throws invalid_config listing every problem, at startup.
   const config = resolveConfig(inject(AUTH_CONFIG), appOrigin());
   const fetchFn = inject(AUTH_FETCH);
@@ -75,6 +78,7 @@ export function createAuthClient(): AuthClient {
     holderFactory: useWorker ? workerOrMainThread(fetchFn, warn) : undefined,
     dpop: env ? inject(AUTH_DPOP) : null,
     userInfo: env ? inject(AUTH_USERINFO) : null,
+    configError,
   });
   inject(DestroyRef).onDestroy(() => client.dispose());
   return client;

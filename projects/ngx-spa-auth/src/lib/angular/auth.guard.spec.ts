@@ -5,6 +5,7 @@ import { RouterTestingHarness } from '@angular/router/testing';
 
 import { APP, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
 import { createBrowser } from '@spa-auth/test-kit/fake-browser';
+import type { AuthConfig } from '../core/config';
 import { AuthGuard, authGuard } from './auth.guard';
 
 @Component({ template: 'orders' })
@@ -13,16 +14,26 @@ class Orders {}
 @Component({ template: 'home' })
 class Home {}
 
-const functionalRoutes: Routes = [
-  { path: '', component: Home },
-  { path: 'orders', component: Orders, canActivate: [authGuard] },
-  { path: 'reports', component: Orders, canMatch: [authGuard] },
-];
-const classRoutes: Routes = [
-  { path: '', component: Home },
-  { path: 'orders', component: Orders, canActivate: [AuthGuard] },
-  { path: 'reports', component: Orders, canMatch: [AuthGuard] },
-];
+/** Every slot the guard fills, each on its own route. */
+function routesGuardedBy(guard: typeof authGuard | typeof AuthGuard): Routes {
+  return [
+    { path: '', component: Home },
+    { path: 'orders', component: Orders, canActivate: [guard] },
+    { path: 'reports', component: Orders, canMatch: [guard] },
+    {
+      path: 'team',
+      canActivateChild: [guard],
+      children: [{ path: 'members', component: Orders }],
+    },
+    {
+      path: 'admin',
+      loadChildren: () => Promise.resolve([{ path: 'users', component: Orders }]),
+      ...(guard === AuthGuard ? { canLoad: [AuthGuard] } : { canMatch: [authGuard] }),
+    },
+  ];
+}
+const functionalRoutes = routesGuardedBy(authGuard);
+const classRoutes = routesGuardedBy(AuthGuard);
 
 function pendingReturnUrl(browser: ReturnType<typeof createBrowser>): string | undefined {
   const tx = browser.sessionStorage.getItem('ngx-spa-auth.tx');
@@ -50,12 +61,58 @@ describe.each([
     expect(browser.navigations).toHaveLength(1);
   });
 
+  it('lets a signed-in user through to a child route and a lazy route (canActivateChild, canLoad/canMatch)', async () => {
+    await setupAuthTestBed({ signedIn: true, providers: [provideRouter(routes)] });
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/team/members?tab=2');
+    expect(TestBed.inject(Router).url).toBe('/team/members?tab=2');
+    await harness.navigateByUrl('/admin/users');
+    expect(TestBed.inject(Router).url).toBe('/admin/users');
+  });
+
+  it('blocks a signed-out user at a child route and starts a login that returns to it (canActivateChild)', async () => {
+    const { browser } = await setupAuthTestBed({ providers: [provideRouter(routes)] });
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/team/members?tab=2');
+    expect(TestBed.inject(Router).url).toBe('/');
+    expect(pendingReturnUrl(browser)).toBe('/team/members?tab=2');
+    expect(browser.navigations).toHaveLength(1);
+  });
+
+  it('does not load a lazy route for a signed-out user and starts a login that returns to it (canLoad/canMatch)', async () => {
+    const { browser } = await setupAuthTestBed({ providers: [provideRouter(routes)] });
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/admin/users').catch(() => null); // blocked: no route matches
+    expect(TestBed.inject(Router).url).toBe('/');
+    expect(pendingReturnUrl(browser)).toBe('/admin/users');
+    expect(browser.navigations).toHaveLength(1);
+  });
+
   it('blocks a signed-out user and starts a login that returns to the matched URL (canMatch)', async () => {
     const { browser } = await setupAuthTestBed({ providers: [provideRouter(routes)] });
     const harness = await RouterTestingHarness.create();
     await harness.navigateByUrl('/reports').catch(() => null); // no other route matches
     expect(pendingReturnUrl(browser)).toBe('/reports');
     expect(browser.navigations).toHaveLength(1);
+  });
+});
+
+describe('authGuard with a configuration factory', () => {
+  it('waits for the configuration and the callback, then lets the deep link through', async () => {
+    let resolve!: (config: AuthConfig) => void;
+    const { auth, config } = await setupAuthTestBed({
+      signedIn: true,
+      waitUntilReady: false,
+      configFactory: () => () => new Promise<AuthConfig>((r) => (resolve = r)),
+      providers: [provideRouter(functionalRoutes)],
+    });
+    const harness = await RouterTestingHarness.create();
+    const navigation = harness.navigateByUrl('/orders');
+    expect(auth.isLoading()).toBe(true);
+    resolve(config);
+    await navigation;
+    expect(auth.isAuthenticated()).toBe(true);
+    expect(TestBed.inject(Router).url).toBe('/orders');
   });
 });
 

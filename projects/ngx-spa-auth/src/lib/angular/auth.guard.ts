@@ -5,6 +5,8 @@ import {
   Router,
   type ActivatedRouteSnapshot,
   type CanActivate,
+  type CanActivateChild,
+  type CanActivateChildFn,
   type CanActivateFn,
   type CanMatch,
   type CanMatchFn,
@@ -41,8 +43,11 @@ function matchUrl(router: Router, segments: UrlSegment[]): string {
   return target ? router.serializeUrl(target) : `/${segments.map((s) => s.path).join('/')}`;
 }
 
-/** Functional guard for `canActivate`, `canActivateChild` and `canMatch`. */
-export const authGuard: CanActivateFn & CanMatchFn = (
+/**
+ * Functional guard for `canActivate`, `canActivateChild` and `canMatch` (which also guards lazy
+ * `loadChildren`, replacing the deprecated `canLoad`).
+ */
+export const authGuard: CanActivateFn & CanActivateChildFn & CanMatchFn = (
   _route: ActivatedRouteSnapshot | Route,
   stateOrSegments: RouterStateSnapshot | UrlSegment[],
 ) => {
@@ -52,9 +57,12 @@ export const authGuard: CanActivateFn & CanMatchFn = (
   return allowOrLogin(inject(AUTH_CLIENT), returnUrl);
 };
 
-/** Class form of {@link authGuard} for NgModule apps: `canActivate: [AuthGuard]`. */
+/**
+ * Class form of {@link authGuard} for NgModule apps: `canActivate`, `canActivateChild`, `canMatch`
+ * and `canLoad: [AuthGuard]`.
+ */
 @Injectable({ providedIn: 'root' })
-export class AuthGuard implements CanActivate, CanMatch {
+export class AuthGuard implements CanActivate, CanActivateChild, CanMatch {
   readonly #client: AuthCore = inject(AUTH_CLIENT);
   readonly #router = inject(Router);
 
@@ -62,7 +70,22 @@ export class AuthGuard implements CanActivate, CanMatch {
     return allowOrLogin(this.#client, state.url);
   }
 
+  canActivateChild(
+    _childRoute: ActivatedRouteSnapshot,
+    state: RouterStateSnapshot,
+  ): Promise<boolean> {
+    return allowOrLogin(this.#client, state.url);
+  }
+
   canMatch(_route: Route, segments: UrlSegment[]): Promise<boolean> {
+    return allowOrLogin(this.#client, matchUrl(this.#router, segments));
+  }
+
+  /**
+   * For `canLoad` on lazy `loadChildren` routes of older router setups (the router deprecated
+   * `CanLoad` for `canMatch`, which this guard also has).
+   */
+  canLoad(_route: Route, segments: UrlSegment[]): Promise<boolean> {
     return allowOrLogin(this.#client, matchUrl(this.#router, segments));
   }
 }

@@ -17,6 +17,7 @@ import type { AuthCore } from '../core/auth-core';
 import { isAuthError } from '../core/errors';
 import { isDPoPNonceChallenge } from '../core/www-authenticate';
 import { AUTH_ALLOW_LIST, AUTH_CLIENT } from './auth-client.provider';
+import { AUTH_RUNTIME_CONFIG } from './runtime-config';
 
 /**
  * Set to true on a request's `HttpContext` to send it without the access token even when its URL is
@@ -39,6 +40,14 @@ const is401 = (error: unknown): error is HttpErrorResponse =>
  * server's nonce — never by a refresh.
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
+  // A runtime configuration still loading (at most 10 s): which URLs are allow-listed is not known.
+  const runtime = inject(AUTH_RUNTIME_CONFIG);
+  if (runtime && !runtime.settled) {
+    const injector = inject(Injector);
+    return from(runtime.ready).pipe(
+      switchMap(() => runInInjectionContext(injector, () => authInterceptor(req, next))),
+    );
+  }
   const client = inject(AUTH_CLIENT);
   if (
     req.context.get(SKIP_AUTH) ||

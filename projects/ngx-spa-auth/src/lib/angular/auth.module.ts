@@ -3,14 +3,18 @@ import { NgModule, type ModuleWithProviders } from '@angular/core';
 
 import type { AuthConfig } from '../core/config';
 import { provideAuth, type AuthFeature } from './provide-auth';
+import type { AuthConfigFactory } from './runtime-config';
 
 /**
- * For NgModule apps: `imports: [AuthModule.forRoot(config)]`. A one-line wrapper over
+ * For NgModule apps: `imports: [AuthModule.forRoot(config)]` (or a configuration factory). A one-line wrapper over
  * {@link provideAuth}, so both ways of setting up share one provider list.
  */
 @NgModule()
 export class AuthModule {
-  static forRoot(config: AuthConfig, ...features: AuthFeature[]): ModuleWithProviders<AuthModule> {
+  static forRoot(
+    config: AuthConfig | AuthConfigFactory,
+    ...features: AuthFeature[]
+  ): ModuleWithProviders<AuthModule> {
     return { ngModule: AuthModule, providers: [provideAuth(config, ...features)] };
   }
 }

@@ -4,8 +4,10 @@ import { DOCUMENT } from '@angular/common';
 import {
   DestroyRef,
   ENVIRONMENT_INITIALIZER,
+  EnvironmentInjector,
   inject,
   makeEnvironmentProviders,
+  runInInjectionContext,
   provideAppInitializer,
   type EnvironmentProviders,
   InjectionToken,
@@ -38,6 +40,12 @@ import {
   AUTH_USERINFO,
 } from './auth-tokens';
 import { userInfoSource } from '../core/userinfo/userinfo';
+import {
+  AUTH_RUNTIME_CONFIG,
+  deferredClient,
+  runtimeConfigProviders,
+  type AuthConfigFactory,
+} from './runtime-config';
 
 /** Kinds of optional features, so contradictory or repeated features can be refused. */
 export enum AuthFeatureKind {
@@ -206,18 +214,47 @@ export function withUserInfo(): AuthFeature<AuthFeatureKind.UserInfo> {
  * The configuration is validated when the app starts; a redirect callback is finished before the
  * router's first navigation, so the app needs no callback route.
  *
+ * `config` may be a factory (sync or async, e.g. `async () => (await fetch('/config.json')).json()`)
+ * for apps built once and deployed to many environments. It runs once at startup in an injection
+ * context, at most 10 s; nothing (callback, restore, interceptor, guard) starts before it finished.
+ * A factory that fails or gives an invalid configuration does not stop the app: it starts signed
+ * out, with startup outcome `failed` and `login_failed` carrying `AuthError('invalid_config')`.
+ *
  * @see https://www.rfc-editor.org/rfc/rfc9700
  */
-export function provideAuth(config: AuthConfig, ...features: AuthFeature[]): EnvironmentProviders {
+export function provideAuth(
+  config: AuthConfig | AuthConfigFactory,
+  ...features: AuthFeature[]
+): EnvironmentProviders {
   if (typeof ngDevMode === 'undefined' || ngDevMode) assertFeaturesFit(features);
   return makeEnvironmentProviders([
-    { provide: AUTH_CONFIG, useValue: config },
-    { provide: AUTH_CLIENT, useFactory: createAuthClient },
+    typeof config === 'function'
+      ? [
+          runtimeConfigProviders(config, AUTH_CONFIG),
+          { provide: AUTH_CLIENT, useFactory: deferredAuthClient },
+        ]
+      : [
+          { provide: AUTH_CONFIG, useValue: config },
+          { provide: AUTH_CLIENT, useFactory: createAuthClient },
+        ],
     { provide: AUTH_ALLOW_LIST, useFactory: createAllowList },
     AuthService,
     features.map((f) => f.ɵproviders),
-    provideAppInitializer(() => inject(AUTH_CLIENT).initialize()),
+    provideAppInitializer(() => {
+      const client = inject(AUTH_CLIENT);
+      const runtime = inject(AUTH_RUNTIME_CONFIG);
+      if (!runtime) return client.initialize();
+      return runtime.load(inject(EnvironmentInjector)).then(() => client.initialize());
+    }),
   ]);
+}
+
+/** The core client for a factory configuration: waits for it, then built like any other. */
+function deferredAuthClient() {
+  const injector = inject(EnvironmentInjector);
+  return deferredClient(inject(AUTH_RUNTIME_CONFIG)!, () =>
+    runInInjectionContext(injector, createAuthClient),
+  );
 }
 
 /** Pairs of features that cannot both hold, with why. */

@@ -39,6 +39,13 @@ export interface GetAccessTokenOptions {
 export interface LogoutOptions {
   /** Whether to only forget the session here (revocation still happens) without the server logout redirect. */
   readonly localOnly?: boolean;
+  /** Where the server sends the browser back for this logout only; on the app's origin. */
+  readonly postLogoutRedirectUri?: string;
+  /**
+   * Extra end-session parameters (`ui_locales`, `logout_hint`, …). `client_id`, `id_token_hint`,
+   * `post_logout_redirect_uri` and `state` are the library's and refused (`invalid_options`).
+   */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 export interface AuthClientOptions {
@@ -64,6 +71,11 @@ export interface AuthClientOptions {
   readonly userInfo?:
     | ((server: AuthorizationServerApi, emit: (event: AuthEvent) => void) => UserInfoSource)
     | null;
+  /**
+   * Why a runtime configuration (a `provideAuth()` factory) could not be loaded: startup then ends
+   * `failed` with it, signed out, and `login()`/`logout()` reject with it.
+   */
+  readonly configError?: AuthError | null;
 }
 
 /** Options of `withSessionRestore()`. */

@@ -103,7 +103,7 @@ describe('a fragment-mode callback', () => {
     expect(browser.sessionStorage.map.size).toBe(0);
   });
 
-  it('never asks for a fragment response, even when a login passes response_mode', async () => {
+  it('refuses a login that asks for another response_mode, before the page leaves', async () => {
     const clock = new FakeClock();
     const server = new FakeAuthorizationServer(clock);
     const browser = createBrowser(`${APP}/`);
@@ -113,8 +113,11 @@ describe('a fragment-mode callback', () => {
     );
     const client = new AuthClient({ config, env: browser, fetch: server.fetch, clock });
     await client.initialize();
-    await client.login({ params: { response_mode: 'fragment' } });
-    expect(new URL(browser.lastNavigation!).searchParams.has('response_mode')).toBe(false);
+    await expect(client.login({ params: { response_mode: 'fragment' } })).rejects.toMatchObject({
+      code: 'invalid_options',
+    });
+    expect(browser.navigations).toEqual([]);
+    expect(browser.sessionStorage.map.size).toBe(0);
   });
 });
 

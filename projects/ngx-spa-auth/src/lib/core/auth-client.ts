@@ -14,7 +14,8 @@ import type { ResolvedAuthConfig } from './config';
 import { AuthError } from './errors';
 import { EventHub, type AuthEvent, type SessionEndReason } from './events';
 import { LoginFlow, type LoginOptions } from './login/login-flow';
-import { cleanLogoutReturn, endSessionUrl } from './login/server-logout';
+import { checkLogoutOptions } from './login/login-options';
+import { cleanLogoutReturn, logoutRedirectUrl } from './login/server-logout';
 import type { TabMessage } from './tab-sync';
 import { RestoreHint } from './login/transaction-store';
 import { AuthorizationServerApi } from './authorization-server/authorization-server-api';
@@ -154,12 +155,18 @@ export class AuthClient implements AuthCore {
   }
 
   /** Publishes a sign-in (callback, restore, another tab's): userinfo first when it is on. */
-  async #signedIn(restored: boolean): Promise<void> {
+  /** `appState`: the JSON a `login({ appState })` kept with its transaction, handed back once. */
+  async #signedIn(restored: boolean, appState?: string): Promise<void> {
     const tokens = this.session.tokens;
     if (tokens) await this.#view.source?.load(tokens, true);
     if (!this.session.tokens) return; // signed out meanwhile (another tab): that was published
     this.#setState({ status: 'authenticated', user: this.#view.user, error: null });
-    this.events.emit({ type: 'login', user: this.#view.user, restored });
+    this.events.emit({
+      type: 'login',
+      user: this.#view.user,
+      restored,
+      ...(appState === undefined ? {} : { appState: JSON.parse(appState) as unknown }),
+    });
   }
 
   /** The same session got new tokens (refresh, another tab's rotation): republish; new ID token, new userinfo. */
@@ -203,13 +210,15 @@ export class AuthClient implements AuthCore {
   }
 
   async #runStartup(): Promise<void> {
+    // A runtime configuration that could not be loaded: signed out, and told why.
+    if (this.#options.configError) return this.#failLogin(this.#options.configError);
     const env = this.#options.env;
     if (!env || !this.#loginFlow)
       return this.#setState({ status: 'unauthenticated', user: null, error: null });
     const restoring = env.sessionStorage.getItem(RESTORE_MARK) !== null;
     env.sessionStorage.removeItem(RESTORE_MARK);
     cleanLogoutReturn(env);
-    if (isCallbackUrl(env.location.href, this.#options.config.redirectUri)) {
+    if (isCallbackUrl(env.location.href, this.#loginFlow.callbackUri())) {
       return this.#finishLogin(env);
     }
     if (await this.session.resume()) return this.#signedIn(true);
@@ -248,7 +257,7 @@ export class AuthClient implements AuthCore {
       this.#hint?.set(this.session.idToken);
       this.#options.channel?.post({ type: 'signed_in' });
       env.history.replaceState(null, '', result.transaction.returnUrl);
-      return this.#signedIn(restored);
+      return this.#signedIn(restored, result.transaction.appState);
     }
     env.history.replaceState(null, '', result.returnUrl);
     const restoring = result.prompt === 'none';
@@ -272,6 +281,7 @@ export class AuthClient implements AuthCore {
 
   /** Starts a redirect login. Resolves once the browser has been sent to the server. */
   async login(options: LoginOptions = {}): Promise<void> {
+    if (this.#options.configError) throw this.#options.configError;
     const env = this.#requireBrowser('login');
     const url = await this.#loginFlow!.start(options);
     this.events.emit({ type: 'login_started', prompt: options.prompt });
@@ -280,15 +290,19 @@ export class AuthClient implements AuthCore {
 
   /**
    * Signs out: revokes the refresh token (RFC 7009) when the server offers revocation, forgets all
-   * tokens, and unless `localOnly` redirects to the server's end-session endpoint.
+   * tokens, and unless `localOnly` redirects to the server's end-session endpoint (or the
+   * configured `logoutUrl`). Bad options are refused before anything is forgotten.
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
+    if (this.#options.configError) throw this.#options.configError;
     const env = this.#requireBrowser('logout');
+    const { localOnly, ...serverOptions } = options;
+    const request = checkLogoutOptions(serverOptions, this.#options.config, env.location.origin);
     const refreshing = this.session.refreshing;
     const ended = await this.session.clear();
     this.#hint?.clear();
     this.#setState({ status: 'unauthenticated', user: null, error: null });
-    this.events.emit({ type: 'logout', localOnly: options.localOnly === true });
+    this.events.emit({ type: 'logout', localOnly: localOnly === true });
     this.#options.channel?.post({ type: 'signed_out' });
     if (ended?.refreshToken) await this.session.revokeQuietly(ended.refreshToken);
     // A refresh in flight is discarded when it lands, and revokes the token it brought. Wait for
@@ -305,13 +319,22 @@ export class AuthClient implements AuthCore {
     }
     await this.#server.forgetRefreshToken();
     await this.#server.dpop?.forget();
-    if (options.localOnly) return;
-    const as = await this.#server.metadata();
-    if (as.end_session_endpoint) {
-      env.location.assign(
-        endSessionUrl(as.end_session_endpoint, this.#options.config, env, ended?.idToken),
-      );
-    }
+    if (localOnly) return;
+    const config = this.#options.config;
+    const endpoint = config.logoutUrl
+      ? undefined
+      : (await this.#server.metadata()).end_session_endpoint;
+    const url = logoutRedirectUrl(endpoint, config, env, { ...request, idToken: ended?.idToken });
+    if (url) return env.location.assign(url);
+    // Auth0 tenants created before 2023-11-14 advertise none: say so instead of a silent local logout.
+    this.events.emit({
+      type: 'warning',
+      code: 'end_session_unsupported',
+      message:
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'The authorization server advertises no end_session_endpoint: signed out here only, the session at the server goes on. Set `endpoints.endSession` or `logoutUrl` (e.g. Auth0 /v2/logout).'
+          : 'end_session_unsupported',
+    });
   }
 
   /** A valid access token, refreshed first when it expires within the leeway (or when forced). */

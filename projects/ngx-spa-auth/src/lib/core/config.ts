@@ -13,6 +13,17 @@ export interface AuthEndpoints {
   readonly endSession?: string;
 }
 
+/** What a `logoutUrl` builder gets to build the server's logout URL from. */
+export interface LogoutUrlRequest {
+  readonly clientId: string;
+  /** The configured `postLogoutRedirectUri`, or the one given to this `logout()`. */
+  readonly postLogoutRedirectUri: string;
+  /** The session's last ID token, when there was one. */
+  readonly idTokenHint?: string;
+  /** The extra parameters given to this `logout()`. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
 /** What an app passes to `provideAuth()` / `AuthModule.forRoot()`. */
 export interface AuthConfig {
   /** The issuer identifier. Metadata is discovered from `{issuer}/.well-known/openid-configuration`. */
@@ -60,6 +71,13 @@ export interface AuthConfig {
   readonly endpoints?: AuthEndpoints;
   /** Extra parameters for the authorization request (e.g. `{ audience: '...' }`). */
   readonly authorizeParams?: Readonly<Record<string, string>>;
+  /**
+   * Builds the URL that ends the session at a server whose logout is not RP-Initiated Logout, e.g.
+   * Auth0 tenants without `end_session_endpoint`:
+   * `({ clientId, postLogoutRedirectUri }) => \`https://tenant/v2/logout?client_id=${clientId}&returnTo=${encodeURIComponent(postLogoutRedirectUri)}\``.
+   * Used instead of the end-session endpoint; must return an https URL.
+   */
+  readonly logoutUrl?: (request: LogoutUrlRequest) => string;
 }
 
 /** The validated, defaulted configuration the core works with. */
@@ -81,6 +99,7 @@ export interface ResolvedAuthConfig {
   readonly authorizeParams: Readonly<Record<string, string>>;
   /** Whether plain http is tolerated (issuer on a loopback host, for development). */
   readonly allowInsecureRequests: boolean;
+  readonly logoutUrl?: (request: LogoutUrlRequest) => string;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -303,6 +322,13 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     if (RESERVED_PARAMS.has(key))
       problems.push(`\`authorizeParams\` must not set "${key}"; the library sets it.`);
   }
+  if (c.logoutUrl !== undefined && typeof c.logoutUrl !== 'function') {
+    problems.push(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? '`logoutUrl` must be a function that returns the logout URL.'
+        : 'logoutUrl',
+    );
+  }
   const mode = authorizeParams['response_mode'];
   if (mode !== undefined && mode !== 'query') {
     problems.push(
@@ -337,5 +363,6 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     endpoints: { ...endpoints },
     authorizeParams: { ...authorizeParams },
     allowInsecureRequests: issuer!.protocol === 'http:',
+    ...(c.logoutUrl ? { logoutUrl: c.logoutUrl } : {}),
   };
 }

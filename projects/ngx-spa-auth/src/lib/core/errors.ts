@@ -24,6 +24,9 @@ import type { SessionEndReason } from './events';
  *   the session goes on with the ID-token claims.
  * - `userinfo_subject_mismatch`: the userinfo response is for another `sub` than the ID token; its
  *   claims are dropped (OIDC Core §5.3.2), reported by a `warning` event.
+ * - `invalid_options`: a `login()` or `logout()` call asked for something it cannot honour (an
+ *   unknown option, a reserved parameter, a redirect URI off the app's origin, an app state that is
+ *   not JSON or larger than 4 KB); thrown before anything is stored or the page leaves.
  */
 export type AuthErrorCode =
   | 'invalid_config'
@@ -39,7 +42,8 @@ export type AuthErrorCode =
   | 'no_refresh_token'
   | 'unsupported_environment'
   | 'userinfo_failed'
-  | 'userinfo_subject_mismatch';
+  | 'userinfo_subject_mismatch'
+  | 'invalid_options';
 
 export interface AuthErrorDetails {
   /** The OAuth `error` value, when the server sent one. */

@@ -41,7 +41,13 @@ export type RefreshTrigger = 'expiring' | 'rejected' | 'forced' | 'keep_alive';
 /** Everything the library reports, as a discriminated union on `type`. */
 export type AuthEvent =
   | { readonly type: 'login_started'; readonly prompt?: string }
-  | { readonly type: 'login'; readonly user: UserClaims | null; readonly restored: boolean }
+  | {
+      readonly type: 'login';
+      readonly user: UserClaims | null;
+      readonly restored: boolean;
+      /** The `appState` given to the `login()` this callback finished, when it had one. */
+      readonly appState?: unknown;
+    }
   | { readonly type: 'login_failed'; readonly error: AuthError }
   | { readonly type: 'token_refreshed'; readonly expiresAt: number }
   /** A refresh request goes to the server (once per refresh; its retries are `refresh_retrying`). */
@@ -58,9 +64,15 @@ export type AuthEvent =
   | { readonly type: 'logout'; readonly localOnly: boolean }
   /**
    * In production builds `message` is a short stable text (`revocation_failed`, …), not a sentence.
-   * `error` is set when an AuthError is the cause (`userinfo_failed`, `userinfo_subject_mismatch`).
+   * `error` is set when an AuthError is the cause (`userinfo_failed`, `userinfo_subject_mismatch`);
+   * `code`, where present, is that stable text in every build (`end_session_unsupported`).
    */
-  | { readonly type: 'warning'; readonly message: string; readonly error?: AuthError };
+  | {
+      readonly type: 'warning';
+      readonly message: string;
+      readonly code?: string;
+      readonly error?: AuthError;
+    };
 
 export type AuthEventType = AuthEvent['type'];
 

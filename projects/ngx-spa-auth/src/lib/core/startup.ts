@@ -9,14 +9,21 @@ import type { UserClaims } from './token-set';
  *
  * - `signed_in`: a user is signed in; `restored` is false when startup finished an interactive
  *   login (the page was its callback) and true when it brought back an earlier session (a
- *   persisted session, or a `withSessionRestore()` redirect).
+ *   persisted session, or a `withSessionRestore()` redirect). `appState` is what the finished
+ *   login was given (`login({ appState })`), when it was given one.
  * - `signed_out`: nobody is signed in, and nothing went wrong (a silent restore that found no
  *   server session is this, not a failure).
  * - `failed`: startup tried to sign in and could not (a forged or refused callback, discovery down
  *   during a restore); `error` is the AuthError that `login_failed` carried.
  */
 export type AuthStartup =
-  | { readonly status: 'signed_in'; readonly user: UserClaims | null; readonly restored: boolean }
+  | {
+      readonly status: 'signed_in';
+      readonly user: UserClaims | null;
+      readonly restored: boolean;
+      /** The `appState` given to `login()`, when startup finished that login's callback. */
+      readonly appState?: unknown;
+    }
   | { readonly status: 'signed_out' }
   | { readonly status: 'failed'; readonly error: AuthError };
 
@@ -31,8 +38,11 @@ export async function trackStartup(
   settle: (outcome: AuthStartup) => void,
 ): Promise<void> {
   let restored = true;
+  let appState: unknown;
   const stop = events.subscribe((event) => {
-    if (event.type === 'login') restored = event.restored;
+    if (event.type !== 'login') return;
+    restored = event.restored;
+    appState = event.appState;
   });
   try {
     await startup();
@@ -47,7 +57,7 @@ export async function trackStartup(
   if (status === 'loading') return;
   settle(
     status === 'authenticated'
-      ? { status: 'signed_in', user, restored }
+      ? { status: 'signed_in', user, restored, ...(appState === undefined ? {} : { appState }) }
       : error
         ? { status: 'failed', error }
         : { status: 'signed_out' },

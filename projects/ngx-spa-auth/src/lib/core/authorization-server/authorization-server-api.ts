@@ -180,14 +180,18 @@ export class AuthorizationServerApi {
     callbackParams: URLSearchParams,
     codeVerifier: string,
     nonce: string,
+    redirectUri = this.#config.redirectUri,
   ): Promise<ValidatedTokens> {
-    return this.bounded((signal) => this.#exchange(callbackParams, codeVerifier, nonce, signal));
+    return this.bounded((signal) =>
+      this.#exchange(callbackParams, codeVerifier, nonce, redirectUri, signal),
+    );
   }
 
   async #exchange(
     callbackParams: URLSearchParams,
     codeVerifier: string,
     nonce: string,
+    redirectUri: string,
     signal: AbortSignal,
   ): Promise<ValidatedTokens> {
     const as = await this.metadata();
@@ -203,7 +207,7 @@ export class AuthorizationServerApi {
           this.registration,
           this.#clientAuth,
           callbackParams,
-          this.#config.redirectUri,
+          redirectUri,
           codeVerifier,
           { ...options, DPoP },
         ),

@@ -17,15 +17,26 @@ export interface LoginTransaction {
   /** The `prompt` sent, so a failed `prompt=none` restore is told apart from an interactive login. */
   readonly prompt?: string;
   readonly createdAt: number;
+  /** A per-call redirect URI (sent, then used again at the code exchange); absent: the configured one. */
+  readonly redirectUri?: string;
+  /** A per-call scope; absent: the configured one. */
+  readonly scope?: string;
+  /** The JSON of the app state given to `login()`, handed back after the callback. */
+  readonly appState?: string;
 }
+
+/** What a single login asks for beyond the configuration, kept with its transaction. */
+export type LoginRequestExtras = Pick<LoginTransaction, 'redirectUri' | 'scope' | 'appState'>;
 
 /** Creates a fresh transaction: new PKCE verifier, one-time state and nonce (RFC 7636, RFC 9700 §2.1). */
 export function createTransaction(
   returnUrl: string,
   now: number,
   prompt?: string,
+  extras: LoginRequestExtras = {},
 ): LoginTransaction {
   return {
+    ...extras,
     state: oauth.generateRandomState(),
     nonce: oauth.generateRandomNonce(),
     codeVerifier: oauth.generateRandomCodeVerifier(),
@@ -53,9 +64,9 @@ export async function buildAuthorizationUrl(
   // ask for a fragment or form_post response either.
   if (p.get('response_mode') !== 'query') p.delete('response_mode');
   p.set('client_id', config.clientId);
-  p.set('redirect_uri', config.redirectUri);
+  p.set('redirect_uri', tx.redirectUri ?? config.redirectUri);
   p.set('response_type', 'code');
-  p.set('scope', config.scope);
+  p.set('scope', tx.scope ?? config.scope);
   p.set('state', tx.state);
   p.set('nonce', tx.nonce);
   p.set('code_challenge', await oauth.calculatePKCECodeChallenge(tx.codeVerifier));

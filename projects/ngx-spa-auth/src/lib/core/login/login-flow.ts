@@ -16,6 +16,7 @@ import type {
   AuthorizationServerApi,
   ValidatedTokens,
 } from '../authorization-server/authorization-server-api';
+import { checkLoginOptions } from './login-options';
 import { TransactionStore } from './transaction-store';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -26,8 +27,25 @@ export interface LoginOptions {
   readonly returnUrl?: string;
   /** OIDC `prompt` (`login`, `none`, `consent`, `select_account`, …). */
   readonly prompt?: string;
-  /** Extra authorization request parameters for this login only (e.g. `login_hint`). */
+  /**
+   * Extra authorization request parameters for this login only (e.g. `login_hint`). Parameters the
+   * library sets (`state`, `nonce`, `code_challenge`, `response_type`, `redirect_uri`, `scope`,
+   * `prompt`, …) are refused with `AuthError('invalid_options')`.
+   */
   readonly params?: Readonly<Record<string, string>>;
+  /** Scope for this login only, instead of the configured one; must include `openid`. */
+  readonly scope?: string;
+  /**
+   * Redirect URI for this login only (registered at the server, on the app's origin); the callback
+   * is recognised there and the code exchanged with it.
+   */
+  readonly redirectUri?: string;
+  /**
+   * Any JSON-serialisable value (at most 4 KB as JSON) handed back after the callback, on the
+   * `login` event and the startup outcome. Kept with the one-time transaction in sessionStorage,
+   * never in the URL.
+   */
+  readonly appState?: unknown;
 }
 
 /** The outcome of handling a callback, with where the app should land either way. */
@@ -67,6 +85,11 @@ export class LoginFlow {
 
   /** Saves a fresh transaction and returns the authorization URL to navigate to. */
   async start(options: LoginOptions = {}): Promise<string> {
+    const { params: extra, ...extras } = checkLoginOptions(
+      options,
+      this.#config,
+      this.#env.location.origin,
+    );
     const as = await this.#server.metadata();
     if (!as.authorization_endpoint) {
       throw new AuthError(
@@ -80,13 +103,18 @@ export class LoginFlow {
       options.returnUrl ?? currentPath(this.#env),
       this.#env.location.origin,
     );
-    const tx = createTransaction(returnUrl, this.#now(), options.prompt);
+    const tx = createTransaction(returnUrl, this.#now(), options.prompt, extras);
     // A new login gets a new DPoP key; dpop_jkt binds the authorization code to it (RFC 9449 §10).
     const jkt = await this.#server.dpop?.renew();
-    const params = jkt ? { ...options.params, dpop_jkt: jkt } : options.params;
+    const params = jkt ? { ...extra, dpop_jkt: jkt } : extra;
     const url = await buildAuthorizationUrl(as.authorization_endpoint, this.#config, tx, params);
     this.#transactions.save(tx);
     return url;
+  }
+
+  /** Where the pending login's callback lands: its per-call redirect URI, or the configured one. */
+  callbackUri(): string {
+    return this.#transactions.pendingRedirectUri() ?? this.#config.redirectUri;
   }
 
   /**
@@ -123,7 +151,12 @@ export class LoginFlow {
     try {
       const as = await this.#server.metadata();
       const validated = validateCallback(as, this.#server.registration, params, tx);
-      const tokens = await this.#server.exchangeCode(validated, tx.codeVerifier, tx.nonce);
+      const tokens = await this.#server.exchangeCode(
+        validated,
+        tx.codeVerifier,
+        tx.nonce,
+        tx.redirectUri,
+      );
       return { ok: true, tokens, transaction: tx };
     } catch (error) {
       // Every step above throws AuthError; anything else is unexpected and reported generically.

@@ -19,6 +19,17 @@ export class TransactionStore {
     this.storage.setItem(TX_KEY, JSON.stringify(tx));
   }
 
+  /** The per-call redirect URI of the pending login, if it has one (read without consuming it). */
+  pendingRedirectUri(): string | undefined {
+    try {
+      const tx = JSON.parse(this.storage.getItem(TX_KEY) ?? 'null') as LoginTransaction | null;
+      return typeof tx?.redirectUri === 'string' ? tx.redirectUri : undefined;
+    } catch {
+      // A corrupted entry names no redirect URI; take() discards it.
+      return undefined;
+    }
+  }
+
   /**
    * Returns the transaction when it matches `state`, and always empties the slot: a forged or
    * replayed callback also discards the pending login, which then has to start again.
