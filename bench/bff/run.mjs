@@ -39,7 +39,7 @@ const connections = arg('connections', 32);
 const runs = arg('runs', 3);
 /**
  * `--baseline-ref <git ref>`: the BFF as built from that commit, measured as one more path in the
- * same run (before/after under the same load), from bench/bff/.baseline/.
+ * same run (before/after under the same load), built into dist/bff-baseline/.
  */
 const baselineRefAt = process.argv.indexOf('--baseline-ref');
 const baseline = baselineRefAt > 0 ? await buildBaseline(process.argv[baselineRefAt + 1]) : null;
@@ -56,7 +56,7 @@ async function buildBaseline(ref) {
     readFileSync(join(root, 'projects/ngx-spa-auth-bff/package.json'), 'utf8'),
   );
   // Inside the workspace, so the bundle's external imports resolve from its node_modules.
-  const outfile = fileURLToPath(new URL('./.baseline/index.mjs', import.meta.url));
+  const outfile = join(root, 'dist/bff-baseline/index.mjs');
   await build({
     entryPoints: [join(source, 'projects/ngx-spa-auth-bff/src/index.ts')],
     outfile,

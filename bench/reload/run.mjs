@@ -191,7 +191,7 @@ const rows = MODES.map((mode) => {
 });
 const baseline = rows[0].ms;
 console.log(
-  `\nReload → first authorized API response (Chromium, loopback, ${configuration} build, median of ${runs} interleaved reloads per mode)\n`,
+  `\nReload → first authorized API response (Chromium, loopback, ${build ? `${configuration} build` : 'the demo build in dist/'}, median of ${runs} interleaved reloads per mode)\n`,
 );
 console.log(
   '| mode | ms (median) | min–max ms | vs default | navigations | iframes | requests (app / AS / API) | token requests at AS (code / refresh) | API 200s |',
