@@ -2,16 +2,24 @@
 // loopback, with autocannon. Prints requests/s and p50/p99 latency per path and the ratios, for
 // the memory store and for Redis. A measurement, not a test: nothing here fails on a number.
 //
-//   npm run bench:bff [-- --duration 10 --connections 32]
-import { spawn } from 'node:child_process';
+//   npm run bench:bff [-- --duration 8 --connections 32 --runs 3]
+//   npm run bench:bff -- --baseline-ref main   adds the BFF built from that ref, same run
+//   npm run bench:bff -- --profile     where the BFF process spends its CPU (no table)
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import autocannon from 'autocannon';
+import { build } from 'esbuild';
+
+import { summarise } from './profile-summary.mjs';
 
 import { signIn as signInPublicClient } from '../../servers/test/helpers/oauth-client.mjs';
 import { startRedis } from '../../projects/ngx-spa-auth-bff/test/helpers/redis-server.mjs';
@@ -27,6 +35,45 @@ const arg = (name, fallback) => {
 };
 const duration = arg('duration', 8);
 const connections = arg('connections', 32);
+/** Rounds per store: each loads direct, node proxy and BFF in turn; the table shows medians. */
+const runs = arg('runs', 3);
+/**
+ * `--baseline-ref <git ref>`: the BFF as built from that commit, measured as one more path in the
+ * same run (before/after under the same load), built into dist/bff-baseline/.
+ */
+const baselineRefAt = process.argv.indexOf('--baseline-ref');
+const baseline = baselineRefAt > 0 ? await buildBaseline(process.argv[baselineRefAt + 1]) : null;
+
+async function buildBaseline(ref) {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const source = await mkdtemp(join(tmpdir(), 'bff-baseline-'));
+  const archive = execFileSync('git', ['archive', ref, 'tsconfig.json', 'projects'], {
+    cwd: root,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  execFileSync('tar', ['-x', '-C', source], { input: archive });
+  const pkg = JSON.parse(
+    readFileSync(join(root, 'projects/ngx-spa-auth-bff/package.json'), 'utf8'),
+  );
+  // Inside the workspace, so the bundle's external imports resolve from its node_modules.
+  const outfile = join(root, 'dist/bff-baseline/index.mjs');
+  await build({
+    entryPoints: [join(source, 'projects/ngx-spa-auth-bff/src/index.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})],
+    logLevel: 'warning',
+  });
+  await rm(source, { recursive: true });
+  return outfile;
+}
+/** `--profile`: the BFF process runs under `--cpu-prof`; a summary per store follows the table. */
+const profileDir = process.argv.includes('--profile')
+  ? await mkdtemp(join(tmpdir(), 'bff-profile-'))
+  : null;
 
 async function freePort() {
   const server = createServer().listen(0, '127.0.0.1');
@@ -36,12 +83,15 @@ async function freePort() {
   return port;
 }
 
-async function spawnRole(...args) {
+async function spawnRole(env, ...args) {
+  const profile =
+    profileDir && args[0] === 'bff' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = spawn(
     process.execPath,
-    [new URL('./stack-process.mjs', import.meta.url).pathname, ...args],
+    [...profile, new URL('./stack-process.mjs', import.meta.url).pathname, ...args],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
     },
   );
   const [line] = await once(createInterface({ input: child.stdout }), 'line');
@@ -74,17 +124,24 @@ function load(url, headers) {
 
 async function measure(mode, redisUrl) {
   const port = await freePort();
-  const servers = await spawnRole('servers', `http://127.0.0.1:${port}`);
-  const bff = await spawnRole(
-    'bff',
-    String(port),
+  const basePort = await freePort();
+  const origins = [`http://127.0.0.1:${port}`, `http://127.0.0.1:${basePort}`];
+  const servers = await spawnRole({}, 'servers', origins.join(','));
+  const bffArgs = (p) => [
+    String(p),
     servers.info.issuer,
     servers.info.api,
     ...(redisUrl ? [redisUrl] : []),
-  );
+  ];
+  const bff = await spawnRole({}, 'bff', ...bffArgs(port));
+  const base = baseline
+    ? await spawnRole({ BFF_BUNDLE: baseline }, 'bff', ...bffArgs(basePort))
+    : null;
   try {
     const jar = new CookieJar();
     await signIn(bff.info.origin, jar);
+    const baseJar = new CookieJar();
+    if (base) await signIn(base.info.origin, baseJar);
     // Direct calls carry a token of the same kind (same audience, scope, signature) that the demo
     // SPA's public client gets; the BFF's own token never leaves the BFF.
     const { tokens } = await signInPublicClient(servers.info.issuer);
@@ -98,69 +155,122 @@ async function measure(mode, redisUrl) {
         `${bff.info.origin}/bff/api/demo/me`,
         { cookie: sessionCookie(jar), 'x-bff-csrf': '1', 'sec-fetch-site': 'same-origin' },
       ],
+      ...(base && {
+        'bff baseline': [
+          `${base.info.origin}/bff/api/demo/me`,
+          { cookie: sessionCookie(baseJar), 'x-bff-csrf': '1', 'sec-fetch-site': 'same-origin' },
+        ],
+      }),
     };
     for (const name of Object.keys(paths)) await load(...paths[name]); // warm-up (JIT, keep-alive sockets)
-    const results = {};
-    for (const name of ['direct', 'node proxy', 'bff']) {
-      const before = { proxy: cpuMs(bff.child.pid), api: cpuMs(servers.child.pid) };
-      const r = await load(...paths[name]);
-      const perRequest = (ms) => (ms * 1000) / r.requests.total;
-      const failed = r.non2xx + r.errors + r.timeouts;
+    const names = profileDir ? ['bff'] : Object.keys(paths);
+    const samples = Object.fromEntries(names.map((name) => [name, []]));
+    const loadBefore = loadavg()[0];
+    // Interleaved rounds: a change in the machine's load hits every path alike.
+    for (let round = 0; round < (profileDir ? 1 : runs); round += 1) {
+      for (const name of names) {
+        const proxy = name === 'bff baseline' ? base.child : bff.child;
+        const before = { proxy: cpuMs(proxy.pid), api: cpuMs(servers.child.pid) };
+        const r = await load(...paths[name]);
+        const perRequest = (ms) => (ms * 1000) / r.requests.total;
+        samples[name].push({
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          failed: r.non2xx + r.errors + r.timeouts,
+          proxyCpuUs: perRequest(cpuMs(proxy.pid) - before.proxy),
+          apiCpuUs: perRequest(cpuMs(servers.child.pid) - before.api),
+        });
+      }
+    }
+    const results = { load: [loadBefore, loadavg()[0]] };
+    for (const name of names) {
+      const all = samples[name];
       results[name] = {
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        failed,
-        proxyCpuUs: perRequest(cpuMs(bff.child.pid) - before.proxy),
-        apiCpuUs: perRequest(cpuMs(servers.child.pid) - before.api),
+        rps: median(all.map((x) => x.rps)),
+        p50: median(all.map((x) => x.p50)),
+        p99: median(all.map((x) => x.p99)),
+        failed: all.reduce((sum, x) => sum + x.failed, 0),
+        proxyCpuUs: median(all.map((x) => x.proxyCpuUs)),
+        apiCpuUs: median(all.map((x) => x.apiCpuUs)),
       };
     }
     return { mode, ...results };
   } finally {
+    if (base) await stopChild(base.child);
     await stopChild(bff.child);
     await stopChild(servers.child);
   }
 }
 
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The newest profile the BFF process wrote, summarised, then removed. */
+async function printProfile(mode) {
+  const files = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const file = join(profileDir, files.at(-1));
+  console.log(`\nCPU profile of the BFF process, ${mode}, under load on the BFF path:\n`);
+  console.log(summarise(file));
+  await rm(file);
+}
+
 const rows = [await measure('memory store')];
+if (profileDir) await printProfile('memory store');
 const redis = await startRedis();
 try {
   rows.push(await measure('Redis store', redis.url));
+  if (profileDir) await printProfile('Redis store');
 } finally {
   await redis.close();
 }
+if (profileDir) {
+  await rm(profileDir, { recursive: true });
+  process.exit(0);
+}
 
 const fmt = (n, d = 0) => n.toFixed(d).padStart(8);
+const paths = Object.keys(rows[0]).filter((k) => k !== 'mode' && k !== 'load');
 console.log(
-  `\nBFF proxy vs direct API calls (loopback, ${connections} connections, ${duration} s each)\n`,
+  `\nBFF proxy vs direct API calls (loopback, ${connections} connections, ${duration} s each, median of ${runs} interleaved rounds)\n`,
 );
 console.log(
-  '| store        | path       | req/s    | p50 ms   | p99 ms   | failed | proxy CPU µs/req | API CPU µs/req |',
+  '| store        | path         | req/s    | p50 ms   | p99 ms   | failed | proxy CPU µs/req | API CPU µs/req |',
 );
 console.log(
-  '| ------------ | ---------- | -------: | -------: | -------: | -----: | ---------------: | -------------: |',
+  '| ------------ | ------------ | -------: | -------: | -------: | -----: | ---------------: | -------------: |',
 );
 for (const row of rows) {
-  for (const name of ['direct', 'node proxy', 'bff']) {
+  for (const name of paths) {
     const r = row[name];
     const proxyCpu = name === 'direct' ? '–' : r.proxyCpuUs.toFixed(0);
     console.log(
-      `| ${row.mode.padEnd(12)} | ${name.padEnd(10)} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${String(r.failed).padStart(6)} | ${proxyCpu.padStart(16)} | ${r.apiCpuUs.toFixed(0).padStart(14)} |`,
+      `| ${row.mode.padEnd(12)} | ${name.padEnd(12)} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${String(r.failed).padStart(6)} | ${proxyCpu.padStart(16)} | ${r.apiCpuUs.toFixed(0).padStart(14)} |`,
     );
   }
 }
 console.log(
-  '\n| store        | BFF/direct req/s (target ≥ 0.5×) | BFF added p99 ms (target ≤ 5) | node proxy/direct req/s | node proxy added p99 ms |',
+  '\n| store        | path         | req/s vs direct (BFF target ≥ 0.5×) | added p99 ms (BFF target ≤ 5) |',
 );
 console.log(
-  '| ------------ | -------------------------------: | ----------------------------: | ----------------------: | ----------------------: |',
+  '| ------------ | ------------ | ----------------------------------: | ----------------------------: |',
 );
 for (const row of rows) {
-  const p = row['node proxy'];
-  console.log(
-    `| ${row.mode.padEnd(12)} | ${`${(row.bff.rps / row.direct.rps).toFixed(2)}×`.padStart(32)} | ${(row.bff.p99 - row.direct.p99).toFixed(1).padStart(29)} | ${`${(p.rps / row.direct.rps).toFixed(2)}×`.padStart(23)} | ${(p.p99 - row.direct.p99).toFixed(1).padStart(23)} |`,
-  );
+  for (const name of paths.filter((n) => n !== 'direct')) {
+    const r = row[name];
+    console.log(
+      `| ${row.mode.padEnd(12)} | ${name.padEnd(12)} | ${`${(r.rps / row.direct.rps).toFixed(2)}×`.padStart(35)} | ${(r.p99 - row.direct.p99).toFixed(1).padStart(29)} |`,
+    );
+  }
 }
+console.log(
+  `\nload average (1 min) at the start and end of each store: ${rows
+    .map((row) => `${row.mode} ${row.load.map((l) => l.toFixed(1)).join(' → ')}`)
+    .join(', ')}`,
+);
 console.log(
   `\nload average after the run: ${loadavg()
     .map((l) => l.toFixed(1))

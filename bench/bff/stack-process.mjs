@@ -1,19 +1,25 @@
 // Child processes of the BFF benchmark, so the load generator, the API and the BFF each have
 // their own event loop (in production the BFF and the API are separate processes too):
-//   node stack-process.mjs servers <bffOrigin>            authorization server + API
+//   node stack-process.mjs servers <bffOrigin>[,<bffOrigin>…]   authorization server + API
 //   node stack-process.mjs bff <port> <issuer> <api> [redisUrl]
-// Each prints one JSON line when ready, then serves until SIGTERM.
+// Each prints one JSON line when ready, then serves until SIGTERM. BFF_BUNDLE names another build
+// of the BFF to serve (`--baseline` in run.mjs), so two builds are compared in the same run.
 import { Agent, createServer, request } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-import { createBff, RedisStore } from '../../dist/ngx-spa-auth-bff/index.mjs';
 import { startServers } from '../../servers/index.mjs';
 import { CLIENT_SECRET } from '../../projects/ngx-spa-auth-bff/test/helpers/stack.mjs';
 
 const [role, ...args] = process.argv.slice(2);
 let close;
 
+const bundle = process.env.BFF_BUNDLE
+  ? pathToFileURL(resolve(process.env.BFF_BUNDLE)).href
+  : '../../dist/ngx-spa-auth-bff/index.mjs';
+
 if (role === 'servers') {
-  const [origin] = args;
+  const origins = args[0].split(',');
   const servers = await startServers({
     issuerPort: 0,
     apiPort: 0,
@@ -26,8 +32,8 @@ if (role === 'servers') {
         token_endpoint_auth_method: 'client_secret_basic',
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
-        redirect_uris: [`${origin}/bff/callback`],
-        post_logout_redirect_uris: [`${origin}/`],
+        redirect_uris: origins.map((origin) => `${origin}/bff/callback`),
+        post_logout_redirect_uris: origins.map((origin) => `${origin}/`),
       },
     ],
   });
@@ -35,6 +41,7 @@ if (role === 'servers') {
   process.stdout.write(`${JSON.stringify(servers.urls)}\n`);
 } else if (role === 'bff') {
   const [port, issuer, api, redisUrl] = args;
+  const { createBff, RedisStore } = await import(bundle);
   const store = redisUrl ? new RedisStore({ connection: redisUrl }) : undefined;
   if (store) await store.ready();
   const origin = `http://127.0.0.1:${port}`;

@@ -14,6 +14,7 @@ import {
 } from './session-record';
 import {
   decodeSession,
+  deepFreeze,
   encodeSession,
   extendedTtl,
   keys,
@@ -26,14 +27,6 @@ interface Entry {
   expiresAt: number;
   /** The decoded session, parsed once and frozen (no caller can change what is stored). */
   decoded?: SessionRecord | null;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
 
 export interface MemoryStoreOptions {

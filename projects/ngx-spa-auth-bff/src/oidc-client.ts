@@ -18,7 +18,7 @@ import type { RefreshAttempt } from '../../ngx-spa-auth/src/lib/core/session/ref
 import type { TokenResponse } from '../../ngx-spa-auth/src/lib/core/token-set';
 import { BffError } from './errors';
 import type { ClientAuthentication, ResolvedBffOptions } from './options';
-import { classifyRefreshError, type ObservedResponse } from './refresh-outcome';
+import { refreshFailureOf, type ObservedResponse } from './refresh-answer';
 import type { LoginTransaction } from './session-record';
 import type { RefreshedTokens } from './session-refresher';
 
@@ -202,7 +202,7 @@ export class OidcClient {
       );
       return { response: toTokenResponse(result), claims: claimsOf(result) };
     } catch (error) {
-      throw classifyRefreshError(error, scope.response, signal.aborted, this.options.clock.now());
+      throw refreshFailureOf(error, scope.response, signal.aborted, this.options.clock.now());
     }
   };
 

@@ -21,9 +21,9 @@ import { storeUnavailable } from './errors';
 import type { LoginTransaction, SessionLifetimes, SessionRecord } from './session-record';
 import { sessionTtlMs } from './session-record';
 import {
-  decodeSession,
   encodeSession,
   keys,
+  SessionDecoder,
   type SessionLock,
   type SessionStore,
 } from './session-store';
@@ -78,6 +78,7 @@ interface ScriptCommands {
 export class RedisStore implements SessionStore {
   private readonly redis: Redis & ScriptCommands;
   private readonly prefix: string;
+  private readonly decoder = new SessionDecoder();
 
   constructor(options: RedisStoreOptions) {
     const availability: RedisOptions = {
@@ -87,10 +88,12 @@ export class RedisStore implements SessionStore {
       // Reconnect forever, quickly at first, then every second.
       retryStrategy: (times) => Math.min(times * 100, 1000),
     };
+    // Auto-pipelining: the commands of concurrent requests issued in one tick go out in one write
+    // (each keeps its own reply), instead of one write and one read per command.
     const redis =
       typeof options.connection === 'string'
-        ? new Redis(options.connection, availability)
-        : new Redis({ ...options.connection, ...availability });
+        ? new Redis(options.connection, { enableAutoPipelining: true, ...availability })
+        : new Redis({ enableAutoPipelining: true, ...options.connection, ...availability });
     redis.defineCommand('bffReadSession', { numberOfKeys: 1, lua: READ_SESSION });
     redis.defineCommand('bffReplaceLocked', { numberOfKeys: 2, lua: REPLACE_LOCKED });
     redis.defineCommand('bffUnlock', { numberOfKeys: 1, lua: UNLOCK });
@@ -119,7 +122,9 @@ export class RedisStore implements SessionStore {
     const value = await this.call(() =>
       this.redis.bffReadSession(keys.session(this.prefix, id), lifetimes.idleMs, now),
     );
-    return typeof value === 'string' ? decodeSession(value) : null;
+    if (typeof value === 'string') return this.decoder.decode(id, value);
+    this.decoder.forget(id);
+    return null;
   }
 
   async createSession(
@@ -160,6 +165,7 @@ export class RedisStore implements SessionStore {
   }
 
   async deleteSession(id: string): Promise<void> {
+    this.decoder.forget(id);
     await this.call(() => this.redis.del(keys.session(this.prefix, id)));
   }
 

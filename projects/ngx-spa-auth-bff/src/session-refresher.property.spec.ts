@@ -5,13 +5,22 @@ import {
   CLIENT_ID,
   FakeAuthorizationServer,
   ISSUER,
-  type TokenFault,
 } from '../../../test/fake-authorization-server';
 import { FakeClock } from '../../../test/fake-clock';
+import {
+  applyScenario,
+  expectRefreshInvariants,
+  modelApi,
+  mulberry32,
+  refreshScenarioArb,
+  scheduleApiRejections,
+  type RefreshScenario,
+  type RequestOutcome,
+} from '../../../test/refresh-property';
 import type { RefreshAttempt } from '../../ngx-spa-auth/src/lib/core/session/refresh-coordinator';
 import { isBffError } from './errors';
 import { MemoryStore } from './memory-store';
-import { classifyRefreshError } from './refresh-outcome';
+import { refreshFailureOf } from './refresh-answer';
 import type { SessionRecord } from './session-record';
 import { SessionRefresher, type RefreshedTokens } from './session-refresher';
 
@@ -25,45 +34,11 @@ import { SessionRefresher, type RefreshedTokens } from './session-refresher';
  * - no token is sent after the session has ended.
  */
 
-const faultArb: fc.Arbitrary<TokenFault | null> = fc.oneof(
-  { weight: 4, arbitrary: fc.constant(null) },
-  { weight: 2, arbitrary: fc.constant<TokenFault>({ kind: 'lose' }) },
-  { weight: 1, arbitrary: fc.constant<TokenFault>({ kind: 'status', status: 503 }) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .integer({ min: 0, max: 5 })
-      .map<TokenFault>((s) => ({ kind: 'status', status: 429, retryAfter: String(s) })),
-  },
-  { weight: 1, arbitrary: fc.constant<TokenFault>({ kind: 'hang' }) },
-);
-
-const scenarioArb = fc.record({
-  reuseIntervalS: fc.constantFrom(0, 1, 3, 10, 30),
-  accessTokenTtlS: fc.integer({ min: 31, max: 240 }),
-  requests: fc.array(
-    fc.record({
-      at: fc.integer({ min: 0, max: 600_000 }),
-      apiLatency: fc.integer({ min: 0, max: 2_000 }),
-      instance: fc.constantFrom(0, 1),
-    }),
-    { minLength: 1, maxLength: 120 },
-  ),
-  tokenLatencies: fc.array(
-    fc.tuple(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 3_000 })),
-    { minLength: 1, maxLength: 20 },
-  ),
-  faults: fc.array(faultArb, { maxLength: 12 }),
-  apiRejections: fc.array(fc.integer({ min: 0, max: 600_000 }), { maxLength: 3 }),
-  seed: fc.integer(),
-});
-
-type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
-type Outcome = 'ok' | 'unauthorized' | 'session_expired' | 'other';
+const scenarioArb = refreshScenarioArb({ maxRequests: 120, instances: 2 });
 
 const LIFETIMES = { idleMs: 3 * 3600_000, absoluteMs: 8 * 3600_000 };
 
-/** The BFF's refresh attempt, over the fake server's fetch, classified by the BFF's own rules. */
+/** The BFF's refresh attempt, over the fake server's fetch, classified as the BFF does. */
 function attemptOver(
   server: FakeAuthorizationServer,
   clock: FakeClock,
@@ -81,13 +56,13 @@ function attemptOver(
         signal,
       });
     } catch (error) {
-      throw classifyRefreshError(error, undefined, signal.aborted, clock.now());
+      throw refreshFailureOf(error, undefined, signal.aborted, clock.now());
     }
     const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
     if (response.status === 200 && typeof body?.['access_token'] === 'string') {
       return { response: body as unknown as RefreshedTokens['response'], claims: null };
     }
-    throw classifyRefreshError(
+    throw refreshFailureOf(
       body,
       { status: response.status, retryAfter: response.headers.get('retry-after') },
       false,
@@ -96,19 +71,11 @@ function attemptOver(
   };
 }
 
-async function run(s: Scenario) {
+async function run(s: RefreshScenario) {
   const clock = new FakeClock();
   const server = new FakeAuthorizationServer(clock, s.reuseIntervalS * 1000);
-  server.accessTokenTtlSeconds = s.accessTokenTtlS;
-  server.model.accessTokenTtlMs = s.accessTokenTtlS * 1000;
-  for (const fault of s.faults) if (fault) server.faults.push(fault);
-  let latencyIndex = 0;
-  server.latency = () => {
-    const [toServer, toClient] = s.tokenLatencies[latencyIndex++ % s.tokenLatencies.length];
-    return { toServer, toClient };
-  };
-  let seed = s.seed >>> 0;
-  const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+  applyScenario(server, s);
+  const random = mulberry32(s.seed);
 
   const store = new MemoryStore({ clock, sweepIntervalMs: 0 });
   const family = server.model.issueFamily();
@@ -140,15 +107,10 @@ async function run(s: Scenario) {
   );
 
   let sessionEndedAt: number | null = null;
-  const apiCalls: { at: number; token: string }[] = [];
-  const api = (token: string, latency: number) =>
-    new Promise<number>((resolve) => {
-      apiCalls.push({ at: clock.now(), token });
-      clock.setTimeout(() => resolve(server.model.accessTokenValid(token) ? 200 : 401), latency);
-    });
+  const api = modelApi(clock, server);
 
   // The proxy's protocol: read the session → usable token → send → on 401 refresh once → replay.
-  const outcomes: Outcome[] = [];
+  const outcomes: RequestOutcome[] = [];
   const sends: number[] = [];
   const requests = s.requests.map((r, i) =>
     new Promise<void>((resolve) => clock.setTimeout(resolve, r.at)).then(async () => {
@@ -162,11 +124,11 @@ async function run(s: Scenario) {
         }
         let usable = await refresher.usable(current);
         sends[i]++;
-        let status = await api(usable.tokens.accessToken, r.apiLatency);
+        let status = await api.call(usable.tokens.accessToken, r.apiLatency);
         if (status === 401) {
           usable = await refresher.usable(usable, usable.tokens.accessToken);
           sends[i]++;
-          status = await api(usable.tokens.accessToken, r.apiLatency);
+          status = await api.call(usable.tokens.accessToken, r.apiLatency);
         }
         outcomes[i] = status === 200 ? 'ok' : 'unauthorized';
       } catch (error) {
@@ -180,13 +142,13 @@ async function run(s: Scenario) {
       }
     }),
   );
-  for (const at of s.apiRejections) clock.setTimeout(() => server.model.expireAccessTokens(), at);
+  scheduleApiRejections(clock, server, s);
   await clock.runAll(2 * 3600 * 1000);
   await store.close();
   return {
     outcomes,
     sends,
-    apiCalls,
+    apiCalls: api.calls,
     sessionEndedAt,
     server,
     requests: requests.length,
@@ -198,15 +160,7 @@ describe('server-side refresh with two instances sharing a store (property)', ()
   it('never causes a reuse detection, never overlaps refreshes across instances, settles and replays at most once', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (s) => {
-        const r = await run(s);
-        expect(r.server.model.reuseDetections).toBe(0);
-        expect(r.server.maxRefreshesInFlight).toBeLessThanOrEqual(1);
-        expect(r.outcomes.filter(Boolean)).toHaveLength(r.requests);
-        expect(r.outcomes).not.toContain('other');
-        expect(Math.max(...r.sends)).toBeLessThanOrEqual(2);
-        if (r.sessionEndedAt !== null) {
-          expect(r.apiCalls.filter((c) => c.at > r.sessionEndedAt!)).toEqual([]);
-        }
+        expectRefreshInvariants(await run(s));
       }),
       { numRuns: 100 },
     );

@@ -76,3 +76,37 @@ export function extendedTtl(encoded: string, idleMs: number, now: number): numbe
   const absoluteEnd = Number(encoded.slice(0, encoded.indexOf('\n')));
   return Math.min(idleMs, absoluteEnd - now);
 }
+
+/** Freezes a value and everything in it, so no caller can change a record a store hands out. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * Decodes stored sessions, reusing the frozen record while a session's stored value is unchanged:
+ * every proxied request reads its session, and the value changes only on refresh. Comparing the
+ * string is far cheaper than parsing it again. Bounded (least recently used go first).
+ */
+export class SessionDecoder {
+  private readonly cache = new Map<string, { value: string; record: SessionRecord | null }>();
+
+  constructor(private readonly maxEntries = 1000) {}
+
+  decode(id: string, value: string): SessionRecord | null {
+    const hit = this.cache.get(id);
+    this.cache.delete(id);
+    const record = hit?.value === value ? hit.record : deepFreeze(decodeSession(value));
+    this.cache.set(id, { value, record });
+    if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+    return record;
+  }
+
+  /** Drops a session's decoded tokens (it ended, or was not found). */
+  forget(id: string): void {
+    this.cache.delete(id);
+  }
+}

@@ -64,11 +64,15 @@ const agents = {
   https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
 };
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** Header names a `Connection` header declares hop-by-hop (RFC 9110 §7.6.1). */
-function connectionListed(headers: IncomingHttpHeaders): Set<string> {
+function connectionListed(headers: IncomingHttpHeaders): ReadonlySet<string> {
   const value = headers['connection'];
+  // The usual values name no header: skip the split (this runs twice per proxied request).
+  if (value === undefined || value === 'keep-alive' || value === 'close') return NONE;
   return new Set(
-    (Array.isArray(value) ? value.join(',') : (value ?? ''))
+    (Array.isArray(value) ? value.join(',') : value)
       .split(',')
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
@@ -116,7 +120,14 @@ export function sendUpstream(
   const secure = request.url.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(request.url, {
+    const { url } = request;
+    // Options, not the URL object: node would convert the URL on every request.
+    const req = send({
+      protocol: url.protocol,
+      // An IPv6 literal comes bracketed in a URL ("[::1]"), bare in request options.
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
       method: request.method,
       headers: forwardedRequestHeaders(request),
       agent: secure ? agents.https : agents.http,

@@ -3,6 +3,7 @@ import {
   parseRetryAfter,
   RefreshFailure,
   sessionEndReasonOf,
+  unansweredRefresh,
 } from './refresh-failure';
 
 const NOW = Date.parse('2025-01-15T12:00:00Z');
@@ -126,6 +127,19 @@ describe('classifyRefreshAnswer', () => {
     expect(
       classifyRefreshAnswer({ status: 503, error: 'temporarily_unavailable' }, NOW).details.error,
     ).toBeUndefined();
+  });
+});
+
+describe('unansweredRefresh', () => {
+  it.each([
+    [false, 'network'],
+    [true, 'timeout'],
+  ] as const)('calls no answer ambiguous (aborted by our timeout: %p → %s)', (aborted, reason) => {
+    const failure = unansweredRefresh(aborted);
+    expect(failure).toBeInstanceOf(RefreshFailure);
+    expect(failure.kind).toBe('ambiguous');
+    expect(failure.reason).toBe(reason);
+    expect(failure.details).toEqual({});
   });
 });
 

@@ -42,6 +42,14 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/**
+ * A refresh that got no answer at all: the request failed before a response arrived (lost
+ * connection), or our own abort ended it on timeout. The server may have rotated, so ambiguous.
+ */
+export function unansweredRefresh(aborted: boolean): RefreshFailure {
+  return new RefreshFailure('ambiguous', aborted ? 'timeout' : 'network');
+}
+
 /** What the token endpoint answered a refresh with, as far as the classification needs it. */
 export interface RefreshAnswer {
   readonly status: number;

@@ -6,7 +6,7 @@ import { withDeadline, type Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
 import type { DPoPKeyHolder } from '../dpop/dpop-key-holder';
-import { classifyRefreshAnswer, RefreshFailure } from '../refresh-failure';
+import { classifyRefreshAnswer, unansweredRefresh } from '../refresh-failure';
 import {
   mainThreadHolder,
   type FetchLike,
@@ -263,7 +263,7 @@ export class AuthorizationServerApi {
       );
     } catch {
       // fetch rejected: lost connection or our own abort on timeout. Either way the outcome is unknown.
-      throw new RefreshFailure('ambiguous', signal.aborted ? 'timeout' : 'network');
+      throw unansweredRefresh(signal.aborted);
     }
     const now = () => this.#clock.now();
     if (response.status >= 500 || response.status === 429) {

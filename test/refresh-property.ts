@@ -1,0 +1,159 @@
+/**
+ * What the refresh property tests share (the browser core's and the BFF's): the fast-check
+ * arbitraries of timing, faults and reuse intervals, the server and API models they drive, and the
+ * invariants both must keep. Each test supplies only its client (tabs or BFF instances).
+ */
+import fc from 'fast-check';
+
+import type { FakeAuthorizationServer, TokenFault } from './fake-authorization-server';
+import type { FakeClock } from './fake-clock';
+
+/** A token request's fate: usually none, else lost, 503, 429 with Retry-After, or hanging. */
+export const tokenFaultArb: fc.Arbitrary<TokenFault | null> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(null) },
+  { weight: 2, arbitrary: fc.constant<TokenFault>({ kind: 'lose' }) },
+  { weight: 1, arbitrary: fc.constant<TokenFault>({ kind: 'status', status: 503 }) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 0, max: 5 })
+      .map<TokenFault>((s) => ({ kind: 'status', status: 429, retryAfter: String(s) })),
+  },
+  { weight: 1, arbitrary: fc.constant<TokenFault>({ kind: 'hang' }) },
+);
+
+export interface RefreshScenarioOptions {
+  /** Most API requests in one scenario. */
+  readonly maxRequests: number;
+  /** Clients the requests are spread over (BFF instances); 1 = `instance` is always 0. */
+  readonly instances?: number;
+  /** Whether requests may use `getAccessToken({ forceRefresh: true })` (browser client only). */
+  readonly forcedRefreshes?: boolean;
+  /** Whether a `withKeepAlive()` timer may run (browser client only). */
+  readonly keepAlive?: boolean;
+}
+
+/** A random scenario: server reuse interval W, token lifetime, requests, latencies, faults. */
+export function refreshScenarioArb({
+  maxRequests,
+  instances = 1,
+  forcedRefreshes = false,
+  keepAlive = false,
+}: RefreshScenarioOptions) {
+  return fc.record({
+    reuseIntervalS: fc.constantFrom(0, 1, 3, 10, 30),
+    accessTokenTtlS: fc.integer({ min: 31, max: 240 }),
+    requests: fc.array(
+      fc.record({
+        at: fc.integer({ min: 0, max: 600_000 }),
+        apiLatency: fc.integer({ min: 0, max: 2_000 }),
+        instance: fc.integer({ min: 0, max: instances - 1 }),
+        /** `getAccessToken({ forceRefresh: true })` instead of an ordinary call. */
+        forced: forcedRefreshes ? fc.boolean() : fc.constant(false),
+      }),
+      { minLength: 1, maxLength: maxRequests },
+    ),
+    /** Latencies of successive token requests (to the server, back to the client). */
+    tokenLatencies: fc.array(
+      fc.tuple(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 3_000 })),
+      { minLength: 1, maxLength: 20 },
+    ),
+    faults: fc.array(tokenFaultArb, { maxLength: 12 }),
+    /** Moments at which the API starts rejecting every token issued so far (server-side revocation). */
+    apiRejections: fc.array(fc.integer({ min: 0, max: 600_000 }), { maxLength: 3 }),
+    /** The keep-alive's interval in seconds, or none; it runs until the requests are over. */
+    keepAliveS: keepAlive
+      ? fc.option(fc.constantFrom(20, 45, 120), { nil: null })
+      : fc.constant<number | null>(null),
+    seed: fc.integer(),
+  });
+}
+
+export type RefreshScenario =
+  ReturnType<typeof refreshScenarioArb> extends fc.Arbitrary<infer T> ? T : never;
+
+export type RequestOutcome = 'ok' | 'unauthorized' | 'session_expired' | 'other';
+
+/** Gives the fake server the scenario's token lifetime, faults and token-request latencies. */
+export function applyScenario(server: FakeAuthorizationServer, s: RefreshScenario): void {
+  server.accessTokenTtlSeconds = s.accessTokenTtlS;
+  server.model.accessTokenTtlMs = s.accessTokenTtlS * 1000;
+  for (const fault of s.faults) if (fault) server.faults.push(fault);
+  let latencyIndex = 0;
+  server.latency = () => {
+    const [toServer, toClient] = s.tokenLatencies[latencyIndex++ % s.tokenLatencies.length];
+    return { toServer, toClient };
+  };
+}
+
+export interface ApiCall {
+  readonly at: number;
+  readonly token: string | null;
+}
+
+/**
+ * The protected API: answers 200 for a token the server model still accepts, else 401, after the
+ * request's latency; every call is recorded.
+ */
+export function modelApi(clock: FakeClock, server: FakeAuthorizationServer) {
+  const calls: ApiCall[] = [];
+  const call = (token: string | null, latency: number) =>
+    new Promise<number>((resolve) => {
+      calls.push({ at: clock.now(), token });
+      clock.setTimeout(
+        () => resolve(token && server.model.accessTokenValid(token) ? 200 : 401),
+        latency,
+      );
+    });
+  return { calls, call };
+}
+
+/** Schedules the scenario's server-side revocations (after the requests, so ties go to them). */
+export function scheduleApiRejections(
+  clock: FakeClock,
+  server: FakeAuthorizationServer,
+  s: RefreshScenario,
+): void {
+  for (const at of s.apiRejections) clock.setTimeout(() => server.model.expireAccessTokens(), at);
+}
+
+/** Seeded jitter source for the client under test, so a failing scenario replays exactly. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface RefreshRunResult {
+  readonly server: FakeAuthorizationServer;
+  /** Requests the scenario made; each must have an outcome. */
+  readonly requests: number;
+  readonly outcomes: readonly RequestOutcome[];
+  /** Times each request was sent to the API. */
+  readonly sends: readonly number[];
+  readonly apiCalls: readonly ApiCall[];
+  readonly sessionEndedAt: number | null;
+}
+
+/**
+ * The invariants: the server never detects a reuse (which would revoke the family everywhere);
+ * never more than one refresh in flight at the server; every request settles, none with an
+ * unexpected error, none sent more than twice; no token sent after the session ended.
+ */
+export function expectRefreshInvariants(r: RefreshRunResult): void {
+  expect(r.server.model.reuseDetections).toBe(0);
+  expect(r.server.maxRefreshesInFlight).toBeLessThanOrEqual(1);
+  expect(r.outcomes.filter(Boolean)).toHaveLength(r.requests);
+  expect(r.outcomes).not.toContain('other');
+  expect(Math.max(...r.sends)).toBeLessThanOrEqual(2);
+  if (r.sessionEndedAt !== null) {
+    const endedAt = r.sessionEndedAt;
+    const late = r.apiCalls.filter((c) => c.at > endedAt && c.token !== null);
+    expect(late).toEqual([]);
+  }
+}
