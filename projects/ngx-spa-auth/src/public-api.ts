@@ -7,12 +7,16 @@ export {
   withDPoP,
   withRefreshTokenInMemory,
   withSessionRestore,
+  withStepUp,
+  withPushedAuthorization,
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
 export type { AuthFeature } from './lib/angular/provide-auth';
 export { AuthModule } from './lib/angular/auth.module';
 export { AuthService } from './lib/angular/auth.service';
 export { authGuard, AuthGuard } from './lib/angular/auth.guard';
+export { authGuardWith } from './lib/angular/step-up.guard';
+export type { AuthGuardOptions } from './lib/angular/step-up.guard';
 export { authInterceptor, AuthInterceptor, SKIP_AUTH } from './lib/angular/auth.interceptor';
 
 export type { AuthConfig, AuthEndpoints } from './lib/core/config';
@@ -20,6 +24,7 @@ export { AuthError, isAuthError } from './lib/core/errors';
 export type { AuthErrorCode, AuthErrorDetails } from './lib/core/errors';
 export type { AuthEvent, AuthEventType, SessionEndReason } from './lib/core/events';
 export type { UserClaims } from './lib/core/token-set';
+export type { StepUpRequirement } from './lib/core/step-up';
 export type {
   AuthState,
   AuthStatus,

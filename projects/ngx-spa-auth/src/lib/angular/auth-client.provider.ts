@@ -15,7 +15,9 @@ import {
   AUTH_DPOP,
   AUTH_FETCH,
   AUTH_PERSISTENCE,
+  AUTH_PUSHED_AUTHORIZATION,
   AUTH_SESSION_RESTORE,
+  AUTH_STEP_UP_LOGIN,
   AUTH_USE_WORKER,
 } from './auth-tokens';
 
@@ -73,6 +75,8 @@ export function createAuthClient(): AuthClient {
     channel: env ? broadcastTabChannel(scope) : null,
     holderFactory: useWorker ? workerOrMainThread(fetchFn, warn) : undefined,
     dpop: env ? inject(AUTH_DPOP) : null,
+    stepUpLogin: inject(AUTH_STEP_UP_LOGIN),
+    pushedAuthorization: inject(AUTH_PUSHED_AUTHORIZATION),
   });
   inject(DestroyRef).onDestroy(() => client.dispose());
   return client;

@@ -47,6 +47,10 @@ export interface AuthClientOptions {
   readonly channel?: TabChannel | null;
   /** Where the DPoP key lives; DPoP is on when given (`withDPoP()`). */
   readonly dpop?: DPoPFactory | null;
+  /** Whether an API's step-up challenge starts the step-up login by itself (`withStepUp()`). */
+  readonly stepUpLogin?: boolean;
+  /** Whether logins push their parameters first (RFC 9126, `withPushedAuthorization()`). */
+  readonly pushedAuthorization?: boolean;
 }
 
 /** Options of `withSessionRestore()`. */

@@ -1,6 +1,7 @@
 // AuthError, the one error type apps see, with its stable codes; messages are long in development
 // and a code plus a README link in production.
 import type { SessionEndReason } from './events';
+import type { StepUpRequirement } from './step-up';
 
 /**
  * Stable error codes. Apps branch on `code`, never on `message`.
@@ -17,6 +18,10 @@ import type { SessionEndReason } from './events';
  * - `session_expired`: the session ended (refresh failed definitively or could not be completed safely).
  * - `not_authenticated`: an access token was asked for while signed out.
  * - `unsupported_environment`: the operation needs a browser (e.g. called during server-side rendering).
+ * - `step_up_required`: an API answered 401 `insufficient_user_authentication` (RFC 9470); `stepUp`
+ *   says what sign-in it wants. Pass it to `AuthService.stepUp()`, or let `withStepUp()` do that.
+ * - `pushed_authorization_failed`: the pushed authorization request (RFC 9126) was refused or got no
+ *   usable answer (see `error`, `status`); no login was started.
  */
 export type AuthErrorCode =
   | 'invalid_config'
@@ -29,7 +34,9 @@ export type AuthErrorCode =
   | 'network_error'
   | 'session_expired'
   | 'not_authenticated'
-  | 'unsupported_environment';
+  | 'unsupported_environment'
+  | 'step_up_required'
+  | 'pushed_authorization_failed';
 
 export interface AuthErrorDetails {
   /** The OAuth `error` value, when the server sent one. */
@@ -46,6 +53,8 @@ export interface AuthErrorDetails {
    * failure: for diagnostics and bug reports. Apps branch on `code`.
    */
   readonly protocolCode?: string;
+  /** What a stronger sign-in must give, for `step_up_required`. */
+  readonly stepUp?: StepUpRequirement;
 }
 
 /** Where the production message points: the README's list of error codes. */
@@ -65,6 +74,7 @@ export class AuthError extends Error {
   readonly status?: number;
   readonly reason?: SessionEndReason;
   readonly protocolCode?: string;
+  readonly stepUp?: StepUpRequirement;
 
   constructor(
     readonly code: AuthErrorCode,
@@ -77,6 +87,7 @@ export class AuthError extends Error {
     this.status = details.status;
     this.reason = details.reason;
     this.protocolCode = details.protocolCode;
+    this.stepUp = details.stepUp;
   }
 }
 

@@ -1,6 +1,7 @@
 // What the library reports (AuthEvent), why a session ends (SessionEndReason), and the small
 // synchronous emitter the Angular layer turns into observables.
 import type { AuthError } from './errors';
+import type { StepUpRequirement } from './step-up';
 import type { UserClaims } from './token-set';
 
 /**
@@ -44,6 +45,17 @@ export type AuthEvent =
     }
   | { readonly type: 'session_expired'; readonly reason: SessionEndReason }
   | { readonly type: 'logout'; readonly localOnly: boolean }
+  /**
+   * An allow-listed API answered `insufficient_user_authentication` (RFC 9470): `url` is the
+   * request's origin and path (no query); `autoLogin` whether `withStepUp()` starts the login.
+   */
+  | {
+      readonly type: 'step_up_required';
+      readonly url: string;
+      readonly acrValues?: readonly string[];
+      readonly maxAge?: number;
+      readonly autoLogin: boolean;
+    }
   /** In production builds `message` is a short stable text (`revocation_failed`, …), not a sentence. */
   | { readonly type: 'warning'; readonly message: string };
 

@@ -17,6 +17,8 @@ export interface LoginTransaction {
   /** The `prompt` sent, so a failed `prompt=none` restore is told apart from an interactive login. */
   readonly prompt?: string;
   readonly createdAt: number;
+  /** The `max_age` sent (step-up), so the code exchange checks the ID token's `auth_time`. */
+  readonly maxAge?: number;
 }
 
 /** Creates a fresh transaction: new PKCE verifier, one-time state and nonce (RFC 7636, RFC 9700 §2.1). */

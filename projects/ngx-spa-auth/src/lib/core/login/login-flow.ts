@@ -16,6 +16,7 @@ import type {
   AuthorizationServerApi,
   ValidatedTokens,
 } from '../authorization-server/authorization-server-api';
+import { maxAgeOf, usesPushedAuthorization } from './pushed-authorization';
 import { TransactionStore } from './transaction-store';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -57,6 +58,8 @@ export class LoginFlow {
     env: BrowserEnvironment,
     server: AuthorizationServerApi,
     now: () => number,
+    /** Whether logins are pushed first (RFC 9126); also done when the server requires it. */
+    private readonly pushed = false,
   ) {
     this.#config = config;
     this.#env = env;
@@ -85,8 +88,13 @@ export class LoginFlow {
     const jkt = await this.#server.dpop?.renew();
     const params = jkt ? { ...options.params, dpop_jkt: jkt } : options.params;
     const url = await buildAuthorizationUrl(as.authorization_endpoint, this.#config, tx, params);
-    this.#transactions.save(tx);
-    return url;
+    // Pushed first when asked; a refused push throws before the transaction is saved.
+    const redirect = usesPushedAuthorization(as, this.pushed)
+      ? await this.#server.pushAuthorization(url)
+      : url;
+    const maxAge = maxAgeOf(url);
+    this.#transactions.save(maxAge === undefined ? tx : { ...tx, maxAge });
+    return redirect;
   }
 
   /**
@@ -123,7 +131,12 @@ export class LoginFlow {
     try {
       const as = await this.#server.metadata();
       const validated = validateCallback(as, this.#server.registration, params, tx);
-      const tokens = await this.#server.exchangeCode(validated, tx.codeVerifier, tx.nonce);
+      const tokens = await this.#server.exchangeCode(
+        validated,
+        tx.codeVerifier,
+        tx.nonce,
+        tx.maxAge,
+      );
       return { ok: true, tokens, transaction: tx };
     } catch (error) {
       // Every step above throws AuthError; anything else is unexpected and reported generically.
