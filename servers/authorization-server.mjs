@@ -11,6 +11,7 @@ import { createInteractions } from './interactions.mjs';
 import { Provider } from './oidc-provider.mjs';
 import { buildProviderConfiguration } from './provider-config.mjs';
 import { createStorage, revocationRequest } from './reuse-interval-adapter.mjs';
+import { createStepUpControl } from './step-up.mjs';
 import { createTokenEndpointMonitor } from './token-endpoint-monitor.mjs';
 
 /** A fresh RS256 signing key; pass `signingKey` instead to mint test tokens with the same key. */
@@ -55,7 +56,7 @@ export async function createAuthorizationServer({
   extraClients = [],
 }) {
   const storage = createStorage({ reuseInterval });
-  const settings = { accessTokenTtl, dpopNonceRequired: false };
+  const settings = { accessTokenTtl, dpopNonceRequired: false, parRequired: false };
   const monitor = createTokenEndpointMonitor({ appOrigins });
 
   const provider = new Provider(
@@ -87,13 +88,15 @@ export async function createAuthorizationServer({
   // After the monitor, so the monitor's event sees the response as the client will.
   const dpopNonces = createDpopNonceControl({ provider, settings });
 
-  const interactions = createInteractions({ provider, users });
+  const stepUp = createStepUpControl({ provider, settings });
+  const interactions = createInteractions({ provider, users, stepUp });
   const control = createControlApi({
     provider,
     storage,
     monitor,
     settings,
     dpopNonces,
+    stepUp,
     initialSettings: { reuseInterval, accessTokenTtl, dpopNonceRequired: false },
     appOrigins,
   });

@@ -65,6 +65,7 @@ export function createControlApi({
   monitor,
   settings,
   dpopNonces,
+  stepUp,
   initialSettings,
   appOrigins,
 }) {
@@ -74,6 +75,7 @@ export function createControlApi({
       revocationScope: storage.revocationScope,
       accessTokenTtl: settings.accessTokenTtl,
       dpopNonceRequired: dpopNonces.required,
+      parRequired: settings.parRequired === true,
       appOrigins: [...appOrigins],
     };
   }
@@ -103,13 +105,19 @@ export function createControlApi({
   }
 
   const routes = {
-    'GET /stats': () => ({ ...monitor.snapshot(), settings: currentSettings() }),
+    'GET /stats': () => ({
+      ...monitor.snapshot(),
+      stepUp: structuredClone(stepUp.counters),
+      settings: currentSettings(),
+    }),
     'POST /reset': () => {
       monitor.reset();
       storage.reuseInterval = initialSettings.reuseInterval;
       storage.revocationScope = 'grant';
       settings.accessTokenTtl = initialSettings.accessTokenTtl;
       dpopNonces.required = initialSettings.dpopNonceRequired;
+      settings.parRequired = false;
+      stepUp.reset();
       return { ok: true, settings: currentSettings() };
     },
     'POST /lose-next-token-response': (body) => {
@@ -150,6 +158,10 @@ export function createControlApi({
     'POST /revoke-user': (body) => revokeUser(body),
     'POST /dpop-nonce': (body) => {
       dpopNonces.required = requiredFlag(body.required);
+      return { ok: true, settings: currentSettings() };
+    },
+    'POST /require-par': (body) => {
+      settings.parRequired = requiredFlag(body.required);
       return { ok: true, settings: currentSettings() };
     },
     'POST /rotate-dpop-nonce': () => {

@@ -175,12 +175,14 @@ test('reset zeroes counters and faults and restores the startup settings', async
   await control(issuer, '/__control/lose-next-token-response', { count: 3 });
   await control(issuer, '/__control/dpop-nonce', { required: true });
   await control(issuer, '/__control/revocation-scope', { scope: 'token' });
+  await control(issuer, '/__control/require-par', { required: true });
   const r = await control(issuer, '/__control/reset', {});
   assert.deepEqual(r.settings, {
     reuseInterval: 0,
     revocationScope: 'grant',
     accessTokenTtl: 60,
     dpopNonceRequired: false,
+    parRequired: false,
     appOrigins: ['http://localhost:4200', 'http://localhost:4201'],
   });
   const s = await stats(issuer);
