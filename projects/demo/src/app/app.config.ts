@@ -12,7 +12,9 @@ import {
   provideAuth,
   withDPoP,
   withPersistentSession,
+  withPushedAuthorization,
   withSessionRestore,
+  withStepUp,
   type AuthFeature,
 } from 'ngx-spa-auth';
 
@@ -28,6 +30,8 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
   ];
   if (settings.dpop) features.push(withDPoP());
   if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
+  if (settings.stepUp) features.push(withStepUp());
+  if (settings.par) features.push(withPushedAuthorization());
   return {
     providers: [
       provideZonelessChangeDetection(),

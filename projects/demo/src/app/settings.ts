@@ -21,6 +21,9 @@ import { InjectionToken } from '@angular/core';
  *                            the URL the API page calls (default: the embedded API)
  *   ?idTokenHint=session     withSessionRestore({ idTokenHint: 'session' | 'local' }): keep the last ID
  *                            token for prompt=none restores (glewlwyd needs it); default off
+ *   ?stepUp=1                withStepUp(): an API's step-up challenge starts the login (default 0)
+ *   ?par=1                   withPushedAuthorization(): logins pushed first, RFC 9126 (default 0)
+ *   ?recentMaxAge=300        the maxAge (seconds) of the /recent page's authGuardWith()
  *   ?resetSettings           forget all of the above
  *
  * The parameters are removed from the address bar once applied.
@@ -43,6 +46,12 @@ export interface DemoSettings {
   readonly api?: string;
   /** Where withSessionRestore() keeps the last ID token for `id_token_hint`; undefined = it does not. */
   readonly idTokenHint?: 'session' | 'local';
+  /** Whether withStepUp() is on. */
+  readonly stepUp: boolean;
+  /** Whether withPushedAuthorization() is on. */
+  readonly par: boolean;
+  /** The maxAge of the /recent page's guard, seconds. */
+  readonly recentMaxAge: number;
   /** Query parameters that were ignored because their values were invalid. */
   readonly problems: readonly string[];
 }
@@ -55,6 +64,9 @@ export const DEFAULT_SETTINGS: DemoSettings = {
   onSessionExpired: 'login',
   dpop: false,
   session: 'memory',
+  stepUp: false,
+  par: false,
+  recentMaxAge: 300,
   problems: [],
 };
 
@@ -70,6 +82,9 @@ const PARAMS = [
   'scope',
   'api',
   'idTokenHint',
+  'stepUp',
+  'par',
+  'recentMaxAge',
   'resetSettings',
 ] as const;
 
@@ -169,6 +184,20 @@ export function loadDemoSettings(win: Window): DemoSettings {
     else problems.push(`idTokenHint=${hint} (must be session, local or off)`);
   }
 
+  for (const key of ['stepUp', 'par'] as const) {
+    const value = query.get(key);
+    if (value === null) continue;
+    if (value === '1' || value === '0') stored = { ...stored, [key]: value === '1' };
+    else problems.push(`${key}=${value} (must be 1 or 0)`);
+  }
+  const recent = query.get('recentMaxAge');
+  if (recent !== null) {
+    const n = seconds(recent, 86400);
+    if (n === null || !Number.isInteger(n))
+      problems.push(`recentMaxAge=${recent} (must be 0-86400)`);
+    else stored = { ...stored, recentMaxAge: n };
+  }
+
   if (PARAMS.some((p) => query.has(p))) {
     win.localStorage.setItem(DEMO_SETTINGS_KEY, JSON.stringify(stored));
     for (const p of PARAMS) query.delete(p);
@@ -194,6 +223,10 @@ export function loadDemoSettings(win: Window): DemoSettings {
       stored.idTokenHint === 'session' || stored.idTokenHint === 'local'
         ? stored.idTokenHint
         : undefined,
+    stepUp: stored.stepUp === true,
+    par: stored.par === true,
+    recentMaxAge:
+      typeof stored.recentMaxAge === 'number' ? stored.recentMaxAge : DEFAULT_SETTINGS.recentMaxAge,
     problems,
   };
 }

@@ -118,6 +118,18 @@ describe('AuthClient.stepUp', () => {
     expect(browser.navigations.length).toBe(navigations + 1);
   });
 
+  it('starts a new login for the same maxAge once the sign-in it brought has grown too old', async () => {
+    const { client, server, browser, clock, load } = await signedInTab();
+    await client.stepUp({ maxAge: 60 });
+    completeLogin(browser, server);
+    const after = await load();
+    expect(after.state.user?.['auth_time']).toEqual(expect.any(Number));
+    await clock.advance(120_000);
+    const navigations = browser.navigations.length;
+    await after.stepUp({ maxAge: 60 });
+    expect(browser.navigations.length).toBe(navigations + 1);
+  });
+
   it('fails the login when the ID token is older than the max_age it asked for', async () => {
     const { client, server, browser, clock, load } = await signedInTab();
     await client.stepUp({ maxAge: 30 });

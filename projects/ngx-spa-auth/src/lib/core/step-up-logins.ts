@@ -22,15 +22,20 @@ const STEP_UP_MARK = 'ngx-spa-auth.step-up';
 /** What the step-up logins need of the client. */
 interface StepUpHost {
   readonly events: EventHub<AuthEvent>;
+  readonly state: { readonly user: UserClaims | null };
   login(options: LoginOptions): Promise<void>;
 }
+
+/** How much older than the page load an `auth_time` may be and still count as the step-up's own. */
+const RETURN_SLACK_MS = 60_000;
 
 const keyOf = (r: StepUpRequirement) => JSON.stringify([r.acrValues ?? [], r.maxAge ?? null]);
 
 export class StepUpLogins {
   #pending: Promise<void> | null = null;
-  /** The requirement the login this page came back from was for; not asked for again here. */
+  /** The requirement the login this page came back from was for, and when the page loaded. */
   #returnedFrom: string | null = null;
+  #returnedAt = 0;
 
   constructor(
     private readonly host: StepUpHost,
@@ -43,17 +48,25 @@ export class StepUpLogins {
   readReturnMark(): void {
     if (!this.env) return;
     this.#returnedFrom = this.env.sessionStorage.getItem(STEP_UP_MARK);
+    this.#returnedAt = this.now();
     this.env.sessionStorage.removeItem(STEP_UP_MARK);
   }
 
   /**
    * Starts the step-up login, or joins the one being started. Refuses (AuthError
    * `step_up_required`, `warning` event) when this page came back from a login for the very same
-   * requirement: the server did not meet it, and asking again would loop.
+   * requirement that did not meet it (the server ignored `acr_values`/`max_age`, or the login
+   * failed): asking again would loop. Once met, a later need (the sign-in grew too old) gets its login.
    */
   start(requirement: StepUpRequirement, returnUrl?: string): Promise<void> {
     const key = keyOf(requirement);
-    if (this.#returnedFrom === key) {
+    const metOnReturn = meetsStepUp(
+      this.host.state.user,
+      requirement,
+      this.#returnedAt - RETURN_SLACK_MS,
+    );
+    const named = requirement.acrValues !== undefined || requirement.maxAge !== undefined;
+    if (this.#returnedFrom === key && (!named || !metOnReturn)) {
       this.host.events.emit({
         type: 'warning',
         message:
