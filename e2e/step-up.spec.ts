@@ -65,42 +65,60 @@ function authorizationRequests(navigations: readonly string[]): URL[] {
     .filter((u) => u.href.startsWith(`${URLS.issuer}/auth?`));
 }
 
+const MODES: [string, Record<string, string>][] = [
+  ['memory + worker', {}],
+  ['persisted session', { session: 'local' }],
+  ['DPoP-bound tokens', { dpop: '1' }],
+];
+
 test.describe('step-up authentication (RFC 9470)', () => {
-  test('an API step-up challenge leads to one step-up login, not a refresh, and the retried transfer succeeds with the second factor', async ({
-    page,
-    traffic,
-  }) => {
-    await signInTo(page, '/step-up', { stepUp: '1' });
-    const signInRequests = authorizationRequests(traffic.navigations).length;
+  for (const [mode, settings] of MODES) {
+    test(`an API step-up challenge leads to one step-up login, not a refresh, and the retried transfer succeeds with the second factor (${mode})`, async ({
+      page,
+      traffic,
+    }) => {
+      await signInTo(page, '/step-up', { stepUp: '1', ...settings });
+      const signInRequests = authorizationRequests(traffic.navigations).length;
 
-    // The API refuses the password-only token; withStepUp() starts the login by itself.
-    await page.getByTestId('call-transfer').click();
-    // The server asks for the password again, then for the code.
-    await page.waitForURL(LOGIN_PAGE);
-    await page.locator('input[name="login"]').fill('alice');
-    await page.locator('input[name="password"]').fill('alice');
-    await page.getByTestId('login-submit').click();
-    await expect(page.getByTestId('mfa-submit')).toBeVisible();
-    await page.locator('input[name="code"]').fill('123456');
-    await page.getByTestId('mfa-submit').click();
-    await page.waitForURL(`${URLS.demo}/step-up`);
-    await expectSignedIn(page);
+      // The API refuses the password-only token; withStepUp() starts the login by itself.
+      await page.getByTestId('call-transfer').click();
+      // The server asks for the password again, then for the code.
+      await page.waitForURL(LOGIN_PAGE);
+      await page.locator('input[name="login"]').fill('alice');
+      await page.locator('input[name="password"]').fill('alice');
+      await page.getByTestId('login-submit').click();
+      await expect(page.getByTestId('mfa-submit')).toBeVisible();
+      await page.locator('input[name="code"]').fill('123456');
+      await page.getByTestId('mfa-submit').click();
+      await page.waitForURL(`${URLS.demo}/step-up`);
+      await expectSignedIn(page);
 
-    expect(await transfer(page)).toBe(`ok: acr=${ACR_MFA}`);
+      expect(await transfer(page)).toBe(`ok: acr=${ACR_MFA}`);
 
-    // One step-up login, asking for the second factor, back to the page it started from.
-    const stepUps = authorizationRequests(traffic.navigations).slice(signInRequests);
-    expect(stepUps).toHaveLength(1);
-    expect(stepUps[0]!.searchParams.get('acr_values')).toBe(ACR_MFA);
-    const as = await issuer();
-    expect(as.refreshRequests).toBe(0);
-    expect(as.codeExchanges).toBe(2);
-    expect(as.stepUp).toMatchObject({ mfaPrompts: 1, mfaCompleted: 1, authorizationRequests: 2 });
-    // The API: one challenge, then a token whose acr satisfies it.
-    const seen = await api();
-    expect(seen.stepUpChallenges).toBe(1);
-    expect(seen.stepUpAccepted.map((t) => t.acr)).toEqual([ACR_MFA]);
-  });
+      // One step-up login, asking for the second factor, back to the page it started from.
+      const stepUps = authorizationRequests(traffic.navigations).slice(signInRequests);
+      expect(stepUps).toHaveLength(1);
+      expect(stepUps[0]!.searchParams.get('acr_values')).toBe(ACR_MFA);
+      const as = await issuer();
+      expect(as.refreshRequests).toBe(0);
+      expect(as.codeExchanges).toBe(2);
+      expect(as.stepUp).toMatchObject({ mfaPrompts: 1, mfaCompleted: 1, authorizationRequests: 2 });
+      // The API: one challenge, then a token whose acr satisfies it.
+      const seen = await api();
+      expect(seen.stepUpChallenges).toBe(1);
+      expect(seen.stepUpAccepted.map((t) => t.acr)).toEqual([ACR_MFA]);
+      // The step-up's tokens replaced the old ones: the API saw only the new, second-factor token.
+      await traffic.settled();
+      const [, stepped] = traffic.calls('authorization_code');
+      const token = String(stepped?.body?.['access_token']);
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+        acr: string;
+        cnf?: unknown;
+      };
+      expect(claims.acr).toBe(ACR_MFA);
+      expect(claims.cnf !== undefined).toBe(settings['dpop'] === '1');
+    });
+  }
 
   test('a route that needs a recent sign-in starts one login once auth_time is too old, and lets the user through after it', async ({
     page,
