@@ -1,7 +1,6 @@
 // What the library reports (AuthEvent), why a session ends (SessionEndReason), and the small
 // synchronous emitter the Angular layer turns into observables.
 import type { AuthError } from './errors';
-import type { StepUpRequirement } from './step-up';
 import type { UserClaims } from './token-set';
 
 /**
