@@ -8,10 +8,17 @@ import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { AuthClient } from '../auth-client';
 import { resolveConfig } from '../config';
+import { DPoPKeyHolder } from '../dpop/dpop-key-holder';
+import { memoryKeyStore } from '../dpop/dpop-key-store';
 
 const APP = 'https://app.example.com';
 
-function page(pushedAuthorization: boolean, configure?: (s: FakeAuthorizationServer) => void) {
+function page(
+  pushedAuthorization: boolean,
+  configure?: (s: FakeAuthorizationServer) => void,
+  dpop = false,
+) {
+  const keys = memoryKeyStore();
   const clock = new FakeClock();
   const server = new FakeAuthorizationServer(clock);
   configure?.(server);
@@ -31,6 +38,10 @@ function page(pushedAuthorization: boolean, configure?: (s: FakeAuthorizationSer
       ),
       clock,
       pushedAuthorization,
+      dpop: dpop
+        ? (clientId: string, now: () => number) =>
+            new DPoPKeyHolder(keys, { client_id: clientId }, now)
+        : null,
     });
     await client.initialize();
     return client;
@@ -61,6 +72,15 @@ describe('pushed authorization requests (RFC 9126)', () => {
     expect(client.state.status).toBe('authenticated');
     expect(client.state.user).toMatchObject({ acr: 'urn:mfa' });
     expect(browser.href).toBe(`${APP}/pay`);
+  });
+
+  it('pushes dpop_jkt with withDPoP(), binding the code to the new key (RFC 9449 §10)', async () => {
+    const { server, browser, load } = page(true, undefined, true);
+    await (await load()).login();
+    const redirect = new URL(browser.lastNavigation!);
+    expect([...redirect.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
+    const pushed = server.pushed.get(redirect.searchParams.get('request_uri')!)!;
+    expect(pushed.get('dpop_jkt')).toMatch(/^[\w-]{43}$/);
   });
 
   it('pushes without being asked when the server requires it (require_pushed_authorization_requests)', async () => {
