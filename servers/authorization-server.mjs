@@ -12,6 +12,7 @@ import { Provider } from './oidc-provider.mjs';
 import { installUserinfo } from './userinfo.mjs';
 import { buildProviderConfiguration } from './provider-config.mjs';
 import { createStorage, revocationRequest } from './reuse-interval-adapter.mjs';
+import { createStepUpControl } from './step-up.mjs';
 import { createTokenEndpointMonitor } from './token-endpoint-monitor.mjs';
 
 /** A fresh RS256 signing key; pass `signingKey` instead to mint test tokens with the same key. */
@@ -56,7 +57,12 @@ export async function createAuthorizationServer({
   extraClients = [],
 }) {
   const storage = createStorage({ reuseInterval });
-  const settings = { accessTokenTtl, refreshTokenIdleTtl: null, dpopNonceRequired: false };
+  const settings = {
+    accessTokenTtl,
+    refreshTokenIdleTtl: null,
+    dpopNonceRequired: false,
+    parRequired: false,
+  };
   const monitor = createTokenEndpointMonitor({ appOrigins });
 
   const signingJwk = signingKey ?? (await generateSigningKey());
@@ -96,13 +102,15 @@ export async function createAuthorizationServer({
   // After the monitor, so the monitor's event sees the response as the client will.
   const dpopNonces = createDpopNonceControl({ provider, settings });
 
-  const interactions = createInteractions({ provider, users });
+  const stepUp = createStepUpControl({ provider, settings });
+  const interactions = createInteractions({ provider, users, stepUp });
   const control = createControlApi({
     provider,
     storage,
     monitor,
     settings,
     dpopNonces,
+    stepUp,
     initialSettings: { reuseInterval, accessTokenTtl, dpopNonceRequired: false },
     appOrigins,
   });

@@ -65,6 +65,7 @@ export function createControlApi({
   monitor,
   settings,
   dpopNonces,
+  stepUp,
   initialSettings,
   appOrigins,
 }) {
@@ -75,6 +76,7 @@ export function createControlApi({
       accessTokenTtl: settings.accessTokenTtl,
       refreshTokenIdleTtl: settings.refreshTokenIdleTtl,
       dpopNonceRequired: dpopNonces.required,
+      parRequired: settings.parRequired === true,
       appOrigins: [...appOrigins],
     };
   }
@@ -104,7 +106,11 @@ export function createControlApi({
   }
 
   const routes = {
-    'GET /stats': () => ({ ...monitor.snapshot(), settings: currentSettings() }),
+    'GET /stats': () => ({
+      ...monitor.snapshot(),
+      stepUp: structuredClone(stepUp.counters),
+      settings: currentSettings(),
+    }),
     'POST /reset': () => {
       monitor.reset();
       storage.reuseInterval = initialSettings.reuseInterval;
@@ -112,6 +118,8 @@ export function createControlApi({
       settings.accessTokenTtl = initialSettings.accessTokenTtl;
       settings.refreshTokenIdleTtl = null;
       dpopNonces.required = initialSettings.dpopNonceRequired;
+      settings.parRequired = false;
+      stepUp.reset();
       return { ok: true, settings: currentSettings() };
     },
     'POST /lose-next-token-response': (body) => {
@@ -161,6 +169,10 @@ export function createControlApi({
     'POST /revoke-user': (body) => revokeUser(body),
     'POST /dpop-nonce': (body) => {
       dpopNonces.required = requiredFlag(body.required);
+      return { ok: true, settings: currentSettings() };
+    },
+    'POST /require-par': (body) => {
+      settings.parRequired = requiredFlag(body.required);
       return { ok: true, settings: currentSettings() };
     },
     'POST /rotate-dpop-nonce': () => {

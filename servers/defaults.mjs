@@ -19,6 +19,15 @@ export const DEFAULTS = Object.freeze({
 export const API_SCOPE = 'api:read';
 
 /**
+ * Authentication context classes of the embedded server: a password, or a password and a one-time
+ * code (the second factor that `acr_values=urn:ngx-spa-auth:acr:mfa` asks for; the code is
+ * MFA_CODE). The API's step-up route (RFC 9470) wants ACR_MFA.
+ */
+export const ACR_PASSWORD = 'urn:ngx-spa-auth:acr:pwd';
+export const ACR_MFA = 'urn:ngx-spa-auth:acr:mfa';
+export const MFA_CODE = '123456';
+
+/**
  * DPoP proof algorithms the AS and the API accept (advertised as `dpop_signing_alg_values_supported`
  * and in the API's `algs` challenge parameter). The library signs with ES256.
  */

@@ -4,8 +4,9 @@
 // loadExistingGrant grants everything requested) is approved automatically.
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+import { ACR_MFA, ACR_PASSWORD, MFA_CODE } from './defaults.mjs';
 import { readForm, sendHtml } from './http-utils.mjs';
-import { errorPage, loginPage } from './pages.mjs';
+import { errorPage, loginPage, mfaPage } from './pages.mjs';
 
 /** Timing-safe comparison; hashing first makes the lengths equal. */
 function constantEquals(a, b) {
@@ -13,9 +14,16 @@ function constantEquals(a, b) {
   return timingSafeEqual(digest(a), digest(b));
 }
 
-const ROUTE = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/;
+const ROUTE = /^\/interaction\/([\w-]+)(?:\/(login|mfa|abort))?$/;
 
-export function createInteractions({ provider, users }) {
+/**
+ * @param {object} o
+ * @param {object} [o.stepUp] counters of step-up.mjs (mfaPrompted(), mfaCompleted())
+ */
+export function createInteractions({ provider, users, stepUp }) {
+  // Interactions whose password was right and that wait for the second factor: uid -> accountId.
+  const awaitingCode = new Map();
+
   function checkCredentials(login, password) {
     const user = Object.hasOwn(users, login) ? users[login] : undefined;
     // Compare even for unknown users so timing does not reveal which logins exist.
@@ -106,10 +114,44 @@ export function createInteractions({ provider, users }) {
         );
         return;
       }
+      const wanted = String(details.params.acr_values ?? '').split(' ');
+      if (wanted.includes(ACR_MFA)) {
+        // Step-up: the password is not enough for this request; ask for the one-time code.
+        awaitingCode.set(uid, accountId);
+        stepUp?.mfaPrompted();
+        sendHtml(res, 200, mfaPage({ uid }));
+        return;
+      }
       await provider.interactionFinished(
         req,
         res,
-        { login: { accountId } },
+        { login: { accountId, acr: ACR_PASSWORD, amr: ['pwd'] } },
+        { mergeWithLastSubmission: false },
+      );
+      return;
+    }
+
+    if (req.method === 'POST' && action === 'mfa') {
+      const accountId = awaitingCode.get(uid);
+      if (!accountId) {
+        sendHtml(
+          res,
+          400,
+          errorPage({ error: 'invalid_request', error_description: 'no code was asked for' }),
+        );
+        return;
+      }
+      const form = await readForm(req);
+      if (!constantEquals(String(form.code ?? ''), MFA_CODE)) {
+        sendHtml(res, 401, mfaPage({ uid, error: 'Wrong code.' }));
+        return;
+      }
+      awaitingCode.delete(uid);
+      stepUp?.mfaCompleted();
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId, acr: ACR_MFA, amr: ['pwd', 'otp'] } },
         { mergeWithLastSubmission: false },
       );
       return;

@@ -13,4 +13,4 @@ try {
   console.warn = originalWarn;
 }
 
-export const { Provider, errors } = mod;
+export const { Provider, errors, interactionPolicy } = mod;

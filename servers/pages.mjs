@@ -71,6 +71,22 @@ ${error ? `<p class="error" role="alert" data-testid="login-error">${escapeHtml(
   );
 }
 
+/** The second factor (step-up): a one-time code, shown on the page because this is a demo. */
+export function mfaPage({ uid, error }) {
+  return layout(
+    'Enter your code',
+    `
+<h1>Enter your code</h1>
+<p class="hint">This action needs a second factor. Demo code: <code>123456</code></p>
+${error ? `<p class="error" role="alert" data-testid="mfa-error">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/interaction/${escapeHtml(uid)}/mfa" autocomplete="off">
+  <label for="code">One-time code</label>
+  <input id="code" name="code" inputmode="numeric" required autofocus>
+  <button type="submit" data-testid="mfa-submit">Verify</button>
+</form>`,
+  );
+}
+
 /**
  * oidc-provider's RP-initiated logout asks "Do you want to sign out?" and POSTs its form.
  * The demo client logs out without a confirmation, so the form (which carries the XSRF secret)

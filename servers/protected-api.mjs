@@ -5,7 +5,7 @@
 // nonces on demand.
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 
-import { API_SCOPE, DPOP_ALGS } from './defaults.mjs';
+import { ACR_MFA, API_SCOPE, DPOP_ALGS } from './defaults.mjs';
 import { guardControlRequest, requiredFlag } from './control-api.mjs';
 import { DpopProofError, createDpopVerifier } from './dpop-verifier.mjs';
 import { applyCors, isPreflight, readJson, sendJson, sleep } from './http-utils.mjs';
@@ -76,6 +76,8 @@ function zeroStats() {
     dpopNonceChallenges: 0, // 401 use_dpop_nonce answers
     dpopRejected: 0, // other refusals with a DPoP challenge (incl. a DPoP-bound token sent as Bearer)
     dpopRejectReasons: {}, // reason code -> count, e.g. { 'htu-mismatch': 1, 'replayed-jti': 2 }
+    stepUpChallenges: 0, // 401 insufficient_user_authentication answers (RFC 9470)
+    stepUpAccepted: [], // { acr, authTime } of the tokens /api/transfer accepted
   };
 }
 
@@ -195,6 +197,31 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
       exp: claims.exp,
       iat: claims.iat,
     }),
+    // A sensitive action (RFC 9470): needs the second factor (acr), and with ?maxAge=N an
+    // authentication at most N seconds old; otherwise the step-up challenge.
+    'GET /api/transfer': (claims, url, req) => {
+      const maxAge = url.searchParams.get('maxAge');
+      const age = Math.floor(Date.now() / 1000) - Number(claims.auth_time);
+      const fresh = maxAge === null || (Number.isFinite(age) && age <= Number(maxAge));
+      if (claims.acr !== ACR_MFA || !fresh) {
+        stats.stepUpChallenges += 1;
+        const scheme = /^dpop /i.test(req.headers.authorization ?? '') ? 'DPoP' : 'Bearer';
+        throw new Rejection(
+          401,
+          'insufficient_user_authentication',
+          claims.acr !== ACR_MFA
+            ? 'A second factor is required'
+            : 'A more recent authentication is required',
+          {
+            extra: `, acr_values="${ACR_MFA}"${maxAge === null ? '' : `, max_age="${Number(maxAge)}"`}`,
+            scheme,
+            reason: 'step-up',
+          },
+        );
+      }
+      stats.stepUpAccepted.push({ acr: claims.acr, authTime: claims.auth_time });
+      return { transferred: true, sub: claims.sub, acr: claims.acr, auth_time: claims.auth_time };
+    },
     'GET /api/items': async (claims, url) => {
       const delay = Math.min(Number(url.searchParams.get('delay')) || 0, MAX_DELAY_MS);
       if (delay > 0) await sleep(delay);
@@ -281,7 +308,7 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
     }
     try {
       const claims = await authenticate(req, url);
-      const body = await route(claims, url);
+      const body = await route(claims, url, req);
       count(url.pathname, 'authorized');
       return sendJson(res, 200, body);
     } catch (err) {

@@ -3,9 +3,10 @@
 // keeps its console quiet.
 import { randomBytes } from 'node:crypto';
 
-import { API_SCOPE, DPOP_ALGS, OIDC_SCOPES } from './defaults.mjs';
+import { ACR_MFA, ACR_PASSWORD, API_SCOPE, DPOP_ALGS, OIDC_SCOPES } from './defaults.mjs';
 import { errors } from './oidc-provider.mjs';
 import { errorPage, loggedOutPage, logoutAutoSubmitPage } from './pages.mjs';
+import { extraTokenClaims, stepUpPolicy } from './step-up.mjs';
 
 /**
  * @param {object} o
@@ -64,6 +65,11 @@ export function buildProviderConfiguration({
 
     scopes: [...OIDC_SCOPES],
     claims: {
+      // Standard ID-token claims kept from oidc-provider's defaults: step-up checks acr and auth_time.
+      acr: null,
+      auth_time: null,
+      sid: null,
+      iss: null,
       openid: ['sub'],
       profile: ['name', 'preferred_username', 'nickname'],
       email: ['email', 'email_verified'],
@@ -92,7 +98,12 @@ export function buildProviderConfiguration({
 
     interactions: {
       url: (ctx, interaction) => `/interaction/${interaction.uid}`,
+      // The stock policy, plus: acr_values asking for the second factor prompts for it (step-up).
+      policy: stepUpPolicy(),
     },
+    acrValues: [ACR_PASSWORD, ACR_MFA],
+    // JWT access tokens carry acr and auth_time, so the API can demand a step-up (RFC 9470).
+    extraTokenClaims,
 
     pkce: { required: () => true },
 
@@ -147,6 +158,8 @@ export function buildProviderConfiguration({
         allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
+      // RFC 9126; whether it is required is a runtime switch of the control API (step-up.mjs).
+      pushedAuthorizationRequests: { enabled: true },
       // Sender-constrained tokens (RFC 9449). A proof is optional (the client decides); with one,
       // the access token gets `cnf.jkt` and the public client's refresh token is bound to the key.
       // Nonces are stateless (HKDF of the secret and the current minute), so always configured;

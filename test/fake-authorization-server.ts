@@ -20,6 +20,8 @@ interface PendingCode {
   readonly nonce: string;
   readonly redirectUri: string;
   readonly sub: string;
+  /** ID-token claims the authorization request led to (`acr` from `acr_values`). */
+  readonly claims: Record<string, unknown>;
 }
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -111,6 +113,12 @@ export class FakeAuthorizationServer {
   emptyRefreshErrors = false;
   /** Claims to forge into the next ID tokens (e.g. a wrong nonce or audience). */
   idTokenClaims: Record<string, unknown> = {};
+  /** Pushed authorization requests (RFC 9126) received, by `request_uri`. */
+  readonly pushed = new Map<string, URLSearchParams>();
+  /** Status and OAuth error with which pushed authorization requests are refused; null accepts. */
+  parRefusal: { status: number; error: string } | null = null;
+  /** Whether the server ignores `acr_values` (gives no `acr`), as a server without the policy would. */
+  ignoreAcrValues = false;
 
   constructor(
     private readonly clock: Clock,
@@ -130,6 +138,7 @@ export class FakeAuthorizationServer {
       token_endpoint: `${ISSUER}/token`,
       revocation_endpoint: `${ISSUER}/revoke`,
       end_session_endpoint: `${ISSUER}/logout`,
+      pushed_authorization_request_endpoint: `${ISSUER}/par`,
       jwks_uri: `${ISSUER}/jwks`,
       userinfo_endpoint: `${ISSUER}/userinfo`,
       authorization_response_iss_parameter_supported: true,
@@ -145,7 +154,9 @@ export class FakeAuthorizationServer {
   /** The user signs in at the authorization endpoint; returns the callback URL the server redirects to. */
   authorize(authorizeUrl: string, sub = 'alice'): string {
     const url = new URL(authorizeUrl);
-    const p = url.searchParams;
+    const requestUri = url.searchParams.get('request_uri');
+    const p = (requestUri && this.pushed.get(requestUri)) || url.searchParams;
+    if (requestUri) return this.authorize(`${ISSUER}/authorize?${p.toString()}`, sub);
     if (p.get('code_challenge_method') !== 'S256') throw new Error('fake server: S256 required');
     if (
       p.get('prompt') === 'none' &&
@@ -160,6 +171,10 @@ export class FakeAuthorizationServer {
       nonce: p.get('nonce')!,
       redirectUri: p.get('redirect_uri')!,
       sub,
+      claims:
+        p.get('acr_values') && !this.ignoreAcrValues
+          ? { acr: p.get('acr_values')!.split(' ')[0] }
+          : {},
     });
     const back = new URL(p.get('redirect_uri')!);
     back.searchParams.set('code', code);
@@ -242,6 +257,12 @@ export class FakeAuthorizationServer {
           return json({ error: 'server_error' }, this.userInfo.status);
         return json({ sub: this.original.sub, ...this.userInfo.claims });
       }
+      case '/par': {
+        if (this.parRefusal) return json({ error: this.parRefusal.error }, this.parRefusal.status);
+        const requestUri = `urn:ietf:params:oauth:request_uri:${b64url(randomBytes(8))}`;
+        this.pushed.set(requestUri, body);
+        return json({ request_uri: requestUri, expires_in: 60 }, 201);
+      }
       case '/revoke':
         if (this.revocationRefusal && this.revocationRefusalEmpty)
           return new Response(null, { status: this.revocationRefusal });
@@ -312,7 +333,7 @@ export class FakeAuthorizationServer {
       token_type: tokenType,
       expires_in: this.accessTokenTtlSeconds,
       ...(this.issueRefreshTokens ? { refresh_token: family.refreshToken } : {}),
-      id_token: this.idToken(code.sub, code.nonce, this.idTokenClaims),
+      id_token: this.idToken(code.sub, code.nonce, { ...code.claims, ...this.idTokenClaims }),
       ...(this.grantedScope === null ? {} : { scope: this.grantedScope }),
     });
   }

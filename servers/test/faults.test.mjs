@@ -176,6 +176,7 @@ test('reset zeroes counters and faults and restores the startup settings', async
   await control(issuer, '/__control/dpop-nonce', { required: true });
   await control(issuer, '/__control/revocation-scope', { scope: 'token' });
   await control(issuer, '/__control/refresh-token-idle-ttl', { seconds: 5 });
+  await control(issuer, '/__control/require-par', { required: true });
   const r = await control(issuer, '/__control/reset', {});
   assert.deepEqual(r.settings, {
     reuseInterval: 0,
@@ -183,6 +184,7 @@ test('reset zeroes counters and faults and restores the startup settings', async
     accessTokenTtl: 60,
     refreshTokenIdleTtl: null,
     dpopNonceRequired: false,
+    parRequired: false,
     appOrigins: ['http://localhost:4200', 'http://localhost:4201'],
   });
   const s = await stats(issuer);

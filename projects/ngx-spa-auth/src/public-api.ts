@@ -9,6 +9,8 @@ export {
   withRefreshTokenInMemory,
   withSessionRestore,
   withUserInfo,
+  withStepUp,
+  withPushedAuthorization,
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
 export type { AuthFeature } from './lib/angular/provide-auth';
@@ -16,6 +18,8 @@ export type { AuthConfigFactory } from './lib/angular/runtime-config';
 export { AuthModule } from './lib/angular/auth.module';
 export { AuthService } from './lib/angular/auth.service';
 export { authGuard, AuthGuard } from './lib/angular/auth.guard';
+export { authGuardWith } from './lib/angular/step-up.guard';
+export type { AuthGuardOptions } from './lib/angular/step-up.guard';
 export { authInterceptor, AuthInterceptor, SKIP_AUTH } from './lib/angular/auth.interceptor';
 
 export type { AuthConfig, AuthEndpoints, LogoutUrlRequest } from './lib/core/config';
@@ -25,6 +29,7 @@ export type { AuthEvent, AuthEventType, RefreshTrigger, SessionEndReason } from 
 export type { UserClaims } from './lib/core/token-set';
 export type { KeepAliveOptions } from './lib/core/session/keep-alive';
 export type { AuthTokenInfo } from './lib/core/user-view';
+export type { StepUpRequirement } from './lib/core/step-up';
 export type {
   AuthState,
   AuthStatus,

@@ -83,7 +83,9 @@ export async function authorize(
     state = randomBytes(8).toString('hex'),
     login,
     password = login,
+    code,
     extraParams = {},
+    pushed = false,
   },
 ) {
   const params = new URLSearchParams({
@@ -97,8 +99,19 @@ export async function authorize(
     ...extraParams,
   });
   let url = `${issuer}/auth?${params}`;
+  if (pushed) {
+    // RFC 9126: push the parameters, then send only client_id and request_uri.
+    const response = await fetch(`${issuer}/request`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: params.toString(),
+    });
+    const body = await response.json();
+    if (response.status !== 201) throw new Error(`PAR failed: ${JSON.stringify(body)}`);
+    url = `${issuer}/auth?${new URLSearchParams({ client_id: clientId, request_uri: body.request_uri })}`;
+  }
   let init = {};
-  const result = { loginPages: 0 };
+  const result = { loginPages: 0, mfaPages: 0 };
   for (let hops = 0; hops < 20; hops += 1) {
     const response = await browserFetch(jar, url, init);
     init = {};
@@ -110,6 +123,18 @@ export async function authorize(
       continue;
     }
     const html = await response.text();
+    const mfa = /<form method="post" action="([^"]+\/mfa)"/.exec(html);
+    if (mfa && code !== undefined && result.mfaPages === 0) {
+      // The second factor the step-up asks for.
+      result.mfaPages += 1;
+      url = new URL(mfa[1], url).href;
+      init = {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ code }).toString(),
+      };
+      continue;
+    }
     const form = /<form method="post" action="([^"]+\/login)"/.exec(html);
     if (!form || login === undefined || result.loginPages > 0) {
       return { ...result, lastLoginStatus: response.status, lastLoginHtml: html, state };
@@ -157,7 +182,9 @@ export function refresh(issuer, refreshToken, { clientId = 'demo-spa', ...option
 /**
  * Signs a demo user in and exchanges the code (`tokenHeaders`, e.g. a DPoP proof, go with the
  * code exchange).
- * @returns {Promise<{ tokens: object, jar: CookieJar, callback: URL }>}
+ * `code` is the one-time code for a second factor when the server asks for one; `pushed` signs in
+ * through a pushed authorization request.
+ * @returns {Promise<{ tokens: object, jar: CookieJar, callback: URL, loginPages: number, mfaPages: number }>}
  */
 export async function signIn(
   issuer,
@@ -169,11 +196,13 @@ export async function signIn(
     redirectUri = 'http://localhost:4200/callback',
     scope,
     extraParams,
+    code: mfaCode,
+    pushed,
     tokenHeaders = {},
   } = {},
 ) {
   const { verifier, challenge } = pkcePair();
-  const { callback, state, lastLoginHtml } = await authorize(issuer, {
+  const { callback, state, lastLoginHtml, loginPages, mfaPages } = await authorize(issuer, {
     jar,
     clientId,
     redirectUri,
@@ -182,6 +211,8 @@ export async function signIn(
     login,
     password,
     extraParams,
+    code: mfaCode,
+    pushed,
   });
   if (!callback)
     throw new Error(`sign-in did not reach the callback:\n${lastLoginHtml?.slice(0, 500)}`);
@@ -200,7 +231,7 @@ export async function signIn(
     { origin: new URL(redirectUri).origin, headers: tokenHeaders },
   );
   if (status !== 200) throw new Error(`code exchange failed: ${status} ${JSON.stringify(body)}`);
-  return { tokens: body, jar, callback };
+  return { tokens: body, jar, callback, loginPages, mfaPages };
 }
 
 /** Calls a control endpoint (AS `/__control/...`, API `/api/__control/...`) and returns JSON. */

@@ -13,9 +13,11 @@ import {
   withDPoP,
   withKeepAlive,
   withPersistentSession,
+  withPushedAuthorization,
   withSessionRestore,
   withUserInfo,
   type AuthConfig,
+  withStepUp,
   type AuthFeature,
 } from 'ngx-spa-auth';
 
@@ -33,6 +35,8 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
   if (settings.userinfo) features.push(withUserInfo());
   if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
   if (settings.keepAlive) features.push(withKeepAlive({ interval: settings.keepAlive }));
+  if (settings.stepUp) features.push(withStepUp());
+  if (settings.par) features.push(withPushedAuthorization());
   const config: AuthConfig = {
     issuer: settings.issuer ?? ISSUER,
     clientId: settings.clientId ?? 'demo-spa',

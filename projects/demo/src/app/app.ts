@@ -21,6 +21,7 @@ import { DEMO_SETTINGS } from './settings';
         >
         <a routerLink="/profile" routerLinkActive="active" data-testid="nav-profile">Profile</a>
         <a routerLink="/api" routerLinkActive="active" data-testid="nav-api">API &amp; faults</a>
+        <a routerLink="/step-up" routerLinkActive="active" data-testid="nav-step-up">Step-up</a>
       </nav>
       <div class="session">
         @if (auth.isLoading()) {

@@ -37,6 +37,8 @@ function describe(event: AuthEvent): string {
       return event.localOnly ? 'local only' : 'revoked + server logout';
     case 'warning':
       return event.message;
+    case 'step_up_required':
+      return `${event.url}: acr ${event.acrValues?.join(' ') ?? 'any'}, max_age ${event.maxAge ?? 'any'}${event.autoLogin ? ' (signing in again)' : ''}`;
   }
 }
 

@@ -25,6 +25,9 @@ import { InjectionToken } from '@angular/core';
  *   ?keepAlive=300           withKeepAlive({ interval: 300 }) (seconds, 1-86400; 0 = off, the default)
  *   ?runtimeConfig=1         provideAuth() gets a factory that fetches /config.json at startup
  *                            (issuer, client id and scope come from there; default 0)
+ *   ?stepUp=1                withStepUp(): an API's step-up challenge starts the login (default 0)
+ *   ?par=1                   withPushedAuthorization(): logins pushed first, RFC 9126 (default 0)
+ *   ?recentMaxAge=300        the maxAge (seconds) of the /recent page's authGuardWith()
  *   ?resetSettings           forget all of the above
  *
  * The parameters are removed from the address bar once applied.
@@ -53,6 +56,12 @@ export interface DemoSettings {
   readonly keepAlive?: number;
   /** Whether provideAuth() gets a factory that loads /config.json (runtime configuration). */
   readonly runtimeConfig: boolean;
+  /** Whether withStepUp() is on. */
+  readonly stepUp: boolean;
+  /** Whether withPushedAuthorization() is on. */
+  readonly par: boolean;
+  /** The maxAge of the /recent page's guard, seconds. */
+  readonly recentMaxAge: number;
   /** Query parameters that were ignored because their values were invalid. */
   readonly problems: readonly string[];
 }
@@ -67,6 +76,9 @@ export const DEFAULT_SETTINGS: DemoSettings = {
   userinfo: false,
   session: 'memory',
   runtimeConfig: false,
+  stepUp: false,
+  par: false,
+  recentMaxAge: 300,
   problems: [],
 };
 
@@ -85,6 +97,9 @@ const PARAMS = [
   'idTokenHint',
   'keepAlive',
   'runtimeConfig',
+  'stepUp',
+  'par',
+  'recentMaxAge',
   'resetSettings',
 ] as const;
 
@@ -200,6 +215,19 @@ export function loadDemoSettings(win: Window): DemoSettings {
     if (n === null || (n > 0 && n < 1)) problems.push(`keepAlive=${keep} (must be 0 or 1-86400)`);
     else stored = { ...stored, keepAlive: n || undefined };
   }
+  for (const key of ['stepUp', 'par'] as const) {
+    const value = query.get(key);
+    if (value === null) continue;
+    if (value === '1' || value === '0') stored = { ...stored, [key]: value === '1' };
+    else problems.push(`${key}=${value} (must be 1 or 0)`);
+  }
+  const recent = query.get('recentMaxAge');
+  if (recent !== null) {
+    const n = seconds(recent, 86400);
+    if (n === null || !Number.isInteger(n))
+      problems.push(`recentMaxAge=${recent} (must be 0-86400)`);
+    else stored = { ...stored, recentMaxAge: n };
+  }
 
   if (PARAMS.some((p) => query.has(p))) {
     win.localStorage.setItem(DEMO_SETTINGS_KEY, JSON.stringify(stored));
@@ -229,6 +257,10 @@ export function loadDemoSettings(win: Window): DemoSettings {
         ? stored.idTokenHint
         : undefined,
     keepAlive: typeof stored.keepAlive === 'number' ? stored.keepAlive : undefined,
+    stepUp: stored.stepUp === true,
+    par: stored.par === true,
+    recentMaxAge:
+      typeof stored.recentMaxAge === 'number' ? stored.recentMaxAge : DEFAULT_SETTINGS.recentMaxAge,
     problems,
   };
 }

@@ -9,6 +9,7 @@ import {
   type LoginOptions,
   type LogoutOptions,
   type SessionEndReason,
+  type StepUpRequirement,
   type UserClaims,
   type ɵAuthCore,
 } from 'ngx-spa-auth';
@@ -63,6 +64,7 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
   readonly config = { allowedUrls: this.options.allowedUrls ?? [] };
   readonly loginCalls: LoginOptions[] = [];
   readonly logoutCalls: LogoutOptions[] = [];
+  readonly stepUpCalls: { requirement: StepUpRequirement; returnUrl?: string }[] = [];
 
   private readonly eventHub = new Listeners<AuthEvent>();
   readonly events = {
@@ -178,6 +180,28 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
 
   async rememberDPoPNonce(): Promise<boolean> {
     return false;
+  }
+
+  async stepUp(
+    requirement: StepUpRequirement,
+    options: { returnUrl?: string } = {},
+  ): Promise<void> {
+    this.stepUpCalls.push({ requirement, returnUrl: options.returnUrl });
+    this.eventHub.emit({ type: 'login_started' });
+  }
+
+  stepUpRequired(requirement: StepUpRequirement, url: string, status: number): AuthError {
+    this.eventHub.emit({
+      type: 'step_up_required',
+      url: url.replace(/[?#].*$/, ''),
+      ...requirement,
+      autoLogin: false,
+    });
+    return new AuthError('step_up_required', 'Test: the API asked for a step-up.', {
+      error: 'insufficient_user_authentication',
+      status,
+      stepUp: requirement,
+    });
   }
 
   // The test's side (AuthTestingController).

@@ -15,7 +15,9 @@ import {
   AUTH_DPOP,
   AUTH_FETCH,
   AUTH_PERSISTENCE,
+  AUTH_PUSHED_AUTHORIZATION,
   AUTH_SESSION_RESTORE,
+  AUTH_STEP_UP_LOGIN,
   AUTH_USE_WORKER,
   AUTH_USERINFO,
 } from './auth-tokens';
@@ -79,6 +81,8 @@ export function createAuthClient(): AuthClient {
     dpop: env ? inject(AUTH_DPOP) : null,
     userInfo: env ? inject(AUTH_USERINFO) : null,
     configError,
+    stepUpLogin: inject(AUTH_STEP_UP_LOGIN),
+    pushedAuthorization: inject(AUTH_PUSHED_AUTHORIZATION),
   });
   inject(DestroyRef).onDestroy(() => client.dispose());
   return client;

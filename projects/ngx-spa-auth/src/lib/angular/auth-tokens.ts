@@ -74,3 +74,15 @@ export const AUTH_BROWSER = new InjectionToken<BrowserEnvironment | null>(
     },
   },
 );
+
+/** Whether an API's step-up challenge starts the step-up login by itself (`withStepUp()`). */
+export const AUTH_STEP_UP_LOGIN = new InjectionToken<boolean>(
+  ngDevMode ? 'AUTH_STEP_UP_LOGIN' : '',
+  { factory: () => false },
+);
+
+/** Whether logins are pushed first (RFC 9126, `withPushedAuthorization()`). */
+export const AUTH_PUSHED_AUTHORIZATION = new InjectionToken<boolean>(
+  ngDevMode ? 'AUTH_PUSHED_AUTHORIZATION' : '',
+  { factory: () => false },
+);

@@ -15,6 +15,7 @@ import { catchError, defer, from, switchMap, throwError, type Observable } from 
 
 import type { AuthCore } from '../core/auth-core';
 import { isAuthError } from '../core/errors';
+import { stepUpChallengeOf } from '../core/step-up';
 import { isDPoPNonceChallenge } from '../core/www-authenticate';
 import { AUTH_ALLOW_LIST, AUTH_CLIENT } from './auth-client.provider';
 import { AUTH_RUNTIME_CONFIG } from './runtime-config';
@@ -37,7 +38,9 @@ const is401 = (error: unknown): error is HttpErrorResponse =>
  * subscription: unsubscribing only stops waiting, so a rotated token is always stored. A second
  * 401 reaches the caller. When the session ends, waiting requests fail with AuthError
  * `session_expired`. With DPoP, a `use_dpop_nonce` challenge is answered by one retry with the
- * server's nonce — never by a refresh.
+ * server's nonce — never by a refresh. A step-up challenge (RFC 9470 `insufficient_user_authentication`)
+ * is never answered by a refresh either: the request fails with AuthError `step_up_required`, a
+ * `step_up_required` event is emitted, and with `withStepUp()` one step-up login starts.
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
   // A runtime configuration still loading (at most 10 s): which URLs are allow-listed is not known.
@@ -72,7 +75,7 @@ async function tokenForRequest(client: AuthCore): Promise<string | null> {
   }
 }
 
-/** Sends with `token`, answering one DPoP nonce challenge. */
+/** Sends with `token`, answering one DPoP nonce challenge and reporting a step-up challenge. */
 function send(
   client: AuthCore,
   req: HttpRequest<unknown>,
@@ -91,7 +94,14 @@ function send(
         client.rememberDPoPNonce(req.urlWithParams, error.headers.get('DPoP-Nonce')),
       ).pipe(switchMap((remembered) => (remembered ? attempt() : throwError(() => error))));
     }),
+    catchError((error: unknown) => throwError(() => stepUpOr(client, req, error))),
   );
+}
+
+/** A 401 step-up challenge becomes AuthError `step_up_required` (via the core: event, login). */
+function stepUpOr(client: AuthCore, req: HttpRequest<unknown>, error: unknown): unknown {
+  const challenge = is401(error) ? stepUpChallengeOf(error.headers.get('WWW-Authenticate')) : null;
+  return challenge ? client.stepUpRequired(challenge, req.urlWithParams, 401) : error;
 }
 
 function sendWithReplay(

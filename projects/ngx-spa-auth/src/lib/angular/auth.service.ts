@@ -8,6 +8,7 @@ import type { AuthCore } from '../core/auth-core';
 import type { AuthEvent } from '../core/events';
 import type { AuthStartup } from '../core/startup';
 import type { LoginOptions } from '../core/login/login-flow';
+import type { StepUpRequirement } from '../core/step-up';
 import type { UserClaims } from '../core/token-set';
 import type { AuthTokenInfo } from '../core/user-view';
 import { AUTH_CLIENT } from './auth-client.provider';
@@ -101,6 +102,15 @@ export class AuthService {
   /** Starts a redirect login (Authorization Code + PKCE). */
   login(options?: LoginOptions): Promise<void> {
     return this.client.login(options);
+  }
+
+  /**
+   * Starts the step-up login (RFC 9470) that meets `requirement` — e.g. the `stepUp` of an AuthError
+   * `step_up_required` — returning to `returnUrl` (default: the current page). One login for any
+   * number of callers; its tokens replace the current ones.
+   */
+  stepUp(requirement: StepUpRequirement, options?: { returnUrl?: string }): Promise<void> {
+    return this.client.stepUp(requirement, options);
   }
 
   /** Revokes the refresh token, forgets the session, and (unless `localOnly`) ends it at the server. */

@@ -35,7 +35,9 @@ import {
   AUTH_CLOCK,
   AUTH_DPOP,
   AUTH_PERSISTENCE,
+  AUTH_PUSHED_AUTHORIZATION,
   AUTH_SESSION_RESTORE,
+  AUTH_STEP_UP_LOGIN,
   AUTH_USE_WORKER,
   AUTH_USERINFO,
 } from './auth-tokens';
@@ -55,6 +57,8 @@ export enum AuthFeatureKind {
   DPoP,
   KeepAlive,
   UserInfo,
+  StepUp,
+  PushedAuthorization,
 }
 
 /** An optional feature for {@link provideAuth}, built by a `with*()` function. */
@@ -205,6 +209,34 @@ export function withKeepAlive(
 export function withUserInfo(): AuthFeature<AuthFeatureKind.UserInfo> {
   return makeAuthFeature(AuthFeatureKind.UserInfo, [
     { provide: AUTH_USERINFO, useValue: userInfoSource },
+  ]);
+}
+
+/**
+ * Answers an allow-listed API's step-up challenge (RFC 9470: 401 `insufficient_user_authentication`
+ * with `acr_values` and/or `max_age`) with the login that meets it, returning to the current page.
+ * Without this feature the request still fails with AuthError `step_up_required` and the
+ * `step_up_required` event is still emitted; the app then calls `AuthService.stepUp()` itself.
+ * One login however many requests were challenged; none when the current sign-in already meets
+ * the challenge, or when the page just came back from a step-up login for the same requirement.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9470
+ */
+export function withStepUp(): AuthFeature<AuthFeatureKind.StepUp> {
+  return makeAuthFeature(AuthFeatureKind.StepUp, [{ provide: AUTH_STEP_UP_LOGIN, useValue: true }]);
+}
+
+/**
+ * Pushes every login's authorization parameters to the server first (RFC 9126 pushed authorization
+ * requests) and sends the browser with only `client_id` and `request_uri`: the parameters (PKCE
+ * challenge, state, nonce, `dpop_jkt`, `acr_values`…) never travel in the URL. Done without this
+ * feature too when the server's metadata says `require_pushed_authorization_requests: true`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9126
+ */
+export function withPushedAuthorization(): AuthFeature<AuthFeatureKind.PushedAuthorization> {
+  return makeAuthFeature(AuthFeatureKind.PushedAuthorization, [
+    { provide: AUTH_PUSHED_AUTHORIZATION, useValue: true },
   ]);
 }
 

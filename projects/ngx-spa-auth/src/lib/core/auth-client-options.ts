@@ -76,6 +76,10 @@ export interface AuthClientOptions {
    * `failed` with it, signed out, and `login()`/`logout()` reject with it.
    */
   readonly configError?: AuthError | null;
+  /** Whether an API's step-up challenge starts the step-up login by itself (`withStepUp()`). */
+  readonly stepUpLogin?: boolean;
+  /** Whether logins push their parameters first (RFC 9126, `withPushedAuthorization()`). */
+  readonly pushedAuthorization?: boolean;
 }
 
 /** Options of `withSessionRestore()`. */

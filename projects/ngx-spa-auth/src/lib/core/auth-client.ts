@@ -23,6 +23,8 @@ import { TokenSession } from './session/token-session';
 import { trackStartup, type AuthStartup } from './startup';
 import type { AuthCore } from './auth-core';
 import { UserView, type AuthTokenInfo } from './user-view';
+import { StepUpLogins } from './step-up-logins';
+import type { StepUpRequirement } from './step-up';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
@@ -58,6 +60,7 @@ export class AuthClient implements AuthCore {
   readonly #clock: Clock;
 
   readonly #options: AuthClientOptions;
+  readonly #stepUps: StepUpLogins;
 
   constructor(options: AuthClientOptions) {
     this.#options = options;
@@ -88,7 +91,10 @@ export class AuthClient implements AuthCore {
       config.scope,
       options.userInfo?.(this.#server, (event) => this.events.emit(event)) ?? null,
     );
-    this.#loginFlow = env ? new LoginFlow(config, env, this.#server, () => clock.now()) : null;
+    this.#loginFlow = env
+      ? new LoginFlow(config, env, this.#server, () => clock.now(), options.pushedAuthorization)
+      : null;
+    this.#stepUps = new StepUpLogins(this, env, options.stepUpLogin === true, () => clock.now());
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
     this.#hint = env
       ? new RestoreHint(env.localStorage, keep ? env[`${keep}Storage`] : null)
@@ -216,6 +222,7 @@ export class AuthClient implements AuthCore {
     if (!env || !this.#loginFlow)
       return this.#setState({ status: 'unauthenticated', user: null, error: null });
     const restoring = env.sessionStorage.getItem(RESTORE_MARK) !== null;
+    this.#stepUps.readReturnMark();
     env.sessionStorage.removeItem(RESTORE_MARK);
     cleanLogoutReturn(env);
     if (isCallbackUrl(env.location.href, this.#loginFlow.callbackUri())) {
@@ -286,6 +293,20 @@ export class AuthClient implements AuthCore {
     const url = await this.#loginFlow!.start(options);
     this.events.emit({ type: 'login_started', prompt: options.prompt });
     env.location.assign(url);
+  }
+
+  /**
+   * Starts the login that meets `requirement` (RFC 9470 step-up: `acr_values`, `max_age`), returning
+   * to `returnUrl` (default: the current page). One login however many callers ask at once; the
+   * tokens it brings replace the current ones.
+   */
+  stepUp(requirement: StepUpRequirement, options: { returnUrl?: string } = {}): Promise<void> {
+    return this.#stepUps.start(requirement, options.returnUrl);
+  }
+
+  /** An allow-listed API answered a step-up challenge: reports it and returns the request's error. */
+  stepUpRequired(requirement: StepUpRequirement, url: string, status: number): AuthError {
+    return this.#stepUps.required(requirement, url, status, this.session.claims);
   }
 
   /**

@@ -1,6 +1,8 @@
 import type { AuthState, GetAccessTokenOptions, LogoutOptions } from './auth-client-options';
 import type { AuthEvent } from './events';
 import type { LoginOptions } from './login/login-flow';
+import type { AuthError } from './errors';
+import type { StepUpRequirement } from './step-up';
 import type { AuthStartup } from './startup';
 import type { AuthTokenInfo } from './user-view';
 
@@ -30,4 +32,8 @@ export interface AuthCore {
     url: string,
   ): Promise<Record<string, string>>;
   rememberDPoPNonce(url: string, nonce: string | null): Promise<boolean>;
+  /** Starts the step-up login (RFC 9470) that meets `requirement`; one for a burst of callers. */
+  stepUp(requirement: StepUpRequirement, options?: { returnUrl?: string }): Promise<void>;
+  /** Reports an API's step-up challenge (event, login with `withStepUp()`); the error to fail with. */
+  stepUpRequired(requirement: StepUpRequirement, url: string, status: number): AuthError;
 }

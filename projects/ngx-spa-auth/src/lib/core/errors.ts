@@ -1,6 +1,7 @@
 // AuthError, the one error type apps see, with its stable codes; messages are long in development
 // and a code plus a README link in production.
 import type { SessionEndReason } from './events';
+import type { StepUpRequirement } from './step-up';
 
 /**
  * Stable error codes. Apps branch on `code`, never on `message`.
@@ -27,6 +28,10 @@ import type { SessionEndReason } from './events';
  * - `invalid_options`: a `login()` or `logout()` call asked for something it cannot honour (an
  *   unknown option, a reserved parameter, a redirect URI off the app's origin, an app state that is
  *   not JSON or larger than 4 KB); thrown before anything is stored or the page leaves.
+ * - `step_up_required`: an API answered 401 `insufficient_user_authentication` (RFC 9470); `stepUp`
+ *   says what sign-in it wants. Pass it to `AuthService.stepUp()`, or let `withStepUp()` do that.
+ * - `pushed_authorization_failed`: the pushed authorization request (RFC 9126) was refused or got no
+ *   usable answer (see `error`, `status`); no login was started.
  */
 export type AuthErrorCode =
   | 'invalid_config'
@@ -43,7 +48,9 @@ export type AuthErrorCode =
   | 'unsupported_environment'
   | 'userinfo_failed'
   | 'userinfo_subject_mismatch'
-  | 'invalid_options';
+  | 'invalid_options'
+  | 'step_up_required'
+  | 'pushed_authorization_failed';
 
 export interface AuthErrorDetails {
   /** The OAuth `error` value, when the server sent one. */
@@ -60,6 +67,8 @@ export interface AuthErrorDetails {
    * failure: for diagnostics and bug reports. Apps branch on `code`.
    */
   readonly protocolCode?: string;
+  /** What a stronger sign-in must give, for `step_up_required`. */
+  readonly stepUp?: StepUpRequirement;
 }
 
 /** Where the production message points: the README's list of error codes. */
@@ -79,6 +88,7 @@ export class AuthError extends Error {
   readonly status?: number;
   readonly reason?: SessionEndReason;
   readonly protocolCode?: string;
+  readonly stepUp?: StepUpRequirement;
 
   constructor(
     readonly code: AuthErrorCode,
@@ -91,6 +101,7 @@ export class AuthError extends Error {
     this.status = details.status;
     this.reason = details.reason;
     this.protocolCode = details.protocolCode;
+    this.stepUp = details.stepUp;
   }
 }
 

@@ -63,6 +63,17 @@ export type AuthEvent =
   | { readonly type: 'session_expired'; readonly reason: SessionEndReason }
   | { readonly type: 'logout'; readonly localOnly: boolean }
   /**
+   * An allow-listed API answered `insufficient_user_authentication` (RFC 9470): `url` is the
+   * request's origin and path (no query); `autoLogin` whether `withStepUp()` starts the login.
+   */
+  | {
+      readonly type: 'step_up_required';
+      readonly url: string;
+      readonly acrValues?: readonly string[];
+      readonly maxAge?: number;
+      readonly autoLogin: boolean;
+    }
+  /**
    * In production builds `message` is a short stable text (`revocation_failed`, …), not a sentence.
    * `error` is set when an AuthError is the cause (`userinfo_failed`, `userinfo_subject_mismatch`);
    * `code`, where present, is that stable text in every build (`end_session_unsupported`).

@@ -6,6 +6,7 @@ import { withDeadline, type Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
 import type { DPoPKeyHolder } from '../dpop/dpop-key-holder';
+import { pushAuthorizationRequest } from '../login/pushed-authorization';
 import { classifyRefreshAnswer, unansweredRefresh } from '../refresh-failure';
 import {
   mainThreadHolder,
@@ -175,15 +176,32 @@ export class AuthorizationServerApi {
     return merged as unknown as oauth.AuthorizationServer;
   }
 
-  /** Exchanges an authorization code (RFC 6749 §4.1.3 + PKCE) and validates the ID token. */
+  /** Pushes an authorization URL's parameters (RFC 9126); the URL with only `request_uri` to go to. */
+  async pushAuthorization(authorizationUrl: string): Promise<string> {
+    const as = await this.metadata();
+    return this.bounded((signal) =>
+      pushAuthorizationRequest(
+        as,
+        this.registration,
+        authorizationUrl,
+        this.requestOptions(signal),
+      ),
+    );
+  }
+
+  /**
+   * Exchanges an authorization code (RFC 6749 §4.1.3 + PKCE) and validates the ID token; with
+   * `maxAge` (the login sent `max_age`) its `auth_time` too.
+   */
   exchangeCode(
     callbackParams: URLSearchParams,
     codeVerifier: string,
     nonce: string,
     redirectUri = this.#config.redirectUri,
+    maxAge?: number,
   ): Promise<ValidatedTokens> {
     return this.bounded((signal) =>
-      this.#exchange(callbackParams, codeVerifier, nonce, redirectUri, signal),
+      this.#exchange(callbackParams, codeVerifier, nonce, redirectUri, signal, maxAge),
     );
   }
 
@@ -193,6 +211,7 @@ export class AuthorizationServerApi {
     nonce: string,
     redirectUri: string,
     signal: AbortSignal,
+    maxAge?: number,
   ): Promise<ValidatedTokens> {
     const as = await this.metadata();
     let response: Response;
@@ -236,6 +255,7 @@ export class AuthorizationServerApi {
       const result = await oauth.processAuthorizationCodeResponse(as, this.registration, response, {
         expectedNonce: nonce,
         requireIdToken: true,
+        ...(maxAge !== undefined ? { maxAge } : {}),
       });
       return { response: result, claims: claimsOf(result) };
     } catch (error) {

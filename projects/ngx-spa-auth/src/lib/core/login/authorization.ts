@@ -23,6 +23,8 @@ export interface LoginTransaction {
   readonly scope?: string;
   /** The JSON of the app state given to `login()`, handed back after the callback. */
   readonly appState?: string;
+  /** The `max_age` sent (step-up), so the code exchange checks the ID token's `auth_time`. */
+  readonly maxAge?: number;
 }
 
 /** What a single login asks for beyond the configuration, kept with its transaction. */

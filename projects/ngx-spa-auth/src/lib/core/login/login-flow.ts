@@ -17,6 +17,7 @@ import type {
   ValidatedTokens,
 } from '../authorization-server/authorization-server-api';
 import { checkLoginOptions } from './login-options';
+import { maxAgeOf, usesPushedAuthorization } from './pushed-authorization';
 import { TransactionStore } from './transaction-store';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -75,6 +76,8 @@ export class LoginFlow {
     env: BrowserEnvironment,
     server: AuthorizationServerApi,
     now: () => number,
+    /** Whether logins are pushed first (RFC 9126); also done when the server requires it. */
+    private readonly pushed = false,
   ) {
     this.#config = config;
     this.#env = env;
@@ -108,8 +111,13 @@ export class LoginFlow {
     const jkt = await this.#server.dpop?.renew();
     const params = jkt ? { ...extra, dpop_jkt: jkt } : extra;
     const url = await buildAuthorizationUrl(as.authorization_endpoint, this.#config, tx, params);
-    this.#transactions.save(tx);
-    return url;
+    // Pushed first when asked; a refused push throws before the transaction is saved.
+    const redirect = usesPushedAuthorization(as, this.pushed)
+      ? await this.#server.pushAuthorization(url)
+      : url;
+    const maxAge = maxAgeOf(url);
+    this.#transactions.save(maxAge === undefined ? tx : { ...tx, maxAge });
+    return redirect;
   }
 
   /** Where the pending login's callback lands: its per-call redirect URI, or the configured one. */
@@ -156,6 +164,7 @@ export class LoginFlow {
         tx.codeVerifier,
         tx.nonce,
         tx.redirectUri,
+        tx.maxAge,
       );
       return { ok: true, tokens, transaction: tx };
     } catch (error) {
