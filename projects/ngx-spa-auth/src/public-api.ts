@@ -10,6 +10,11 @@ export {
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
 export type { AuthFeature } from './lib/angular/provide-auth';
+export { withBackendForFrontend } from './lib/angular/with-backend-for-frontend';
+export type {
+  BackendForFrontendAuthConfig,
+  BackendForFrontendOptions,
+} from './lib/core/bff/bff-config';
 export { AuthModule } from './lib/angular/auth.module';
 export { AuthService } from './lib/angular/auth.service';
 export { authGuard, AuthGuard } from './lib/angular/auth.guard';

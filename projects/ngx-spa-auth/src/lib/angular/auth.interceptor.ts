@@ -17,6 +17,7 @@ import type { AuthCore } from '../core/auth-core';
 import { isAuthError } from '../core/errors';
 import { isDPoPNonceChallenge } from '../core/www-authenticate';
 import { AUTH_ALLOW_LIST, AUTH_CLIENT } from './auth-client.provider';
+import { AUTH_BFF_INTERCEPTOR } from './auth-tokens';
 
 /**
  * Set to true on a request's `HttpContext` to send it without the access token even when its URL is
@@ -36,9 +37,13 @@ const is401 = (error: unknown): error is HttpErrorResponse =>
  * subscription: unsubscribing only stops waiting, so a rotated token is always stored. A second
  * 401 reaches the caller. When the session ends, waiting requests fail with AuthError
  * `session_expired`. With DPoP, a `use_dpop_nonce` challenge is answered by one retry with the
- * server's nonce — never by a refresh.
+ * server's nonce — never by a refresh. With `withBackendForFrontend()` it sends the BFF's CSRF
+ * header instead, never a token, and a 401 from the BFF ends the session.
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
+  // Backend-for-frontend mode: the CSRF header instead of a token (withBackendForFrontend()).
+  const bff = inject(AUTH_BFF_INTERCEPTOR);
+  if (bff) return bff(req, next);
   const client = inject(AUTH_CLIENT);
   if (
     req.context.get(SKIP_AUTH) ||

@@ -10,6 +10,7 @@ import {
 } from '@angular/core';
 
 import type { SessionRestoreOptions } from '../core/auth-client';
+import type { BackendForFrontendAuthConfig } from '../core/bff/bff-config';
 import type { AuthConfig } from '../core/config';
 import { AuthError } from '../core/errors';
 import {
@@ -36,6 +37,7 @@ export enum AuthFeatureKind {
   PersistentSession,
   RefreshTokenInMemory,
   DPoP,
+  BackendForFrontend,
 }
 
 /** An optional feature for {@link provideAuth}, built by a `with*()` function. */
@@ -44,7 +46,8 @@ export interface AuthFeature<K extends AuthFeatureKind = AuthFeatureKind> {
   readonly ɵproviders: Provider[];
 }
 
-function makeAuthFeature<K extends AuthFeatureKind>(
+/** Internal: builds a feature (also used by `withBackendForFrontend()`, in its own file). */
+export function makeAuthFeature<K extends AuthFeatureKind>(
   kind: K,
   providers: Provider[],
 ): AuthFeature<K> {
@@ -152,7 +155,20 @@ export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
  *
  * @see https://www.rfc-editor.org/rfc/rfc9700
  */
-export function provideAuth(config: AuthConfig, ...features: AuthFeature[]): EnvironmentProviders {
+export function provideAuth(config: AuthConfig, ...features: AuthFeature[]): EnvironmentProviders;
+/**
+ * Sets up backend-for-frontend mode (`withBackendForFrontend()`, given first): the BFF server holds
+ * the client configuration and every token; `config` holds only what the page needs.
+ */
+export function provideAuth(
+  config: BackendForFrontendAuthConfig,
+  backendForFrontend: AuthFeature<AuthFeatureKind.BackendForFrontend>,
+  ...features: AuthFeature[]
+): EnvironmentProviders;
+export function provideAuth(
+  config: AuthConfig | BackendForFrontendAuthConfig,
+  ...features: AuthFeature[]
+): EnvironmentProviders {
   if (typeof ngDevMode === 'undefined' || ngDevMode) assertFeaturesFit(features);
   return makeEnvironmentProviders([
     { provide: AUTH_CONFIG, useValue: config },

@@ -17,6 +17,8 @@ import type { SessionEndReason } from './events';
  * - `session_expired`: the session ended (refresh failed definitively or could not be completed safely).
  * - `not_authenticated`: an access token was asked for while signed out.
  * - `unsupported_environment`: the operation needs a browser (e.g. called during server-side rendering).
+ * - `token_not_in_browser`: an access token was asked for in backend-for-frontend mode, where the
+ *   tokens stay at the BFF (call APIs through its proxy instead).
  */
 export type AuthErrorCode =
   | 'invalid_config'
@@ -29,7 +31,8 @@ export type AuthErrorCode =
   | 'network_error'
   | 'session_expired'
   | 'not_authenticated'
-  | 'unsupported_environment';
+  | 'unsupported_environment'
+  | 'token_not_in_browser';
 
 export interface AuthErrorDetails {
   /** The OAuth `error` value, when the server sent one. */
