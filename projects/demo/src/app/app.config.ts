@@ -12,6 +12,7 @@ import {
   provideAuth,
   withDPoP,
   withPersistentSession,
+  withBackendForFrontend,
   withSessionRestore,
   type AuthFeature,
 } from 'ngx-spa-auth';
@@ -19,15 +20,41 @@ import {
 import { routes } from './app.routes';
 import { EventLog } from './event-log';
 import { DEMO_SETTINGS, type DemoSettings } from './settings';
-import { API, ISSUER, SCOPE } from './urls';
+import { apiBase, ISSUER, SCOPE } from './urls';
 
-export function appConfig(settings: DemoSettings): ApplicationConfig {
-  const api = settings.api ?? API;
+/** provideAuth() as the page was served: through the demo's BFF, or as a public client. */
+function auth(settings: DemoSettings, api: string) {
+  if (settings.mode === 'bff') {
+    return provideAuth(
+      { onSessionExpired: settings.onSessionExpired },
+      withBackendForFrontend({ baseUrl: '/bff' }),
+    );
+  }
   const features: AuthFeature[] = [
     withSessionRestore(settings.idTokenHint ? { idTokenHint: settings.idTokenHint } : {}),
   ];
   if (settings.dpop) features.push(withDPoP());
   if (settings.session !== 'memory') features.push(withPersistentSession(settings.session));
+  return provideAuth(
+    {
+      issuer: settings.issuer ?? ISSUER,
+      clientId: settings.clientId ?? 'demo-spa',
+      redirectUri: `${location.origin}/callback`,
+      postLogoutRedirectUri: `${location.origin}/`,
+      scope: settings.scope ?? SCOPE,
+      resource: api,
+      allowedUrls: [`${api}/api/`],
+      refreshReuseInterval: settings.reuseInterval,
+      refreshLeeway: settings.refreshLeeway,
+      refreshTimeout: settings.refreshTimeout,
+      onSessionExpired: settings.onSessionExpired,
+    },
+    ...features,
+  );
+}
+
+export function appConfig(settings: DemoSettings): ApplicationConfig {
+  const api = apiBase(settings);
   return {
     providers: [
       provideZonelessChangeDetection(),
@@ -38,22 +65,7 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
       provideAppInitializer(() => inject(EventLog).start()),
       provideRouter(routes, withComponentInputBinding()),
       provideHttpClient(withInterceptors([authInterceptor])),
-      provideAuth(
-        {
-          issuer: settings.issuer ?? ISSUER,
-          clientId: settings.clientId ?? 'demo-spa',
-          redirectUri: `${location.origin}/callback`,
-          postLogoutRedirectUri: `${location.origin}/`,
-          scope: settings.scope ?? SCOPE,
-          resource: api,
-          allowedUrls: [`${api}/api/`],
-          refreshReuseInterval: settings.reuseInterval,
-          refreshLeeway: settings.refreshLeeway,
-          refreshTimeout: settings.refreshTimeout,
-          onSessionExpired: settings.onSessionExpired,
-        },
-        ...features,
-      ),
+      auth(settings, api),
     ],
   };
 }

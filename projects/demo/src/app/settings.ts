@@ -43,6 +43,11 @@ export interface DemoSettings {
   readonly api?: string;
   /** Where withSessionRestore() keeps the last ID token for `id_token_hint`; undefined = it does not. */
   readonly idTokenHint?: 'session' | 'local';
+  /**
+   * `bff` when the page was served by the demo's BFF (`npm start -- --bff`), which marks it with
+   * `<meta name="demo-mode" content="bff">`: then withBackendForFrontend() replaces the token client.
+   */
+  readonly mode: 'spa' | 'bff';
   /** Query parameters that were ignored because their values were invalid. */
   readonly problems: readonly string[];
 }
@@ -55,6 +60,7 @@ export const DEFAULT_SETTINGS: DemoSettings = {
   onSessionExpired: 'login',
   dpop: false,
   session: 'memory',
+  mode: 'spa',
   problems: [],
 };
 
@@ -194,6 +200,10 @@ export function loadDemoSettings(win: Window): DemoSettings {
       stored.idTokenHint === 'session' || stored.idTokenHint === 'local'
         ? stored.idTokenHint
         : undefined,
+    mode:
+      win.document.querySelector('meta[name="demo-mode"]')?.getAttribute('content') === 'bff'
+        ? 'bff'
+        : 'spa',
     problems,
   };
 }
