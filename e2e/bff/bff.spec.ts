@@ -120,8 +120,10 @@ test('an instance killed mid-burst: the other carries the session, nothing lost;
     await expect
       .poll(() => bff.apiCalls().reduce((a, n, i) => a + n - start[i]!, 0), { timeout: 20_000 })
       .toBeGreaterThanOrEqual(20);
+    const atKill = bff.apiCalls().reduce((a, n, i) => a + n - start[i]!, 0);
     await bff.stack.kill(0);
     const results = await burst;
+    expect(atKill, 'the instance died in the middle of the burst').toBeLessThan(100);
     expect(ok(results), JSON.stringify(results.filter((r) => r.status !== 200))).toBe(100);
     // The session goes on, on the surviving instance.
     expect(await callApiOnce(page)).toBe('ok: sub=alice');

@@ -79,7 +79,8 @@ export class AuthService {
 
   /**
    * A valid access token, refreshed first when it is about to expire. Rejects with `AuthError`
-   * `not_authenticated` when signed out, `session_expired` when the refresh ended the session.
+   * `not_authenticated` when signed out, `session_expired` when the refresh ended the session,
+   * `token_not_in_browser` with `withBackendForFrontend()` (the tokens stay at the BFF).
    */
   getAccessToken(): Promise<string> {
     return this.client.getAccessToken();
