@@ -1,8 +1,9 @@
 // AuthModule.forRoot(): the NgModule form of provideAuth(), one line over the same provider list.
 import { NgModule, type ModuleWithProviders } from '@angular/core';
 
+import type { BackendForFrontendAuthConfig } from '../core/bff/bff-config';
 import type { AuthConfig } from '../core/config';
-import { provideAuth, type AuthFeature } from './provide-auth';
+import { provideAuth, type AuthFeature, type AuthFeatureKind } from './provide-auth';
 
 /**
  * For NgModule apps: `imports: [AuthModule.forRoot(config)]`. A one-line wrapper over
@@ -10,7 +11,20 @@ import { provideAuth, type AuthFeature } from './provide-auth';
  */
 @NgModule()
 export class AuthModule {
-  static forRoot(config: AuthConfig, ...features: AuthFeature[]): ModuleWithProviders<AuthModule> {
-    return { ngModule: AuthModule, providers: [provideAuth(config, ...features)] };
+  static forRoot(config: AuthConfig, ...features: AuthFeature[]): ModuleWithProviders<AuthModule>;
+  /** Backend-for-frontend mode: `AuthModule.forRoot({}, withBackendForFrontend())`. */
+  static forRoot(
+    config: BackendForFrontendAuthConfig,
+    backendForFrontend: AuthFeature<AuthFeatureKind.BackendForFrontend>,
+    ...features: AuthFeature[]
+  ): ModuleWithProviders<AuthModule>;
+  static forRoot(
+    config: AuthConfig | BackendForFrontendAuthConfig,
+    ...features: AuthFeature[]
+  ): ModuleWithProviders<AuthModule> {
+    return {
+      ngModule: AuthModule,
+      providers: [provideAuth(config as AuthConfig, ...features)],
+    };
   }
 }

@@ -23,6 +23,7 @@ import type {
 } from '../core/bff/bff-config';
 import type { AuthEvent } from '../core/events';
 import { authGuard } from './auth.guard';
+import { AuthModule } from './auth.module';
 import { AuthInterceptor, authInterceptor, SKIP_AUTH } from './auth.interceptor';
 import { AuthService } from './auth.service';
 import { AUTH_BROWSER, AUTH_CLOCK, AUTH_FETCH } from './auth-tokens';
@@ -185,6 +186,21 @@ describe('withBackendForFrontend', () => {
     await expect(ctx.auth.getAccessToken()).rejects.toMatchObject({
       code: 'token_not_in_browser',
     });
+  });
+
+  it('works the same through AuthModule.forRoot() for NgModule apps', async () => {
+    const bff = new FakeBff();
+    bff.user = ALICE;
+    TestBed.configureTestingModule({
+      imports: [AuthModule.forRoot({}, withBackendForFrontend())],
+      providers: [
+        { provide: AUTH_BROWSER, useValue: createBrowser(`${APP}/`) },
+        { provide: AUTH_FETCH, useValue: bff.fetch },
+      ],
+    });
+    const auth = TestBed.inject(AuthService);
+    await auth.whenReady();
+    expect(auth.user()).toEqual(ALICE);
   });
 
   it('sends credentials to a BFF on another origin of the site', async () => {
