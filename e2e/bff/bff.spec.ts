@@ -186,6 +186,8 @@ test('another site cannot use the session: cross-site form posts and credentiale
     const response = await answered;
     expect(response.status(), action).toBe(403);
     expect(await response.headerValue('BFF-Error')).toBe('csrf_rejected');
+    // The form's navigation commits (to the refusal) before the attacker page is opened again.
+    await evil.waitForURL(action);
     await evil.goto(`${URLS.thirdParty}/anything`);
   }
   const fetched = await evil.evaluate(async (bffUrl) => {
