@@ -35,6 +35,12 @@ const OPT_IN = [
     message:
       'Keep-alive code is reached only through withKeepAlive() (angular/provide-auth.ts), so apps without it do not ship it.',
   },
+  {
+    group: ['**/bff/*'],
+    allowTypeImports: true,
+    message:
+      'Backend-for-frontend code is reached only through withBackendForFrontend() (angular/with-backend-for-frontend.ts), so apps without it do not ship it.',
+  },
 ];
 const restrict = (patterns) => ({
   '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
@@ -125,20 +131,25 @@ export default tseslint.config(
   // Boundaries. One rule per file set: ESLint replaces (not merges) a rule's options per file.
   {
     files: [`${LIB}/core/**/*.ts`],
-    ignores: [...SPECS, `${LIB}/core/dpop/**`, `${LIB}/core/persistence/**`],
+    ignores: [...SPECS, `${LIB}/core/dpop/**`, `${LIB}/core/persistence/**`, `${LIB}/core/bff/**`],
     rules: restrict([...FRAMEWORK_FREE, ...OPT_IN]),
   },
   {
     files: [
       `${LIB}/core/dpop/**/*.ts`,
       `${LIB}/core/persistence/**/*.ts`,
+      `${LIB}/core/bff/**/*.ts`,
       `${LIB}/core/**/*.spec.ts`,
     ],
     rules: restrict(FRAMEWORK_FREE),
   },
   {
     files: [`${LIB}/angular/**/*.ts`, 'projects/ngx-spa-auth/src/public-api.ts'],
-    ignores: [...SPECS, `${LIB}/angular/provide-auth.ts`],
+    ignores: [
+      ...SPECS,
+      `${LIB}/angular/provide-auth.ts`,
+      `${LIB}/angular/with-backend-for-frontend.ts`,
+    ],
     rules: restrict(OPT_IN),
   },
   {

@@ -7,8 +7,9 @@ import { defineConfig } from '@playwright/test';
  * One worker: the servers listen on fixed ports (the client registration names them) and their
  * counters are shared, so tests run one after the other and reset the counters in between.
  *
- * Two projects in one run: `oidc-provider` (the embedded server, e2e/*.spec.ts) and `glewlwyd`
- * (Debian's glewlwyd behind a recording proxy, e2e/glewlwyd/; servers/glewlwyd/).
+ * Three projects in one run: `oidc-provider` (the embedded server, e2e/*.spec.ts), `glewlwyd`
+ * (Debian's glewlwyd behind a recording proxy, e2e/glewlwyd/; servers/glewlwyd/) and `bff` (the
+ * demo in backend-for-frontend mode: two BFF instances on Redis behind nginx, e2e/bff/).
  */
 export default defineConfig({
   testDir: 'e2e',
@@ -25,8 +26,10 @@ export default defineConfig({
   projects: [
     // Regular expressions on the absolute path (a glob like `glewlwyd/**` also matches a checkout
     // that lives in a directory called glewlwyd).
-    { name: 'oidc-provider', testIgnore: /\/e2e\/glewlwyd\// },
+    { name: 'oidc-provider', testIgnore: /\/e2e\/(glewlwyd|bff)\// },
     { name: 'glewlwyd', testMatch: /\/e2e\/glewlwyd\/[^/]+\.spec\.ts$/ },
+    // The demo through two BFF instances behind nginx, on Redis (e2e/bff/bff-fixtures.ts).
+    { name: 'bff', testMatch: /\/e2e\/bff\/[^/]+\.spec\.ts$/ },
   ],
   use: {
     browserName: 'chromium',

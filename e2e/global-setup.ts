@@ -13,6 +13,7 @@ const PORTS = [
   { port: 4410, host: '127.0.0.1', what: 'glewlwyd' },
   { port: 4411, host: '127.0.0.1', what: "glewlwyd's recording proxy" },
   { port: 4412, host: '127.0.0.1', what: 'protected API for glewlwyd' },
+  { port: 4300, host: '127.0.0.1', what: 'nginx in front of the BFF instances (e2e/bff/)' },
 ];
 
 function isFree(port: number, host: string): Promise<boolean> {
@@ -45,8 +46,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const { buildDemoApps, startDemoStack } = await import('../scripts/demo-stack.mjs');
   if (process.env['E2E_SKIP_BUILD'] !== '1') {
     const started = Date.now();
-    process.stdout.write('e2e: building the demo apps (development configuration)…\n');
+    process.stdout.write('e2e: building the demo apps (development configuration) and the BFF…\n');
     await buildDemoApps({ configuration: 'development', quiet: true });
+    const { buildBff } = await import('../scripts/demo-bff.mjs');
+    buildBff();
     process.stdout.write(`e2e: built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
   // Access tokens that outlive any test (the library refreshes 30 s before expiry, so 60 s tokens

@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { DEFAULTS, DEMO_USERS, serveStatic, startServers } from '../servers/index.mjs';
+import { BFF_CLIENT, BFF_ORIGIN, buildBff, startDemoBff } from './demo-bff.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -92,8 +93,10 @@ export async function buildDemoApps({
  * @param {number} [options.sessionTtl]           seconds
  * @param {object} [options.signingKey]           private JWK shared with tests that mint tokens
  * @param {boolean} [options.quiet=false]         no build output (it is still shown when a build fails)
+ * @param {boolean} [options.bff=false]           also serve the demo app through a BFF at http://localhost:4300
+ *   (one instance, in-memory sessions; scripts/demo-bff.mjs). The BFF's client is registered either way.
  * @returns {Promise<{
- *   urls: { issuer: string, api: string, thirdParty: string, demo?: string, demoModule?: string },
+ *   urls: { issuer: string, api: string, thirdParty: string, demo?: string, demoModule?: string, bff?: string },
  *   servers: Awaited<ReturnType<typeof startServers>>,
  *   close: () => Promise<void>,
  * }>}
@@ -108,6 +111,7 @@ export async function startDemoStack(options = {}) {
     accessTokenTtl,
     sessionTtl,
     signingKey,
+    bff = false,
   } = options;
   const selected = DEMO_APPS.filter((a) => apps.includes(a.project));
   const unknown = apps.filter((p) => !DEMO_APPS.some((a) => a.project === p));
@@ -115,6 +119,7 @@ export async function startDemoStack(options = {}) {
 
   if (build) {
     await buildDemoApps({ configuration, apps: selected.map((a) => a.project), quiet });
+    if (bff) buildBff();
   } else {
     const missing = selected.filter((a) => !existsSync(join(a.root, 'index.html')));
     if (missing.length) {
@@ -124,13 +129,24 @@ export async function startDemoStack(options = {}) {
     }
   }
 
-  const servers = await startServers({ reuseInterval, accessTokenTtl, sessionTtl, signingKey });
+  const servers = await startServers({
+    reuseInterval,
+    accessTokenTtl,
+    sessionTtl,
+    signingKey,
+    // The BFF's origin too: the demo's control panel calls the servers from there.
+    appOrigins: [...DEFAULTS.appOrigins, BFF_ORIGIN],
+    extraClients: [BFF_CLIENT],
+  });
   const statics = [];
+  const bffs = [];
   let closing;
   const close = () => {
-    closing ??= Promise.all([servers.close(), ...statics.map((s) => s.close())]).then(
-      () => undefined,
-    );
+    closing ??= Promise.all([
+      servers.close(),
+      ...statics.map((s) => s.close()),
+      ...bffs.map((b) => b.close()),
+    ]).then(() => undefined);
     return closing;
   };
   const urls = { ...servers.urls };
@@ -145,6 +161,12 @@ export async function startDemoStack(options = {}) {
       statics.push(served);
       // The origin the browser must use (the registered redirect URIs name it), not the bound address.
       urls[app.key] = app.origin;
+    }
+    if (bff) {
+      bffs.push(
+        await startDemoBff({ issuer: servers.urls.issuer, api: servers.urls.api, reuseInterval }),
+      );
+      urls.bff = BFF_ORIGIN;
     }
   } catch (error) {
     await close();

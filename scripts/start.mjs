@@ -5,6 +5,7 @@
 //   npm start -- --reuse-interval 10   server accepts a used refresh token for 10 s
 //   npm start -- --no-build            serve what is already in dist/
 //   npm start -- --prod                production builds
+//   npm start -- --bff                 also serve the demo through a backend-for-frontend (:4300)
 import { parseArgs } from 'node:util';
 
 import { DEMO_USERS, startDemoStack } from './demo-stack.mjs';
@@ -15,6 +16,9 @@ const USAGE = `Usage: npm start -- [options]
   --access-token-ttl <s>  access-token lifetime, seconds (default 60)
   --no-build              do not rebuild; serve dist/demo and dist/demo-module as they are
   --prod                  production builds instead of development ones
+  --bff                   also serve the demo app through a backend-for-frontend at
+                          http://localhost:4300 (ngx-spa-auth-bff, in-memory sessions):
+                          the browser holds only an HttpOnly cookie, no token
   -h, --help              this text
 `;
 
@@ -26,6 +30,7 @@ function parse(argv) {
       'access-token-ttl': { type: 'string' },
       'no-build': { type: 'boolean' },
       prod: { type: 'boolean' },
+      bff: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -42,6 +47,7 @@ function parse(argv) {
     help: !!values.help,
     build: !values['no-build'],
     configuration: values.prod ? 'production' : 'development',
+    bff: !!values.bff,
     reuseInterval: number('reuse-interval'),
     accessTokenTtl: number('access-token-ttl'),
   };
@@ -77,6 +83,7 @@ async function main() {
       'ngx-spa-auth demo is running',
       `  demo app (standalone)   ${demoUrl}`,
       `  demo app (NgModule)     ${urls.demoModule}/`,
+      ...(urls.bff ? [`  demo app through a BFF  ${urls.bff}/   (tokens stay at the BFF)`] : []),
       `  authorization server    ${urls.issuer}   (control API: ${urls.issuer}/__control/stats)`,
       `  protected API           ${urls.api}/api/me`,
       `  third party             ${urls.thirdParty}/anything`,

@@ -15,6 +15,11 @@ export {
 } from './lib/angular/provide-auth';
 export type { AuthFeature } from './lib/angular/provide-auth';
 export type { AuthConfigFactory } from './lib/angular/runtime-config';
+export { withBackendForFrontend } from './lib/angular/with-backend-for-frontend';
+export type {
+  BackendForFrontendAuthConfig,
+  BackendForFrontendOptions,
+} from './lib/core/bff/bff-config';
 export { AuthModule } from './lib/angular/auth.module';
 export { AuthService } from './lib/angular/auth.service';
 export { authGuard, AuthGuard } from './lib/angular/auth.guard';

@@ -14,6 +14,7 @@ import {
   withKeepAlive,
   withPersistentSession,
   withPushedAuthorization,
+  withBackendForFrontend,
   withSessionRestore,
   withUserInfo,
   type AuthConfig,
@@ -24,10 +25,16 @@ import {
 import { routes } from './app.routes';
 import { EventLog } from './event-log';
 import { DEMO_SETTINGS, type DemoSettings } from './settings';
-import { API, ISSUER, SCOPE } from './urls';
+import { apiBase, ISSUER, SCOPE } from './urls';
 
-export function appConfig(settings: DemoSettings): ApplicationConfig {
-  const api = settings.api ?? API;
+/** provideAuth() as the page was served: through the demo's BFF, or as a public client. */
+function auth(settings: DemoSettings, api: string) {
+  if (settings.mode === 'bff') {
+    return provideAuth(
+      { onSessionExpired: settings.onSessionExpired },
+      withBackendForFrontend({ baseUrl: '/bff' }),
+    );
+  }
   const features: AuthFeature[] = [
     withSessionRestore(settings.idTokenHint ? { idTokenHint: settings.idTokenHint } : {}),
   ];
@@ -50,6 +57,11 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
     refreshTimeout: settings.refreshTimeout,
     onSessionExpired: settings.onSessionExpired,
   };
+  return provideAuth(settings.runtimeConfig ? () => loadConfig(config) : config, ...features);
+}
+
+export function appConfig(settings: DemoSettings): ApplicationConfig {
+  const api = apiBase(settings);
   return {
     providers: [
       provideZonelessChangeDetection(),
@@ -60,7 +72,7 @@ export function appConfig(settings: DemoSettings): ApplicationConfig {
       provideAppInitializer(() => inject(EventLog).start()),
       provideRouter(routes, withComponentInputBinding()),
       provideHttpClient(withInterceptors([authInterceptor])),
-      provideAuth(settings.runtimeConfig ? () => loadConfig(config) : config, ...features),
+      auth(settings, api),
     ],
   };
 }

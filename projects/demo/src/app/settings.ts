@@ -62,6 +62,11 @@ export interface DemoSettings {
   readonly par: boolean;
   /** The maxAge of the /recent page's guard, seconds. */
   readonly recentMaxAge: number;
+  /**
+   * `bff` when the page was served by the demo's BFF (`npm start -- --bff`), which marks it with
+   * `<meta name="demo-mode" content="bff">`: then withBackendForFrontend() replaces the token client.
+   */
+  readonly mode: 'spa' | 'bff';
   /** Query parameters that were ignored because their values were invalid. */
   readonly problems: readonly string[];
 }
@@ -79,6 +84,7 @@ export const DEFAULT_SETTINGS: DemoSettings = {
   stepUp: false,
   par: false,
   recentMaxAge: 300,
+  mode: 'spa',
   problems: [],
 };
 
@@ -261,6 +267,10 @@ export function loadDemoSettings(win: Window): DemoSettings {
     par: stored.par === true,
     recentMaxAge:
       typeof stored.recentMaxAge === 'number' ? stored.recentMaxAge : DEFAULT_SETTINGS.recentMaxAge,
+    mode:
+      win.document.querySelector('meta[name="demo-mode"]')?.getAttribute('content') === 'bff'
+        ? 'bff'
+        : 'spa',
     problems,
   };
 }

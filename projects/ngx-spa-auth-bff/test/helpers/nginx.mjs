@@ -25,10 +25,13 @@ const canConnect = (port) =>
     socket.once('error', () => resolve(false));
   });
 
-/** @param {number[]} upstreamPorts */
-export async function startNginx(upstreamPorts) {
+/**
+ * @param {number[]} upstreamPorts
+ * @param {{ port?: number }} [options] a fixed port (the e2e demo's registered origin); default: a free one
+ */
+export async function startNginx(upstreamPorts, options = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'bff-nginx-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = join(dir, 'nginx.conf');
   const temp = (name) => `${name}_temp_path ${join(dir, name)};`;
   await writeFile(

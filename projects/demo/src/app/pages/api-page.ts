@@ -14,7 +14,7 @@ import { DemoServers } from '../demo-servers';
 import { EventLog, type LoggedEvent } from '../event-log';
 import { failureKind, failureText } from '../format';
 import { DEMO_SETTINGS } from '../settings';
-import { API, THIRD_PARTY } from '../urls';
+import { apiBase, THIRD_PARTY } from '../urls';
 
 type RunState = 'idle' | 'running' | 'done';
 
@@ -61,7 +61,7 @@ export class ApiPage {
   protected readonly log = inject(EventLog);
   protected readonly settings = inject(DEMO_SETTINGS);
   protected readonly burstSize = BURST_SIZE;
-  private readonly api = this.settings.api ?? API;
+  private readonly api = apiBase(this.settings);
   protected readonly loggedTypes = LOGGED_TYPES;
 
   protected readonly me = signal<CallResult>({ state: 'idle', run: 0, text: 'not called yet' });

@@ -1,6 +1,7 @@
 // Injection tokens for what provideAuth() and its features configure (config, fetch, clock, browser,
 // features); tests replace fetch, clock and browser through them.
 import { DOCUMENT, isPlatformBrowser } from '@angular/common';
+import type { HttpInterceptorFn } from '@angular/common/http';
 import { inject, InjectionToken, PLATFORM_ID } from '@angular/core';
 
 import { windowEnvironment, type BrowserEnvironment } from '../core/browser-environment';
@@ -85,4 +86,10 @@ export const AUTH_STEP_UP_LOGIN = new InjectionToken<boolean>(
 export const AUTH_PUSHED_AUTHORIZATION = new InjectionToken<boolean>(
   ngDevMode ? 'AUTH_PUSHED_AUTHORIZATION' : '',
   { factory: () => false },
+);
+
+/** The interceptor of `withBackendForFrontend()`, which replaces the token logic; null otherwise. */
+export const AUTH_BFF_INTERCEPTOR = new InjectionToken<HttpInterceptorFn | null>(
+  ngDevMode ? 'AUTH_BFF_INTERCEPTOR' : '',
+  { factory: () => null },
 );

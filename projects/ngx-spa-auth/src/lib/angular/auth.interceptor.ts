@@ -19,6 +19,7 @@ import { stepUpChallengeOf } from '../core/step-up';
 import { isDPoPNonceChallenge } from '../core/www-authenticate';
 import { AUTH_ALLOW_LIST, AUTH_CLIENT } from './auth-client.provider';
 import { AUTH_RUNTIME_CONFIG } from './runtime-config';
+import { AUTH_BFF_INTERCEPTOR } from './auth-tokens';
 
 /**
  * Set to true on a request's `HttpContext` to send it without the access token even when its URL is
@@ -40,9 +41,14 @@ const is401 = (error: unknown): error is HttpErrorResponse =>
  * `session_expired`. With DPoP, a `use_dpop_nonce` challenge is answered by one retry with the
  * server's nonce — never by a refresh. A step-up challenge (RFC 9470 `insufficient_user_authentication`)
  * is never answered by a refresh either: the request fails with AuthError `step_up_required`, a
- * `step_up_required` event is emitted, and with `withStepUp()` one step-up login starts.
+ * `step_up_required` event is emitted, and with `withStepUp()` one step-up login starts. With
+ * `withBackendForFrontend()` it sends the BFF's CSRF header instead, never a token, and a 401 from
+ * the BFF ends the session.
  */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
+  // Backend-for-frontend mode: the CSRF header instead of a token (withBackendForFrontend()).
+  const bff = inject(AUTH_BFF_INTERCEPTOR);
+  if (bff) return bff(req, next);
   // A runtime configuration still loading (at most 10 s): which URLs are allow-listed is not known.
   const runtime = inject(AUTH_RUNTIME_CONFIG);
   if (runtime && !runtime.settled) {

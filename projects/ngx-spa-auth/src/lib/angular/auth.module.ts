@@ -1,8 +1,9 @@
 // AuthModule.forRoot(): the NgModule form of provideAuth(), one line over the same provider list.
 import { NgModule, type ModuleWithProviders } from '@angular/core';
 
+import type { BackendForFrontendAuthConfig } from '../core/bff/bff-config';
 import type { AuthConfig } from '../core/config';
-import { provideAuth, type AuthFeature } from './provide-auth';
+import { provideAuth, type AuthFeature, type AuthFeatureKind } from './provide-auth';
 import type { AuthConfigFactory } from './runtime-config';
 
 /**
@@ -14,7 +15,20 @@ export class AuthModule {
   static forRoot(
     config: AuthConfig | AuthConfigFactory,
     ...features: AuthFeature[]
+  ): ModuleWithProviders<AuthModule>;
+  /** Backend-for-frontend mode: `AuthModule.forRoot({}, withBackendForFrontend())`. */
+  static forRoot(
+    config: BackendForFrontendAuthConfig,
+    backendForFrontend: AuthFeature<AuthFeatureKind.BackendForFrontend>,
+    ...features: AuthFeature[]
+  ): ModuleWithProviders<AuthModule>;
+  static forRoot(
+    config: AuthConfig | AuthConfigFactory | BackendForFrontendAuthConfig,
+    ...features: AuthFeature[]
   ): ModuleWithProviders<AuthModule> {
-    return { ngModule: AuthModule, providers: [provideAuth(config, ...features)] };
+    return {
+      ngModule: AuthModule,
+      providers: [provideAuth(config as AuthConfig, ...features)],
+    };
   }
 }

@@ -122,7 +122,8 @@ export class AuthService {
    * A valid access token, refreshed first when it is about to expire, or always with
    * `{ forceRefresh: true }` (through the one refresh chain). Rejects with `AuthError`
    * `not_authenticated` when signed out, `session_expired` when the refresh ended the session,
-   * `no_refresh_token` when a forced refresh has no refresh token to use.
+   * `no_refresh_token` when a forced refresh has no refresh token to use, `token_not_in_browser`
+   * with `withBackendForFrontend()` (the tokens stay at the BFF).
    */
   getAccessToken(options?: GetAccessTokenOptions): Promise<string> {
     return this.client.getAccessToken(options);

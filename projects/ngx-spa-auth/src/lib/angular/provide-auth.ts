@@ -15,6 +15,7 @@ import {
 } from '@angular/core';
 
 import type { SessionRestoreOptions } from '../core/auth-client';
+import type { BackendForFrontendAuthConfig } from '../core/bff/bff-config';
 import type { AuthConfig } from '../core/config';
 import { AuthError } from '../core/errors';
 import {
@@ -59,6 +60,7 @@ export enum AuthFeatureKind {
   UserInfo,
   StepUp,
   PushedAuthorization,
+  BackendForFrontend,
 }
 
 /** An optional feature for {@link provideAuth}, built by a `with*()` function. */
@@ -67,7 +69,8 @@ export interface AuthFeature<K extends AuthFeatureKind = AuthFeatureKind> {
   readonly ɵproviders: Provider[];
 }
 
-function makeAuthFeature<K extends AuthFeatureKind>(
+/** Internal: builds a feature (also used by `withBackendForFrontend()`, in its own file). */
+export function makeAuthFeature<K extends AuthFeatureKind>(
   kind: K,
   providers: Provider[],
 ): AuthFeature<K> {
@@ -256,6 +259,19 @@ export function withPushedAuthorization(): AuthFeature<AuthFeatureKind.PushedAut
  */
 export function provideAuth(
   config: AuthConfig | AuthConfigFactory,
+  ...features: AuthFeature[]
+): EnvironmentProviders;
+/**
+ * Sets up backend-for-frontend mode (`withBackendForFrontend()`, given first): the BFF server holds
+ * the client configuration and every token; `config` holds only what the page needs.
+ */
+export function provideAuth(
+  config: BackendForFrontendAuthConfig,
+  backendForFrontend: AuthFeature<AuthFeatureKind.BackendForFrontend>,
+  ...features: AuthFeature[]
+): EnvironmentProviders;
+export function provideAuth(
+  config: AuthConfig | AuthConfigFactory | BackendForFrontendAuthConfig,
   ...features: AuthFeature[]
 ): EnvironmentProviders {
   if (typeof ngDevMode === 'undefined' || ngDevMode) assertFeaturesFit(features);

@@ -49,11 +49,12 @@ describe('SessionEndReason', () => {
       expired: true,
       user_changed: true,
       signed_out_elsewhere: true,
+      bff_session_ended: true,
       logout: true,
     };
     // @ts-expect-error `no_session` was documented once but never produced.
     const undocumented: SessionEndReason = 'no_session';
-    expect(Object.keys(reasons)).toHaveLength(7);
+    expect(Object.keys(reasons)).toHaveLength(8);
     expect(undocumented).toBe('no_session');
   });
 

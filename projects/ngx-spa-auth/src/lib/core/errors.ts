@@ -32,6 +32,8 @@ import type { StepUpRequirement } from './step-up';
  *   says what sign-in it wants. Pass it to `AuthService.stepUp()`, or let `withStepUp()` do that.
  * - `pushed_authorization_failed`: the pushed authorization request (RFC 9126) was refused or got no
  *   usable answer (see `error`, `status`); no login was started.
+ * - `token_not_in_browser`: an access token was asked for in backend-for-frontend mode, where the
+ *   tokens stay at the BFF (call APIs through its proxy instead).
  */
 export type AuthErrorCode =
   | 'invalid_config'
@@ -50,7 +52,8 @@ export type AuthErrorCode =
   | 'userinfo_subject_mismatch'
   | 'invalid_options'
   | 'step_up_required'
-  | 'pushed_authorization_failed';
+  | 'pushed_authorization_failed'
+  | 'token_not_in_browser';
 
 export interface AuthErrorDetails {
   /** The OAuth `error` value, when the server sent one. */

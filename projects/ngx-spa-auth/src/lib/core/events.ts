@@ -20,6 +20,8 @@ import type { UserClaims } from './token-set';
  * - `user_changed`: a refresh returned an ID token for another user (OIDC Core §12.2).
  * - `signed_out_elsewhere`: with `withPersistentSession()`, another tab had removed the shared
  *   session when this tab took the refresh lock.
+ * - `bff_session_ended`: backend-for-frontend mode: the BFF no longer knows the session (idle or
+ *   absolute lifetime over, signed out in another tab, store emptied) and answered 401.
  * - `logout`: only on the AuthError of a request that was waiting for a refresh when the app
  *   logged out; never in a `session_expired` event.
  */
@@ -30,6 +32,7 @@ export type SessionEndReason =
   | 'expired'
   | 'user_changed'
   | 'signed_out_elsewhere'
+  | 'bff_session_ended'
   | 'logout';
 
 /**
