@@ -62,8 +62,10 @@ export const AUTH_BROWSER = new InjectionToken<BrowserEnvironment | null>(
   ngDevMode ? 'AUTH_BROWSER' : '',
   {
     factory: () => {
+      // On the server not even the document's window is looked at.
+      if (!isPlatformBrowser(inject(PLATFORM_ID))) return null;
       const win = inject(DOCUMENT).defaultView;
-      return isPlatformBrowser(inject(PLATFORM_ID)) && win ? windowEnvironment(win) : null;
+      return win ? windowEnvironment(win) : null;
     },
   },
 );
