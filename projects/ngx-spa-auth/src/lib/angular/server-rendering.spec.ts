@@ -7,6 +7,7 @@ import { firstValueFrom } from 'rxjs';
 
 import { API, baseConfig } from '@spa-auth/test-kit/auth-testbed';
 import { FakeAuthorizationServer } from '@spa-auth/test-kit/fake-authorization-server';
+import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { AuthGuard, authGuard } from './auth.guard';
 import { authInterceptor } from './auth.interceptor';
 import { AuthService } from './auth.service';
@@ -39,7 +40,7 @@ function trapBrowserApis(touched: string[]): jest.SpyInstance[] {
 
 /** The library as an SSR app sets it up, on the server platform, with every feature that stores. */
 function setupOnServer() {
-  const server = new FakeAuthorizationServer();
+  const server = new FakeAuthorizationServer(new FakeClock());
   TestBed.configureTestingModule({
     providers: [
       { provide: PLATFORM_ID, useValue: 'server' },
