@@ -63,8 +63,7 @@ export const AUTH_BROWSER = new InjectionToken<BrowserEnvironment | null>(
   {
     factory: () => {
       // On the server not even the document's window is looked at.
-      if (!isPlatformBrowser(inject(PLATFORM_ID))) return null;
-      const win = inject(DOCUMENT).defaultView;
+      const win = isPlatformBrowser(inject(PLATFORM_ID)) && inject(DOCUMENT).defaultView;
       return win ? windowEnvironment(win) : null;
     },
   },

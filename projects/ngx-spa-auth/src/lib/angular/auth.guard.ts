@@ -1,8 +1,6 @@
 // The route guard: lets signed-in users through and sends everyone else to login, returning to the
-// URL they asked for; during server-side rendering it blocks and starts nothing. Talks to the core
-// client directly (AUTH_CLIENT), not through the facade.
-import { isPlatformServer } from '@angular/common';
-import { inject, Injectable, PLATFORM_ID } from '@angular/core';
+// URL they asked for. Talks to the core client directly (AUTH_CLIENT), not through the facade.
+import { inject, Injectable } from '@angular/core';
 import {
   Router,
   type ActivatedRouteSnapshot,
@@ -23,15 +21,10 @@ import { AUTH_CLIENT } from './auth-client.provider';
  * navigated to, and blocks the navigation. While a callback or restore is in progress it waits for
  * it, so a guarded deep link never triggers a second redirect.
  *
- * On the server (SSR) nobody is signed in (tokens live in the browser only) and there is no page to
- * send to the authorization server: it blocks at once, calls no server, and the browser decides.
+ * On the server (SSR) startup ends signed out at once and login() refuses before any request
+ * (`unsupported_environment`: no page to send away), so the guard blocks, having called no server.
  */
-async function allowOrLogin(
-  client: AuthCore,
-  returnUrl: string,
-  onServer: boolean,
-): Promise<boolean> {
-  if (onServer) return false;
+async function allowOrLogin(client: AuthCore, returnUrl: string): Promise<boolean> {
   await client.initialize();
   const { status } = client.state;
   if (status === 'authenticated') return true;
@@ -40,7 +33,7 @@ async function allowOrLogin(
   try {
     await client.login({ returnUrl });
   } catch {
-    // Login could not start (discovery down): block; the error is in events$.
+    // Login could not start (server-side rendering, discovery down): block; the error is in events$.
   }
   return false;
 }
@@ -59,7 +52,7 @@ export const authGuard: CanActivateFn & CanMatchFn = (
   const returnUrl = Array.isArray(stateOrSegments)
     ? matchUrl(inject(Router), stateOrSegments)
     : stateOrSegments.url;
-  return allowOrLogin(inject(AUTH_CLIENT), returnUrl, isPlatformServer(inject(PLATFORM_ID)));
+  return allowOrLogin(inject(AUTH_CLIENT), returnUrl);
 };
 
 /** Class form of {@link authGuard} for NgModule apps: `canActivate: [AuthGuard]`. */
@@ -67,13 +60,12 @@ export const authGuard: CanActivateFn & CanMatchFn = (
 export class AuthGuard implements CanActivate, CanMatch {
   readonly #client: AuthCore = inject(AUTH_CLIENT);
   readonly #router = inject(Router);
-  readonly #onServer = isPlatformServer(inject(PLATFORM_ID));
 
   canActivate(_route: ActivatedRouteSnapshot, state: RouterStateSnapshot): Promise<boolean> {
-    return allowOrLogin(this.#client, state.url, this.#onServer);
+    return allowOrLogin(this.#client, state.url);
   }
 
   canMatch(_route: Route, segments: UrlSegment[]): Promise<boolean> {
-    return allowOrLogin(this.#client, matchUrl(this.#router, segments), this.#onServer);
+    return allowOrLogin(this.#client, matchUrl(this.#router, segments));
   }
 }
