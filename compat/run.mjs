@@ -124,6 +124,7 @@ async function install(major, node, tarball) {
     'tsconfig.json',
     'tsconfig.standalone.json',
     'tsconfig.ngmodule.json',
+    'tsconfig.testing.json',
   ]) {
     await cp(join(COMPAT, `angular-${major}`, file), join(dir, file));
   }
@@ -175,6 +176,23 @@ async function build(major, style, { dir, env }, node) {
   if (!existsSync(join(browser, 'index.html')))
     throw new Error(`ng build ${style} wrote no ${browser}/index.html`);
   return browser;
+}
+
+/**
+ * The packed `ngx-spa-auth/testing` entry as an app's test uses it: compat/apps/testing's check is
+ * type-checked by the fixture's TypeScript against the installed tarball, then run with Node
+ * (provideAuthTesting() behind the real authInterceptor, asserted with HttpTestingController).
+ */
+async function testingEntryCheck(major, { dir, env }, node) {
+  await run(node, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.testing.json'], {
+    cwd: dir,
+    env,
+  });
+  const output = await run(node, [join(dir, 'out-testing/testing-entry.check.mjs')], {
+    cwd: dir,
+    env,
+  });
+  log(`angular-${major}: ${output.trim().split('\n').pop()}`);
 }
 
 /**
@@ -304,6 +322,19 @@ for (const major of majors) {
       for (const style of STYLES)
         results.push({ cell: `Angular ${major} ${style}`, installMs, status: 'install failed' });
       continue;
+    }
+  }
+  if (only !== 'run') {
+    const row = { cell: `Angular ${major} ngx-spa-auth/testing (tsc + run)`, status: 'passed' };
+    results.push(row);
+    try {
+      [, row.buildMs] = await timed(`angular-${major}: ngx-spa-auth/testing check`, () =>
+        testingEntryCheck(major, fixture, node),
+      );
+    } catch (error) {
+      failed = true;
+      row.status = 'FAILED';
+      log(`Angular ${major} ngx-spa-auth/testing FAILED\n${error.message}`);
     }
   }
   if (only !== 'run' && MAJORS[major].ngAdd) {

@@ -7,6 +7,7 @@ import type { FullConfig } from '@playwright/test';
 const PORTS = [
   { port: 4200, host: 'localhost', what: 'demo app' },
   { port: 4201, host: 'localhost', what: 'NgModule demo app' },
+  { port: 4202, host: 'localhost', what: 'server-rendered demo app (e2e/ssr.spec.ts starts it)' },
   { port: 4400, host: '127.0.0.1', what: 'authorization server' },
   { port: 4401, host: '127.0.0.1', what: 'protected API' },
   { port: 4402, host: '127.0.0.1', what: 'third party' },
@@ -25,7 +26,7 @@ function isFree(port: number, host: string): Promise<boolean> {
 }
 
 /**
- * Builds the two demo apps once and starts the whole demo stack (authorization server, API, third
+ * Builds the demo apps once (the two SPAs and the server-rendered one) and starts the whole demo stack (authorization server, API, third
  * party, both apps) for the whole run. The returned function is Playwright's global teardown: it
  * closes every server, also after failures.
  *
@@ -47,7 +48,12 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   if (process.env['E2E_SKIP_BUILD'] !== '1') {
     const started = Date.now();
     process.stdout.write('e2e: building the demo apps (development configuration) and the BFF…\n');
-    await buildDemoApps({ configuration: 'development', quiet: true });
+    // demo-ssr is not served statically: e2e/ssr.spec.ts runs its server build itself.
+    await buildDemoApps({
+      configuration: 'development',
+      apps: ['demo', 'demo-module', 'demo-ssr'],
+      quiet: true,
+    });
     const { buildBff } = await import('../scripts/demo-bff.mjs');
     buildBff();
     process.stdout.write(`e2e: built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

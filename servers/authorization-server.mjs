@@ -121,6 +121,7 @@ export async function createAuthorizationServer({
     if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
       return control.handle(req, res, url);
     }
+    monitor.countRequest(url.pathname);
     if (url.pathname.startsWith('/interaction/')) {
       return interactions.handle(req, res, url);
     }

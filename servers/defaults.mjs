@@ -6,8 +6,12 @@ export const DEFAULTS = Object.freeze({
   issuerPort: 4400,
   apiPort: 4401,
   thirdPartyPort: 4402,
-  // The standalone demo and the NgModule variant run on their own ports.
-  appOrigins: Object.freeze(['http://localhost:4200', 'http://localhost:4201']),
+  // The standalone demo, the NgModule variant and the server-rendered demo run on their own ports.
+  appOrigins: Object.freeze([
+    'http://localhost:4200',
+    'http://localhost:4201',
+    'http://localhost:4202',
+  ]),
   // 0 = stock oidc-provider: any reuse of a consumed refresh token revokes the grant.
   reuseInterval: 0,
   accessTokenTtl: 60,

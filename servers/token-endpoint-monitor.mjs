@@ -20,6 +20,9 @@ export function tokenFingerprint(value) {
 
 function zeroCounters() {
   return {
+    // Every request to the authorization server other than the control API, and discovery alone.
+    serverRequests: 0,
+    discoveryRequests: 0,
     tokenRequests: 0,
     codeExchanges: 0,
     refreshRequests: 0,
@@ -247,6 +250,12 @@ export function createTokenEndpointMonitor({ appOrigins }) {
     },
     setLatency(ms, phase = 'after') {
       Object.assign(faults, { latencyMs: ms, latencyPhase: phase });
+    },
+
+    /** Counts a request that reached the authorization server (not its control API). */
+    countRequest(pathname) {
+      counters.serverRequests += 1;
+      if (pathname === '/.well-known/openid-configuration') counters.discoveryRequests += 1;
     },
 
     reset() {

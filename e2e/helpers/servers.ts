@@ -7,6 +7,7 @@
 export const URLS = {
   demo: 'http://localhost:4200',
   demoModule: 'http://localhost:4201',
+  demoSsr: 'http://localhost:4202',
   issuer: 'http://127.0.0.1:4400',
   api: 'http://127.0.0.1:4401',
   thirdParty: 'http://127.0.0.1:4402',
@@ -32,6 +33,9 @@ export interface TokenEvent {
 }
 
 export interface IssuerStats {
+  /** Every request that reached the authorization server (its control API aside). */
+  readonly serverRequests: number;
+  readonly discoveryRequests: number;
   readonly tokenRequests: number;
   readonly codeExchanges: number;
   readonly refreshRequests: number;

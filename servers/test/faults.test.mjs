@@ -185,14 +185,25 @@ test('reset zeroes counters and faults and restores the startup settings', async
     refreshTokenIdleTtl: null,
     dpopNonceRequired: false,
     parRequired: false,
-    appOrigins: ['http://localhost:4200', 'http://localhost:4201'],
+    appOrigins: ['http://localhost:4200', 'http://localhost:4201', 'http://localhost:4202'],
   });
   const s = await stats(issuer);
+  assert.equal(s.serverRequests, 0);
+  assert.equal(s.discoveryRequests, 0);
   assert.equal(s.tokenRequests, 0);
   assert.equal(s.codeExchanges, 0);
   assert.deepEqual(s.events, []);
   assert.equal(s.faults.latencyMs, 0);
   assert.equal(s.faults.loseNextResponses, 0);
+});
+
+test('counts every request to the authorization server, and discovery on its own, not the control API', async () => {
+  await (await fetch(`${issuer}/.well-known/openid-configuration`)).text();
+  await (await fetch(`${issuer}/jwks`)).text();
+  await stats(issuer); // the control API itself is not counted
+  const s = await stats(issuer);
+  assert.equal(s.discoveryRequests, 1);
+  assert.equal(s.serverRequests, 2);
 });
 
 test('control endpoints validate their input', async () => {

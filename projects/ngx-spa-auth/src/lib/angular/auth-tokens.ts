@@ -70,8 +70,9 @@ export const AUTH_BROWSER = new InjectionToken<BrowserEnvironment | null>(
   ngDevMode ? 'AUTH_BROWSER' : '',
   {
     factory: () => {
-      const win = inject(DOCUMENT).defaultView;
-      return isPlatformBrowser(inject(PLATFORM_ID)) && win ? windowEnvironment(win) : null;
+      // On the server not even the document's window is looked at.
+      const win = isPlatformBrowser(inject(PLATFORM_ID)) && inject(DOCUMENT).defaultView;
+      return win ? windowEnvironment(win) : null;
     },
   },
 );

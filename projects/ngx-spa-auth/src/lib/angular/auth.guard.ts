@@ -22,6 +22,9 @@ import { AUTH_CLIENT } from './auth-client.provider';
  * Lets a navigation through when signed in. Otherwise starts a login that returns to the URL being
  * navigated to, and blocks the navigation. While a callback or restore is in progress it waits for
  * it, so a guarded deep link never triggers a second redirect.
+ *
+ * On the server (SSR) startup ends signed out at once and login() refuses before any request
+ * (`unsupported_environment`: no page to send away), so the guard blocks, having called no server.
  */
 async function allowOrLogin(client: AuthCore, returnUrl: string): Promise<boolean> {
   await client.initialize();
