@@ -21,19 +21,19 @@ const OPT_IN = [
     group: ['**/dpop/*'],
     allowTypeImports: true,
     message:
-      'DPoP code is reached only through withDPoP() (angular/provide-auth.ts), so apps without it do not ship it.',
+      'DPoP code is reached only through withDPoP() (angular/with-dpop.ts), so apps without it do not ship it.',
   },
   {
     group: ['**/persistence/*'],
     allowTypeImports: true,
     message:
-      'Persistence code is reached only through withPersistentSession() (angular/provide-auth.ts), so apps without it do not ship it.',
+      'Persistence code is reached only through withPersistentSession() (angular/with-persistent-session.ts), so apps without it do not ship it.',
   },
   {
     group: ['**/keep-alive', './keep-alive'],
     allowTypeImports: true,
     message:
-      'Keep-alive code is reached only through withKeepAlive() (angular/provide-auth.ts), so apps without it do not ship it.',
+      'Keep-alive code is reached only through withKeepAlive() (angular/with-keep-alive.ts), so apps without it do not ship it.',
   },
   {
     group: ['**/bff/*'],
@@ -147,8 +147,9 @@ export default tseslint.config(
     files: [`${LIB}/angular/**/*.ts`, 'projects/ngx-spa-auth/src/public-api.ts'],
     ignores: [
       ...SPECS,
+      // Each with*() feature imports its own opt-in code (provideAuth() only types of the BFF's).
       `${LIB}/angular/provide-auth.ts`,
-      `${LIB}/angular/with-backend-for-frontend.ts`,
+      `${LIB}/angular/with-*.ts`,
     ],
     rules: restrict(OPT_IN),
   },

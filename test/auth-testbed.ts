@@ -29,12 +29,12 @@ import {
   memoryKeyStore,
   type DPoPKeyStore,
 } from '../projects/ngx-spa-auth/src/lib/core/dpop/dpop-key-store';
+import { AUTH_DPOP_KEY_STORE } from '../projects/ngx-spa-auth/src/lib/angular/with-dpop';
 import {
-  AUTH_DPOP_KEY_STORE,
   AuthFeatureKind,
-  provideAuth,
   type AuthFeature,
-} from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
+} from '../projects/ngx-spa-auth/src/lib/angular/auth-feature';
+import { provideAuth } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
 import type { AuthConfigFactory } from '../projects/ngx-spa-auth/src/lib/angular/runtime-config';
 import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from './fake-authorization-server';
 import { createBrowser, type FakeBrowser } from './fake-browser';

@@ -1,3 +1,5 @@
+// AuthTestingController, what a test drives the signed-in state, events and refreshes with under
+// provideAuthTesting().
 import type {
   AuthError,
   AuthTokenInfo,

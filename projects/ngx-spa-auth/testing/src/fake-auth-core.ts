@@ -1,3 +1,5 @@
+// FakeAuthCore, the in-memory core behind provideAuthTesting(): the glue's view of the core
+// (ɵAuthCore), driven by the test through AuthTestingController.
 import { inject, Injectable, InjectionToken } from '@angular/core';
 import {
   AuthError,
@@ -19,40 +21,13 @@ import {
   type HeldRefresh,
   type SignInOptions,
 } from './auth-testing-controller';
+import { deferred, Listeners, type Deferred } from './deferred-and-listeners';
 import type { AuthTestingOptions } from './provide-auth-testing';
 
 /** The options given to `provideAuthTesting()`. */
 export const AUTH_TESTING_OPTIONS = new InjectionToken<AuthTestingOptions>('AUTH_TESTING_OPTIONS');
 
 export const DEFAULT_ACCESS_TOKEN = 'test-access-token';
-
-/** A promise with its resolve and reject at hand. */
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  // The rejection reaches whoever awaits it; nobody waiting is fine too.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
-
-/** A listener list; `listen` returns the function that removes the listener. */
-class Listeners<T> {
-  private readonly all = new Set<(value: T) => void>();
-  emit(value: T): void {
-    for (const listener of [...this.all]) listener(value);
-  }
-  listen(listener: (value: T) => void): () => void {
-    this.all.add(listener);
-    return () => this.all.delete(listener);
-  }
-}
 
 /**
  * The core client of `ngx-spa-auth/testing`: the real glue's view of the core (`ɵAuthCore`), kept

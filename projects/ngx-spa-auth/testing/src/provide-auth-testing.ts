@@ -1,3 +1,5 @@
+// provideAuthTesting(): the real provideAuth() glue over FakeAuthCore, for unit-testing apps that
+// use ngx-spa-auth without a server.
 import { makeEnvironmentProviders, type EnvironmentProviders } from '@angular/core';
 import { provideAuth, ɵAUTH_CORE, type UserClaims } from 'ngx-spa-auth';
 

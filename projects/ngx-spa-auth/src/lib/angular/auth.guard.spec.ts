@@ -141,7 +141,7 @@ describe('authGuard during startup', () => {
   it('does not start a second redirect while a session restore is leaving the page', async () => {
     const browser = createBrowser(`${APP}/orders`);
     browser.localStorage.setItem('ngx-spa-auth.signed-in', '1');
-    const { withSessionRestore } = await import('./provide-auth');
+    const { withSessionRestore } = await import('./with-session-restore');
     await setupAuthTestBed({
       browser,
       features: [withSessionRestore()],

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 
 import { API, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
 import { settleUntil } from '@spa-auth/test-kit/fake-clock';
-import { withDPoP } from './provide-auth';
+import { withDPoP } from './with-dpop';
 
 type Harness = Awaited<ReturnType<typeof setupAuthTestBed>>;
 

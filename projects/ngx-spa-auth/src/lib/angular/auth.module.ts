@@ -3,7 +3,8 @@ import { NgModule, type ModuleWithProviders } from '@angular/core';
 
 import type { BackendForFrontendAuthConfig } from '../core/bff/bff-config';
 import type { AuthConfig } from '../core/config';
-import { provideAuth, type AuthFeature, type AuthFeatureKind } from './provide-auth';
+import { provideAuth } from './provide-auth';
+import { type AuthFeature, type AuthFeatureKind } from './auth-feature';
 import type { AuthConfigFactory } from './runtime-config';
 
 /**

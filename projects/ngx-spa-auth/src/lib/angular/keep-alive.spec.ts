@@ -5,7 +5,8 @@ import { setupAuthTestBed, baseConfig } from '@spa-auth/test-kit/auth-testbed';
 import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { AUTH_CLIENT } from './auth-client.provider';
 import { AUTH_BROWSER, AUTH_CLOCK } from './auth-tokens';
-import { provideAuth, withKeepAlive } from './provide-auth';
+import { provideAuth } from './provide-auth';
+import { withKeepAlive } from './with-keep-alive';
 
 const MINUTE = 60_000;
 

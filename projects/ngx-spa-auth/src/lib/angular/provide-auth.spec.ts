@@ -3,12 +3,10 @@ import { firstValueFrom } from 'rxjs';
 
 import { setupAuthTestBed, APP, baseConfig } from '@spa-auth/test-kit/auth-testbed';
 import { AuthService } from './auth.service';
-import {
-  provideAuth,
-  withPersistentSession,
-  withRefreshTokenInMemory,
-  withSessionRestore,
-} from './provide-auth';
+import { provideAuth } from './provide-auth';
+import { withPersistentSession } from './with-persistent-session';
+import { withRefreshTokenInMemory } from './with-refresh-token-in-memory';
+import { withSessionRestore } from './with-session-restore';
 import { AUTH_BROWSER } from './auth-tokens';
 import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 

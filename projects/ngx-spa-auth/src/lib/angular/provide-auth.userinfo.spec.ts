@@ -1,7 +1,8 @@
 import { setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
 import { settleUntil } from '@spa-auth/test-kit/fake-clock';
 import type { AuthEvent } from '../core/events';
-import { withDPoP, withUserInfo } from './provide-auth';
+import { withDPoP } from './with-dpop';
+import { withUserInfo } from './with-user-info';
 
 const MINUTE = 60_000;
 type Harness = Awaited<ReturnType<typeof setupAuthTestBed>>;

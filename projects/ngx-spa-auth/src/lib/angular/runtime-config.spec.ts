@@ -7,7 +7,8 @@ import type { AuthConfig } from '../core/config';
 import type { AuthEvent } from '../core/events';
 import { AUTH_BROWSER } from './auth-tokens';
 import { AuthService } from './auth.service';
-import { withDPoP, withPersistentSession } from './provide-auth';
+import { withDPoP } from './with-dpop';
+import { withPersistentSession } from './with-persistent-session';
 
 /** A promise the test settles by hand. */
 function later<T>() {

@@ -12,7 +12,9 @@ import { AuthGuard, authGuard } from './auth.guard';
 import { authInterceptor } from './auth.interceptor';
 import { AuthService } from './auth.service';
 import { AUTH_BROWSER, AUTH_FETCH } from './auth-tokens';
-import { provideAuth, withPersistentSession, withSessionRestore } from './provide-auth';
+import { provideAuth } from './provide-auth';
+import { withPersistentSession } from './with-persistent-session';
+import { withSessionRestore } from './with-session-restore';
 import type { AuthEvent } from '../core/events';
 
 @Component({ template: 'guarded' })

@@ -7,7 +7,7 @@ import { RouterTestingHarness } from '@angular/router/testing';
 
 import { API, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
 import { flushMicrotasks } from '@spa-auth/test-kit/fake-clock';
-import { withStepUp } from './provide-auth';
+import { withStepUp } from './with-step-up';
 import { authGuardWith } from './step-up.guard';
 
 const MFA = 'urn:example:acr:mfa';

@@ -27,14 +27,12 @@ import { AuthModule } from './auth.module';
 import { AuthInterceptor, authInterceptor, SKIP_AUTH } from './auth.interceptor';
 import { AuthService } from './auth.service';
 import { AUTH_BROWSER, AUTH_CLOCK, AUTH_FETCH } from './auth-tokens';
-import {
-  provideAuth,
-  withDPoP,
-  withPersistentSession,
-  withRefreshTokenInMemory,
-  withSessionRestore,
-  type AuthFeature,
-} from './provide-auth';
+import { provideAuth } from './provide-auth';
+import { withDPoP } from './with-dpop';
+import { withPersistentSession } from './with-persistent-session';
+import { withRefreshTokenInMemory } from './with-refresh-token-in-memory';
+import { withSessionRestore } from './with-session-restore';
+import { type AuthFeature } from './auth-feature';
 import { withBackendForFrontend } from './with-backend-for-frontend';
 
 const APP = 'https://app.example.com';

@@ -21,7 +21,7 @@ import {
   AUTH_SESSION_RESTORE,
   AUTH_USE_WORKER,
 } from './auth-tokens';
-import { AuthFeatureKind, makeAuthFeature, type AuthFeature } from './provide-auth';
+import { AuthFeatureKind, makeAuthFeature, type AuthFeature } from './auth-feature';
 
 /**
  * Backend-for-frontend mode (the `ngx-spa-auth-bff` server package, RFC 10017's most secure

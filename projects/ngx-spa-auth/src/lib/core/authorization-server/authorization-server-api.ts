@@ -1,5 +1,5 @@
 // Everything the library asks the authorization server (discovery, code exchange, refresh,
-// revocation), as oauth4webapi's request/validate pairs, with failures mapped to typed errors.
+// revocation), as oauth4webapi's request/validate pairs; token-answers.ts reads the answers.
 import * as oauth from 'oauth4webapi';
 
 import { withDeadline, type Clock } from '../clock';
@@ -15,6 +15,7 @@ import {
   type RefreshTokenHolderFactory,
 } from './refresh-token-holder';
 import type { TokenResponse, UserClaims } from '../token-set';
+import { claimsOf, describe, toTokenError } from './token-answers';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
@@ -336,53 +337,4 @@ export class AuthorizationServerApi {
     for (const r of this.#config.resource) params.append('resource', r);
     return params;
   }
-}
-
-function claimsOf(result: oauth.TokenEndpointResponse): UserClaims | null {
-  const claims = oauth.getValidatedIdTokenClaims(result);
-  return claims ? ({ ...claims } as UserClaims) : null;
-}
-
-/** A message safe to show: oauth4webapi's messages name fields, never their values. */
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : 'unknown error';
-}
-
-/**
- * Maps a code-exchange processing error to an AuthError without copying the response body: an
- * error status is a refusal (with the OAuth error when the body had one), a 2xx we cannot use is an
- * invalid response.
- */
-function toTokenError(error: unknown, status: number): AuthError {
-  const protocolCode = protocolCodeOf(error);
-  if (error instanceof oauth.ResponseBodyError) {
-    return new AuthError(
-      'token_request_failed',
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? `The token endpoint refused the request: ${error.error}`
-        : '',
-      {
-        error: error.error,
-        errorDescription: error.error_description,
-        status,
-        protocolCode,
-      },
-    );
-  }
-  if (status >= 400) {
-    return new AuthError(
-      'token_request_failed',
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? `The token endpoint refused the request (HTTP ${status}).`
-        : '',
-      { status, protocolCode },
-    );
-  }
-  return new AuthError(
-    'token_response_invalid',
-    typeof ngDevMode === 'undefined' || ngDevMode
-      ? `The token response is invalid: ${describe(error)}`
-      : '',
-    { protocolCode },
-  );
 }

@@ -3,7 +3,8 @@ import { FakeBff } from '@spa-auth/test-kit/fake-bff';
 import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 
 import type { AuthEvent } from '../events';
-import { BFF_LOGIN_MARK, BffClient, sessionEndReason } from './bff-client';
+import { BFF_LOGIN_MARK, sessionEndReason } from './bff-answers';
+import { BffClient } from './bff-client';
 import { resolveBffConfig, type BackendForFrontendAuthConfig } from './bff-config';
 
 const APP = 'https://app.example.com';

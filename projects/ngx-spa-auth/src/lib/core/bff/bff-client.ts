@@ -7,30 +7,23 @@ import { currentPath, type BrowserEnvironment } from '../browser-environment';
 import { systemClock, withDeadline, type Clock } from '../clock';
 import type { StepUpRequirement } from '../step-up';
 import { AuthError } from '../errors';
-import { EventHub, type AuthEvent, type SessionEndReason } from '../events';
+import { EventHub, type AuthEvent } from '../events';
 import { safeReturnUrl } from '../login/authorization';
 import type { LoginOptions } from '../login/login-flow';
 import { trackStartup, type AuthStartup } from '../startup';
 import type { UserClaims } from '../token-set';
+import {
+  BFF_LOGIN_MARK,
+  readUserDocument,
+  sessionEndReason,
+  takeLoginFailure,
+} from './bff-answers';
 import type { ResolvedBffConfig } from './bff-config';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
 
 const dev = () => typeof ngDevMode === 'undefined' || !!ngDevMode;
-
-/** sessionStorage key set while a login navigation is under way: tells a new login from a reload. */
-export const BFF_LOGIN_MARK = 'ngx-spa-auth:bff-login';
-
-/** Why a session ended, from what the BFF put in its 401 (`BFF-Error` and the body's `reason`). */
-export function sessionEndReason(bffError: string, reason: string | undefined): SessionEndReason {
-  if (bffError !== 'session_expired') return 'bff_session_ended';
-  if (reason === 'invalid_grant' || reason === 'user_changed') return reason;
-  // The BFF's ambiguous outcomes (no answer, timeout, 5xx, 429, an unreadable 200).
-  if (!reason || /^(timeout|network|invalid_response|indeterminate|http_(5\d\d|429))$/.test(reason))
-    return 'refresh_indeterminate';
-  return 'refresh_rejected';
-}
 
 export interface BffClientOptions {
   readonly config: ResolvedBffConfig;
@@ -205,7 +198,7 @@ export class BffClient implements AuthCore {
   async #runStartup(): Promise<void> {
     const env = this.#options.env;
     if (!env) return this.#setState({ status: 'unauthenticated', user: null, error: null });
-    const failedLogin = this.#takeLoginFailure(env);
+    const failedLogin = takeLoginFailure(env);
     let fresh = false;
     try {
       fresh = env.sessionStorage.getItem(BFF_LOGIN_MARK) !== null;
@@ -236,25 +229,7 @@ export class BffClient implements AuthCore {
 
   /** The signed-in user from `GET <base>/user`, or null when signed out. */
   async #fetchUser(): Promise<UserClaims | null> {
-    const response = await this.#call('GET', 'user');
-    const body = response.ok
-      ? ((await response.json().catch(() => null)) as {
-          authenticated?: unknown;
-          user?: unknown;
-        } | null)
-      : null;
-    if (response.status === 401) return null;
-    if (!body || typeof body.authenticated !== 'boolean') {
-      throw new AuthError(
-        'network_error',
-        dev()
-          ? `GET ${this.config.baseUrl}/user answered ${response.status} without the BFF's user document.`
-          : '',
-        { status: response.status, error: response.headers.get('BFF-Error') ?? undefined },
-      );
-    }
-    const user = body.user as UserClaims | null;
-    return body.authenticated && user && typeof user.sub === 'string' ? user : null;
+    return readUserDocument(await this.#call('GET', 'user'), this.config.baseUrl);
   }
 
   /** A call to the BFF with the CSRF header, bounded by `requestTimeout`. */
@@ -282,31 +257,6 @@ export class BffClient implements AuthCore {
 
   #unreachable(url: string): AuthError {
     return new AuthError('network_error', dev() ? `No answer from the BFF (${url}).` : '');
-  }
-
-  /** A failed login the BFF reported on the URL it sent the browser back to; removed from the URL. */
-  #takeLoginFailure(env: BrowserEnvironment): AuthError | null {
-    const url = new URL(env.location.href);
-    const given = url.searchParams.get('bff_error');
-    if (given === null) return null;
-    const code = /^[\w.-]{1,64}$/.test(given) ? given : 'login_failed';
-    // Only a short code is kept: the URL is anyone's to craft, and messages must stay clean.
-    const raw = url.searchParams.get('bff_reason');
-    const reason = raw && /^[\w.-]{1,64}$/.test(raw) ? raw : undefined;
-    url.searchParams.delete('bff_error');
-    url.searchParams.delete('bff_reason');
-    env.history.replaceState(null, '', `${url.pathname}${url.search}${url.hash}`);
-    return code === 'invalid_callback'
-      ? new AuthError(
-          'invalid_callback',
-          dev() ? `The BFF refused the login callback (${reason ?? 'no reason given'}).` : '',
-          { error: reason },
-        )
-      : new AuthError(
-          'authorization_error',
-          dev() ? `The login failed at the BFF (${code}: ${reason ?? 'no reason given'}).` : '',
-          { error: reason ?? code },
-        );
   }
 
   #noToken(): AuthError {
