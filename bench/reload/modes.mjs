@@ -36,7 +36,7 @@ export const MODES = [
   },
   {
     // The standalone BFF (scripts/demo-bff.mjs: one instance, in-memory session store) serving
-    // the same demo build at http://localhost:4300; the demo calls the API through its proxy.
+    // the same demo build at http://localhost:4300; the demo calls the API (GET /api/me) through its proxy.
     // Several instances on Redis behind nginx (e2e/bff/) are not what this figure measures.
     key: 'bff',
     label: 'withBackendForFrontend() (standalone BFF, in-memory store)',
@@ -45,7 +45,7 @@ export const MODES = [
       bff: await startDemoBff({ issuer: stack.urls.issuer, api: stack.urls.api }),
     }),
     url: (env) => `${env.bff.origin}/api?resetSettings`,
-    isApiCall: (url, env) => url === `${env.bff.origin}/bff/api/demo/me`,
+    isApiCall: (url, env) => url === `${env.bff.origin}/bff/api/demo/api/me`,
     teardown: (env) => env.bff.close(),
   },
 ];
