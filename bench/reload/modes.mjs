@@ -6,8 +6,11 @@
 //                                   login redirects; env.urls are the demo stack's URLs)
 //   isApiCall(url, env)             whether a request URL is the app calling its API (the first
 //                                   such response with status 200 ends the measurement)
+//   build()                         optional: build what the mode needs besides the demo app
 //   setup(stack) → extra env        optional: start what the mode needs besides the demo stack
 //   teardown(env)                   optional: stop it again
+import { buildBff, startDemoBff } from '../../scripts/demo-bff.mjs';
+
 const apiPage = (env, query) => `${env.urls.demo}/api?${new URLSearchParams(query)}`;
 /** "Call once" on the demo API page: GET /api/me (its CORS preflight, if any, counts too). */
 const isDirectApiCall = (url, env) => url === `${env.urls.api}/api/me`;
@@ -31,14 +34,18 @@ export const MODES = [
     url: (env) => apiPage(env, { resetSettings: '', session: 'session' }),
     isApiCall: isDirectApiCall,
   },
+  {
+    // The standalone BFF (scripts/demo-bff.mjs: one instance, in-memory session store) serving
+    // the same demo build at http://localhost:4300; the demo calls the API (GET /api/me) through its proxy.
+    // Several instances on Redis behind nginx (e2e/bff/) are not what this figure measures.
+    key: 'bff',
+    label: 'withBackendForFrontend() (standalone BFF, in-memory store)',
+    build: () => buildBff(),
+    setup: async (stack) => ({
+      bff: await startDemoBff({ issuer: stack.urls.issuer, api: stack.urls.api }),
+    }),
+    url: (env) => `${env.bff.origin}/api?resetSettings`,
+    isApiCall: (url, env) => url === `${env.bff.origin}/bff/api/demo/api/me`,
+    teardown: (env) => env.bff.close(),
+  },
 ];
-
-// The BFF row, once withBackendForFrontend() and the demo's BFF mode are on main, is one more entry:
-//   {
-//     key: 'bff',
-//     label: 'withBackendForFrontend() (tokens on the server)',
-//     setup: async (stack) => ({ bff: await <start the demo's BFF in front of the demo app> }),
-//     url: (env) => `${env.bff.origin}/api?resetSettings`,
-//     isApiCall: (url, env) => url === `${env.bff.origin}/bff/api/demo/me`,
-//     teardown: (env) => env.bff.close(),
-//   }

@@ -1,6 +1,8 @@
 // Reload benchmark: for each session mode, the time from a page reload to the first authorized API
 // response, and what it took — navigations (every document request, redirect hops included) and
 // network round trips, counted from the page's network events and from the servers' counters.
+// A backend-for-frontend's own requests to the authorization server and the API are not browser
+// round trips; they are counted apart (what the servers saw minus what the browser sent them).
 // Chromium (Debian's) drives the demo app against the embedded servers on their fixed ports, so
 // run it under the e2e lock. A measurement, not a test: nothing here fails on a number.
 //
@@ -52,11 +54,12 @@ async function serverCounters(urls) {
     get(`${urls.api}/api/stats`),
   ]);
   return {
+    issuerRequests: issuer.serverRequests,
+    apiRequests: api.total,
     tokenRequests: issuer.tokenRequests,
     codeExchanges: issuer.codeExchanges,
     refreshRequests: issuer.refreshRequests,
     apiAuthorized: api.authorized,
-    apiRejected: api.rejected,
   };
 }
 
@@ -70,7 +73,7 @@ async function signInAtServer(page, issuer) {
 }
 
 /** One browser context per mode, signed in once; reloads are then measured in it. */
-async function openMode(browser, mode, stack) {
+async function openMode(browser, mode, stack, opened) {
   const context = await browser.newContext();
   // Nothing leaves the machine (the server's login page links web fonts from the internet).
   await context.route(
@@ -79,12 +82,12 @@ async function openMode(browser, mode, stack) {
   );
   const page = await context.newPage();
   const env = { urls: stack.urls, ...(mode.setup ? await mode.setup(stack) : {}) };
+  opened.push({ mode, env, context, page });
   await page.goto(mode.url(env));
   await signInAtServer(page, stack.urls.issuer);
   await page.getByTestId('call-once').waitFor();
   // One call before measuring, so every mode starts from a session that has been used.
   await callAndWait(page, mode, env);
-  return { mode, env, context, page };
 }
 
 /** Once the app says it is signed in (after any restore redirect), calls the API once. */
@@ -111,8 +114,8 @@ async function measureReload({ mode, env, context, page }) {
   await page.reload({ waitUntil: 'commit' });
   const response = await callAndWait(page, mode, env);
   const elapsedMs = performance.now() - started;
-  context.off('request', onRequest);
   const after = await serverCounters(env.urls);
+  context.off('request', onRequest);
   const upTo = requests
     .slice(0, requests.indexOf(response.request()) + 1)
     .filter((r) => !DEBUG_PANEL.test(new URL(r.url()).pathname));
@@ -131,6 +134,10 @@ async function measureReload({ mode, env, context, page }) {
     codeExchanges: after.codeExchanges - before.codeExchanges,
     refreshRequests: after.refreshRequests - before.refreshRequests,
     apiAuthorized: after.apiAuthorized - before.apiAuthorized,
+    // Requests that reached the servers but not from the browser: a BFF's, server to server.
+    serverSideToIssuer:
+      after.issuerRequests - before.issuerRequests - browserToIssuer(requests, env),
+    serverSideToApi: after.apiRequests - before.apiRequests - browserToApi(requests, env),
     trace: upTo.map((r) => {
       const url = new URL(r.url());
       const where =
@@ -140,27 +147,49 @@ async function measureReload({ mode, env, context, page }) {
   };
 }
 
+/** What the browser sent that the authorization server counts (everything but its control API). */
+const browserToIssuer = (requests, env) =>
+  requests.filter((r) => {
+    const url = new URL(r.url());
+    return url.origin === env.urls.issuer && !url.pathname.startsWith('/__control');
+  }).length;
+
+/** What the browser sent that the API counts (not CORS preflights, its stats or control API). */
+const browserToApi = (requests, env) =>
+  requests.filter((r) => {
+    const url = new URL(r.url());
+    return (
+      url.origin === env.urls.api &&
+      r.method() !== 'OPTIONS' &&
+      !/^\/api\/(stats$|__control\/)/.test(url.pathname)
+    );
+  }).length;
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-if (build) await buildDemoApps({ configuration, apps: ['demo'], quiet: true });
+if (build) {
+  await buildDemoApps({ configuration, apps: ['demo'], quiet: true });
+  for (const mode of MODES) mode.build?.();
+}
 // Tokens that outlive the run: a reload measures restoring a session, not an expiry refresh.
 const stack = await startDemoStack({ build: false, apps: ['demo'], accessTokenTtl: 3600 });
 const browser = await chromium.launch(LAUNCH);
 const loadBefore = loadavg()[0];
 const samples = new Map(MODES.map((m) => [m.key, []]));
+/** The modes opened so far, each stopped again (teardown) however the run ends. */
+const opened = [];
 try {
-  const opened = [];
-  for (const mode of MODES) opened.push(await openMode(browser, mode, stack));
+  for (const mode of MODES) await openMode(browser, mode, stack, opened);
   // Interleaved: a change in the machine's load hits every mode alike.
   for (let round = 0; round < runs; round += 1) {
     for (const o of opened) samples.get(o.mode.key).push(await measureReload(o));
   }
-  for (const o of opened) await o.mode.teardown?.(o.env);
 } finally {
+  for (const o of opened) await o.mode.teardown?.(o.env);
   await browser.close();
   await stack.close();
 }
@@ -185,6 +214,8 @@ const rows = MODES.map((mode) => {
         'codeExchanges',
         'refreshRequests',
         'apiAuthorized',
+        'serverSideToIssuer',
+        'serverSideToApi',
       ].map((f) => [f, m(f)]),
     ),
   };
@@ -194,12 +225,12 @@ console.log(
   `\nReload → first authorized API response (Chromium, loopback, ${build ? `${configuration} build` : 'the demo build in dist/'}, median of ${runs} interleaved reloads per mode)\n`,
 );
 console.log(
-  '| mode | ms (median) | min–max ms | vs default | navigations | iframes | requests (app / AS / API) | token requests at AS (code / refresh) | API 200s |',
+  '| mode | ms (median) | min–max ms | vs default | navigations | iframes | requests (app / AS / API) | token requests at AS (code / refresh) | API 200s | server-side requests (to AS / API) |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
   console.log(
-    `| ${r.mode.label} | ${r.ms.toFixed(0)} | ${r.min.toFixed(0)}–${r.max.toFixed(0)} | ${(r.ms / baseline).toFixed(2)}× | ${r.navigations} | ${r.frames} | ${r.requests} (${r.toApp} / ${r.toIssuer} / ${r.toApi}) | ${r.tokenRequests} (${r.codeExchanges} / ${r.refreshRequests}) | ${r.apiAuthorized} |`,
+    `| ${r.mode.label} | ${r.ms.toFixed(0)} | ${r.min.toFixed(0)}–${r.max.toFixed(0)} | ${(r.ms / baseline).toFixed(2)}× | ${r.navigations} | ${r.frames} | ${r.requests} (${r.toApp} / ${r.toIssuer} / ${r.toApi}) | ${r.tokenRequests} (${r.codeExchanges} / ${r.refreshRequests}) | ${r.apiAuthorized} | ${r.serverSideToIssuer} / ${r.serverSideToApi} |`,
   );
 }
 console.log('\nWhat one reload sent, in order (the last measured one per mode):');
@@ -211,4 +242,7 @@ console.log(
 );
 console.log(
   'Counts are medians per reload; "requests" counts every request the page sent up to and including the API call (304 revalidations of the app files too), except the demo debug panel polling the servers\' counters.',
+);
+console.log(
+  '"server-side requests" are what reached the authorization server and the API without coming from the browser (e.g. a BFF\'s token requests and proxied API calls): not browser round trips; the token-request and API-200 columns include them.',
 );
