@@ -116,7 +116,9 @@ test('an instance killed mid-burst: the other carries the session, nothing lost;
   const cookie = (await sessionCookie(page))!;
   const start = bff.apiCalls();
   try {
-    const burst = burstFromPage(page, 100);
+    // Each call waits 300 ms at the API, and the browser keeps at most 6 connections to nginx, so
+    // the burst lasts at least 17 × 300 ms however fast the machine is: the kill lands inside it.
+    const burst = burstFromPage(page, 100, '/bff/api/demo/api/items?delay=300');
     await expect
       .poll(() => bff.apiCalls().reduce((a, n, i) => a + n - start[i]!, 0), { timeout: 20_000 })
       .toBeGreaterThanOrEqual(20);
