@@ -1,5 +1,5 @@
 import { expect, test } from '../helpers/glewlwyd-fixtures';
-import { GLEWLWYD_LOGIN_PAGE, loggedEvents, signInWithGlewlwyd } from '../helpers/glewlwyd';
+import { loggedEvents, logoutAtGlewlwyd, signInWithGlewlwyd } from '../helpers/glewlwyd';
 import { expectSignedOut } from '../helpers/login';
 import { URLS } from '../helpers/servers';
 import { readAppStorage, whereSecretsAre } from '../helpers/storage';
@@ -12,12 +12,8 @@ test('logout at glewlwyd: the revocation glewlwyd refuses (401, public client) b
   await signInWithGlewlwyd(page);
   const received = await tokenResponses.refreshTokens();
 
-  await page.getByTestId('nav-sign-out').click();
   // glewlwyd asks the user to confirm the end of the session, then sends the browser back.
-  await page.waitForURL(GLEWLWYD_LOGIN_PAGE);
-  // Its name starts with an icon-font glyph.
-  await page.getByRole('button', { name: /Logout$/ }).click();
-  await page.waitForURL((url) => url.origin === URLS.demo && url.pathname === '/');
+  await logoutAtGlewlwyd(page);
   await expectSignedOut(page);
 
   const stats = await gw.stats();

@@ -19,6 +19,8 @@ export const GLEWLWYD = {
   api: 'http://127.0.0.1:4412',
   token: 'http://127.0.0.1:4411/api/oidc/token',
   clientId: 'demo-spa',
+  /** The client's display name, as glewlwyd's pages show it. */
+  clientName: 'ngx-spa-auth demo',
   scope: 'openid api:read',
   user: { username: 'alice', password: 'alice-password', name: 'Alice Liddell' },
 } as const;
@@ -336,4 +338,38 @@ export async function signInWithGlewlwyd(
   await page.waitForURL(`${URLS.demo}/api`);
   await expect(page.getByTestId('auth-status')).toHaveAttribute('data-status', 'authenticated');
   await expect(page.getByTestId('user-name')).toHaveText(GLEWLWYD.user.name);
+}
+
+/**
+ * Starts a logout from the demo (its "Sign out" link) and confirms it at glewlwyd's end-session
+ * page, then waits until glewlwyd has sent the browser back to the demo's post-logout URI.
+ *
+ * Why the wait before the click: glewlwyd 2.7's end-session page (login.js, component EndSession)
+ * renders its Logout button at once, but it can only handle the click after its own lookup of the
+ * session, `GET /api/oidc/session/<sid>/<client_id>?post_redirect_to=…`, has answered: the click
+ * re-renders the page with `sessionList.client.forEach(…)`, and before the answer `sessionList` is
+ * `false`. Clicked earlier, the render throws a TypeError, React unmounts the page, and nothing
+ * ever navigates. On an idle machine the answer beats Playwright's click; on a loaded one (glewlwyd
+ * and the recording proxy slowed down) it does not. So: wait for that answer (listening before the
+ * navigation that causes it) and for the page to show it — the heading names the client only once
+ * the answer is in the page's state — and only then click.
+ */
+export async function logoutAtGlewlwyd(page: Page): Promise<void> {
+  const sessionLookup = page.waitForResponse(
+    (response) =>
+      response.request().method() === 'GET' &&
+      response.url().startsWith(`${GLEWLWYD.issuer}/session/`) &&
+      new URL(response.url()).pathname.endsWith(`/${GLEWLWYD.clientId}`),
+  );
+  await page.getByTestId('nav-sign-out').click();
+  await page.waitForURL(GLEWLWYD_LOGIN_PAGE);
+  expect((await sessionLookup).status()).toBe(200);
+  await expect(
+    page.getByRole('heading', {
+      name: `The client ${GLEWLWYD.clientName} wishes you to close the current session`,
+    }),
+  ).toBeVisible();
+  // Its name starts with an icon-font glyph.
+  await page.getByRole('button', { name: /Logout$/ }).click();
+  await page.waitForURL((url) => url.origin === URLS.demo && url.pathname === '/');
 }
