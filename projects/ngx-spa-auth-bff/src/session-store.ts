@@ -22,7 +22,8 @@ export interface SessionLock {
 export interface SessionStore {
   /**
    * Reads a session and, in the same atomic step, extends its idle lifetime (capped by the
-   * absolute one). Resolves `null` for an unknown or expired session.
+   * absolute one; a store may skip an extension smaller than a documented slack, ending the session
+   * up to that slack early, never late). Resolves `null` for an unknown or expired session.
    */
   readSession(id: string, lifetimes: SessionLifetimes, now: number): Promise<SessionRecord | null>;
   /** Stores a new session, kept for the idle lifetime (capped by the absolute one). */

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { Redis } from 'ioredis';
+
 import { RedisStore } from '../../../dist/ngx-spa-auth-bff/index.mjs';
 import { control, stats } from '../../../servers/test/helpers/oauth-client.mjs';
 import { startRedis } from './helpers/redis-server.mjs';
@@ -77,6 +79,63 @@ describe('RedisStore', () => {
     assert.equal(await store.readSession(id, LIFETIMES, Date.now()), null);
   });
 
+  it('extends the idle deadline only when it moved by more than the slack, never past the idle or absolute lifetime', async () => {
+    // Redis keeps the deadline (PTTL); moving it by hand stands in for time passing, no sleeps.
+    const raw = new Redis(redis.url);
+    const writes = async () =>
+      Number(/rdb_changes_since_last_save:(\d+)/.exec(await raw.info('persistence'))[1]);
+    const slackStore = new RedisStore({
+      connection: redis.url,
+      keyPrefix: 'unit:',
+      idleSlackMs: 2000,
+    });
+    try {
+      await slackStore.ready();
+      const id = 'd'.repeat(43);
+      const key = `unit:session:${id}`;
+      await slackStore.createSession(record(id, 'at'), LIFETIMES, Date.now());
+
+      // 1 s of the idle lifetime gone: inside the slack, a pure read (no write at all).
+      await raw.pexpire(key, LIFETIMES.idleMs - 1000);
+      let before = await writes();
+      assert.ok(await slackStore.readSession(id, LIFETIMES, Date.now()));
+      assert.equal(await writes(), before, 'a read inside the slack writes nothing');
+      assert.ok((await raw.pttl(key)) <= LIFETIMES.idleMs - 1000);
+
+      // 3 s gone: past the slack, the deadline moves back to a full idle lifetime.
+      await raw.pexpire(key, LIFETIMES.idleMs - 3000);
+      before = await writes();
+      assert.ok(await slackStore.readSession(id, LIFETIMES, Date.now()));
+      assert.equal(await writes(), before + 1);
+      const extended = await raw.pttl(key);
+      assert.ok(extended > LIFETIMES.idleMs - 2000 && extended <= LIFETIMES.idleMs, `${extended}`);
+
+      // A deadline beyond the idle lifetime (the lifetime was shortened) is pulled in at once.
+      await raw.pexpire(key, LIFETIMES.idleMs * 2);
+      assert.ok(await slackStore.readSession(id, LIFETIMES, Date.now()));
+      assert.ok((await raw.pttl(key)) <= LIFETIMES.idleMs);
+
+      // Close to the absolute end, the key lives no longer than what is left of it.
+      const old = { ...record(id, 'at'), createdAt: Date.now() - LIFETIMES.absoluteMs + 10_000 };
+      await slackStore.createSession(old, LIFETIMES, Date.now());
+      await raw.pexpire(key, 5000);
+      assert.ok(await slackStore.readSession(id, LIFETIMES, Date.now()));
+      const capped = await raw.pttl(key);
+      assert.ok(capped > 5000 && capped <= 10_000, `${capped}`);
+    } finally {
+      await slackStore.close();
+      raw.disconnect();
+    }
+  });
+
+  it('refuses a negative or non-numeric idle slack with invalid_config', () => {
+    for (const idleSlackMs of [-1, Number.NaN, '5'])
+      assert.throws(
+        () => new RedisStore({ connection: redis.url, idleSlackMs }),
+        (error) => error.code === 'invalid_config',
+      );
+  });
+
   it('ends a session at its absolute lifetime and hands out a login once', async () => {
     const id = 'c'.repeat(43);
     await store.createSession(record(id, 'at'), LIFETIMES, Date.now());
@@ -111,6 +170,41 @@ describe('BFF on Redis: outage and recovery', () => {
   after(async () => {
     await stack.close();
     await redis.close();
+  });
+
+  it('serves a proxied request with one Redis round trip and, inside the idle slack, no write', async () => {
+    const jar = new CookieJar();
+    await signIn(stack.origin, jar);
+    assert.equal((await appFetch(jar, `${stack.origin}/bff/api/demo/me`)).status, 200);
+    const raw = new Redis(redis.url);
+    const monitor = await raw.monitor();
+    const commands = [];
+    // Lua's inner commands show as source "lua"; the rest are round trips from the BFF.
+    monitor.on('monitor', (_time, args, source) => {
+      if (source !== 'lua') commands.push(String(args[0]).toLowerCase());
+    });
+    try {
+      const writesBefore = /rdb_changes_since_last_save:(\d+)/.exec(
+        await raw.info('persistence'),
+      )[1];
+      for (let i = 0; i < 10; i += 1) {
+        const response = await appFetch(jar, `${stack.origin}/bff/api/demo/me`);
+        assert.equal(response.status, 200);
+        await response.arrayBuffer();
+      }
+      const writesAfter = /rdb_changes_since_last_save:(\d+)/.exec(
+        await raw.info('persistence'),
+      )[1];
+      assert.deepEqual(
+        commands.filter((c) => c !== 'info'),
+        Array(10).fill('evalsha'),
+        'one script call per proxied request, nothing else',
+      );
+      assert.equal(writesAfter, writesBefore, 'reads inside the idle slack write nothing');
+    } finally {
+      monitor.disconnect();
+      raw.disconnect();
+    }
   });
 
   it('answers 503 store_unavailable while Redis is down, leaks nothing, and the same session works when it is back', async () => {
