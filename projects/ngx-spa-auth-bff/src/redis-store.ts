@@ -33,13 +33,18 @@ import {
  * ARGV[3] ms or must shrink: a read that does not move the deadline is not a write (no AOF append,
  * no fsync, nothing replicated), so a busy session costs one write per slack interval, not one per
  * request. The key never outlives the idle lifetime; it may end up to the slack early.
+ * Answers 1 instead of the value when its revision is ARGV[4] (the caller holds it decoded), so an
+ * unchanged session is not sent (a few KB of tokens) on every request.
  */
 const READ_SESSION = `
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
 local nl = string.find(v, '\\n', 1, true)
 if not nl then return false end
-local ttl = math.floor(math.min(tonumber(ARGV[1]), tonumber(string.sub(v, 1, nl - 1)) - tonumber(ARGV[2])))
+local head = string.sub(v, 1, nl - 1)
+local sp = string.find(head, ' ', 1, true)
+local absoluteEnd = tonumber(sp and string.sub(head, 1, sp - 1) or head)
+local ttl = math.floor(math.min(tonumber(ARGV[1]), absoluteEnd - tonumber(ARGV[2])))
 if ttl <= 0 then
   redis.call('DEL', KEYS[1])
   return false
@@ -48,6 +53,7 @@ local left = redis.call('PTTL', KEYS[1])
 if left < 0 or ttl < left or ttl - left > tonumber(ARGV[3]) then
   redis.call('PEXPIRE', KEYS[1], ttl)
 end
+if sp and ARGV[4] ~= '' and string.sub(head, sp + 1) == ARGV[4] then return 1 end
 return v`;
 
 /** Writes only while the lock is ours and the session still exists (XX: never resurrect it). */
@@ -80,7 +86,13 @@ export interface RedisStoreOptions {
 
 /** The scripts, registered with `defineCommand` so each call is an EVALSHA (the script is sent once). */
 interface ScriptCommands {
-  bffReadSession(key: string, idleMs: number, now: number, slackMs: number): Promise<string | null>;
+  bffReadSession(
+    key: string,
+    idleMs: number,
+    now: number,
+    slackMs: number,
+    knownRevision: string,
+  ): Promise<string | 1 | null>;
   bffReplaceLocked(
     lockKey: string,
     sessionKey: string,
@@ -140,17 +152,33 @@ export class RedisStore implements SessionStore {
     lifetimes: SessionLifetimes,
     now: number,
   ): Promise<SessionRecord | null> {
-    const value = await this.call(() =>
+    const known = this.decoder.revision(id);
+    const value = await this.read(id, lifetimes, now, known);
+    if (value === 1) {
+      const record = this.decoder.unchanged(id, known);
+      if (record !== undefined) return record;
+      // A concurrent read decoded another revision meanwhile: fetch the value itself.
+      return this.decoded(id, await this.read(id, lifetimes, now, ''));
+    }
+    return this.decoded(id, value);
+  }
+
+  private decoded(id: string, value: string | 1 | null): SessionRecord | null {
+    if (typeof value === 'string') return this.decoder.decode(id, value);
+    this.decoder.forget(id);
+    return null;
+  }
+
+  private read(id: string, lifetimes: SessionLifetimes, now: number, knownRevision: string) {
+    return this.call(() =>
       this.redis.bffReadSession(
         keys.session(this.prefix, id),
         lifetimes.idleMs,
         now,
         Math.floor(Math.min(this.idleSlackMs, lifetimes.idleMs / 10)),
+        knownRevision,
       ),
     );
-    if (typeof value === 'string') return this.decoder.decode(id, value);
-    this.decoder.forget(id);
-    return null;
   }
 
   async createSession(

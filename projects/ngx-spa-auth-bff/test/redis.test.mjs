@@ -128,6 +128,60 @@ describe('RedisStore', () => {
     }
   });
 
+  it('sends an unchanged session as a tiny answer, and a session rotated by another instance whole', async () => {
+    const raw = new Redis(redis.url);
+    const other = new RedisStore({ connection: redis.url, keyPrefix: 'unit:' });
+    const counter = async () =>
+      Number(/total_net_output_bytes:(\d+)/.exec(await raw.info('stats'))[1]);
+    // Bytes Redis sent to clients while `action` ran, less the INFO answer that measured it.
+    let infoBytes = 0;
+    const bytesFor = async (action) => {
+      const before = await counter();
+      const result = await action();
+      return { result, bytes: (await counter()) - before - infoBytes };
+    };
+    try {
+      await other.ready();
+      infoBytes = (await bytesFor(() => undefined)).bytes;
+      const id = 'e'.repeat(43);
+      const tokens = (at) => ({ ...record(id, at), createdAt: Date.now() });
+      const big = (at) => ({
+        ...tokens(at),
+        tokens: { ...tokens(at).tokens, idToken: 'x'.repeat(2000) },
+      });
+      await store.createSession(big('at-1'), LIFETIMES, Date.now());
+      const first = await store.readSession(id, LIFETIMES, Date.now());
+      assert.equal(first.tokens.accessToken, 'at-1');
+
+      const again = await bytesFor(() => store.readSession(id, LIFETIMES, Date.now()));
+      assert.equal(again.result, first, 'the decoded record, confirmed unchanged by its revision');
+      assert.ok(again.bytes < 50, `${again.bytes} bytes for an unchanged session`);
+
+      // Another instance rotates the tokens under the lock: the next read here sees them.
+      const lock = await other.tryLock(id, 10_000);
+      assert.ok(await other.replaceSessionLocked(big('at-2'), LIFETIMES, Date.now(), lock));
+      await other.unlock(lock);
+      const rotated = await bytesFor(() => store.readSession(id, LIFETIMES, Date.now()));
+      assert.equal(rotated.result.tokens.accessToken, 'at-2');
+      assert.ok(rotated.bytes > 2000, 'the new value itself');
+
+      // A value written without a revision (older format) is always sent whole, and still read.
+      const key = `unit:session:${id}`;
+      const stored = await raw.get(key);
+      const legacy = stored.replace(/^(\d+) [^\n]*\n/, '$1\n');
+      await raw.set(key, legacy.replace('at-2', 'at-3'), 'PX', 60_000);
+      assert.equal((await store.readSession(id, LIFETIMES, Date.now())).tokens.accessToken, 'at-3');
+      assert.equal((await store.readSession(id, LIFETIMES, Date.now())).tokens.accessToken, 'at-3');
+
+      // Gone (a logout on another instance): no cached record survives it.
+      await other.deleteSession(id);
+      assert.equal(await store.readSession(id, LIFETIMES, Date.now()), null);
+    } finally {
+      await other.close();
+      raw.disconnect();
+    }
+  });
+
   it('refuses a negative or non-numeric idle slack with invalid_config', () => {
     for (const idleSlackMs of [-1, Number.NaN, '5'])
       assert.throws(
