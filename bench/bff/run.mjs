@@ -122,7 +122,8 @@ function load(url, headers) {
   });
 }
 
-async function measure(mode, redisUrl) {
+async function measure(mode, redis) {
+  const redisUrl = redis?.url;
   const port = await freePort();
   const basePort = await freePort();
   const origins = [`http://127.0.0.1:${port}`, `http://127.0.0.1:${basePort}`];
@@ -170,7 +171,11 @@ async function measure(mode, redisUrl) {
     for (let round = 0; round < (profileDir ? 1 : runs); round += 1) {
       for (const name of names) {
         const proxy = name === 'bff baseline' ? base.child : bff.child;
-        const before = { proxy: cpuMs(proxy.pid), api: cpuMs(servers.child.pid) };
+        const before = {
+          proxy: cpuMs(proxy.pid),
+          api: cpuMs(servers.child.pid),
+          redis: redis ? cpuMs(redis.pid) : 0,
+        };
         const r = await load(...paths[name]);
         const perRequest = (ms) => (ms * 1000) / r.requests.total;
         samples[name].push({
@@ -180,6 +185,7 @@ async function measure(mode, redisUrl) {
           failed: r.non2xx + r.errors + r.timeouts,
           proxyCpuUs: perRequest(cpuMs(proxy.pid) - before.proxy),
           apiCpuUs: perRequest(cpuMs(servers.child.pid) - before.api),
+          redisCpuUs: redis ? perRequest(cpuMs(redis.pid) - before.redis) : null,
         });
       }
     }
@@ -193,6 +199,7 @@ async function measure(mode, redisUrl) {
         failed: all.reduce((sum, x) => sum + x.failed, 0),
         proxyCpuUs: median(all.map((x) => x.proxyCpuUs)),
         apiCpuUs: median(all.map((x) => x.apiCpuUs)),
+        redisCpuUs: redis ? median(all.map((x) => x.redisCpuUs)) : null,
       };
     }
     return { mode, ...results };
@@ -222,7 +229,7 @@ const rows = [await measure('memory store')];
 if (profileDir) await printProfile('memory store');
 const redis = await startRedis();
 try {
-  rows.push(await measure('Redis store', redis.url));
+  rows.push(await measure('Redis store', redis));
   if (profileDir) await printProfile('Redis store');
 } finally {
   await redis.close();
@@ -238,17 +245,19 @@ console.log(
   `\nBFF proxy vs direct API calls (loopback, ${connections} connections, ${duration} s each, median of ${runs} interleaved rounds)\n`,
 );
 console.log(
-  '| store        | path         | req/s    | p50 ms   | p99 ms   | failed | proxy CPU µs/req | API CPU µs/req |',
+  '| store        | path         | req/s    | p50 ms   | p99 ms   | failed | proxy CPU µs/req | API CPU µs/req | Redis CPU µs/req |',
 );
 console.log(
-  '| ------------ | ------------ | -------: | -------: | -------: | -----: | ---------------: | -------------: |',
+  '| ------------ | ------------ | -------: | -------: | -------: | -----: | ---------------: | -------------: | ---------------: |',
 );
 for (const row of rows) {
   for (const name of paths) {
     const r = row[name];
     const proxyCpu = name === 'direct' ? '–' : r.proxyCpuUs.toFixed(0);
+    // Only the BFF paths talk to Redis; the others show what an idle redis-server costs.
+    const redisCpu = r.redisCpuUs === null ? '–' : r.redisCpuUs.toFixed(1);
     console.log(
-      `| ${row.mode.padEnd(12)} | ${name.padEnd(12)} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${String(r.failed).padStart(6)} | ${proxyCpu.padStart(16)} | ${r.apiCpuUs.toFixed(0).padStart(14)} |`,
+      `| ${row.mode.padEnd(12)} | ${name.padEnd(12)} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${String(r.failed).padStart(6)} | ${proxyCpu.padStart(16)} | ${r.apiCpuUs.toFixed(0).padStart(14)} | ${redisCpu.padStart(16)} |`,
     );
   }
 }

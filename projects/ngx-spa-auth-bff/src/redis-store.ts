@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 
 import { Redis, type RedisOptions } from 'ioredis';
 
-import { storeUnavailable } from './errors';
+import { BffError, storeUnavailable } from './errors';
 import type { LoginTransaction, SessionLifetimes, SessionRecord } from './session-record';
 import { sessionTtlMs } from './session-record';
 import {
@@ -28,17 +28,32 @@ import {
   type SessionStore,
 } from './session-store';
 
+/**
+ * GET, and extend the idle deadline (capped by the absolute end) only when it moved by more than
+ * ARGV[3] ms or must shrink: a read that does not move the deadline is not a write (no AOF append,
+ * no fsync, nothing replicated), so a busy session costs one write per slack interval, not one per
+ * request. The key never outlives the idle lifetime; it may end up to the slack early.
+ * Answers 1 instead of the value when its revision is ARGV[4] (the caller holds it decoded), so an
+ * unchanged session is not sent (a few KB of tokens) on every request.
+ */
 const READ_SESSION = `
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
 local nl = string.find(v, '\\n', 1, true)
 if not nl then return false end
-local ttl = math.min(tonumber(ARGV[1]), tonumber(string.sub(v, 1, nl - 1)) - tonumber(ARGV[2]))
+local head = string.sub(v, 1, nl - 1)
+local sp = string.find(head, ' ', 1, true)
+local absoluteEnd = tonumber(sp and string.sub(head, 1, sp - 1) or head)
+local ttl = math.floor(math.min(tonumber(ARGV[1]), absoluteEnd - tonumber(ARGV[2])))
 if ttl <= 0 then
   redis.call('DEL', KEYS[1])
   return false
 end
-redis.call('PEXPIRE', KEYS[1], math.floor(ttl))
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 or ttl < left or ttl - left > tonumber(ARGV[3]) then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+if sp and ARGV[4] ~= '' and string.sub(head, sp + 1) == ARGV[4] then return 1 end
 return v`;
 
 /** Writes only while the lock is ours and the session still exists (XX: never resurrect it). */
@@ -58,13 +73,26 @@ export interface RedisStoreOptions {
   readonly keyPrefix?: string;
   /** Longest a command may take before it counts as unavailable, in ms. Default 2000. */
   readonly commandTimeoutMs?: number;
+  /**
+   * How far a read may leave a session's idle deadline behind before it writes the new one, in ms.
+   * Default 2000, and never more than a tenth of the idle lifetime. A session then ends between
+   * `idle - slack` and `idle` after its last request (never later); reads within the slack of the
+   * last extension are pure reads.
+   */
+  readonly idleSlackMs?: number;
   /** Called with a short description when the connection fails (never with a value). */
   readonly onConnectionError?: (message: string) => void;
 }
 
 /** The scripts, registered with `defineCommand` so each call is an EVALSHA (the script is sent once). */
 interface ScriptCommands {
-  bffReadSession(key: string, idleMs: number, now: number): Promise<string | null>;
+  bffReadSession(
+    key: string,
+    idleMs: number,
+    now: number,
+    slackMs: number,
+    knownRevision: string,
+  ): Promise<string | 1 | null>;
   bffReplaceLocked(
     lockKey: string,
     sessionKey: string,
@@ -79,8 +107,13 @@ export class RedisStore implements SessionStore {
   private readonly redis: Redis & ScriptCommands;
   private readonly prefix: string;
   private readonly decoder = new SessionDecoder();
+  private readonly idleSlackMs: number;
 
   constructor(options: RedisStoreOptions) {
+    const slack = options.idleSlackMs ?? 2000;
+    if (typeof slack !== 'number' || !Number.isFinite(slack) || slack < 0)
+      throw new BffError('invalid_config', 'RedisStore: idleSlackMs must be a number >= 0.');
+    this.idleSlackMs = slack;
     const availability: RedisOptions = {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -119,12 +152,33 @@ export class RedisStore implements SessionStore {
     lifetimes: SessionLifetimes,
     now: number,
   ): Promise<SessionRecord | null> {
-    const value = await this.call(() =>
-      this.redis.bffReadSession(keys.session(this.prefix, id), lifetimes.idleMs, now),
-    );
+    const known = this.decoder.revision(id);
+    const value = await this.read(id, lifetimes, now, known);
+    if (value === 1) {
+      const record = this.decoder.unchanged(id, known);
+      if (record !== undefined) return record;
+      // A concurrent read decoded another revision meanwhile: fetch the value itself.
+      return this.decoded(id, await this.read(id, lifetimes, now, ''));
+    }
+    return this.decoded(id, value);
+  }
+
+  private decoded(id: string, value: string | 1 | null): SessionRecord | null {
     if (typeof value === 'string') return this.decoder.decode(id, value);
     this.decoder.forget(id);
     return null;
+  }
+
+  private read(id: string, lifetimes: SessionLifetimes, now: number, knownRevision: string) {
+    return this.call(() =>
+      this.redis.bffReadSession(
+        keys.session(this.prefix, id),
+        lifetimes.idleMs,
+        now,
+        Math.floor(Math.min(this.idleSlackMs, lifetimes.idleMs / 10)),
+        knownRevision,
+      ),
+    );
   }
 
   async createSession(

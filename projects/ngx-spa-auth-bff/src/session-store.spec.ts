@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { encodeSession, SessionDecoder } from './session-store';
+import { encodeSession, extendedTtl, SessionDecoder, sessionRevision } from './session-store';
 import type { SessionRecord } from './session-record';
 
 const LIFETIMES = { idleMs: 60_000, absoluteMs: 3_600_000 };
@@ -56,5 +56,30 @@ describe('SessionDecoder', () => {
     decoder.forget('a');
     expect(decoder.decode('a', value)).not.toBe(first);
     expect(decoder.decode('x', 'not a session')).toBeNull();
+  });
+
+  it('reuses a record only for the revision it decoded, which every write changes', () => {
+    const decoder = new SessionDecoder();
+    const value = encodeSession(record('at-1'), LIFETIMES);
+    const revision = sessionRevision(value);
+    expect(revision).toMatch(/^[\w-]{12}$/);
+    expect(sessionRevision(encodeSession(record('at-1'), LIFETIMES))).not.toBe(revision);
+    expect(decoder.revision('a')).toBe('');
+    expect(decoder.unchanged('a', revision)).toBeUndefined();
+    const first = decoder.decode('a', value);
+    expect(decoder.revision('a')).toBe(revision);
+    expect(decoder.unchanged('a', revision)).toBe(first);
+    expect(decoder.unchanged('a', 'other')).toBeUndefined();
+    expect(decoder.unchanged('a', '')).toBeUndefined();
+    decoder.decode('a', encodeSession(record('at-2'), LIFETIMES));
+    expect(decoder.unchanged('a', revision)).toBeUndefined();
+  });
+
+  it('reads the absolute end from values with and without a revision', () => {
+    const value = encodeSession(record('at-1'), LIFETIMES);
+    expect(extendedTtl(value, 60_000, 3_590_000)).toBe(10_000);
+    const legacy = value.replace(/^(\d+) [^\n]*\n/, '$1\n');
+    expect(sessionRevision(legacy)).toBe('');
+    expect(extendedTtl(legacy, 60_000, 0)).toBe(60_000);
   });
 });

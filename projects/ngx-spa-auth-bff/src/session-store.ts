@@ -11,6 +11,8 @@
  *   (`replaceSessionLocked`, a fencing check): an instance whose lock expired mid-refresh cannot
  *   overwrite what the next lock holder wrote.
  */
+import { randomBytes } from 'node:crypto';
+
 import type { LoginTransaction, SessionLifetimes, SessionRecord } from './session-record';
 
 /** Proof of holding a session's refresh lock: the random value written into the lock. */
@@ -22,7 +24,8 @@ export interface SessionLock {
 export interface SessionStore {
   /**
    * Reads a session and, in the same atomic step, extends its idle lifetime (capped by the
-   * absolute one). Resolves `null` for an unknown or expired session.
+   * absolute one; a store may skip an extension smaller than a documented slack, ending the session
+   * up to that slack early, never late). Resolves `null` for an unknown or expired session.
    */
   readSession(id: string, lifetimes: SessionLifetimes, now: number): Promise<SessionRecord | null>;
   /** Stores a new session, kept for the idle lifetime (capped by the absolute one). */
@@ -53,11 +56,14 @@ export const keys = {
 };
 
 /**
- * Stored form of a session: the absolute end (ms) on the first line, so the store can cap the idle
- * extension without parsing JSON, then the record.
+ * Stored form of a session: a header line with the absolute end (ms), so the store can cap the idle
+ * extension without parsing JSON, and a random revision that changes with every write (so a reader
+ * holding the decoded record can ask "still this revision?" instead of fetching it again), then
+ * the record: `<absoluteEnd> <revision>\n<json>`.
  */
 export function encodeSession(record: SessionRecord, lifetimes: SessionLifetimes): string {
-  return `${record.createdAt + lifetimes.absoluteMs}\n${JSON.stringify(record)}`;
+  const revision = randomBytes(9).toString('base64url');
+  return `${record.createdAt + lifetimes.absoluteMs} ${revision}\n${JSON.stringify(record)}`;
 }
 
 export function decodeSession(value: string): SessionRecord | null {
@@ -71,10 +77,23 @@ export function decodeSession(value: string): SessionRecord | null {
   }
 }
 
+/** The header line's fields; a value without a revision (older format) has revision ''. */
+function header(encoded: string): { absoluteEnd: number; revision: string } {
+  const line = encoded.slice(0, Math.max(encoded.indexOf('\n'), 0));
+  const space = line.indexOf(' ');
+  return space < 0
+    ? { absoluteEnd: Number(line), revision: '' }
+    : { absoluteEnd: Number(line.slice(0, space)), revision: line.slice(space + 1) };
+}
+
+/** The revision of a stored session ('' if it has none). */
+export function sessionRevision(encoded: string): string {
+  return header(encoded).revision;
+}
+
 /** Milliseconds to keep a session after a read at `now`; <= 0 means it has ended. */
 export function extendedTtl(encoded: string, idleMs: number, now: number): number {
-  const absoluteEnd = Number(encoded.slice(0, encoded.indexOf('\n')));
-  return Math.min(idleMs, absoluteEnd - now);
+  return Math.min(idleMs, header(encoded).absoluteEnd - now);
 }
 
 /** Freezes a value and everything in it, so no caller can change a record a store hands out. */
@@ -89,24 +108,54 @@ export function deepFreeze<T>(value: T): T {
 /**
  * Decodes stored sessions, reusing the frozen record while a session's stored value is unchanged:
  * every proxied request reads its session, and the value changes only on refresh. Comparing the
- * string is far cheaper than parsing it again. Bounded (least recently used go first).
+ * string (or, when the store confirms it, the revision) is far cheaper than parsing it again.
+ * Bounded (least recently used go first).
  */
 export class SessionDecoder {
-  private readonly cache = new Map<string, { value: string; record: SessionRecord | null }>();
+  private readonly cache = new Map<
+    string,
+    { value: string; revision: string; record: SessionRecord | null }
+  >();
 
   constructor(private readonly maxEntries = 1000) {}
 
   decode(id: string, value: string): SessionRecord | null {
     const hit = this.cache.get(id);
-    this.cache.delete(id);
-    const record = hit?.value === value ? hit.record : deepFreeze(decodeSession(value));
-    this.cache.set(id, { value, record });
-    if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-    return record;
+    const entry =
+      hit?.value === value
+        ? hit
+        : { value, revision: sessionRevision(value), record: deepFreeze(decodeSession(value)) };
+    this.remember(id, entry);
+    return entry.record;
+  }
+
+  /** The revision of the value last decoded for `id`; '' when there is none (nothing to reuse). */
+  revision(id: string): string {
+    return this.cache.get(id)?.revision ?? '';
+  }
+
+  /**
+   * The record decoded for `id` if it is still at `revision` (the store confirmed the stored value
+   * has it); `undefined` when this decoder has moved on or forgotten it (read the value again).
+   */
+  unchanged(id: string, revision: string): SessionRecord | null | undefined {
+    const hit = this.cache.get(id);
+    if (!hit || revision === '' || hit.revision !== revision) return undefined;
+    this.remember(id, hit);
+    return hit.record;
   }
 
   /** Drops a session's decoded tokens (it ended, or was not found). */
   forget(id: string): void {
     this.cache.delete(id);
+  }
+
+  private remember(
+    id: string,
+    entry: { value: string; revision: string; record: SessionRecord | null },
+  ): void {
+    this.cache.delete(id);
+    this.cache.set(id, entry);
+    if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
   }
 }

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { Redis } from 'ioredis';
+
 import { RedisStore } from '../../../dist/ngx-spa-auth-bff/index.mjs';
 import { control, stats } from '../../../servers/test/helpers/oauth-client.mjs';
 import { startRedis } from './helpers/redis-server.mjs';
@@ -77,6 +79,117 @@ describe('RedisStore', () => {
     assert.equal(await store.readSession(id, LIFETIMES, Date.now()), null);
   });
 
+  it('extends the idle deadline only when it moved by more than the slack, never past the idle or absolute lifetime', async () => {
+    // Redis keeps the deadline (PTTL); moving it by hand stands in for time passing, no sleeps.
+    const raw = new Redis(redis.url);
+    const writes = async () =>
+      Number(/rdb_changes_since_last_save:(\d+)/.exec(await raw.info('persistence'))[1]);
+    const slackStore = new RedisStore({
+      connection: redis.url,
+      keyPrefix: 'unit:',
+      idleSlackMs: 2000,
+    });
+    try {
+      await slackStore.ready();
+      const id = 'd'.repeat(43);
+      const key = `unit:session:${id}`;
+      await slackStore.createSession(record(id, 'at'), LIFETIMES, Date.now());
+
+      // 1 s of the idle lifetime gone: inside the slack, a pure read (no write at all).
+      await raw.pexpire(key, LIFETIMES.idleMs - 1000);
+      let before = await writes();
+      assert.ok(await slackStore.readSession(id, LIFETIMES, Date.now()));
+      assert.equal(await writes(), before, 'a read inside the slack writes nothing');
+      assert.ok((await raw.pttl(key)) <= LIFETIMES.idleMs - 1000);
+
+      // 3 s gone: past the slack, the deadline moves back to a full idle lifetime.
+      await raw.pexpire(key, LIFETIMES.idleMs - 3000);
+      before = await writes();
+      assert.ok(await slackStore.readSession(id, LIFETIMES, Date.now()));
+      assert.equal(await writes(), before + 1);
+      const extended = await raw.pttl(key);
+      assert.ok(extended > LIFETIMES.idleMs - 2000 && extended <= LIFETIMES.idleMs, `${extended}`);
+
+      // A deadline beyond the idle lifetime (the lifetime was shortened) is pulled in at once.
+      await raw.pexpire(key, LIFETIMES.idleMs * 2);
+      assert.ok(await slackStore.readSession(id, LIFETIMES, Date.now()));
+      assert.ok((await raw.pttl(key)) <= LIFETIMES.idleMs);
+
+      // Close to the absolute end, the key lives no longer than what is left of it.
+      const old = { ...record(id, 'at'), createdAt: Date.now() - LIFETIMES.absoluteMs + 10_000 };
+      await slackStore.createSession(old, LIFETIMES, Date.now());
+      await raw.pexpire(key, 5000);
+      assert.ok(await slackStore.readSession(id, LIFETIMES, Date.now()));
+      const capped = await raw.pttl(key);
+      assert.ok(capped > 5000 && capped <= 10_000, `${capped}`);
+    } finally {
+      await slackStore.close();
+      raw.disconnect();
+    }
+  });
+
+  it('sends an unchanged session as a tiny answer, and a session rotated by another instance whole', async () => {
+    const raw = new Redis(redis.url);
+    const other = new RedisStore({ connection: redis.url, keyPrefix: 'unit:' });
+    const counter = async () =>
+      Number(/total_net_output_bytes:(\d+)/.exec(await raw.info('stats'))[1]);
+    // Bytes Redis sent to clients while `action` ran, less the INFO answer that measured it.
+    let infoBytes = 0;
+    const bytesFor = async (action) => {
+      const before = await counter();
+      const result = await action();
+      return { result, bytes: (await counter()) - before - infoBytes };
+    };
+    try {
+      await other.ready();
+      infoBytes = (await bytesFor(() => undefined)).bytes;
+      const id = 'e'.repeat(43);
+      const tokens = (at) => ({ ...record(id, at), createdAt: Date.now() });
+      const big = (at) => ({
+        ...tokens(at),
+        tokens: { ...tokens(at).tokens, idToken: 'x'.repeat(2000) },
+      });
+      await store.createSession(big('at-1'), LIFETIMES, Date.now());
+      const first = await store.readSession(id, LIFETIMES, Date.now());
+      assert.equal(first.tokens.accessToken, 'at-1');
+
+      const again = await bytesFor(() => store.readSession(id, LIFETIMES, Date.now()));
+      assert.equal(again.result, first, 'the decoded record, confirmed unchanged by its revision');
+      assert.ok(again.bytes < 50, `${again.bytes} bytes for an unchanged session`);
+
+      // Another instance rotates the tokens under the lock: the next read here sees them.
+      const lock = await other.tryLock(id, 10_000);
+      assert.ok(await other.replaceSessionLocked(big('at-2'), LIFETIMES, Date.now(), lock));
+      await other.unlock(lock);
+      const rotated = await bytesFor(() => store.readSession(id, LIFETIMES, Date.now()));
+      assert.equal(rotated.result.tokens.accessToken, 'at-2');
+      assert.ok(rotated.bytes > 2000, 'the new value itself');
+
+      // A value written without a revision (older format) is always sent whole, and still read.
+      const key = `unit:session:${id}`;
+      const stored = await raw.get(key);
+      const legacy = stored.replace(/^(\d+) [^\n]*\n/, '$1\n');
+      await raw.set(key, legacy.replace('at-2', 'at-3'), 'PX', 60_000);
+      assert.equal((await store.readSession(id, LIFETIMES, Date.now())).tokens.accessToken, 'at-3');
+      assert.equal((await store.readSession(id, LIFETIMES, Date.now())).tokens.accessToken, 'at-3');
+
+      // Gone (a logout on another instance): no cached record survives it.
+      await other.deleteSession(id);
+      assert.equal(await store.readSession(id, LIFETIMES, Date.now()), null);
+    } finally {
+      await other.close();
+      raw.disconnect();
+    }
+  });
+
+  it('refuses a negative or non-numeric idle slack with invalid_config', () => {
+    for (const idleSlackMs of [-1, Number.NaN, '5'])
+      assert.throws(
+        () => new RedisStore({ connection: redis.url, idleSlackMs }),
+        (error) => error.code === 'invalid_config',
+      );
+  });
+
   it('ends a session at its absolute lifetime and hands out a login once', async () => {
     const id = 'c'.repeat(43);
     await store.createSession(record(id, 'at'), LIFETIMES, Date.now());
@@ -111,6 +224,41 @@ describe('BFF on Redis: outage and recovery', () => {
   after(async () => {
     await stack.close();
     await redis.close();
+  });
+
+  it('serves a proxied request with one Redis round trip and, inside the idle slack, no write', async () => {
+    const jar = new CookieJar();
+    await signIn(stack.origin, jar);
+    assert.equal((await appFetch(jar, `${stack.origin}/bff/api/demo/me`)).status, 200);
+    const raw = new Redis(redis.url);
+    const monitor = await raw.monitor();
+    const commands = [];
+    // Lua's inner commands show as source "lua"; the rest are round trips from the BFF.
+    monitor.on('monitor', (_time, args, source) => {
+      if (source !== 'lua') commands.push(String(args[0]).toLowerCase());
+    });
+    try {
+      const writesBefore = /rdb_changes_since_last_save:(\d+)/.exec(
+        await raw.info('persistence'),
+      )[1];
+      for (let i = 0; i < 10; i += 1) {
+        const response = await appFetch(jar, `${stack.origin}/bff/api/demo/me`);
+        assert.equal(response.status, 200);
+        await response.arrayBuffer();
+      }
+      const writesAfter = /rdb_changes_since_last_save:(\d+)/.exec(
+        await raw.info('persistence'),
+      )[1];
+      assert.deepEqual(
+        commands.filter((c) => c !== 'info'),
+        Array(10).fill('evalsha'),
+        'one script call per proxied request, nothing else',
+      );
+      assert.equal(writesAfter, writesBefore, 'reads inside the idle slack write nothing');
+    } finally {
+      monitor.disconnect();
+      raw.disconnect();
+    }
   });
 
   it('answers 503 store_unavailable while Redis is down, leaks nothing, and the same session works when it is back', async () => {
