@@ -17,8 +17,15 @@ import type {
   ValidatedTokens,
 } from '../authorization-server/authorization-server-api';
 import { checkLoginOptions } from './login-options';
-import { maxAgeOf, usesPushedAuthorization } from './pushed-authorization';
+import { lazy } from '../lazy';
 import { TransactionStore } from './transaction-store';
+
+/**
+ * PAR's code (RFC 9126), in a lazy chunk: most servers do not require it, and with
+ * `withPushedAuthorization()` it is fetched at startup. A chunk that cannot be fetched fails the
+ * login with `network_error` before anything is stored.
+ */
+const pushedAuthorization = lazy('pushed authorization', () => import('./pushed-authorization'));
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
@@ -84,6 +91,8 @@ export class LoginFlow {
     this.#server = server;
     this.#now = now;
     this.#transactions = new TransactionStore(env.sessionStorage);
+    // Every login will need PAR's code: fetched now, so the first login does not wait for it.
+    if (pushed) pushedAuthorization().catch(() => undefined);
   }
 
   /** Saves a fresh transaction and returns the authorization URL to navigate to. */
@@ -112,9 +121,13 @@ export class LoginFlow {
     const params = jkt ? { ...extra, dpop_jkt: jkt } : extra;
     const url = await buildAuthorizationUrl(as.authorization_endpoint, this.#config, tx, params);
     // Pushed first when asked; a refused push throws before the transaction is saved.
-    const redirect = usesPushedAuthorization(as, this.pushed)
-      ? await this.#server.pushAuthorization(url)
-      : url;
+    const redirect =
+      this.pushed || as.require_pushed_authorization_requests === true
+        ? await this.#server.pushAuthorization(
+            url,
+            (await pushedAuthorization()).pushAuthorizationRequest,
+          )
+        : url;
     const maxAge = maxAgeOf(url);
     this.#transactions.save(maxAge === undefined ? tx : { ...tx, maxAge });
     return redirect;
@@ -182,4 +195,10 @@ export class LoginFlow {
       return { ok: false, error: authError, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
   }
+}
+
+/** The `max_age` an authorization URL asks for, so the code exchange checks `auth_time` against it. */
+function maxAgeOf(authorizationUrl: string): number | undefined {
+  const value = new URL(authorizationUrl).searchParams.get('max_age');
+  return value !== null && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
 }

@@ -1,5 +1,6 @@
 // Pushed authorization requests (RFC 9126): the authorization parameters are POSTed to the server
-// first, and the browser is sent with only `client_id` and the `request_uri` it answered.
+// first, and the browser is sent with only `client_id` and the `request_uri` it answered. Loaded
+// lazily (login/login-flow.ts): import it only with import(), or it joins the initial bundle.
 import * as oauth from 'oauth4webapi';
 
 import { AuthError, protocolCodeOf } from '../errors';
@@ -7,23 +8,14 @@ import { AuthError, protocolCodeOf } from '../errors';
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
 
-/** Whether logins push their parameters: asked for, or required by the server (RFC 9126 §5). */
-export function usesPushedAuthorization(as: oauth.AuthorizationServer, enabled: boolean): boolean {
-  return enabled || as.require_pushed_authorization_requests === true;
-}
-
-/** The `max_age` an authorization URL asks for, so the code exchange checks `auth_time` against it. */
-export function maxAgeOf(authorizationUrl: string): number | undefined {
-  const value = new URL(authorizationUrl).searchParams.get('max_age');
-  return value !== null && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
-}
-
 /**
  * Pushes the parameters of `authorizationUrl` (PKCE challenge, state, nonce, `dpop_jkt`, …) and
  * returns the URL the browser goes to: the authorization endpoint with `client_id` and
  * `request_uri` only. Failures are AuthError `pushed_authorization_failed` (with the OAuth `error`
  * and the status when the server answered) or `network_error`; nothing secret is in them.
  */
+export type PushAuthorization = typeof pushAuthorizationRequest;
+
 export async function pushAuthorizationRequest(
   as: oauth.AuthorizationServer,
   client: oauth.Client,
