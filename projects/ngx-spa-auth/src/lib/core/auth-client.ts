@@ -94,7 +94,7 @@ export class AuthClient implements AuthCore {
     this.#loginFlow = env
       ? new LoginFlow(config, env, this.#server, () => clock.now(), options.pushedAuthorization)
       : null;
-    this.#stepUps = new StepUpLogins(this, env, options.stepUpLogin === true, () => clock.now());
+    this.#stepUps = new StepUpLogins(this, env, options.stepUpLogin === true, clock);
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
     this.#hint = env
       ? new RestoreHint(env.localStorage, keep ? env[`${keep}Storage`] : null)
