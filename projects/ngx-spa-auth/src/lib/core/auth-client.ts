@@ -15,7 +15,8 @@ import { AuthError } from './errors';
 import { EventHub, type AuthEvent, type SessionEndReason } from './events';
 import { LoginFlow, type LoginOptions } from './login/login-flow';
 import { checkLogoutOptions } from './login/login-options';
-import { cleanLogoutReturn, logoutRedirectUrl } from './login/server-logout';
+import { lazy } from './lazy';
+import { cleanLogoutReturn } from './login/logout-return';
 import type { TabMessage } from './tab-sync';
 import { RestoreHint } from './login/transaction-store';
 import { AuthorizationServerApi } from './authorization-server/authorization-server-api';
@@ -39,6 +40,9 @@ export type {
 } from './auth-client-options';
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
+
+/** The end-session redirect's code: a lazy chunk, loaded when a logout starts. */
+const serverLogout = lazy('the server logout', () => import('./login/server-logout'));
 
 /**
  * The framework-free sign-in client: startup (callback or restore), login, logout, and access
@@ -319,6 +323,9 @@ export class AuthClient implements AuthCore {
     const env = this.#requireBrowser('logout');
     const { localOnly, ...serverOptions } = options;
     const request = checkLogoutOptions(serverOptions, this.#options.config, env.location.origin);
+    // Loaded meanwhile; when it cannot be (offline), the local logout still happens, then network_error.
+    const redirect = localOnly ? null : serverLogout();
+    redirect?.catch(() => undefined);
     const refreshing = this.session.refreshing;
     const ended = await this.session.clear();
     this.#hint?.clear();
@@ -345,6 +352,7 @@ export class AuthClient implements AuthCore {
     const endpoint = config.logoutUrl
       ? undefined
       : (await this.#server.metadata()).end_session_endpoint;
+    const { logoutRedirectUrl } = await redirect!;
     const url = logoutRedirectUrl(endpoint, config, env, { ...request, idToken: ended?.idToken });
     if (url) return env.location.assign(url);
     // Auth0 tenants created before 2023-11-14 advertise none: say so instead of a silent local logout.
