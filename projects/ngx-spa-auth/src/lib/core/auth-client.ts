@@ -70,7 +70,7 @@ export class AuthClient implements AuthCore {
     this.#options = options;
     const clock = (this.#clock = options.clock ?? systemClock);
     const { config, env } = options;
-    const dpop = options.dpop?.(config.clientId, () => clock.now());
+    const dpop = options.dpop?.(config.clientId, clock);
     this.#server = new AuthorizationServerApi(
       config,
       options.fetch,
@@ -96,7 +96,7 @@ export class AuthClient implements AuthCore {
       options.userInfo?.(this.#server, (event) => this.events.emit(event)) ?? null,
     );
     this.#loginFlow = env
-      ? new LoginFlow(config, env, this.#server, () => clock.now(), options.pushedAuthorization)
+      ? new LoginFlow(config, env, this.#server, clock, options.pushedAuthorization)
       : null;
     this.#stepUps = new StepUpLogins(this, env, options.stepUpLogin === true, clock);
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
@@ -389,28 +389,27 @@ export class AuthClient implements AuthCore {
 
   /**
    * The headers that carry `accessToken` on a request: `Authorization: Bearer …`, or with a
-   * DPoP-bound token `Authorization: DPoP …` and a fresh `DPoP` proof for this method and URL.
+   * DPoP-bound token those of withDPoP()'s key holder (`Authorization: DPoP …` and a proof).
    */
   async authorizationHeaders(
     accessToken: string,
     method: string,
     url: string,
   ): Promise<Record<string, string>> {
-    const keys = this.session.tokenType === 'dpop' ? await this.#server.dpop?.current() : null;
-    if (!keys) return { Authorization: `Bearer ${accessToken}` };
-    const target = new URL(url, this.#options.env?.baseUrl);
-    return {
-      Authorization: `DPoP ${accessToken}`,
-      DPoP: await keys.proofs.proof(method, target, accessToken),
-    };
+    const dpop = this.session.tokenType === 'dpop' ? this.#server.dpop : null;
+    const target = () => new URL(url, this.#options.env?.baseUrl);
+    return (
+      (await dpop?.requestHeaders(accessToken, method, target())) ?? {
+        Authorization: `Bearer ${accessToken}`,
+      }
+    );
   }
 
   /** Keeps the nonce a resource server asked for in a `use_dpop_nonce` challenge; false without DPoP. */
   async rememberDPoPNonce(url: string, nonce: string | null): Promise<boolean> {
-    const keys = await this.#server.dpop?.current();
-    if (!keys || !nonce) return false;
-    keys.proofs.rememberNonce(new URL(url, this.#options.env?.baseUrl), nonce);
-    return true;
+    const dpop = this.#server.dpop;
+    if (!dpop || !nonce) return false;
+    return dpop.rememberNonce(new URL(url, this.#options.env?.baseUrl), nonce);
   }
 
   /** The access token held right now, without refreshing; null when signed out. */

@@ -10,6 +10,7 @@ import {
   type LoginTransaction,
 } from './authorization';
 import { currentPath, type BrowserEnvironment } from '../browser-environment';
+import type { Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
 import type {
@@ -76,20 +77,20 @@ export class LoginFlow {
   readonly #config: ResolvedAuthConfig;
   readonly #env: BrowserEnvironment;
   readonly #server: AuthorizationServerApi;
-  readonly #now: () => number;
+  readonly #clock: Clock;
 
   constructor(
     config: ResolvedAuthConfig,
     env: BrowserEnvironment,
     server: AuthorizationServerApi,
-    now: () => number,
+    clock: Clock,
     /** Whether logins are pushed first (RFC 9126); also done when the server requires it. */
     private readonly pushed = false,
   ) {
     this.#config = config;
     this.#env = env;
     this.#server = server;
-    this.#now = now;
+    this.#clock = clock;
     this.#transactions = new TransactionStore(env.sessionStorage);
     // Every login will need PAR's code: fetched now, so the first login does not wait for it.
     if (pushed) pushedAuthorization().catch(() => undefined);
@@ -115,7 +116,7 @@ export class LoginFlow {
       options.returnUrl ?? currentPath(this.#env),
       this.#env.location.origin,
     );
-    const tx = createTransaction(returnUrl, this.#now(), options.prompt, extras);
+    const tx = createTransaction(returnUrl, this.#clock.now(), options.prompt, extras);
     // A new login gets a new DPoP key; dpop_jkt binds the authorization code to it (RFC 9449 §10).
     const jkt = await this.#server.dpop?.renew();
     const params = jkt ? { ...extra, dpop_jkt: jkt } : extra;
@@ -149,7 +150,7 @@ export class LoginFlow {
     const fragment = fragmentResponse(url);
     const params = fragment ?? new URLSearchParams(url.search);
     this.#env.history.replaceState(null, '', cleanCallbackUrl(callbackUrl));
-    const tx = this.#transactions.take(params.get('state') ?? '', this.#now());
+    const tx = this.#transactions.take(params.get('state') ?? '', this.#clock.now());
     if (!tx) {
       const error = new AuthError(
         'invalid_callback',
