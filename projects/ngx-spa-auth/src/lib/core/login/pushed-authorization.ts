@@ -25,7 +25,9 @@ export async function pushAuthorizationRequest(
   const url = new URL(authorizationUrl);
   if (!as.pushed_authorization_request_endpoint) {
     throw failure(
-      'The authorization server has no pushed_authorization_request_endpoint (RFC 9126).',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'The authorization server has no pushed_authorization_request_endpoint (RFC 9126).'
+        : '',
     );
   }
   let response: Response;
@@ -53,7 +55,9 @@ export async function pushAuthorizationRequest(
   } catch (error) {
     const oauthError = error instanceof oauth.ResponseBodyError ? error : null;
     throw failure(
-      `The pushed authorization request was refused${oauthError ? `: ${oauthError.error}` : ''}.`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `The pushed authorization request was refused${oauthError ? `: ${oauthError.error}` : ''}.`
+        : '',
       {
         error: oauthError?.error,
         errorDescription: oauthError?.error_description,
@@ -69,10 +73,7 @@ export async function pushAuthorizationRequest(
   return redirect.href;
 }
 
+/** `message`: already empty in production builds (built under `ngDevMode` by the caller). */
 function failure(message: string, details: ConstructorParameters<typeof AuthError>[2] = {}) {
-  return new AuthError(
-    'pushed_authorization_failed',
-    typeof ngDevMode === 'undefined' || ngDevMode ? message : '',
-    details,
-  );
+  return new AuthError('pushed_authorization_failed', message, details);
 }
