@@ -38,7 +38,11 @@ export class RuntimeConfig {
   /** Settles (never rejects) once the factory's outcome is known. */
   readonly ready = new Promise<void>((resolve) => (this.#settle = resolve));
 
-  constructor(private readonly factory: AuthConfigFactory) {}
+  readonly #factory: AuthConfigFactory;
+
+  constructor(factory: AuthConfigFactory) {
+    this.#factory = factory;
+  }
 
   /** Whether the factory's outcome is known. */
   get settled(): boolean {
@@ -75,7 +79,9 @@ export class RuntimeConfig {
     const origin = env?.location.origin ?? 'https://server-side-rendering.invalid';
     if (!env) return this.#done(placeholder(origin), null);
     try {
-      const config = await (await runtimeConfigLoader()).loadConfig(this.factory, injector, origin);
+      const config = await (
+        await runtimeConfigLoader()
+      ).loadConfig(this.#factory, injector, origin);
       this.#done(config, null);
     } catch (error) {
       // A failed load is reported (startup `failed`, `login_failed`), not thrown: the app still boots.

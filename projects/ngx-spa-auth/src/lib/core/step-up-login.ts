@@ -27,16 +27,28 @@ export function stepUpLoginOptions(
 export class StepUpLogin {
   #pending: Promise<void> | null = null;
 
+  readonly #host: StepUpHost;
+  readonly #env: BrowserEnvironment | null;
+  readonly #returnedFrom: string | null;
+  readonly #returnedAt: number;
+  readonly #mark: string;
+
   constructor(
-    private readonly host: StepUpHost,
-    private readonly env: BrowserEnvironment | null,
+    host: StepUpHost,
+    env: BrowserEnvironment | null,
     /** The key of the requirement the login this page came back from was for, if it was one. */
-    private readonly returnedFrom: string | null,
+    returnedFrom: string | null,
     /** When the page loaded (ms). */
-    private readonly returnedAt: number,
+    returnedAt: number,
     /** Where the key of a started login is kept across the redirect. */
-    private readonly mark: string,
-  ) {}
+    mark: string,
+  ) {
+    this.#host = host;
+    this.#env = env;
+    this.#returnedFrom = returnedFrom;
+    this.#returnedAt = returnedAt;
+    this.#mark = mark;
+  }
 
   /**
    * Starts the step-up login, or joins the one being started. Refuses (AuthError
@@ -46,13 +58,13 @@ export class StepUpLogin {
    */
   start(requirement: StepUpRequirement, key: string, returnUrl?: string): Promise<void> {
     const metOnReturn = meetsStepUp(
-      this.host.state.user,
+      this.#host.state.user,
       requirement,
-      this.returnedAt - RETURN_SLACK_MS,
+      this.#returnedAt - RETURN_SLACK_MS,
     );
     const named = requirement.acrValues !== undefined || requirement.maxAge !== undefined;
-    if (this.returnedFrom === key && (!named || !metOnReturn)) {
-      this.host.events.emit({
+    if (this.#returnedFrom === key && (!named || !metOnReturn)) {
+      this.#host.events.emit({
         type: 'warning',
         message:
           typeof ngDevMode === 'undefined' || ngDevMode
@@ -66,15 +78,15 @@ export class StepUpLogin {
   }
 
   async #login(requirement: StepUpRequirement, key: string, returnUrl?: string): Promise<void> {
-    const env = this.env;
+    const env = this.#env;
     try {
-      env?.sessionStorage.setItem(this.mark, key);
-      await this.host.login(
+      env?.sessionStorage.setItem(this.#mark, key);
+      await this.#host.login(
         stepUpLoginOptions(requirement, returnUrl ?? (env ? currentPath(env) : undefined)),
       );
     } catch (error) {
       // Could not start (discovery down, PAR refused): nothing is pending, a later call may retry.
-      env?.sessionStorage.removeItem(this.mark);
+      env?.sessionStorage.removeItem(this.#mark);
       this.#pending = null;
       throw error;
     }

@@ -34,19 +34,24 @@ export class StepUpLogins {
   #returnedAt = 0;
   #login: Promise<StepUpLogin> | null = null;
 
-  constructor(
-    private readonly host: StepUpHost,
-    private readonly env: BrowserEnvironment | null,
-    private readonly autoLogin: boolean,
-    private readonly clock: Clock,
-  ) {}
+  readonly #host: StepUpHost;
+  readonly #env: BrowserEnvironment | null;
+  readonly #autoLogin: boolean;
+  readonly #clock: Clock;
+
+  constructor(host: StepUpHost, env: BrowserEnvironment | null, autoLogin: boolean, clock: Clock) {
+    this.#host = host;
+    this.#env = env;
+    this.#autoLogin = autoLogin;
+    this.#clock = clock;
+  }
 
   /** At startup: whether this page load is the return of a step-up login (the mark is consumed). */
   readReturnMark(): void {
-    if (!this.env) return;
-    this.#returnedFrom = this.env.sessionStorage.getItem(STEP_UP_MARK);
-    this.#returnedAt = this.clock.now();
-    this.env.sessionStorage.removeItem(STEP_UP_MARK);
+    if (!this.#env) return;
+    this.#returnedFrom = this.#env.sessionStorage.getItem(STEP_UP_MARK);
+    this.#returnedAt = this.#clock.now();
+    this.#env.sessionStorage.removeItem(STEP_UP_MARK);
   }
 
   /**
@@ -57,7 +62,7 @@ export class StepUpLogins {
   start(requirement: StepUpRequirement, returnUrl?: string): Promise<void> {
     this.#login ??= stepUpLogin().then(
       ({ StepUpLogin }) =>
-        new StepUpLogin(this.host, this.env, this.#returnedFrom, this.#returnedAt, STEP_UP_MARK),
+        new StepUpLogin(this.#host, this.#env, this.#returnedFrom, this.#returnedAt, STEP_UP_MARK),
       (error: unknown) => {
         this.#login = null;
         throw error;
@@ -79,17 +84,17 @@ export class StepUpLogins {
   ): AuthError {
     const met =
       (requirement.acrValues !== undefined || requirement.maxAge !== undefined) &&
-      meetsStepUp(claims, requirement, this.clock.now());
-    const autoLogin = this.autoLogin && this.env !== null && !met;
-    this.host.events.emit({
+      meetsStepUp(claims, requirement, this.#clock.now());
+    const autoLogin = this.#autoLogin && this.#env !== null && !met;
+    this.#host.events.emit({
       type: 'step_up_required',
-      url: withoutQuery(url, this.env?.baseUrl),
+      url: withoutQuery(url, this.#env?.baseUrl),
       ...requirement,
       autoLogin,
     });
     if (autoLogin) {
       this.start(requirement).catch((error: unknown) =>
-        this.host.events.emit({
+        this.#host.events.emit({
           type: 'warning',
           message:
             typeof ngDevMode === 'undefined' || ngDevMode

@@ -78,6 +78,7 @@ export class LoginFlow {
   readonly #env: BrowserEnvironment;
   readonly #server: AuthorizationServerApi;
   readonly #clock: Clock;
+  readonly #pushed: boolean;
 
   constructor(
     config: ResolvedAuthConfig,
@@ -85,8 +86,9 @@ export class LoginFlow {
     server: AuthorizationServerApi,
     clock: Clock,
     /** Whether logins are pushed first (RFC 9126); also done when the server requires it. */
-    private readonly pushed = false,
+    pushed = false,
   ) {
+    this.#pushed = pushed;
     this.#config = config;
     this.#env = env;
     this.#server = server;
@@ -123,7 +125,7 @@ export class LoginFlow {
     const url = await buildAuthorizationUrl(as.authorization_endpoint, this.#config, tx, params);
     // Pushed first when asked; a refused push throws before the transaction is saved.
     const redirect =
-      this.pushed || as.require_pushed_authorization_requests === true
+      this.#pushed || as.require_pushed_authorization_requests === true
         ? await this.#server.pushAuthorization(
             url,
             (await pushedAuthorization()).pushAuthorizationRequest,
