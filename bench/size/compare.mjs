@@ -270,6 +270,11 @@ ${comparisonTable(rows)}
   and the production optimizer of \`@angular/build\`), then esbuild with the CLI's production
   settings — what \`ng build\` puts in an app. **FESM**: esbuild on the published FESM files as
   they are (partial-compiled Angular, so unused decorated classes are not always dropped).
+- **Initial bundle only**: code splitting as the CLI does it (esbuild \`splitting\`); what sits
+  behind a dynamic \`import()\` is a lazy chunk, downloaded only when that code runs, and is not
+  in these columns. The initial chunks are gzipped as one stream (the entry chunk stands in for
+  the app's own main.js). ngx-spa-auth's lazy chunks (PAR, the step-up login, the server logout,
+  the configuration factory's runner): ${bytes(ngx.app.lazy.gzip)} bytes gzip in ${ngx.app.lazy.chunks} chunks (app build).
 - Both: \`@angular/*\`, \`rxjs\` and \`tslib\` external (every Angular app has them), minified,
   \`ngDevMode\` = false, licenses extracted, ES2022; **gzip** is \`zlib\` level 9. Bytes, not KiB.
 - Smallest of the others (app build): ${smallestOther.name}, ${bytes(smallestOther.app.gzip)} bytes gzip
