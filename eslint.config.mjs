@@ -41,6 +41,23 @@ const OPT_IN = [
     message:
       'Backend-for-frontend code is reached only through withBackendForFrontend() (angular/with-backend-for-frontend.ts), so apps without it do not ship it.',
   },
+  {
+    // esbuild puts whole files in chunks: one static import anywhere pulls the file into the
+    // initial bundle. These load with import() (core/lazy.ts); types may be imported.
+    group: [
+      '**/login/pushed-authorization',
+      './pushed-authorization',
+      '**/step-up-login',
+      './step-up-login',
+      '**/login/server-logout',
+      './server-logout',
+      '**/runtime-config-loader',
+      './runtime-config-loader',
+    ],
+    allowTypeImports: true,
+    message:
+      'This module is a lazy chunk: load it with import() through core/lazy.ts, so apps do not download it at startup.',
+  },
 ];
 const restrict = (patterns) => ({
   '@typescript-eslint/no-restricted-imports': ['error', { patterns }],

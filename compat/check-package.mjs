@@ -63,8 +63,15 @@ check(
 );
 
 // Partial compilation by the lowest supported major: Angular's stable `ɵɵngDeclare*` declarations
-// (linked by the app's own compiler), not one version's runtime instructions.
-const fesm = await packed('fesm2022/ngx-spa-auth.mjs');
+// (linked by the app's own compiler), not one version's runtime instructions. The primary entry's
+// FESM may be split in chunks (lazily imported code): all its .mjs files are read.
+const fesm = (
+  await Promise.all(
+    files
+      .filter((f) => /^fesm2022\/ngx-spa-auth(-(?!testing\.mjs$)[^/]*)?\.mjs$/.test(f))
+      .map((f) => packed(f)),
+  )
+).join('\n');
 const compiledBy = new Set(
   [...fesm.matchAll(/ɵɵngDeclare\w+\(\{ minVersion: "[^"]+", version: "([^"]+)"/g)].map(
     (m) => m[1],

@@ -11,6 +11,7 @@ import { NgModule, type EnvironmentProviders, type Provider } from '@angular/cor
 import { TestBed } from '@angular/core/testing';
 
 import { AuthClient } from '../projects/ngx-spa-auth/src/lib/core/auth-client';
+import type { Clock } from '../projects/ngx-spa-auth/src/lib/core/clock';
 import { resolveConfig, type AuthConfig } from '../projects/ngx-spa-auth/src/lib/core/config';
 import type { AuthEvent } from '../projects/ngx-spa-auth/src/lib/core/events';
 import {
@@ -82,8 +83,8 @@ async function arriveAtCallback(
   dpopKeyStore?: DPoPKeyStore,
 ) {
   const dpop = dpopKeyStore
-    ? (clientId: string, now: () => number) =>
-        new DPoPKeyHolder(dpopKeyStore, { client_id: clientId }, now)
+    ? (clientId: string, clock: Clock) =>
+        new DPoPKeyHolder(dpopKeyStore, { client_id: clientId }, clock)
     : undefined;
   const starter = new AuthClient({
     config: resolveConfig(config, APP),

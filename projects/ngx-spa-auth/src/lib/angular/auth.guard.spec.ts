@@ -5,6 +5,7 @@ import { RouterTestingHarness } from '@angular/router/testing';
 
 import { APP, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
 import { createBrowser } from '@spa-auth/test-kit/fake-browser';
+import { flushMicrotasks } from '@spa-auth/test-kit/fake-clock';
 import type { AuthConfig } from '../core/config';
 import { AuthGuard, authGuard } from './auth.guard';
 
@@ -99,7 +100,7 @@ describe.each([
 
 describe('authGuard with a configuration factory', () => {
   it('waits for the configuration and the callback, then lets the deep link through', async () => {
-    let resolve!: (config: AuthConfig) => void;
+    let resolve: ((config: AuthConfig) => void) | undefined;
     const { auth, config } = await setupAuthTestBed({
       signedIn: true,
       waitUntilReady: false,
@@ -108,6 +109,9 @@ describe('authGuard with a configuration factory', () => {
     });
     const harness = await RouterTestingHarness.create();
     const navigation = harness.navigateByUrl('/orders');
+    expect(auth.isLoading()).toBe(true);
+    // The factory runs once its loader (a lazy chunk) is in.
+    while (!resolve) await flushMicrotasks();
     expect(auth.isLoading()).toBe(true);
     resolve(config);
     await navigation;

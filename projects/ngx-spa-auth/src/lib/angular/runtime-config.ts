@@ -1,20 +1,18 @@
 // Runtime configuration: a provideAuth() factory run once at startup in an injection context, and a
 // stand-in core that waits for it, so nothing starts (callback, restore, tokens) before it is known.
-import { HttpBackend, HttpClient } from '@angular/common/http';
-import {
-  createEnvironmentInjector,
-  EnvironmentInjector,
-  inject,
-  InjectionToken,
-  runInInjectionContext,
-  type Provider,
-} from '@angular/core';
+import { EnvironmentInjector, inject, InjectionToken, type Provider } from '@angular/core';
 
 import { AuthClient } from '../core/auth-client';
-import { systemClock, withDeadline } from '../core/clock';
-import { resolveConfig, type AuthConfig } from '../core/config';
-import { AuthError, isAuthError } from '../core/errors';
-import { AUTH_BROWSER, AUTH_CLOCK } from './auth-tokens';
+import type { AuthConfig } from '../core/config';
+import { AuthError } from '../core/errors';
+import { lazy } from '../core/lazy';
+import { AUTH_BROWSER } from './auth-tokens';
+
+/** Running the factory: a lazy chunk, as most apps configure with an object. */
+const runtimeConfigLoader = lazy(
+  'the runtime configuration',
+  () => import('./runtime-config-loader'),
+);
 
 /**
  * Loads the configuration when the app starts, e.g. `async () => (await fetch('/config.json')).json()`.
@@ -22,9 +20,6 @@ import { AUTH_BROWSER, AUTH_CLOCK } from './auth-tokens';
  * interceptors (so the request cannot wait on the auth interceptor that waits on it).
  */
 export type AuthConfigFactory = () => AuthConfig | Promise<AuthConfig>;
-
-/** How long a configuration factory may take before startup goes on signed out (`invalid_config`). */
-export const RUNTIME_CONFIG_TIMEOUT_MS = 10_000;
 
 /** The stand-in configuration while none could be loaded; it reaches no server. */
 function placeholder(origin: string): AuthConfig {
@@ -43,7 +38,11 @@ export class RuntimeConfig {
   /** Settles (never rejects) once the factory's outcome is known. */
   readonly ready = new Promise<void>((resolve) => (this.#settle = resolve));
 
-  constructor(private readonly factory: AuthConfigFactory) {}
+  readonly #factory: AuthConfigFactory;
+
+  constructor(factory: AuthConfigFactory) {
+    this.#factory = factory;
+  }
 
   /** Whether the factory's outcome is known. */
   get settled(): boolean {
@@ -67,43 +66,26 @@ export class RuntimeConfig {
   }
 
   /**
-   * Runs the factory once, bounded by {@link RUNTIME_CONFIG_TIMEOUT_MS}, and validates what it gave.
-   * Never rejects: a factory that throws, rejects, hangs or gives an invalid configuration leaves
-   * `error` set (`invalid_config`), and the app starts signed out. During server-side rendering the
-   * factory is not called (its `fetch('/config.json')` expects a page); the app renders signed out.
+   * Runs the factory once, bounded by `RUNTIME_CONFIG_TIMEOUT_MS`, and validates what it gave
+   * (runtime-config-loader.ts, a lazy chunk fetched since `provideAuth(factory)`). Never rejects: a
+   * factory that throws, rejects, hangs or gives an invalid configuration leaves `error` set
+   * (`invalid_config`; `network_error` when the loader's chunk could not be fetched), and the app
+   * starts signed out. During server-side rendering the factory is not called (its
+   * `fetch('/config.json')` expects a page); the app renders signed out.
    */
   async load(injector: EnvironmentInjector): Promise<void> {
     if (this.settled) return;
     const env = injector.get(AUTH_BROWSER);
     const origin = env?.location.origin ?? 'https://server-side-rendering.invalid';
     if (!env) return this.#done(placeholder(origin), null);
-    const clock = injector.get(AUTH_CLOCK) ?? systemClock;
-    const backend = injector.get(HttpBackend, null);
-    const providers: Provider[] = backend
-      ? [{ provide: HttpClient, useFactory: () => new HttpClient(backend) }]
-      : [];
-    const scope = createEnvironmentInjector(providers, injector, 'ngx-spa-auth runtime config');
     try {
-      const config = await withDeadline(
-        clock,
-        RUNTIME_CONFIG_TIMEOUT_MS,
-        async () => runInInjectionContext(scope, this.factory),
-        () =>
-          new AuthError(
-            'invalid_config',
-            typeof ngDevMode === 'undefined' || ngDevMode
-              ? `The configuration factory did not finish within ${RUNTIME_CONFIG_TIMEOUT_MS / 1000} s.`
-              : '',
-          ),
-      );
-      // The same validation as an object configuration; it throws invalid_config listing every problem.
-      resolveConfig(config, origin);
+      const config = await (
+        await runtimeConfigLoader()
+      ).loadConfig(this.#factory, injector, origin);
       this.#done(config, null);
     } catch (error) {
       // A failed load is reported (startup `failed`, `login_failed`), not thrown: the app still boots.
-      this.#done(placeholder(origin), configError(error));
-    } finally {
-      scope.destroy();
+      this.#done(placeholder(origin), error as AuthError);
     }
   }
 
@@ -112,17 +94,6 @@ export class RuntimeConfig {
     this.#error = error;
     this.#settle();
   }
-}
-
-/** The factory's failure as `invalid_config`; its message only in development builds. */
-function configError(error: unknown): AuthError {
-  if (isAuthError(error, 'invalid_config')) return error;
-  return new AuthError(
-    'invalid_config',
-    typeof ngDevMode === 'undefined' || ngDevMode
-      ? `The configuration factory given to provideAuth() failed: ${error instanceof Error ? error.message : String(error)}`
-      : '',
-  );
 }
 
 /** The runtime configuration when `provideAuth()` got a factory; null with an object. */
@@ -190,6 +161,8 @@ export function runtimeConfigProviders(
   factory: AuthConfigFactory,
   configToken: InjectionToken<AuthConfig>,
 ): Provider[] {
+  // Fetched at once, while the app bootstraps: startup waits for the configuration anyway.
+  runtimeConfigLoader().catch(() => undefined);
   return [
     { provide: AUTH_RUNTIME_CONFIG, useFactory: () => new RuntimeConfig(factory) },
     { provide: configToken, useFactory: () => inject(AUTH_RUNTIME_CONFIG)!.config },

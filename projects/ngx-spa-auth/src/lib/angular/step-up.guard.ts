@@ -11,8 +11,10 @@ import {
   type UrlSegment,
 } from '@angular/router';
 
+import { systemClock } from '../core/clock';
 import { meetsStepUp, checkStepUpRequirement, type StepUpRequirement } from '../core/step-up';
 import { AUTH_CLIENT } from './auth-client.provider';
+import { AUTH_CLOCK } from './auth-tokens';
 
 /** What a route asks of the sign-in, for {@link authGuardWith}. */
 export interface AuthGuardOptions {
@@ -33,7 +35,8 @@ export interface AuthGuardOptions {
  * ```ts
  * { path: 'transfer', component: Transfer, canActivate: [authGuardWith({ acr: 'urn:example:mfa', maxAge: 300 })] }
  * ```
- * `maxAge` is compared with the browser's clock: keep it well above the clock skew you expect.
+ * `maxAge` is compared with the browser's clock (the injected one in tests): keep it well above
+ * the clock skew you expect.
  */
 export function authGuardWith(options: AuthGuardOptions): CanActivateFn & CanMatchFn {
   const acr = options?.acr;
@@ -47,6 +50,7 @@ export function authGuardWith(options: AuthGuardOptions): CanActivateFn & CanMat
     stateOrSegments: RouterStateSnapshot | UrlSegment[],
   ) => {
     const client = inject(AUTH_CLIENT);
+    const clock = inject(AUTH_CLOCK) ?? systemClock;
     let returnUrl: string;
     if (Array.isArray(stateOrSegments)) {
       const router = inject(Router);
@@ -61,7 +65,7 @@ export function authGuardWith(options: AuthGuardOptions): CanActivateFn & CanMat
       await client.initialize();
       const { status, user } = client.state;
       if (status === 'loading') return false;
-      if (status === 'authenticated' && meetsStepUp(user, requirement, Date.now())) return true;
+      if (status === 'authenticated' && meetsStepUp(user, requirement, clock.now())) return true;
       // Signed out or not strong/recent enough: one login that asks for exactly this.
       await client.stepUp(requirement, { returnUrl }).catch(() => undefined);
       return false;

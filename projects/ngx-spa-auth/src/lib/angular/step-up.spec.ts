@@ -164,6 +164,20 @@ describe('authGuardWith', () => {
     expect(tx).toMatchObject({ returnUrl: '/pay?amount=5', maxAge: 300 });
   });
 
+  it('reads the sign-in age on the injected clock: an hour and a second later /recent starts a max_age login', async () => {
+    const { browser, clock } = await setupAuthTestBed({
+      signedIn: true,
+      providers: [provideRouter(routes)],
+    });
+    await clock.advance(3_601_000);
+    const navigations = browser.navigations.length;
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/recent');
+    expect(TestBed.inject(Router).url).toBe('/');
+    expect(browser.navigations.length).toBe(navigations + 1);
+    expect(new URL(browser.lastNavigation!).searchParams.get('max_age')).toBe('3600');
+  });
+
   it('blocks a signed-out user with the same login (acr_values, max_age)', async () => {
     const { browser } = await setupAuthTestBed({ providers: [provideRouter(routes)] });
     const harness = await RouterTestingHarness.create();

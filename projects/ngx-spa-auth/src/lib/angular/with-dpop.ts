@@ -2,6 +2,7 @@
 // imported here only, so apps without the feature do not ship it.
 import { inject, InjectionToken } from '@angular/core';
 
+import type { Clock } from '../core/clock';
 import { indexedDbKeyStore, memoryKeyStore, type DPoPKeyStore } from '../core/dpop/dpop-key-store';
 import { DPoPKeyHolder } from '../core/dpop/dpop-key-holder';
 import { AUTH_CONFIG, AUTH_DPOP } from './auth-tokens';
@@ -32,8 +33,8 @@ export function withDPoP(): AuthFeature<AuthFeatureKind.DPoP> {
       provide: AUTH_DPOP,
       useFactory: () => {
         const store = inject(AUTH_DPOP_KEY_STORE);
-        return (clientId: string, now: () => number) =>
-          new DPoPKeyHolder(store, { client_id: clientId }, now);
+        return (clientId: string, clock: Clock) =>
+          new DPoPKeyHolder(store, { client_id: clientId }, clock);
       },
     },
   ]);

@@ -15,7 +15,8 @@ import { AuthError } from './errors';
 import { EventHub, type AuthEvent, type SessionEndReason } from './events';
 import { LoginFlow, type LoginOptions } from './login/login-flow';
 import { checkLogoutOptions } from './login/login-options';
-import { cleanLogoutReturn, logoutRedirectUrl } from './login/server-logout';
+import { lazy } from './lazy';
+import { cleanLogoutReturn } from './login/logout-return';
 import type { TabMessage } from './tab-sync';
 import { RestoreHint } from './login/transaction-store';
 import { AuthorizationServerApi } from './authorization-server/authorization-server-api';
@@ -39,6 +40,9 @@ export type {
 } from './auth-client-options';
 
 const RESTORE_MARK = 'ngx-spa-auth.restoring';
+
+/** The end-session redirect's code: a lazy chunk, loaded when a logout starts. */
+const serverLogout = lazy('the server logout', () => import('./login/server-logout'));
 
 /**
  * The framework-free sign-in client: startup (callback or restore), login, logout, and access
@@ -66,7 +70,7 @@ export class AuthClient implements AuthCore {
     this.#options = options;
     const clock = (this.#clock = options.clock ?? systemClock);
     const { config, env } = options;
-    const dpop = options.dpop?.(config.clientId, () => clock.now());
+    const dpop = options.dpop?.(config.clientId, clock);
     this.#server = new AuthorizationServerApi(
       config,
       options.fetch,
@@ -92,9 +96,9 @@ export class AuthClient implements AuthCore {
       options.userInfo?.(this.#server, (event) => this.events.emit(event)) ?? null,
     );
     this.#loginFlow = env
-      ? new LoginFlow(config, env, this.#server, () => clock.now(), options.pushedAuthorization)
+      ? new LoginFlow(config, env, this.#server, clock, options.pushedAuthorization)
       : null;
-    this.#stepUps = new StepUpLogins(this, env, options.stepUpLogin === true, () => clock.now());
+    this.#stepUps = new StepUpLogins(this, env, options.stepUpLogin === true, clock);
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
     this.#hint = env
       ? new RestoreHint(env.localStorage, keep ? env[`${keep}Storage`] : null)
@@ -319,6 +323,9 @@ export class AuthClient implements AuthCore {
     const env = this.#requireBrowser('logout');
     const { localOnly, ...serverOptions } = options;
     const request = checkLogoutOptions(serverOptions, this.#options.config, env.location.origin);
+    // Loaded meanwhile; when it cannot be (offline), the local logout still happens, then network_error.
+    const redirect = localOnly ? null : serverLogout();
+    redirect?.catch(() => undefined);
     const refreshing = this.session.refreshing;
     const ended = await this.session.clear();
     this.#hint?.clear();
@@ -345,6 +352,7 @@ export class AuthClient implements AuthCore {
     const endpoint = config.logoutUrl
       ? undefined
       : (await this.#server.metadata()).end_session_endpoint;
+    const { logoutRedirectUrl } = await redirect!;
     const url = logoutRedirectUrl(endpoint, config, env, { ...request, idToken: ended?.idToken });
     if (url) return env.location.assign(url);
     // Auth0 tenants created before 2023-11-14 advertise none: say so instead of a silent local logout.
@@ -381,28 +389,27 @@ export class AuthClient implements AuthCore {
 
   /**
    * The headers that carry `accessToken` on a request: `Authorization: Bearer …`, or with a
-   * DPoP-bound token `Authorization: DPoP …` and a fresh `DPoP` proof for this method and URL.
+   * DPoP-bound token those of withDPoP()'s key holder (`Authorization: DPoP …` and a proof).
    */
   async authorizationHeaders(
     accessToken: string,
     method: string,
     url: string,
   ): Promise<Record<string, string>> {
-    const keys = this.session.tokenType === 'dpop' ? await this.#server.dpop?.current() : null;
-    if (!keys) return { Authorization: `Bearer ${accessToken}` };
-    const target = new URL(url, this.#options.env?.baseUrl);
-    return {
-      Authorization: `DPoP ${accessToken}`,
-      DPoP: await keys.proofs.proof(method, target, accessToken),
-    };
+    const dpop = this.session.tokenType === 'dpop' ? this.#server.dpop : null;
+    const target = () => new URL(url, this.#options.env?.baseUrl);
+    return (
+      (await dpop?.requestHeaders(accessToken, method, target())) ?? {
+        Authorization: `Bearer ${accessToken}`,
+      }
+    );
   }
 
   /** Keeps the nonce a resource server asked for in a `use_dpop_nonce` challenge; false without DPoP. */
   async rememberDPoPNonce(url: string, nonce: string | null): Promise<boolean> {
-    const keys = await this.#server.dpop?.current();
-    if (!keys || !nonce) return false;
-    keys.proofs.rememberNonce(new URL(url, this.#options.env?.baseUrl), nonce);
-    return true;
+    const dpop = this.#server.dpop;
+    if (!dpop || !nonce) return false;
+    return dpop.rememberNonce(new URL(url, this.#options.env?.baseUrl), nonce);
   }
 
   /** The access token held right now, without refreshing; null when signed out. */

@@ -14,7 +14,8 @@ import type { StepUpRequirement } from './step-up';
  * - `token_response_invalid`: the token endpoint answered with something that is not a valid token response.
  * - `token_request_failed`: the token endpoint answered with an OAuth error (see `error`).
  * - `network_error`: a request to the authorization server got no usable answer (including none
- *   within `requestTimeout`).
+ *   within `requestTimeout`), or a lazily loaded part of the library (a chunk of the app) could not
+ *   be fetched.
  * - `session_expired`: the session ended (refresh failed definitively or could not be completed safely).
  * - `not_authenticated`: an access token was asked for while signed out.
  * - `no_refresh_token`: a forced refresh was asked for but the session has no refresh token (the

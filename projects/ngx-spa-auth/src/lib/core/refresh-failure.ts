@@ -2,6 +2,9 @@
 // definitive) and the reason the session then ends with.
 import type { SessionEndReason } from './events';
 
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
 /**
  * How a single refresh attempt failed.
  *
@@ -27,7 +30,11 @@ export class RefreshFailure extends Error {
       readonly protocolCode?: string;
     } = {},
   ) {
-    super(`Refresh attempt failed (${kind}): ${reason}`);
+    super(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `Refresh attempt failed (${kind}): ${reason}`
+        : reason,
+    );
   }
 }
 

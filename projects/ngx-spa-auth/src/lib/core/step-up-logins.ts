@@ -1,16 +1,13 @@
-// The step-up logins of one page: one login for a burst of challenges, the step_up_required event,
-// and no second login for the same requirement right after one came back without meeting it.
-import { currentPath, type BrowserEnvironment } from './browser-environment';
-import { AuthError } from './errors';
+// The step-up logins of one page: the step_up_required event for an API's challenge, the return
+// mark read at startup, and the login itself (step-up-login.ts), loaded on the first step-up.
+import type { BrowserEnvironment } from './browser-environment';
+import type { Clock } from './clock';
+import type { AuthError } from './errors';
 import type { AuthEvent, EventHub } from './events';
+import { lazy } from './lazy';
 import type { LoginOptions } from './login/login-flow';
-import {
-  meetsStepUp,
-  stepUpLoginOptions,
-  stepUpRequiredError,
-  withoutQuery,
-  type StepUpRequirement,
-} from './step-up';
+import { meetsStepUp, stepUpRequiredError, withoutQuery, type StepUpRequirement } from './step-up';
+import type { StepUpLogin } from './step-up-login';
 import type { UserClaims } from './token-set';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -20,79 +17,58 @@ declare const ngDevMode: unknown;
 const STEP_UP_MARK = 'ngx-spa-auth.step-up';
 
 /** What the step-up logins need of the client. */
-interface StepUpHost {
+export interface StepUpHost {
   readonly events: EventHub<AuthEvent>;
   readonly state: { readonly user: UserClaims | null };
   login(options: LoginOptions): Promise<void>;
 }
 
-/** How much older than the page load an `auth_time` may be and still count as the step-up's own. */
-const RETURN_SLACK_MS = 60_000;
-
 const keyOf = (r: StepUpRequirement) => JSON.stringify([r.acrValues ?? [], r.maxAge ?? null]);
 
+/** The step-up login's code: a lazy chunk, as most pages never see a step-up challenge. */
+const stepUpLogin = lazy('the step-up login', () => import('./step-up-login'));
+
 export class StepUpLogins {
-  #pending: Promise<void> | null = null;
   /** The requirement the login this page came back from was for, and when the page loaded. */
   #returnedFrom: string | null = null;
   #returnedAt = 0;
+  #login: Promise<StepUpLogin> | null = null;
 
-  constructor(
-    private readonly host: StepUpHost,
-    private readonly env: BrowserEnvironment | null,
-    private readonly autoLogin: boolean,
-    private readonly now: () => number,
-  ) {}
+  readonly #host: StepUpHost;
+  readonly #env: BrowserEnvironment | null;
+  readonly #autoLogin: boolean;
+  readonly #clock: Clock;
+
+  constructor(host: StepUpHost, env: BrowserEnvironment | null, autoLogin: boolean, clock: Clock) {
+    this.#host = host;
+    this.#env = env;
+    this.#autoLogin = autoLogin;
+    this.#clock = clock;
+  }
 
   /** At startup: whether this page load is the return of a step-up login (the mark is consumed). */
   readReturnMark(): void {
-    if (!this.env) return;
-    this.#returnedFrom = this.env.sessionStorage.getItem(STEP_UP_MARK);
-    this.#returnedAt = this.now();
-    this.env.sessionStorage.removeItem(STEP_UP_MARK);
+    if (!this.#env) return;
+    this.#returnedFrom = this.#env.sessionStorage.getItem(STEP_UP_MARK);
+    this.#returnedAt = this.#clock.now();
+    this.#env.sessionStorage.removeItem(STEP_UP_MARK);
   }
 
   /**
-   * Starts the step-up login, or joins the one being started. Refuses (AuthError
-   * `step_up_required`, `warning` event) when this page came back from a login for the very same
-   * requirement that did not meet it (the server ignored `acr_values`/`max_age`, or the login
-   * failed): asking again would loop. Once met, a later need (the sign-in grew too old) gets its login.
+   * Starts the step-up login, or joins the one being started (see {@link StepUpLogin.start}: no
+   * second login for a requirement this page came back from without meeting it). Its code is
+   * loaded first; when it cannot be (offline), AuthError `network_error` and nothing is stored.
    */
   start(requirement: StepUpRequirement, returnUrl?: string): Promise<void> {
-    const key = keyOf(requirement);
-    const metOnReturn = meetsStepUp(
-      this.host.state.user,
-      requirement,
-      this.#returnedAt - RETURN_SLACK_MS,
+    this.#login ??= stepUpLogin().then(
+      ({ StepUpLogin }) =>
+        new StepUpLogin(this.#host, this.#env, this.#returnedFrom, this.#returnedAt, STEP_UP_MARK),
+      (error: unknown) => {
+        this.#login = null;
+        throw error;
+      },
     );
-    const named = requirement.acrValues !== undefined || requirement.maxAge !== undefined;
-    if (this.#returnedFrom === key && (!named || !metOnReturn)) {
-      this.host.events.emit({
-        type: 'warning',
-        message:
-          typeof ngDevMode === 'undefined' || ngDevMode
-            ? 'The step-up login came back without meeting the requirement; not starting another one.'
-            : 'step_up_not_met',
-      });
-      return Promise.reject(stepUpRequiredError(requirement));
-    }
-    this.#pending ??= this.#login(requirement, key, returnUrl);
-    return this.#pending;
-  }
-
-  async #login(requirement: StepUpRequirement, key: string, returnUrl?: string): Promise<void> {
-    const env = this.env;
-    try {
-      env?.sessionStorage.setItem(STEP_UP_MARK, key);
-      await this.host.login(
-        stepUpLoginOptions(requirement, returnUrl ?? (env ? currentPath(env) : undefined)),
-      );
-    } catch (error) {
-      // Could not start (discovery down, PAR refused): nothing is pending, a later call may retry.
-      env?.sessionStorage.removeItem(STEP_UP_MARK);
-      this.#pending = null;
-      throw error;
-    }
+    return this.#login.then((login) => login.start(requirement, keyOf(requirement), returnUrl));
   }
 
   /**
@@ -108,17 +84,17 @@ export class StepUpLogins {
   ): AuthError {
     const met =
       (requirement.acrValues !== undefined || requirement.maxAge !== undefined) &&
-      meetsStepUp(claims, requirement, this.now());
-    const autoLogin = this.autoLogin && this.env !== null && !met;
-    this.host.events.emit({
+      meetsStepUp(claims, requirement, this.#clock.now());
+    const autoLogin = this.#autoLogin && this.#env !== null && !met;
+    this.#host.events.emit({
       type: 'step_up_required',
-      url: withoutQuery(url, this.env?.baseUrl),
+      url: withoutQuery(url, this.#env?.baseUrl),
       ...requirement,
       autoLogin,
     });
     if (autoLogin) {
       this.start(requirement).catch((error: unknown) =>
-        this.host.events.emit({
+        this.#host.events.emit({
           type: 'warning',
           message:
             typeof ngDevMode === 'undefined' || ngDevMode

@@ -5,10 +5,10 @@ import {
   checkStepUpRequirement,
   meetsStepUp,
   stepUpChallengeOf,
-  stepUpLoginOptions,
   stepUpRequiredError,
   withoutQuery,
 } from './step-up';
+import { stepUpLoginOptions } from './step-up-login';
 
 describe('stepUpChallengeOf (RFC 9470 §3)', () => {
   it('reads acr_values and max_age of an insufficient_user_authentication challenge', () => {

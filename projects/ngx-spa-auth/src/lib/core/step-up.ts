@@ -1,7 +1,6 @@
 // Step-up authentication (RFC 9470): reading an API's `insufficient_user_authentication`
 // challenge, checking ID-token claims against a requirement, and the login that meets it.
 import { AuthError } from './errors';
-import type { LoginOptions } from './login/login-flow';
 import type { UserClaims } from './token-set';
 import { parseWWWAuthenticate } from './www-authenticate';
 
@@ -80,18 +79,6 @@ export function meetsStepUp(
     if (typeof authTime !== 'number' || nowMs / 1000 - authTime > maxAge) return false;
   }
   return true;
-}
-
-/** The login that meets `requirement` (`acr_values`, `max_age`, or `prompt=login` for neither). */
-export function stepUpLoginOptions(
-  requirement: StepUpRequirement,
-  returnUrl?: string,
-): LoginOptions {
-  const params: Record<string, string> = {};
-  if (requirement.acrValues?.length) params['acr_values'] = requirement.acrValues.join(' ');
-  if (requirement.maxAge !== undefined) params['max_age'] = String(requirement.maxAge);
-  const fresh = Object.keys(params).length === 0;
-  return { returnUrl, params, ...(fresh ? { prompt: 'login' } : {}) };
 }
 
 /** The AuthError a request fails with when its API asked for a step-up. */

@@ -37,20 +37,26 @@ export class UserView {
   #user: [unknown, unknown, UserClaims | null] = [0, 0, null];
   #info: [unknown, unknown, unknown, AuthTokenInfo | null] = [0, 0, 0, null];
 
+  readonly #tokens: () => TokenSet | null;
+  readonly #requestedScope: string;
+
   constructor(
-    private readonly tokens: () => TokenSet | null,
-    private readonly requestedScope: string,
+    tokens: () => TokenSet | null,
+    requestedScope: string,
     readonly source: UserInfoSource | null,
-  ) {}
+  ) {
+    this.#tokens = tokens;
+    this.#requestedScope = requestedScope;
+  }
 
   /** The signed-in user's claims: the ID token's, with userinfo's added. */
   get user(): UserClaims | null {
-    const claims = this.tokens()?.claims ?? null;
+    const claims = this.#tokens()?.claims ?? null;
     const extra = claims && this.source?.claims(claims.sub);
     const [k1, k2] = this.#user;
-    if (k1 !== (claims && this.tokens()?.idToken) || k2 !== extra) {
+    if (k1 !== (claims && this.#tokens()?.idToken) || k2 !== extra) {
       this.#user = [
-        claims && this.tokens()?.idToken,
+        claims && this.#tokens()?.idToken,
         extra,
         extra ? { ...extra, ...claims! } : claims,
       ];
@@ -59,7 +65,7 @@ export class UserView {
   }
 
   get tokenInfo(): AuthTokenInfo | null {
-    const t = this.tokens();
+    const t = this.#tokens();
     const [k1, k2, k3] = this.#info;
     if (k1 !== (t && t.idToken) || k2 !== t?.expiresAt || k3 !== t?.scope) {
       this.#info = [
@@ -70,7 +76,7 @@ export class UserView {
           idToken: t.idToken ?? null,
           idTokenClaims: t.claims,
           accessTokenExpiresAt: t.expiresAt,
-          scopes: (t.scope ?? this.requestedScope).split(/\s+/).filter(Boolean),
+          scopes: (t.scope ?? this.#requestedScope).split(/\s+/).filter(Boolean),
         },
       ];
     }

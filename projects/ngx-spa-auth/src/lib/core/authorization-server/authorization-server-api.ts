@@ -6,7 +6,7 @@ import { withDeadline, type Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
 import type { DPoPKeyHolder } from '../dpop/dpop-key-holder';
-import { pushAuthorizationRequest } from '../login/pushed-authorization';
+import type { PushAuthorization } from '../login/pushed-authorization';
 import { classifyRefreshAnswer, unansweredRefresh } from '../refresh-failure';
 import {
   mainThreadHolder,
@@ -177,16 +177,14 @@ export class AuthorizationServerApi {
     return merged as unknown as oauth.AuthorizationServer;
   }
 
-  /** Pushes an authorization URL's parameters (RFC 9126); the URL with only `request_uri` to go to. */
-  async pushAuthorization(authorizationUrl: string): Promise<string> {
+  /**
+   * Pushes an authorization URL's parameters (RFC 9126); the URL with only `request_uri` to go to.
+   * `push`: PAR's code (login/pushed-authorization.ts), which the login flow loads on demand.
+   */
+  async pushAuthorization(authorizationUrl: string, push: PushAuthorization): Promise<string> {
     const as = await this.metadata();
     return this.bounded((signal) =>
-      pushAuthorizationRequest(
-        as,
-        this.registration,
-        authorizationUrl,
-        this.requestOptions(signal),
-      ),
+      push(as, this.registration, authorizationUrl, this.requestOptions(signal)),
     );
   }
 

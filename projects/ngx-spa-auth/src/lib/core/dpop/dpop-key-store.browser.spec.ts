@@ -1,5 +1,6 @@
 import { generateDPoPKeyPair, indexedDbKeyStore } from './dpop-key-store';
 import { DPoPProofs } from './dpop-proof';
+import { systemClock } from '../clock';
 
 describe('DPoP key in IndexedDB', () => {
   const name = () => `spec-${Math.random().toString(36).slice(2)}`;
@@ -27,7 +28,7 @@ describe('DPoP key in IndexedDB', () => {
     expect(after.y).toBe(before.y);
 
     // It still signs, and the signature verifies with the original public key.
-    const proof = await new DPoPProofs(reloaded!, () => Date.now()).proof(
+    const proof = await new DPoPProofs(reloaded!, systemClock).proof(
       'GET',
       new URL('https://api.example.com/x'),
       'at',

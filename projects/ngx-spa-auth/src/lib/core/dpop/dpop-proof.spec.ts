@@ -2,6 +2,7 @@
 import { createHash, webcrypto } from 'node:crypto';
 
 import { generateDPoPKeyPair } from './dpop-key-store';
+import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { DPoPProofs } from './dpop-proof';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -29,7 +30,7 @@ async function verify(proof: string, publicJwk: JsonWebKey): Promise<boolean> {
 
 describe('DPoP proofs (RFC 9449 §4.2)', () => {
   it('has a dpop+jwt ES256 header carrying only the public key', async () => {
-    const proofs = new DPoPProofs(await generateDPoPKeyPair(), () => NOW);
+    const proofs = new DPoPProofs(await generateDPoPKeyPair(), new FakeClock(NOW));
     const header = decode(
       (await proofs.proof('GET', new URL('https://api.example.com/x'))).split('.')[0],
     );
@@ -42,7 +43,7 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
   });
 
   it('binds method, URL without query or fragment, time, a unique jti and the access-token hash', async () => {
-    const proofs = new DPoPProofs(await generateDPoPKeyPair(), () => NOW);
+    const proofs = new DPoPProofs(await generateDPoPKeyPair(), new FakeClock(NOW));
     const url = new URL('https://api.example.com/orders/7?expand=lines#top');
     const first = decode((await proofs.proof('get', url, 'the-access-token')).split('.')[1]);
     const second = decode((await proofs.proof('get', url, 'the-access-token')).split('.')[1]);
@@ -58,7 +59,7 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
   });
 
   it('leaves out ath when no access token is sent (token endpoint)', async () => {
-    const proofs = new DPoPProofs(await generateDPoPKeyPair(), () => NOW);
+    const proofs = new DPoPProofs(await generateDPoPKeyPair(), new FakeClock(NOW));
     const payload = decode(
       (await proofs.proof('POST', new URL('https://id.example.com/token'))).split('.')[1],
     );
@@ -67,7 +68,7 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
 
   it('is signed by the key in its header', async () => {
     const keyPair = await generateDPoPKeyPair();
-    const proof = await new DPoPProofs(keyPair, () => NOW).proof(
+    const proof = await new DPoPProofs(keyPair, new FakeClock(NOW)).proof(
       'POST',
       new URL('https://api.example.com/x'),
       't',
@@ -82,7 +83,7 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
   });
 
   it('uses the nonce each origin asked for, and only for that origin', async () => {
-    const proofs = new DPoPProofs(await generateDPoPKeyPair(), () => NOW);
+    const proofs = new DPoPProofs(await generateDPoPKeyPair(), new FakeClock(NOW));
     proofs.rememberNonce(new URL('https://api.example.com/anything'), 'n-1');
     const same = decode(
       (await proofs.proof('GET', new URL('https://api.example.com/other'))).split('.')[1],

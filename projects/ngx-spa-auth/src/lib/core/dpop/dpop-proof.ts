@@ -1,4 +1,6 @@
 // Opt-in (withDPoP()): DPoP proofs for resource requests (RFC 9449) and the nonce each origin asked for.
+import type { Clock } from '../clock';
+
 const encoder = new TextEncoder();
 
 function b64u(bytes: ArrayBuffer | Uint8Array): string {
@@ -20,7 +22,7 @@ export class DPoPProofs {
 
   constructor(
     private readonly keyPair: CryptoKeyPair,
-    private readonly now: () => number,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -33,7 +35,7 @@ export class DPoPProofs {
     const payload = {
       htm: method.toUpperCase(),
       htu: `${url.origin}${url.pathname}`,
-      iat: Math.floor(this.now() / 1000),
+      iat: Math.floor(this.clock.now() / 1000),
       jti: b64u(crypto.getRandomValues(new Uint8Array(16))),
       ...(nonce ? { nonce } : {}),
       ...(accessToken

@@ -10,6 +10,7 @@ import {
   type LoginTransaction,
 } from './authorization';
 import { currentPath, type BrowserEnvironment } from '../browser-environment';
+import type { Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
 import type {
@@ -17,8 +18,15 @@ import type {
   ValidatedTokens,
 } from '../authorization-server/authorization-server-api';
 import { checkLoginOptions } from './login-options';
-import { maxAgeOf, usesPushedAuthorization } from './pushed-authorization';
+import { lazy } from '../lazy';
 import { TransactionStore } from './transaction-store';
+
+/**
+ * PAR's code (RFC 9126), in a lazy chunk: most servers do not require it, and with
+ * `withPushedAuthorization()` it is fetched at startup. A chunk that cannot be fetched fails the
+ * login with `network_error` before anything is stored.
+ */
+const pushedAuthorization = lazy('pushed authorization', () => import('./pushed-authorization'));
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
@@ -69,21 +77,25 @@ export class LoginFlow {
   readonly #config: ResolvedAuthConfig;
   readonly #env: BrowserEnvironment;
   readonly #server: AuthorizationServerApi;
-  readonly #now: () => number;
+  readonly #clock: Clock;
+  readonly #pushed: boolean;
 
   constructor(
     config: ResolvedAuthConfig,
     env: BrowserEnvironment,
     server: AuthorizationServerApi,
-    now: () => number,
+    clock: Clock,
     /** Whether logins are pushed first (RFC 9126); also done when the server requires it. */
-    private readonly pushed = false,
+    pushed = false,
   ) {
+    this.#pushed = pushed;
     this.#config = config;
     this.#env = env;
     this.#server = server;
-    this.#now = now;
+    this.#clock = clock;
     this.#transactions = new TransactionStore(env.sessionStorage);
+    // Every login will need PAR's code: fetched now, so the first login does not wait for it.
+    if (pushed) pushedAuthorization().catch(() => undefined);
   }
 
   /** Saves a fresh transaction and returns the authorization URL to navigate to. */
@@ -106,15 +118,19 @@ export class LoginFlow {
       options.returnUrl ?? currentPath(this.#env),
       this.#env.location.origin,
     );
-    const tx = createTransaction(returnUrl, this.#now(), options.prompt, extras);
+    const tx = createTransaction(returnUrl, this.#clock.now(), options.prompt, extras);
     // A new login gets a new DPoP key; dpop_jkt binds the authorization code to it (RFC 9449 §10).
     const jkt = await this.#server.dpop?.renew();
     const params = jkt ? { ...extra, dpop_jkt: jkt } : extra;
     const url = await buildAuthorizationUrl(as.authorization_endpoint, this.#config, tx, params);
     // Pushed first when asked; a refused push throws before the transaction is saved.
-    const redirect = usesPushedAuthorization(as, this.pushed)
-      ? await this.#server.pushAuthorization(url)
-      : url;
+    const redirect =
+      this.#pushed || as.require_pushed_authorization_requests === true
+        ? await this.#server.pushAuthorization(
+            url,
+            (await pushedAuthorization()).pushAuthorizationRequest,
+          )
+        : url;
     const maxAge = maxAgeOf(url);
     this.#transactions.save(maxAge === undefined ? tx : { ...tx, maxAge });
     return redirect;
@@ -136,7 +152,7 @@ export class LoginFlow {
     const fragment = fragmentResponse(url);
     const params = fragment ?? new URLSearchParams(url.search);
     this.#env.history.replaceState(null, '', cleanCallbackUrl(callbackUrl));
-    const tx = this.#transactions.take(params.get('state') ?? '', this.#now());
+    const tx = this.#transactions.take(params.get('state') ?? '', this.#clock.now());
     if (!tx) {
       const error = new AuthError(
         'invalid_callback',
@@ -182,4 +198,10 @@ export class LoginFlow {
       return { ok: false, error: authError, returnUrl: tx.returnUrl, prompt: tx.prompt };
     }
   }
+}
+
+/** The `max_age` an authorization URL asks for, so the code exchange checks `auth_time` against it. */
+function maxAgeOf(authorizationUrl: string): number | undefined {
+  const value = new URL(authorizationUrl).searchParams.get('max_age');
+  return value !== null && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
 }

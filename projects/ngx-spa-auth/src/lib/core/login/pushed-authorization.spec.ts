@@ -7,6 +7,7 @@ import {
 import { createBrowser } from '@spa-auth/test-kit/fake-browser';
 import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import { AuthClient } from '../auth-client';
+import type { Clock } from '../clock';
 import { resolveConfig } from '../config';
 import { DPoPKeyHolder } from '../dpop/dpop-key-holder';
 import { memoryKeyStore } from '../dpop/dpop-key-store';
@@ -39,8 +40,8 @@ function page(
       clock,
       pushedAuthorization,
       dpop: dpop
-        ? (clientId: string, now: () => number) =>
-            new DPoPKeyHolder(keys, { client_id: clientId }, now)
+        ? (clientId: string, clock: Clock) =>
+            new DPoPKeyHolder(keys, { client_id: clientId }, clock)
         : null,
     });
     await client.initialize();

@@ -1,5 +1,6 @@
 // Pushed authorization requests (RFC 9126): the authorization parameters are POSTed to the server
-// first, and the browser is sent with only `client_id` and the `request_uri` it answered.
+// first, and the browser is sent with only `client_id` and the `request_uri` it answered. Loaded
+// lazily (login/login-flow.ts): import it only with import(), or it joins the initial bundle.
 import * as oauth from 'oauth4webapi';
 
 import { AuthError, protocolCodeOf } from '../errors';
@@ -7,23 +8,14 @@ import { AuthError, protocolCodeOf } from '../errors';
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
 
-/** Whether logins push their parameters: asked for, or required by the server (RFC 9126 §5). */
-export function usesPushedAuthorization(as: oauth.AuthorizationServer, enabled: boolean): boolean {
-  return enabled || as.require_pushed_authorization_requests === true;
-}
-
-/** The `max_age` an authorization URL asks for, so the code exchange checks `auth_time` against it. */
-export function maxAgeOf(authorizationUrl: string): number | undefined {
-  const value = new URL(authorizationUrl).searchParams.get('max_age');
-  return value !== null && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
-}
-
 /**
  * Pushes the parameters of `authorizationUrl` (PKCE challenge, state, nonce, `dpop_jkt`, …) and
  * returns the URL the browser goes to: the authorization endpoint with `client_id` and
  * `request_uri` only. Failures are AuthError `pushed_authorization_failed` (with the OAuth `error`
  * and the status when the server answered) or `network_error`; nothing secret is in them.
  */
+export type PushAuthorization = typeof pushAuthorizationRequest;
+
 export async function pushAuthorizationRequest(
   as: oauth.AuthorizationServer,
   client: oauth.Client,
@@ -33,7 +25,9 @@ export async function pushAuthorizationRequest(
   const url = new URL(authorizationUrl);
   if (!as.pushed_authorization_request_endpoint) {
     throw failure(
-      'The authorization server has no pushed_authorization_request_endpoint (RFC 9126).',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'The authorization server has no pushed_authorization_request_endpoint (RFC 9126).'
+        : '',
     );
   }
   let response: Response;
@@ -61,7 +55,9 @@ export async function pushAuthorizationRequest(
   } catch (error) {
     const oauthError = error instanceof oauth.ResponseBodyError ? error : null;
     throw failure(
-      `The pushed authorization request was refused${oauthError ? `: ${oauthError.error}` : ''}.`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `The pushed authorization request was refused${oauthError ? `: ${oauthError.error}` : ''}.`
+        : '',
       {
         error: oauthError?.error,
         errorDescription: oauthError?.error_description,
@@ -77,10 +73,7 @@ export async function pushAuthorizationRequest(
   return redirect.href;
 }
 
+/** `message`: already empty in production builds (built under `ngDevMode` by the caller). */
 function failure(message: string, details: ConstructorParameters<typeof AuthError>[2] = {}) {
-  return new AuthError(
-    'pushed_authorization_failed',
-    typeof ngDevMode === 'undefined' || ngDevMode ? message : '',
-    details,
-  );
+  return new AuthError('pushed_authorization_failed', message, details);
 }

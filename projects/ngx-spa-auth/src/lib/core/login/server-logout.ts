@@ -1,12 +1,12 @@
-// The end-session redirect (RP-initiated logout) and cleaning up the page it comes back to.
+// The end-session redirect (RP-initiated logout). A lazy chunk (auth-client.ts loads it when a
+// logout starts): import it only with import(). The return is cleaned up by logout-return.ts.
 import type { BrowserEnvironment } from '../browser-environment';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError } from '../errors';
+import { LOGOUT_STATE } from './logout-return';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
-
-const LOGOUT_STATE = 'ngx-spa-auth.logout-state';
 
 /** What one logout asks the server for, checked by `checkLogoutOptions()`. */
 export interface LogoutRedirect {
@@ -68,18 +68,4 @@ function checkLogoutUrl(built: unknown): string {
     );
   }
   return url.href;
-}
-
-/**
- * Back from the server's logout (at once, or after the user confirmed there): take our `state` out
- * of the address bar.
- */
-export function cleanLogoutReturn(env: BrowserEnvironment): void {
-  const expected = env.sessionStorage.getItem(LOGOUT_STATE);
-  if (expected === null) return;
-  env.sessionStorage.removeItem(LOGOUT_STATE);
-  const url = new URL(env.location.href);
-  if (url.searchParams.get('state') !== expected) return;
-  url.searchParams.delete('state');
-  env.history.replaceState(null, '', url.href);
 }

@@ -13,16 +13,20 @@ const TX_MAX_AGE_MS = 30 * 60 * 1000;
  * `take()` empties the slot before returning, so a state value works exactly once.
  */
 export class TransactionStore {
-  constructor(private readonly storage: KeyValueStorage) {}
+  readonly #storage: KeyValueStorage;
+
+  constructor(storage: KeyValueStorage) {
+    this.#storage = storage;
+  }
 
   save(tx: LoginTransaction): void {
-    this.storage.setItem(TX_KEY, JSON.stringify(tx));
+    this.#storage.setItem(TX_KEY, JSON.stringify(tx));
   }
 
   /** The per-call redirect URI of the pending login, if it has one (read without consuming it). */
   pendingRedirectUri(): string | undefined {
     try {
-      const tx = JSON.parse(this.storage.getItem(TX_KEY) ?? 'null') as LoginTransaction | null;
+      const tx = JSON.parse(this.#storage.getItem(TX_KEY) ?? 'null') as LoginTransaction | null;
       return typeof tx?.redirectUri === 'string' ? tx.redirectUri : undefined;
     } catch {
       // A corrupted entry names no redirect URI; take() discards it.
@@ -35,8 +39,8 @@ export class TransactionStore {
    * replayed callback also discards the pending login, which then has to start again.
    */
   take(state: string, now: number): LoginTransaction | null {
-    const raw = this.storage.getItem(TX_KEY);
-    this.storage.removeItem(TX_KEY);
+    const raw = this.#storage.getItem(TX_KEY);
+    this.#storage.removeItem(TX_KEY);
     if (raw === null) return null;
     try {
       const tx = JSON.parse(raw) as LoginTransaction;
@@ -65,28 +69,34 @@ const ID_TOKEN_KEY = 'ngx-spa-auth.id-token-hint';
  * answer `prompt=none` only with an `id_token_hint`; cleared together with the marker.
  */
 export class RestoreHint {
+  readonly #storage: KeyValueStorage;
+  readonly #idTokenStorage: KeyValueStorage | null;
+
   constructor(
-    private readonly storage: KeyValueStorage,
+    storage: KeyValueStorage,
     /** Where the last ID token is kept (opt-in); null keeps none. */
-    private readonly idTokenStorage: KeyValueStorage | null = null,
-  ) {}
+    idTokenStorage: KeyValueStorage | null = null,
+  ) {
+    this.#storage = storage;
+    this.#idTokenStorage = idTokenStorage;
+  }
 
   get present(): boolean {
-    return this.storage.getItem(HINT_KEY) === '1';
+    return this.#storage.getItem(HINT_KEY) === '1';
   }
 
   /** The last ID token, when the app opted in to keep it. */
   get idToken(): string | null {
-    return this.idTokenStorage?.getItem(ID_TOKEN_KEY) ?? null;
+    return this.#idTokenStorage?.getItem(ID_TOKEN_KEY) ?? null;
   }
 
   set(idToken?: string | null): void {
-    this.storage.setItem(HINT_KEY, '1');
-    if (idToken) this.idTokenStorage?.setItem(ID_TOKEN_KEY, idToken);
+    this.#storage.setItem(HINT_KEY, '1');
+    if (idToken) this.#idTokenStorage?.setItem(ID_TOKEN_KEY, idToken);
   }
 
   clear(): void {
-    this.storage.removeItem(HINT_KEY);
-    this.idTokenStorage?.removeItem(ID_TOKEN_KEY);
+    this.#storage.removeItem(HINT_KEY);
+    this.#idTokenStorage?.removeItem(ID_TOKEN_KEY);
   }
 }
