@@ -73,6 +73,7 @@ export class AuthClient implements AuthCore {
       clock,
       options.holderFactory,
       dpop,
+      env?.sessionStorage,
     );
     this.session = new TokenSession({
       config,
