@@ -130,8 +130,13 @@ async function measureReload({ mode, env, context, page }) {
     refreshRequests: after.refreshRequests - before.refreshRequests,
     apiAuthorized: after.apiAuthorized - before.apiAuthorized,
     // Requests that reached the servers but not from the browser: a BFF's, server to server.
+    // Discovery aside: the browser may answer it from its HTTP cache (the request event still
+    // fires), so only the server's own discovery count says whether it went out.
     serverSideToIssuer:
-      after.issuerRequests - before.issuerRequests - browserToIssuer(requests, env),
+      after.issuerRequests -
+      before.issuerRequests -
+      (after.discoveryRequests - before.discoveryRequests) -
+      browserToIssuer(requests, env),
     serverSideToApi: after.apiRequests - before.apiRequests - browserToApi(requests, env),
     trace: upTo.map((r) => {
       const url = new URL(r.url());
@@ -142,11 +147,15 @@ async function measureReload({ mode, env, context, page }) {
   };
 }
 
-/** What the browser sent that the authorization server counts (everything but its control API). */
+/** What the browser sent that the authorization server counts (its control API and discovery aside). */
 const browserToIssuer = (requests, env) =>
   requests.filter((r) => {
     const url = new URL(r.url());
-    return url.origin === env.urls.issuer && !url.pathname.startsWith('/__control');
+    return (
+      url.origin === env.urls.issuer &&
+      !url.pathname.startsWith('/__control') &&
+      url.pathname !== '/.well-known/openid-configuration'
+    );
   }).length;
 
 /** What the browser sent that the API counts (not CORS preflights, its stats or control API). */
@@ -237,7 +246,7 @@ console.log(
   `\nload average (1 min): ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end, on ${cpus().length} cores`,
 );
 console.log(
-  'Counts are medians per reload; "requests" counts every request the page sent up to and including the API call (304 revalidations of the app files too), except the demo debug panel polling the servers\' counters.',
+  'Counts are medians per reload; "requests" counts every request the page sent up to and including the API call (304 revalidations of the app files and answers from the HTTP cache too), except the demo debug panel polling the servers\' counters; "discovery requests at AS" are those that reached the server.',
 );
 console.log(
   '"server-side requests" are what reached the authorization server and the API without coming from the browser (e.g. a BFF\'s token requests and proxied API calls): not browser round trips; the token-request and API-200 columns include them.',
