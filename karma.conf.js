@@ -4,6 +4,8 @@
 // A small token endpoint is mounted on karma's own server (same origin as the specs) so that the
 // refresh-token worker has something real to talk to: it rotates refresh tokens, revokes the family
 // on reuse, and reports what it received at /__fake-as/stats.
+const { CHROMIUM_FLAGS } = require('./scripts/chromium-flags.cjs');
+
 process.env.CHROME_BIN ||= '/usr/bin/chromium';
 
 function fakeAuthorizationServer() {
@@ -87,16 +89,7 @@ module.exports = function (config) {
     customLaunchers: {
       ChromiumHeadlessCI: {
         base: 'ChromeHeadless',
-        flags: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-dev-shm-usage',
-        ],
+        flags: [...CHROMIUM_FLAGS],
       },
     },
     singleRun: true,

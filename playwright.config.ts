@@ -1,5 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
+import { CHROMIUM_FLAGS, LOOPBACK_ONLY_FLAGS } from './scripts/chromium-flags.cjs';
+
 /**
  * End-to-end suite: Debian's Chromium drives the demo apps against the embedded authorization
  * server, protected API and third-party origin (servers/, started once by e2e/global-setup.ts).
@@ -36,17 +38,9 @@ export default defineConfig({
     headless: true,
     launchOptions: {
       executablePath: process.env['CHROME_BIN'] || '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
+      // LOOPBACK_ONLY_FLAGS: what keeps tests with `httpCache: true` (e2e/helpers/fixtures.ts) on
+      // loopback; the others also abort non-loopback requests by routing.
+      args: [...CHROMIUM_FLAGS, ...LOOPBACK_ONLY_FLAGS],
     },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

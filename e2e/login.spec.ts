@@ -13,8 +13,13 @@ import { fingerprint } from './helpers/traffic';
 
 const TRANSACTION_KEY = 'ngx-spa-auth.tx';
 const HINT_KEY = 'ngx-spa-auth.signed-in';
+/** sessionStorage: when this tab last fetched the discovery document from the network. */
+const DISCOVERY_NOTE_KEY = 'ngx-spa-auth.discovered';
 
 test.describe('sign-in', () => {
+  // As users have it: the callback page takes the discovery document from the HTTP cache.
+  test.use({ httpCache: true });
+
   test('a signed-out visit to a guarded page signs in at the server and returns to that page with nothing secret in the URL or browser storage', async ({
     page,
     servers,
@@ -55,9 +60,12 @@ test.describe('sign-in', () => {
     const apiCalls = traffic.resourceCalls.filter((c) => c.url === `${URLS.api}/api/me`);
     expect(apiCalls.map((c) => c.authorization)).toEqual([`Bearer ${String(accessToken)}`]);
 
-    // What the servers saw: one code exchange (for this code), no refresh; one authorized API call.
+    // What the servers saw: one discovery for the two page loads (the callback page took the
+    // document from the HTTP cache), one code exchange (for this code), no refresh; one authorized
+    // API call.
     const issuer = await servers.issuerStats();
     expect(issuer).toMatchObject({
+      discoveryRequests: 1,
       tokenRequests: 1,
       codeExchanges: 1,
       refreshRequests: 0,
@@ -93,6 +101,8 @@ test.describe('sign-in', () => {
     await signInToApiPage(page);
     await servers.resetAll();
     const navigationsBefore = traffic.navigations.length;
+    // As after the 5-minute reuse period: the reload's first page load asks the server again.
+    await page.evaluate((key) => sessionStorage.removeItem(key), DISCOVERY_NOTE_KEY);
 
     await page.reload();
     await expect.poll(async () => (await servers.issuerStats()).codeExchanges).toBe(1);
@@ -117,10 +127,16 @@ test.describe('sign-in', () => {
       page.locator('[data-testid="event"][data-event-type="login"]').first(),
     ).toContainText('restored after reload');
 
-    // The server saw exactly one more code exchange and no refresh; the restored token works.
+    // The server saw one discovery for the reload's two page loads (the callback page took it
+    // from the HTTP cache), exactly one more code exchange and no refresh; the restored token works.
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
     const issuer = await servers.issuerStats();
-    expect(issuer).toMatchObject({ tokenRequests: 1, codeExchanges: 1, refreshRequests: 0 });
+    expect(issuer).toMatchObject({
+      discoveryRequests: 1,
+      tokenRequests: 1,
+      codeExchanges: 1,
+      refreshRequests: 0,
+    });
     expect((await servers.apiStats()).byPath['/api/me']).toEqual({
       total: 1,
       authorized: 1,

@@ -1,7 +1,8 @@
 import { expect, test } from './helpers/fixtures';
-import { callApiOnce, signInToApiPage } from './helpers/login';
+import { callApiOnce, expectSignedIn, signInToApiPage } from './helpers/login';
 import { CLIENT_ID, URLS } from './helpers/servers';
 import { readAppStorage, whereSecretsAre } from './helpers/storage';
+import { openTab, storedSession } from './helpers/tabs';
 
 /** The payload of a JWT, decoded (no verification: the test compares what the server issued). */
 function claimsOf(jwt: string): Record<string, unknown> {
@@ -62,6 +63,36 @@ test.describe('userinfo claims and token accessors', () => {
     await page.getByTestId('nav-profile').click();
     await expect(page.getByTestId('id-token')).toHaveText(newIdToken);
     await expect(page.getByTestId('claim-nickname')).toHaveText('Curiouser');
+  });
+
+  test('with a persisted session every tab and every reload asks the userinfo endpoint itself: the claims are neither stored nor shared between tabs', async ({
+    page,
+    context,
+    servers,
+  }) => {
+    await signInToApiPage(page, { userinfo: 1, session: 'local' });
+    await expect.poll(async () => (await servers.issuerStats()).userinfoServed).toBe(1);
+
+    // A second tab takes over the persisted session (no code exchange) and makes its own call.
+    const tab2 = await openTab(context);
+    await expectSignedIn(tab2);
+    await tab2.getByTestId('nav-profile').click();
+    await expect(tab2.getByTestId('claim-nickname')).toHaveText('Curiouser');
+    await expect.poll(async () => (await servers.issuerStats()).userinfoServed).toBe(2);
+
+    // A reload is a new page: one more call.
+    await page.reload();
+    await expectSignedIn(page);
+    await expect.poll(async () => (await servers.issuerStats()).userinfoServed).toBe(3);
+    expect(await servers.issuerStats()).toMatchObject({
+      codeExchanges: 1,
+      userinfoRequests: 3,
+      userinfoServed: 3,
+    });
+
+    // The userinfo-only claim is in no storage: not in the persisted session, not in Web Storage.
+    expect(JSON.stringify(await storedSession(page))).not.toContain('Curiouser');
+    expect(JSON.stringify(await readAppStorage(page))).not.toContain('Curiouser');
   });
 
   test('without withUserInfo() the userinfo endpoint is never called and the claims are the ID token’s', async ({

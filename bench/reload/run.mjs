@@ -6,7 +6,7 @@
 // Chromium (Debian's) drives the demo app against the embedded servers on their fixed ports, so
 // run it under the e2e lock. A measurement, not a test: nothing here fails on a number.
 //
-//   flock /tmp/ngx-e2e.lock npm run bench:reload [-- --runs 7 --no-build --configuration development]
+//   flock /tmp/ngx-e2e.lock npm run bench:reload [-- --runs 7 --no-build --configuration development --modes default,bff]
 //
 // A mode is one entry of MODES (modes.mjs): how to reach the demo in that mode and which response
 // counts as the first authorized API answer.
@@ -14,8 +14,9 @@ import { loadavg, cpus } from 'node:os';
 
 import { chromium } from '@playwright/test';
 
+import { CHROMIUM_FLAGS, LOOPBACK_ONLY_FLAGS } from '../../scripts/chromium-flags.cjs';
 import { buildDemoApps, startDemoStack } from '../../scripts/demo-stack.mjs';
-import { MODES } from './modes.mjs';
+import { MODES as ALL_MODES } from './modes.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,26 +27,21 @@ const build = !process.argv.includes('--no-build');
 /** The app as a team ships it by default; `--configuration development` for the e2e build. */
 const configAt = process.argv.indexOf('--configuration');
 const configuration = configAt > 0 ? process.argv[configAt + 1] : 'production';
+/** `--modes default,local`: only these modes (their keys in modes.mjs), in this order of MODES. */
+const modesAt = process.argv.indexOf('--modes');
+const only = modesAt > 0 ? process.argv[modesAt + 1].split(',') : null;
+const MODES = only ? ALL_MODES.filter((m) => only.includes(m.key)) : ALL_MODES;
+if (MODES.length === 0) throw new Error(`--modes: none of ${only} is a mode of modes.mjs`);
 
 const LAUNCH = {
   executablePath: process.env.CHROME_BIN || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--headless',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-dev-shm-usage',
-  ],
+  // Loopback only by the browser's proxy settings, not by routing requests: Playwright turns the
+  // HTTP cache off in a context that routes, and a reload's cost depends on that cache.
+  args: [...CHROMIUM_FLAGS, ...LOOPBACK_ONLY_FLAGS],
 };
 
 /** The demo's debug panel polls the servers' counters; those are not part of signing in. */
 const DEBUG_PANEL = /^\/(__control\/|__stats$|api\/stats$|api\/__control\/)/;
-
-const isLoopback = (url) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
 
 async function serverCounters(urls) {
   const get = async (url) => (await fetch(url)).json();
@@ -55,6 +51,7 @@ async function serverCounters(urls) {
   ]);
   return {
     issuerRequests: issuer.serverRequests,
+    discoveryRequests: issuer.discoveryRequests,
     apiRequests: api.total,
     tokenRequests: issuer.tokenRequests,
     codeExchanges: issuer.codeExchanges,
@@ -74,12 +71,9 @@ async function signInAtServer(page, issuer) {
 
 /** One browser context per mode, signed in once; reloads are then measured in it. */
 async function openMode(browser, mode, stack, opened) {
+  // Nothing leaves the machine (LOOPBACK_ONLY_FLAGS; the server's login page links web fonts from
+  // the internet).
   const context = await browser.newContext();
-  // Nothing leaves the machine (the server's login page links web fonts from the internet).
-  await context.route(
-    (url) => !isLoopback(url.href),
-    (route) => route.abort('blockedbyclient'),
-  );
   const page = await context.newPage();
   const env = { urls: stack.urls, ...(mode.setup ? await mode.setup(stack) : {}) };
   opened.push({ mode, env, context, page });
@@ -130,13 +124,19 @@ async function measureReload({ mode, env, context, page }) {
     toIssuer: upTo.filter((r) => origin(r) === env.urls.issuer).length,
     toApp: upTo.filter((r) => origin(r) !== env.urls.issuer && !mode.isApiCall(r.url(), env))
       .length,
+    discoveryRequests: after.discoveryRequests - before.discoveryRequests,
     tokenRequests: after.tokenRequests - before.tokenRequests,
     codeExchanges: after.codeExchanges - before.codeExchanges,
     refreshRequests: after.refreshRequests - before.refreshRequests,
     apiAuthorized: after.apiAuthorized - before.apiAuthorized,
     // Requests that reached the servers but not from the browser: a BFF's, server to server.
+    // Discovery aside: the browser may answer it from its HTTP cache (the request event still
+    // fires), so only the server's own discovery count says whether it went out.
     serverSideToIssuer:
-      after.issuerRequests - before.issuerRequests - browserToIssuer(requests, env),
+      after.issuerRequests -
+      before.issuerRequests -
+      (after.discoveryRequests - before.discoveryRequests) -
+      browserToIssuer(requests, env),
     serverSideToApi: after.apiRequests - before.apiRequests - browserToApi(requests, env),
     trace: upTo.map((r) => {
       const url = new URL(r.url());
@@ -147,11 +147,15 @@ async function measureReload({ mode, env, context, page }) {
   };
 }
 
-/** What the browser sent that the authorization server counts (everything but its control API). */
+/** What the browser sent that the authorization server counts (its control API and discovery aside). */
 const browserToIssuer = (requests, env) =>
   requests.filter((r) => {
     const url = new URL(r.url());
-    return url.origin === env.urls.issuer && !url.pathname.startsWith('/__control');
+    return (
+      url.origin === env.urls.issuer &&
+      !url.pathname.startsWith('/__control') &&
+      url.pathname !== '/.well-known/openid-configuration'
+    );
   }).length;
 
 /** What the browser sent that the API counts (not CORS preflights, its stats or control API). */
@@ -210,6 +214,7 @@ const rows = MODES.map((mode) => {
         'toApp',
         'toIssuer',
         'toApi',
+        'discoveryRequests',
         'tokenRequests',
         'codeExchanges',
         'refreshRequests',
@@ -225,12 +230,12 @@ console.log(
   `\nReload → first authorized API response (Chromium, loopback, ${build ? `${configuration} build` : 'the demo build in dist/'}, median of ${runs} interleaved reloads per mode)\n`,
 );
 console.log(
-  '| mode | ms (median) | min–max ms | vs default | navigations | iframes | requests (app / AS / API) | token requests at AS (code / refresh) | API 200s | server-side requests (to AS / API) |',
+  '| mode | ms (median) | min–max ms | vs default | navigations | iframes | requests (app / AS / API) | discovery requests at AS | token requests at AS (code / refresh) | API 200s | server-side requests (to AS / API) |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
   console.log(
-    `| ${r.mode.label} | ${r.ms.toFixed(0)} | ${r.min.toFixed(0)}–${r.max.toFixed(0)} | ${(r.ms / baseline).toFixed(2)}× | ${r.navigations} | ${r.frames} | ${r.requests} (${r.toApp} / ${r.toIssuer} / ${r.toApi}) | ${r.tokenRequests} (${r.codeExchanges} / ${r.refreshRequests}) | ${r.apiAuthorized} | ${r.serverSideToIssuer} / ${r.serverSideToApi} |`,
+    `| ${r.mode.label} | ${r.ms.toFixed(0)} | ${r.min.toFixed(0)}–${r.max.toFixed(0)} | ${(r.ms / baseline).toFixed(2)}× | ${r.navigations} | ${r.frames} | ${r.requests} (${r.toApp} / ${r.toIssuer} / ${r.toApi}) | ${r.discoveryRequests} | ${r.tokenRequests} (${r.codeExchanges} / ${r.refreshRequests}) | ${r.apiAuthorized} | ${r.serverSideToIssuer} / ${r.serverSideToApi} |`,
   );
 }
 console.log('\nWhat one reload sent, in order (the last measured one per mode):');
@@ -241,7 +246,7 @@ console.log(
   `\nload average (1 min): ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end, on ${cpus().length} cores`,
 );
 console.log(
-  'Counts are medians per reload; "requests" counts every request the page sent up to and including the API call (304 revalidations of the app files too), except the demo debug panel polling the servers\' counters.',
+  'Counts are medians per reload; "requests" counts every request the page sent up to and including the API call (304 revalidations of the app files and answers from the HTTP cache too), except the demo debug panel polling the servers\' counters; "discovery requests at AS" are those that reached the server.',
 );
 console.log(
   '"server-side requests" are what reached the authorization server and the API without coming from the browser (e.g. a BFF\'s token requests and proxied API calls): not browser round trips; the token-request and API-200 columns include them.',

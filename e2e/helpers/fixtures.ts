@@ -22,21 +22,38 @@ interface Fixtures {
   blockedRequests: string[];
 }
 
-export const test = base.extend<Fixtures>({
+interface Options {
+  /**
+   * `test.use({ httpCache: true })`: the browser's HTTP cache works as it does for users. Playwright
+   * turns it off in a context that routes requests, so such a test is kept on loopback by the
+   * browser's proxy settings alone (LOOPBACK_ONLY_FLAGS in scripts/chromium-flags.cjs).
+   */
+  httpCache: boolean;
+}
+
+export const test = base.extend<Fixtures & Options>({
+  httpCache: [false, { option: true }],
+
   blockedRequests: async ({}, use) => {
     await use([]);
   },
 
   // Nothing leaves the machine: every request to a host other than localhost/127.0.0.1 is aborted
   // (the server's login page, for one, links web fonts from the internet).
-  context: async ({ context, blockedRequests }, use) => {
-    await context.route(
-      (url) => !isLoopback(url),
-      (route) => {
-        blockedRequests.push(route.request().url());
-        return route.abort('blockedbyclient');
-      },
-    );
+  context: async ({ context, blockedRequests, httpCache }, use) => {
+    if (httpCache) {
+      context.on('requestfailed', (request) => {
+        if (!isLoopback(new URL(request.url()))) blockedRequests.push(request.url());
+      });
+    } else {
+      await context.route(
+        (url) => !isLoopback(url),
+        (route) => {
+          blockedRequests.push(route.request().url());
+          return route.abort('blockedbyclient');
+        },
+      );
+    }
     await use(context);
   },
 

@@ -4,7 +4,8 @@ import { BrowserModule } from '@angular/platform-browser';
 import { RouterModule } from '@angular/router';
 import { AuthGuard, AuthInterceptor, AuthModule } from 'ngx-spa-auth';
 
-import { API, ApiComponent, AppComponent } from './app.component';
+import { AUTH_CONFIG } from '../../shared/src/pages';
+import { ApiComponent, AppComponent } from './app.component';
 
 /** The NgModule way: AuthModule.forRoot, the AuthGuard class, the AuthInterceptor class. */
 @NgModule({
@@ -15,17 +16,7 @@ import { API, ApiComponent, AppComponent } from './app.component';
       { path: 'api', component: ApiComponent, canActivate: [AuthGuard] },
       { path: '**', children: [] },
     ]),
-    AuthModule.forRoot({
-      issuer: 'http://127.0.0.1:4400',
-      clientId: 'demo-spa',
-      redirectUri: `${location.origin}/callback`,
-      postLogoutRedirectUri: `${location.origin}/`,
-      scope: 'openid profile email offline_access api:read',
-      resource: API,
-      allowedUrls: [`${API}/api/`],
-      // Refresh only once the token has really expired, so the burst test sees an expired token.
-      refreshLeeway: 0,
-    }),
+    AuthModule.forRoot(AUTH_CONFIG),
   ],
   providers: [
     provideZonelessChangeDetection(),

@@ -4,9 +4,8 @@ import { bootstrapApplication } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
 import { authGuard, authInterceptor, provideAuth } from 'ngx-spa-auth';
 
+import { AUTH_CONFIG } from '../../shared/src/pages';
 import { ApiPage, App } from './app';
-
-const API = 'http://127.0.0.1:4401';
 
 bootstrapApplication(App, {
   providers: [
@@ -16,16 +15,6 @@ bootstrapApplication(App, {
       { path: '**', children: [] },
     ]),
     provideHttpClient(withInterceptors([authInterceptor])),
-    provideAuth({
-      issuer: 'http://127.0.0.1:4400',
-      clientId: 'demo-spa',
-      redirectUri: `${location.origin}/callback`,
-      postLogoutRedirectUri: `${location.origin}/`,
-      scope: 'openid profile email offline_access api:read',
-      resource: API,
-      allowedUrls: [`${API}/api/`],
-      // Refresh only once the token has really expired, so the burst test sees an expired token.
-      refreshLeeway: 0,
-    }),
+    provideAuth(AUTH_CONFIG),
   ],
 }).catch((error: unknown) => console.error(error));

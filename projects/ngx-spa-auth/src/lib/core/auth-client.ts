@@ -77,6 +77,7 @@ export class AuthClient implements AuthCore {
       clock,
       options.holderFactory,
       dpop,
+      env?.sessionStorage,
     );
     this.session = new TokenSession({
       config,

@@ -1,7 +1,9 @@
 // Everything the library asks the authorization server (discovery, code exchange, refresh,
-// revocation), as oauth4webapi's request/validate pairs; token-answers.ts reads the answers.
+// revocation), as oauth4webapi's request/validate pairs; discovery.ts fetches the metadata and
+// token-answers.ts reads the answers.
 import * as oauth from 'oauth4webapi';
 
+import type { KeyValueStorage } from '../browser-environment';
 import { withDeadline, type Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
 import { AuthError, protocolCodeOf } from '../errors';
@@ -15,6 +17,7 @@ import {
   type RefreshTokenHolderFactory,
 } from './refresh-token-holder';
 import type { TokenResponse, UserClaims } from '../token-set';
+import { discover } from './discovery';
 import { claimsOf, describe, toTokenError } from './token-answers';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -43,6 +46,7 @@ export class AuthorizationServerApi {
   readonly #fetchFn: FetchLike;
   readonly #clock: Clock;
   readonly #holderFactory?: RefreshTokenHolderFactory;
+  readonly #storage?: KeyValueStorage;
 
   constructor(
     config: ResolvedAuthConfig,
@@ -51,7 +55,10 @@ export class AuthorizationServerApi {
     holderFactory?: RefreshTokenHolderFactory,
     /** The session's DPoP key, when `withDPoP()` is on. */
     readonly dpop?: DPoPKeyHolder,
+    /** The tab's sessionStorage, where discovery notes when it may reuse the cached document. */
+    storage?: KeyValueStorage,
   ) {
+    this.#storage = storage;
     this.#config = config;
     this.#fetchFn = fetchFn;
     this.#clock = clock;
@@ -133,48 +140,17 @@ export class AuthorizationServerApi {
 
   /** Server metadata, discovered once and cached; a failed discovery is retried on the next call. */
   metadata(): Promise<oauth.AuthorizationServer> {
-    this.#metadataPromise ??= this.#discover().catch((error: unknown) => {
+    this.#metadataPromise ??= discover(
+      this,
+      this.#config,
+      this.#fetchFn,
+      this.#clock.now(),
+      this.#storage,
+    ).catch((error: unknown) => {
       this.#metadataPromise = null;
       throw error;
     });
     return this.#metadataPromise;
-  }
-
-  async #discover(): Promise<oauth.AuthorizationServer> {
-    const { issuer, endpoints } = this.#config;
-    const explicit = {
-      issuer,
-      authorization_endpoint: endpoints.authorization,
-      token_endpoint: endpoints.token,
-      revocation_endpoint: endpoints.revocation,
-      end_session_endpoint: endpoints.endSession,
-    };
-    if (endpoints.authorization && endpoints.token) return explicit;
-    let discovered: oauth.AuthorizationServer;
-    try {
-      const url = new URL(issuer);
-      discovered = await this.bounded(async (signal) =>
-        oauth.processDiscoveryResponse(
-          url,
-          await oauth.discoveryRequest(url, this.requestOptions(signal)),
-        ),
-      );
-    } catch (error) {
-      // Discovery failures are configuration or availability problems; say which issuer failed.
-      throw new AuthError(
-        'discovery_failed',
-        typeof ngDevMode === 'undefined' || ngDevMode
-          ? `Could not load the OpenID configuration of ${issuer}: ${describe(error)}`
-          : '',
-        {
-          protocolCode: protocolCodeOf(error),
-        },
-      );
-    }
-    const merged: Record<string, unknown> = { ...discovered };
-    for (const [key, value] of Object.entries(explicit))
-      if (value !== undefined) merged[key] = value;
-    return merged as unknown as oauth.AuthorizationServer;
   }
 
   /**
