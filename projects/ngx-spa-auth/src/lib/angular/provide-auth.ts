@@ -40,6 +40,8 @@ export { withKeepAlive } from './with-keep-alive';
 export { withUserInfo } from './with-user-info';
 export { withStepUp } from './with-step-up';
 export { withPushedAuthorization } from './with-pushed-authorization';
+export { withApiResources } from './with-api-resources';
+export type { ApiResource } from '../core/api-resources';
 
 /**
  * Sets up sign-in with OpenID Connect (Authorization Code + PKCE) for the application.
@@ -109,6 +111,11 @@ const CONTRADICTIONS: readonly [AuthFeatureKind, AuthFeatureKind, string][] = [
     AuthFeatureKind.PersistentSession,
     AuthFeatureKind.RefreshTokenInMemory,
     'the first keeps the refresh token in storage, the second in page memory only; keep one',
+  ],
+  [
+    AuthFeatureKind.BackendForFrontend,
+    AuthFeatureKind.ApiResources,
+    'the backend-for-frontend holds every token and calls the APIs itself; give it their resources',
   ],
 ];
 
