@@ -112,11 +112,6 @@ const CONTRADICTIONS: readonly [AuthFeatureKind, AuthFeatureKind, string][] = [
     AuthFeatureKind.RefreshTokenInMemory,
     'the first keeps the refresh token in storage, the second in page memory only; keep one',
   ],
-  [
-    AuthFeatureKind.BackendForFrontend,
-    AuthFeatureKind.ApiResources,
-    'the backend-for-frontend holds every token and calls the APIs itself; give it their resources',
-  ],
 ];
 
 /** Refuses repeated and contradictory features (dev mode, like `provideHttpClient()`). */

@@ -3,7 +3,7 @@ import { TestBed } from '@angular/core/testing';
 
 import { API, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
 import { flushMicrotasks } from '@spa-auth/test-kit/fake-clock';
-import { AuthError } from '../core/errors';
+import { AuthService } from './auth.service';
 import { provideAuth } from './provide-auth';
 import { withApiResources } from './with-api-resources';
 import { withBackendForFrontend } from './with-backend-for-frontend';
@@ -121,10 +121,14 @@ describe('withApiResources(): the interceptor attaches each API’s own token', 
     expect(audience(h, bearer(h, `${API}/orders/3`))).toBe(B);
   });
 
-  it('refuses withBackendForFrontend() together with it', () => {
-    expect(() => provideAuth({}, withBackendForFrontend(), withApiResources(APIS))).toThrow(
-      AuthError,
+  it('refuses withBackendForFrontend() together with it at startup', () => {
+    TestBed.configureTestingModule({
+      providers: [provideAuth({}, withBackendForFrontend(), withApiResources(APIS))],
+    });
+    expect(() => TestBed.inject(AuthService)).toThrow(
+      expect.objectContaining({ code: 'invalid_config' }),
     );
+    TestBed.resetTestingModule();
   });
 
   it('refuses bad entries at startup with invalid_config', async () => {

@@ -379,11 +379,6 @@ export class AuthClient implements AuthCore {
     return options?.forceRefresh ? this.session.forceRefresh() : this.session.getAccessToken();
   }
 
-  /** The `withApiResources()` APIs, for the interceptor's allow-list; null without the feature. */
-  get apiResources() {
-    return this.#options.apiResources ?? null;
-  }
-
   #resourceTokens(): ResourceTokens {
     if (this.#resources) return this.#resources;
     throw new AuthError(

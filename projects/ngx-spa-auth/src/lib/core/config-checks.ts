@@ -29,11 +29,11 @@ export function parseUrl(value: unknown): URL | null {
 }
 
 /**
- * What is wrong with an `allowedUrls` entry (also `withApiResources()` urls): `shape` when it is
- * neither an http(s) URL nor a path on the app's origin, `parts` when it has credentials, a query
- * or a fragment; null when it is fine.
+ * What is wrong with an `allowedUrls` entry (also `withApiResources()` urls): 1 when it is neither
+ * an http(s) URL nor a path on the app's origin, 2 when it has credentials, a query or a
+ * fragment; 0 when it is fine.
  */
-export function allowedUrlProblem(entry: unknown, appOrigin: string): 'shape' | 'parts' | null {
+export function allowedUrlProblem(entry: unknown, appOrigin: string): 0 | 1 | 2 {
   const absolute = parseUrl(entry);
   // A path must stay on the app's origin once resolved ("/\\evil.test/" resolves to evil.test).
   const relative =
@@ -42,10 +42,10 @@ export function allowedUrlProblem(entry: unknown, appOrigin: string): 'shape' | 
     !entry.startsWith('//') &&
     parseUrl(new URL(entry, `${appOrigin}/`).href)?.origin === appOrigin;
   if (!relative && (!absolute || (absolute.protocol !== 'https:' && absolute.protocol !== 'http:')))
-    return 'shape';
+    return 1;
   return absolute && (absolute.username || absolute.password || absolute.search || absolute.hash)
-    ? 'parts'
-    : null;
+    ? 2
+    : 0;
 }
 
 export function isSecure(url: URL): boolean {

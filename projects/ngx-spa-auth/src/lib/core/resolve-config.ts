@@ -122,16 +122,12 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   } else {
     for (const entry of allowedUrls) {
       const problem = allowedUrlProblem(entry, appOrigin);
-      if (problem === 'shape') {
+      if (problem) {
         problems.push(
           typeof ngDevMode === 'undefined' || ngDevMode
-            ? `\`allowedUrls\` entries must be http(s) URLs or paths starting with "/", got "${String(entry)}".`
-            : 'allowedUrls',
-        );
-      } else if (problem) {
-        problems.push(
-          typeof ngDevMode === 'undefined' || ngDevMode
-            ? `\`allowedUrls\` entries must not contain credentials, a query or a fragment, got "${entry}".`
+            ? problem === 1
+              ? `\`allowedUrls\` entries must be http(s) URLs or paths starting with "/", got "${String(entry)}".`
+              : `\`allowedUrls\` entries must not contain credentials, a query or a fragment, got "${entry}".`
             : 'allowedUrls',
         );
       }

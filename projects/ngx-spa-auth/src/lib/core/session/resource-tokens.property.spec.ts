@@ -114,7 +114,7 @@ describe('refresh for several APIs under random timing, faults and reuse interva
         ...x,
         faults: [],
         apiRejections: [],
-        reuseIntervalS: 0,
+        reuseIntervalS: 0 as const,
         requests: x.requests.map((r, i) => ({ ...r, api: (i % 4) as number })),
       })),
       { numRuns: 1, seed: 17 },

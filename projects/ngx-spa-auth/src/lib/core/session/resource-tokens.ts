@@ -6,6 +6,7 @@ import { AuthError } from '../errors';
 import type { AuthEvent } from '../events';
 import { noLock, type RefreshLock } from '../tab-sync';
 import { isExpiring, type TokenSet } from '../token-set';
+import { noRefreshToken } from './session-errors';
 import type { TokenSession } from './token-session';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -114,6 +115,8 @@ export class ResourceTokens {
   #refresh(resource: string, trigger: 'expiring' | 'rejected' | 'forced'): Promise<string> {
     const joined = this.#flights.get(resource);
     if (joined) return joined;
+    const tokens = this.session.tokens;
+    if (tokens && !tokens.refreshToken) return Promise.reject(noRefreshToken());
     const id = this.session.id;
     const flight = this.session
       .refreshFor(resource, trigger)

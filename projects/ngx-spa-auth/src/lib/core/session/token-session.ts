@@ -268,13 +268,14 @@ export class TokenSession {
    * `withApiResources()`: a refresh for `resource` (RFC 8707) through the same lock as every other
    * refresh (one at a time: the feature makes the lock serial in this tab too) and with the same
    * rules: a failure ends the session. The session keeps the rotated refresh token (and a new ID
-   * token); the resolved set carries the resource's access token, for the caller to cache.
+   * token); the resolved set carries the resource's access token, for the caller to cache. The
+   * caller checks that there is a refresh token.
    */
   refreshFor(resource: string, trigger: 'expiring' | 'rejected' | 'forced'): Promise<TokenSet> {
     const active = this.#active;
-    if (!active) return Promise.reject(this.#signedOutError());
-    if (!active.tokens.refreshToken) return Promise.reject(noRefreshToken());
-    return this.#locked(active.id, { trigger, resource });
+    return active
+      ? this.#locked(active.id, { trigger, resource })
+      : Promise.reject(this.#signedOutError());
   }
 
   /** The id of the session held now: it changes with every sign-in, sign-out and session end. */
