@@ -2,7 +2,9 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { TestBed } from '@angular/core/testing';
 
 import { API, setupAuthTestBed } from '@spa-auth/test-kit/auth-testbed';
-import { flushMicrotasks } from '@spa-auth/test-kit/fake-clock';
+import { flushMicrotasks, settleUntil } from '@spa-auth/test-kit/fake-clock';
+import type { TestRequest } from '@angular/common/http/testing';
+import { withDPoP } from './with-dpop';
 import { AuthService } from './auth.service';
 import { provideAuth } from './provide-auth';
 import { withApiResources } from './with-api-resources';
@@ -103,6 +105,27 @@ describe('withApiResources(): the interceptor attaches each API’s own token', 
     h.httpMock.expectOne(`${API}/orders/2`).flush(null, unauthorized);
     expect((outcome.error as HttpErrorResponse).status).toBe(401);
     expect(refreshes(h)).toEqual([B, B]);
+  });
+
+  it('binds each API’s token to the same DPoP key (withDPoP())', async () => {
+    const h = await setup({ features: [withDPoP()] });
+    get(h, `${API}/orders/4`);
+    let req: TestRequest | undefined;
+    // DPoP proofs are signed by WebCrypto on its own thread: wait for the request itself.
+    await settleUntil(() => !!(req = h.httpMock.match(`${API}/orders/4`)[0]));
+    const token = req!.request.headers.get('Authorization')!;
+    expect(token).toMatch(/^DPoP /);
+    expect(audience(h, token.slice(5))).toBe(B);
+    const jkt = (proof: string) =>
+      JSON.parse(Buffer.from(proof.split('.')[0], 'base64url').toString()).jwk;
+    // The code exchange, the resource's refresh and the API request: one key.
+    expect(h.server.dpop.proofs).toHaveLength(2);
+    const keys = [...h.server.dpop.proofs, req!.request.headers.get('DPoP')!].map((p) => {
+      const { x, y } = jkt(p) as { x: string; y: string };
+      return `${x}.${y}`;
+    });
+    expect(new Set(keys).size).toBe(1);
+    req!.flush({});
   });
 
   it('sends no token when signed out', async () => {

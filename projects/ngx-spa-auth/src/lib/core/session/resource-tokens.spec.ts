@@ -1,4 +1,5 @@
 /** @jest-environment node */
+import { browserWithTabs } from '@spa-auth/test-kit/browser-tabs';
 import { signedInClient } from '@spa-auth/test-kit/signed-in-client';
 import { isAuthError } from '../errors';
 import type { AuthEvent } from '../events';
@@ -164,5 +165,29 @@ describe('withApiResources(): one token per API from the one refresh token', () 
     await expect(client.getAccessToken({ resource: A })).rejects.toMatchObject({
       code: 'no_refresh_token',
     });
+  });
+
+  it('with a persisted session shares the one refresh token across tabs: every tab’s refreshes queue under the cross-tab lock', async () => {
+    const b = browserWithTabs({ persistent: true, accessTokenTtlSeconds: 120, apiResources: APIS });
+    const tabs = [await b.signInTab(), await b.openTab()];
+    b.server.latency = () => ({ toServer: 50, toClient: 50 });
+    await b.clock.advance(91_000); // the login's token is due in both tabs
+    const asks = tabs.flatMap((t) => [
+      t.client.getAccessToken({ resource: A }),
+      t.client.getAccessToken({ resource: B }),
+      t.client.getAccessToken(),
+    ]);
+    const done = Promise.all(asks);
+    await b.clock.runAll();
+    const tokens = await done;
+    tokens.forEach((token, i) =>
+      expect(b.server.model.audienceOf(token)).toBe([A, B, null][i % 3]),
+    );
+    expect(b.server.maxRefreshesInFlight).toBe(1);
+    expect(b.server.model.reuseDetections).toBe(0);
+    // Each tab got its APIs' tokens itself; the login's token was refreshed once and shared.
+    expect(refreshes(b.server).filter((r) => r === null)).toHaveLength(1);
+    expect(refreshes(b.server).filter((r) => r === A)).toHaveLength(2);
+    expect(tabs.every((t) => t.client.state.status === 'authenticated')).toBe(true);
   });
 });
