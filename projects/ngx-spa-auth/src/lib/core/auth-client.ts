@@ -329,7 +329,8 @@ export class AuthClient implements AuthCore {
     const env = this.#requireBrowser('logout');
     const { localOnly, ...serverOptions } = options;
     const request = checkLogoutOptions(serverOptions, this.#options.config, env.location.origin);
-    const refreshing = this.session.refreshing;
+    // The login's refresh in flight, or an API's (`withApiResources()`): both rotate the one token.
+    const refreshing = this.session.refreshing ?? this.#resources?.inFlight;
     const ended = await this.session.clear();
     this.#hint?.clear();
     this.#setState({ status: 'unauthenticated', user: null, error: null });

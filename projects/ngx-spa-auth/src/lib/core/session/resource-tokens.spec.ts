@@ -141,6 +141,25 @@ describe('withApiResources(): one token per API from the one refresh token', () 
     expect(refreshes(server)).toEqual([A]);
   });
 
+  it('logout during an API’s refresh waits for it and revokes the rotated token it brings', async () => {
+    const { client, server, clock } = await signedIn();
+    server.revocation = 'token';
+    const legs = [{ toServer: 100, toClient: 400 }];
+    server.latency = () => legs.shift() ?? { toServer: 10, toClient: 10 };
+    const refresh = client.getAccessToken({ resource: B }).catch((e: unknown) => e);
+    await clock.advance(150); // the server rotated; its answer is on the way
+    const rotated = server.lastIssuedRefreshToken!;
+    let revokedWhenDone: string[] | null = null;
+    const loggedOut = client
+      .logout({ localOnly: true })
+      .then(() => (revokedWhenDone = [...server.revoked]));
+    await clock.runAll();
+    await loggedOut;
+    expect(isAuthError(await refresh, 'session_expired')).toBe(true);
+    expect(revokedWhenDone).toContain(rotated);
+    expect(server.model.refresh(rotated)).toMatchObject({ ok: false, error: 'invalid_grant' });
+  });
+
   it('ends the session when an API’s refresh is refused (the refresh token may be used up)', async () => {
     const { client, server, events } = await signedIn();
     server.grantedResources = [A]; // the server did not grant B after all

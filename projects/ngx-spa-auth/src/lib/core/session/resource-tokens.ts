@@ -89,6 +89,11 @@ export class ResourceTokens {
     return this.#refresh(resource, 'rejected');
   }
 
+  /** Every API's refresh in flight (settled either way), for logout to wait for; null when none is. */
+  get inFlight(): Promise<unknown> | null {
+    return this.#flights.size ? Promise.allSettled(this.#flights.values()) : null;
+  }
+
   /** Refuses a resource that is not configured; forgets every token of an earlier session. */
   #check(resource: string): void {
     this.#sync();
