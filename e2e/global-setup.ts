@@ -11,6 +11,7 @@ const PORTS = [
   { port: 4400, host: '127.0.0.1', what: 'authorization server' },
   { port: 4401, host: '127.0.0.1', what: 'protected API' },
   { port: 4402, host: '127.0.0.1', what: 'third party' },
+  { port: 4403, host: '127.0.0.1', what: 'second protected API (its own audience)' },
   { port: 4410, host: '127.0.0.1', what: 'glewlwyd' },
   { port: 4411, host: '127.0.0.1', what: "glewlwyd's recording proxy" },
   { port: 4412, host: '127.0.0.1', what: 'protected API for glewlwyd' },

@@ -8,7 +8,7 @@
 //   await stack.close();
 //
 // The apps have the server URLs built in (issuer http://127.0.0.1:4400, API :4401, third party
-// :4402) and the client registration allows http://localhost:4200 and :4201 only, so the ports are
+// :4402, second API :4403) and the client registration allows http://localhost:4200 and :4201 only, so the ports are
 // fixed. Building needs about 10 s per app; pass `build: false` when dist/ is already current.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -96,7 +96,7 @@ export async function buildDemoApps({
  * @param {boolean} [options.bff=false]           also serve the demo app through a BFF at http://localhost:4300
  *   (one instance, in-memory sessions; scripts/demo-bff.mjs). The BFF's client is registered either way.
  * @returns {Promise<{
- *   urls: { issuer: string, api: string, thirdParty: string, demo?: string, demoModule?: string, bff?: string },
+ *   urls: { issuer: string, api: string, thirdParty: string, api2: string, demo?: string, demoModule?: string, bff?: string },
  *   servers: Awaited<ReturnType<typeof startServers>>,
  *   close: () => Promise<void>,
  * }>}

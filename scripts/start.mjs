@@ -87,6 +87,7 @@ async function main() {
       `  authorization server    ${urls.issuer}   (control API: ${urls.issuer}/__control/stats)`,
       `  protected API           ${urls.api}/api/me`,
       `  third party             ${urls.thirdParty}/anything`,
+      `  second API              ${urls.api2}/api/me (its own audience, ?apis=2)`,
       `  server reuse interval   ${options.reuseInterval} s, access-token TTL ${options.accessTokenTtl} s`,
       `  demo users              ${users}`,
       '',

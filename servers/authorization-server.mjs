@@ -47,6 +47,7 @@ function restrictCorsTo(appOrigins) {
 export async function createAuthorizationServer({
   issuer,
   apiResource,
+  api2Resource,
   appOrigins,
   clientId,
   users,
@@ -68,6 +69,7 @@ export async function createAuthorizationServer({
   const signingJwk = signingKey ?? (await generateSigningKey());
   const configuration = buildProviderConfiguration({
     apiResource,
+    api2Resource,
     clientId,
     appOrigins,
     settings,

@@ -27,6 +27,11 @@ const OPTIONS = {
     env: 'THIRD_PARTY_PORT',
     help: `third-party port (default ${DEFAULTS.thirdPartyPort})`,
   },
+  'api2-port': {
+    type: 'string',
+    env: 'API2_PORT',
+    help: `second protected API port, its own audience (default ${DEFAULTS.api2Port})`,
+  },
   'app-origins': {
     type: 'string',
     env: 'APP_ORIGINS',
@@ -103,6 +108,7 @@ export function parseCli(argv, env = process.env) {
       issuerPort: pick('issuer-port'),
       apiPort: pick('api-port'),
       thirdPartyPort: pick('third-party-port'),
+      api2Port: pick('api2-port'),
       appOrigins: appOrigins === undefined ? undefined : normalizeOrigins(appOrigins),
       reuseInterval: pick('reuse-interval'),
       accessTokenTtl: pick('access-token-ttl'),
@@ -162,6 +168,7 @@ async function main() {
     `  issuer          ${urls.issuer}`,
     `  api             ${urls.api}`,
     `  third party     ${urls.thirdParty}`,
+    `  second api      ${urls.api2}`,
     ...statics.map((s) => `  app             ${s.url}  (${s.root})`),
     `  app origins     ${options.appOrigins.join(', ')}`,
     `  client id       ${options.clientId}`,

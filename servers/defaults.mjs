@@ -6,6 +6,8 @@ export const DEFAULTS = Object.freeze({
   issuerPort: 4400,
   apiPort: 4401,
   thirdPartyPort: 4402,
+  // A second protected API with its own audience (RFC 8707 resource indicator): withApiResources().
+  api2Port: 4403,
   // The standalone demo, the NgModule variant and the server-rendered demo run on their own ports.
   appOrigins: Object.freeze([
     'http://localhost:4200',
@@ -102,6 +104,11 @@ export function resolveOptions(options = {}) {
     issuerPort: port(o.issuerPort, 'issuerPort'),
     apiPort: port(o.apiPort, 'apiPort'),
     thirdPartyPort: port(o.thirdPartyPort, 'thirdPartyPort'),
+    // Callers that let the first API pick a free port (tests) get a free one for the second too.
+    api2Port: port(
+      options.api2Port ?? (Number(options.apiPort) === 0 ? 0 : DEFAULTS.api2Port),
+      'api2Port',
+    ),
     appOrigins: normalizeOrigins(o.appOrigins),
     reuseInterval: nonNegativeNumber(o.reuseInterval, 'reuseInterval'),
     accessTokenTtl: positiveInteger(o.accessTokenTtl, 'accessTokenTtl'),

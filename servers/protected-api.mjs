@@ -3,7 +3,7 @@
 // real RFC 6750 resource server, so the library's 401 handling is exercised for real. Also takes
 // DPoP-bound tokens (RFC 9449 §7: `Authorization: DPoP <token>` plus a `DPoP` proof header), with
 // nonces on demand.
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 
 import { ACR_MFA, API_SCOPE, DPOP_ALGS } from './defaults.mjs';
 import { guardControlRequest, requiredFlag } from './control-api.mjs';
@@ -78,7 +78,21 @@ function zeroStats() {
     dpopRejectReasons: {}, // reason code -> count, e.g. { 'htu-mismatch': 1, 'replayed-jti': 2 }
     stepUpChallenges: 0, // 401 insufficient_user_authentication answers (RFC 9470)
     stepUpAccepted: [], // { acr, authTime } of the tokens /api/transfer accepted
+    // RFC 8707: the audience of every token presented (read before verification, so a token for
+    // another API is counted too, and then refused): aud -> { authorized, rejected }
+    byAudience: {},
   };
+}
+
+/** The `aud` of a presented JWT without verifying it (for counting only), or `(none)`. */
+function audienceOf(authorization) {
+  const token = (authorization ?? '').trim().split(/\s+/)[1];
+  try {
+    const { aud } = decodeJwt(token ?? '');
+    return Array.isArray(aud) ? aud.join(' ') : String(aud ?? '(none)');
+  } catch {
+    return '(none)';
+  }
 }
 
 export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${issuer}/jwks` }) {
@@ -306,14 +320,22 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
       count(url.pathname);
       return sendJson(res, 404, { error: 'not_found' });
     }
+    const audience = req.headers.authorization ? audienceOf(req.headers.authorization) : null;
+    const countAudience = (outcome) => {
+      if (audience === null) return;
+      stats.byAudience[audience] ??= { authorized: 0, rejected: 0 };
+      stats.byAudience[audience][outcome] += 1;
+    };
     try {
       const claims = await authenticate(req, url);
       const body = await route(claims, url, req);
       count(url.pathname, 'authorized');
+      countAudience('authorized');
       return sendJson(res, 200, body);
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;
       count(url.pathname, 'rejected');
+      countAudience('rejected');
       countRejection(err);
       return sendJson(
         res,

@@ -11,6 +11,7 @@ import { extraTokenClaims, stepUpPolicy } from './step-up.mjs';
 /**
  * @param {object} o
  * @param {string} o.apiResource   resource indicator (and audience) of the protected API
+ * @param {string} [o.api2Resource] the second API's (a client asks for it with `resource`)
  * @param {string} o.clientId
  * @param {string[]} o.appOrigins
  * @param {object} o.settings      live settings ({ accessTokenTtl, refreshTokenIdleTtl,
@@ -24,6 +25,7 @@ import { extraTokenClaims, stepUpPolicy } from './step-up.mjs';
  */
 export function buildProviderConfiguration({
   apiResource,
+  api2Resource,
   clientId,
   appOrigins,
   settings,
@@ -34,9 +36,9 @@ export function buildProviderConfiguration({
   dpopNonceSecret,
   extraClients = [],
 }) {
-  const apiInfo = () => ({
+  const apiInfo = (audience = apiResource) => ({
     scope: API_SCOPE,
-    audience: apiResource,
+    audience,
     // Read on every token issuance, so the control API can shorten it at runtime.
     accessTokenTTL: settings.accessTokenTtl,
     accessTokenFormat: 'jwt',
@@ -191,6 +193,8 @@ export function buildProviderConfiguration({
         useGrantedResource: async () => true,
         async getResourceServerInfo(ctx, resourceIndicator) {
           if (resourceIndicator === apiResource) return apiInfo();
+          // A refresh for it needs it granted: the login's authorization request must name it.
+          if (api2Resource && resourceIndicator === api2Resource) return apiInfo(api2Resource);
           throw new errors.InvalidTarget();
         },
       },

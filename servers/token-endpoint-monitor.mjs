@@ -26,6 +26,8 @@ function zeroCounters() {
     tokenRequests: 0,
     codeExchanges: 0,
     refreshRequests: 0,
+    // RFC 8707: refresh requests by the `resource` they named ('(none)' without one)
+    refreshesByResource: {},
     rotations: 0,
     reuseWithinWindow: 0,
     reuseDetections: 0,
@@ -144,6 +146,8 @@ export function createTokenEndpointMonitor({ appOrigins }) {
     if (type === 'authorization_code') counters.codeExchanges += 1;
     if (type === 'refresh_token') {
       counters.refreshRequests += 1;
+      const named = String(params.resource ?? '(none)');
+      counters.refreshesByResource[named] = (counters.refreshesByResource[named] ?? 0) + 1;
       if (ok) {
         counters.rotations += 1;
         const n = (rotationsFrom.get(presented) ?? 0) + 1;
@@ -168,6 +172,9 @@ export function createTokenEndpointMonitor({ appOrigins }) {
         entities.RefreshToken?.grantId ??
         entities.AuthorizationCode?.grantId,
       token: presented,
+      // RFC 8707: the resource asked for, and the audience the access token was issued for
+      resource: params.resource,
+      audience: ok ? entities.AccessToken?.resourceServer?.audience : undefined,
       newRefreshToken: ok ? tokenFingerprint(ctx.body?.refresh_token) : undefined,
       // DPoP: whether a proof came, the key thumbprint the new access token is bound to (public,
       // not a secret), whether the new refresh token is bound too, and a nonce handed out.

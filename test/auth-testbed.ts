@@ -36,6 +36,11 @@ import {
   type AuthFeature,
 } from '../projects/ngx-spa-auth/src/lib/angular/auth-feature';
 import { provideAuth } from '../projects/ngx-spa-auth/src/lib/angular/provide-auth';
+import { withApiResources } from '../projects/ngx-spa-auth/src/lib/angular/with-api-resources';
+import {
+  ApiResources,
+  type ApiResource,
+} from '../projects/ngx-spa-auth/src/lib/core/api-resources';
 import type { AuthConfigFactory } from '../projects/ngx-spa-auth/src/lib/angular/runtime-config';
 import { CLIENT_ID, FakeAuthorizationServer, ISSUER } from './fake-authorization-server';
 import { createBrowser, type FakeBrowser } from './fake-browser';
@@ -71,6 +76,8 @@ export interface TestBedOptions {
   readonly configFactory?: (config: AuthConfig) => AuthConfigFactory;
   /** Whether to wait until startup (callback handling) has finished. Default true. */
   readonly waitUntilReady?: boolean;
+  /** `withApiResources()` with these APIs (the login before the callback asks for them too). */
+  readonly apiResources?: readonly ApiResource[];
 }
 
 /** Prepares the page as the callback of a login the user completed at the fake server. */
@@ -81,17 +88,20 @@ async function arriveAtCallback(
   config: AuthConfig,
   returnUrl: string,
   dpopKeyStore?: DPoPKeyStore,
+  apis?: readonly ApiResource[],
 ) {
   const dpop = dpopKeyStore
     ? (clientId: string, clock: Clock) =>
         new DPoPKeyHolder(dpopKeyStore, { client_id: clientId }, clock)
     : undefined;
+  const resolved = resolveConfig(config, APP);
   const starter = new AuthClient({
-    config: resolveConfig(config, APP),
+    config: resolved,
     env: browser,
     fetch: server.fetch,
     clock,
     dpop,
+    apiResources: apis ? new ApiResources(apis, resolved, `${APP}/`) : null,
   });
   await starter.initialize();
   await starter.login({ returnUrl });
@@ -115,13 +125,18 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
       config,
       '/home',
       dpop ? dpopKeyStore : undefined,
+      options.apiResources,
     );
   options.beforeStart?.(server);
   if (options.latencyMs)
     server.latency = () => ({ toServer: options.latencyMs!, toClient: options.latencyMs! });
 
   const given = options.configFactory ? options.configFactory(config) : config;
-  @NgModule({ imports: [AuthModule.forRoot(given, ...(options.features ?? []))] })
+  const features = [
+    ...(options.features ?? []),
+    ...(options.apiResources ? [withApiResources(options.apiResources)] : []),
+  ];
+  @NgModule({ imports: [AuthModule.forRoot(given, ...features)] })
   class AppModule {}
 
   const http =
@@ -134,7 +149,7 @@ export async function setupAuthTestBed(options: TestBedOptions = {}) {
   TestBed.configureTestingModule({
     imports: options.setup === 'module' ? [AppModule] : [],
     providers: [
-      ...(options.setup === 'module' ? [] : [provideAuth(given, ...(options.features ?? []))]),
+      ...(options.setup === 'module' ? [] : [provideAuth(given, ...features)]),
       ...http,
       provideHttpClientTesting(),
       { provide: AUTH_BROWSER, useValue: browser },

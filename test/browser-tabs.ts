@@ -1,5 +1,9 @@
 // Several tabs of one app in one fake browser (shared storage, tab bus and refresh lock), for core specs.
 import { AuthClient } from '../projects/ngx-spa-auth/src/lib/core/auth-client';
+import {
+  ApiResources,
+  type ApiResource,
+} from '../projects/ngx-spa-auth/src/lib/core/api-resources';
 import type { BrowserEnvironment } from '../projects/ngx-spa-auth/src/lib/core/browser-environment';
 import { resolveConfig, type AuthConfig } from '../projects/ngx-spa-auth/src/lib/core/config';
 import type { AuthEvent } from '../projects/ngx-spa-auth/src/lib/core/events';
@@ -17,6 +21,8 @@ export function browserWithTabs(options: {
   persistent: boolean;
   accessTokenTtlSeconds?: number;
   config?: Partial<AuthConfig>;
+  /** `withApiResources()` in every tab. */
+  apiResources?: readonly ApiResource[];
 }) {
   const clock = new FakeClock();
   const server = new FakeAuthorizationServer(clock);
@@ -46,6 +52,9 @@ export function browserWithTabs(options: {
       store: options.persistent ? tabSessionStore(localStorage, SESSION_KEY) : null,
       lock: options.persistent ? lock : undefined,
       channel: bus.channel(),
+      apiResources: options.apiResources
+        ? new ApiResources(options.apiResources, config, `${APP}/`)
+        : null,
     });
     const events: AuthEvent[] = [];
     client.events.subscribe((e) => events.push(e));

@@ -22,6 +22,8 @@ interface PendingCode {
   readonly sub: string;
   /** ID-token claims the authorization request led to (`acr` from `acr_values`). */
   readonly claims: Record<string, unknown>;
+  /** The `resource` parameters of the authorization request (RFC 8707). */
+  readonly resources: readonly string[];
 }
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -117,6 +119,12 @@ export class FakeAuthorizationServer {
   readonly pushed = new Map<string, URLSearchParams>();
   /** Status and OAuth error with which pushed authorization requests are refused; null accepts. */
   parRefusal: { status: number; error: string } | null = null;
+  /**
+   * RFC 8707: the resources the last login's authorization request named. A refresh naming another
+   * is refused with `invalid_target` after the rotation, as oidc-provider does (the presented token
+   * is used up).
+   */
+  grantedResources: readonly string[] = [];
   /** Whether the server ignores `acr_values` (gives no `acr`), as a server without the policy would. */
   ignoreAcrValues = false;
 
@@ -175,6 +183,7 @@ export class FakeAuthorizationServer {
         p.get('acr_values') && !this.ignoreAcrValues
           ? { acr: p.get('acr_values')!.split(' ')[0] }
           : {},
+      resources: p.getAll('resource'),
     });
     const back = new URL(p.get('redirect_uri')!);
     back.searchParams.set('code', code);
@@ -325,6 +334,7 @@ export class FakeAuthorizationServer {
       return json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, 400);
     }
     const family = this.model.issueFamily();
+    this.grantedResources = code.resources;
     this.lastIssuedRefreshToken = family.refreshToken;
     const authTime = Math.floor(this.clock.now() / 1000);
     this.original = { sub: code.sub, nonce: code.nonce, authTime };
@@ -339,7 +349,10 @@ export class FakeAuthorizationServer {
   }
 
   private refreshGrant(body: URLSearchParams, tokenType: string): Response {
-    const outcome = this.model.refresh(body.get('refresh_token') ?? '');
+    const resource = body.get('resource') ?? undefined;
+    const outcome = this.model.refresh(body.get('refresh_token') ?? '', resource);
+    if (outcome.ok && resource && !this.grantedResources.includes(resource))
+      return json({ error: 'invalid_target', error_description: 'resource not granted' }, 400);
     if (!outcome.ok && this.emptyRefreshErrors) return new Response(null, { status: 400 });
     if (!outcome.ok)
       return json({ error: outcome.error, error_description: 'grant request is invalid' }, 400);

@@ -31,6 +31,11 @@ export interface RefreshScenarioOptions {
   readonly forcedRefreshes?: boolean;
   /** Whether a `withKeepAlive()` timer may run (browser client only). */
   readonly keepAlive?: boolean;
+  /**
+   * APIs with their own audience (`withApiResources()`, browser client only): each request then
+   * targets API 1..n or, with 0, the login's token. Default 0: every request is for the login's.
+   */
+  readonly apiResources?: number;
 }
 
 /** A random scenario: server reuse interval W, token lifetime, requests, latencies, faults. */
@@ -39,6 +44,7 @@ export function refreshScenarioArb({
   instances = 1,
   forcedRefreshes = false,
   keepAlive = false,
+  apiResources = 0,
 }: RefreshScenarioOptions) {
   return fc.record({
     reuseIntervalS: fc.constantFrom(0, 1, 3, 10, 30),
@@ -50,6 +56,8 @@ export function refreshScenarioArb({
         instance: fc.integer({ min: 0, max: instances - 1 }),
         /** `getAccessToken({ forceRefresh: true })` instead of an ordinary call. */
         forced: forcedRefreshes ? fc.boolean() : fc.constant(false),
+        /** Which API (1..n, `withApiResources()`) the request is for; 0: the login's token. */
+        api: fc.integer({ min: 0, max: apiResources }),
       }),
       { minLength: 1, maxLength: maxRequests },
     ),
@@ -89,23 +97,39 @@ export function applyScenario(server: FakeAuthorizationServer, s: RefreshScenari
 export interface ApiCall {
   readonly at: number;
   readonly token: string | null;
+  /** The audience the called API wants (a resource; null: the login's), when it checks one. */
+  readonly audience?: string | null;
 }
 
 /**
  * The protected API: answers 200 for a token the server model still accepts, else 401, after the
- * request's latency; every call is recorded.
+ * request's latency; every call is recorded. Given an `audience` (an API of `withApiResources()`),
+ * it also refuses a token issued for another audience, as a real resource server checks `aud`.
  */
 export function modelApi(clock: FakeClock, server: FakeAuthorizationServer) {
   const calls: ApiCall[] = [];
-  const call = (token: string | null, latency: number) =>
+  const call = (token: string | null, latency: number, audience?: string | null) =>
     new Promise<number>((resolve) => {
-      calls.push({ at: clock.now(), token });
+      calls.push({ at: clock.now(), token, audience });
+      const ownAudience =
+        audience === undefined || server.model.audienceOf(token ?? '') === audience;
       clock.setTimeout(
-        () => resolve(token && server.model.accessTokenValid(token) ? 200 : 401),
+        () => resolve(token && ownAudience && server.model.accessTokenValid(token) ? 200 : 401),
         latency,
       );
     });
   return { calls, call };
+}
+
+/** Every API received only tokens issued for its own audience (`withApiResources()`). */
+export function expectOwnAudiences(server: FakeAuthorizationServer, calls: readonly ApiCall[]) {
+  const foreign = calls.filter(
+    (c) =>
+      c.token !== null &&
+      c.audience !== undefined &&
+      server.model.audienceOf(c.token) !== c.audience,
+  );
+  expect(foreign).toEqual([]);
 }
 
 /** Schedules the scenario's server-side revocations (after the requests, so ties go to them). */

@@ -23,7 +23,10 @@ export class RefreshTokenModel {
   private readonly revokedFamilies = new Set<number>();
   /** Tokens revoked one by one (RFC 7009 lets a server revoke only the token given). */
   private readonly revokedTokens = new Set<string>();
-  private readonly accessTokens = new Map<string, { family: number; expiresAt: number }>();
+  private readonly accessTokens = new Map<
+    string,
+    { family: number; expiresAt: number; audience: string | null }
+  >();
   private nextFamily = 1;
   private serial = 0;
 
@@ -46,7 +49,8 @@ export class RefreshTokenModel {
     return { refreshToken: this.newRefreshToken(family), accessToken: this.newAccessToken(family) };
   }
 
-  refresh(token: string): RefreshOutcome {
+  /** `resource` (RFC 8707): the new access token's audience; none gives the login's (null). */
+  refresh(token: string, resource?: string): RefreshOutcome {
     this.refreshRequests++;
     const record = this.tokens.get(token);
     if (!record || this.revokedFamilies.has(record.family) || this.revokedTokens.has(token)) {
@@ -65,14 +69,23 @@ export class RefreshTokenModel {
     }
     if (!this.rotation) {
       record.consumedAt = null;
-      return { ok: true, refreshToken: token, accessToken: this.newAccessToken(record.family) };
+      return {
+        ok: true,
+        refreshToken: token,
+        accessToken: this.newAccessToken(record.family, resource),
+      };
     }
     this.rotations++;
     return {
       ok: true,
       refreshToken: this.newRefreshToken(record.family),
-      accessToken: this.newAccessToken(record.family),
+      accessToken: this.newAccessToken(record.family, resource),
     };
+  }
+
+  /** The audience an access token was issued for: a resource, null for the login's, undefined if unknown. */
+  audienceOf(token: string): string | null | undefined {
+    return this.accessTokens.get(token)?.audience;
   }
 
   /** Whether an API would accept the access token now. */
@@ -111,9 +124,13 @@ export class RefreshTokenModel {
     return token;
   }
 
-  private newAccessToken(family: number): string {
+  private newAccessToken(family: number, audience: string | null = null): string {
     const token = `at-${family}-${++this.serial}-${Math.random().toString(36).slice(2)}`;
-    this.accessTokens.set(token, { family, expiresAt: this.now() + this.accessTokenTtlMs });
+    this.accessTokens.set(token, {
+      family,
+      expiresAt: this.now() + this.accessTokenTtlMs,
+      audience,
+    });
     return token;
   }
 }

@@ -1,4 +1,8 @@
 import { AuthClient } from '../projects/ngx-spa-auth/src/lib/core/auth-client';
+import {
+  ApiResources,
+  type ApiResource,
+} from '../projects/ngx-spa-auth/src/lib/core/api-resources';
 import { resolveConfig, type AuthConfig } from '../projects/ngx-spa-auth/src/lib/core/config';
 import type { AuthEvent } from '../projects/ngx-spa-auth/src/lib/core/events';
 import type { TabChannel } from '../projects/ngx-spa-auth/src/lib/core/tab-sync';
@@ -18,6 +22,8 @@ export interface SignedInOptions {
   readonly channel?: TabChannel;
   /** Whether the server issues a refresh token at sign-in. Default true. */
   readonly issueRefreshTokens?: boolean;
+  /** Several APIs with their own audience (`withApiResources()`). */
+  readonly apiResources?: readonly ApiResource[];
 }
 
 /**
@@ -40,7 +46,16 @@ export async function signedInClient(options: SignedInOptions = {}) {
     },
     APP_ORIGIN,
   );
-  const starter = new AuthClient({ config, env: browser, fetch: server.fetch, clock });
+  const apiResources = options.apiResources
+    ? new ApiResources(options.apiResources, config, `${APP_ORIGIN}/`)
+    : null;
+  const starter = new AuthClient({
+    config,
+    env: browser,
+    fetch: server.fetch,
+    clock,
+    apiResources,
+  });
   await starter.initialize();
   await starter.login({ returnUrl: '/work' });
   browser.open(server.authorize(browser.lastNavigation!));
@@ -51,6 +66,7 @@ export async function signedInClient(options: SignedInOptions = {}) {
     clock,
     random: options.random,
     channel: options.channel,
+    apiResources,
   });
   const events: AuthEvent[] = [];
   client.events.subscribe((e) => events.push(e));

@@ -11,6 +11,8 @@ export const URLS = {
   issuer: 'http://127.0.0.1:4400',
   api: 'http://127.0.0.1:4401',
   thirdParty: 'http://127.0.0.1:4402',
+  /** The second API, with its own audience (RFC 8707): its URL is its resource indicator. */
+  api2: 'http://127.0.0.1:4403',
 } as const;
 
 export const CLIENT_ID = 'demo-spa';
@@ -30,6 +32,9 @@ export interface TokenEvent {
   readonly token?: string;
   readonly newRefreshToken?: string;
   readonly lost?: boolean;
+  /** RFC 8707: the `resource` the refresh named, and the audience of the access token issued. */
+  readonly resource?: string;
+  readonly audience?: string;
 }
 
 export interface IssuerStats {
@@ -39,6 +44,8 @@ export interface IssuerStats {
   readonly tokenRequests: number;
   readonly codeExchanges: number;
   readonly refreshRequests: number;
+  /** Refresh requests by the `resource` they named; `(none)` without one. */
+  readonly refreshesByResource: Readonly<Record<string, number>>;
   readonly rotations: number;
   readonly reuseWithinWindow: number;
   readonly reuseDetections: number;
@@ -67,6 +74,8 @@ export interface PathStats {
 
 export interface ApiStats extends PathStats {
   readonly byPath: Readonly<Record<string, PathStats>>;
+  /** Requests by the presented token's `aud` (read before verification). */
+  readonly byAudience: Readonly<Record<string, { authorized: number; rejected: number }>>;
 }
 
 export interface ThirdPartyStats {
@@ -102,6 +111,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const servers = {
   issuerStats: () => request<IssuerStats>('GET', `${URLS.issuer}/__control/stats`),
   apiStats: () => request<ApiStats>('GET', `${URLS.api}/api/stats`),
+  api2Stats: () => request<ApiStats>('GET', `${URLS.api2}/api/stats`),
   thirdPartyStats: () => request<ThirdPartyStats>('GET', `${URLS.thirdParty}/__stats`),
 
   /** Zero every counter, clear faults and events, restore the startup settings (reuse 0 s, TTL 600 s: e2e/global-setup.ts). */
@@ -109,6 +119,7 @@ export const servers = {
     await Promise.all([
       request('POST', `${URLS.issuer}/__control/reset`),
       request('POST', `${URLS.api}/api/__control/reset`),
+      request('POST', `${URLS.api2}/api/__control/reset`),
       request('POST', `${URLS.thirdParty}/__reset`),
     ]);
   },
@@ -137,9 +148,9 @@ export const servers = {
    * for the next second afterwards, because `iat` has one-second resolution and a token minted in
    * this same second would be refused too.
    */
-  async rejectAccessTokensIssuedSoFar(): Promise<void> {
+  async rejectAccessTokensIssuedSoFar(api: string = URLS.api): Promise<void> {
     const now = Date.now();
-    await request('POST', `${URLS.api}/api/__control/reject-tokens-issued-before`, {
+    await request('POST', `${api}/api/__control/reject-tokens-issued-before`, {
       epochSeconds: Math.floor(now / 1000),
     });
     await sleep(1000 - (now % 1000) + 50);

@@ -11,9 +11,10 @@ export {
   withUserInfo,
   withStepUp,
   withPushedAuthorization,
+  withApiResources,
   AuthFeatureKind,
 } from './lib/angular/provide-auth';
-export type { AuthFeature } from './lib/angular/provide-auth';
+export type { AuthFeature, ApiResource } from './lib/angular/provide-auth';
 export type { AuthConfigFactory } from './lib/angular/runtime-config';
 export { withBackendForFrontend } from './lib/angular/with-backend-for-frontend';
 export type {

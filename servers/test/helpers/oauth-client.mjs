@@ -85,6 +85,7 @@ export async function authorize(
     password = login,
     code,
     extraParams = {},
+    resources = [],
     pushed = false,
   },
 ) {
@@ -98,6 +99,8 @@ export async function authorize(
     code_challenge_method: 'S256',
     ...extraParams,
   });
+  // RFC 8707: one `resource` parameter per API the tokens are for.
+  for (const resource of resources) params.append('resource', resource);
   let url = `${issuer}/auth?${params}`;
   if (pushed) {
     // RFC 9126: push the parameters, then send only client_id and request_uri.
@@ -198,6 +201,7 @@ export async function signIn(
     extraParams,
     code: mfaCode,
     pushed,
+    resources,
     tokenHeaders = {},
   } = {},
 ) {
@@ -213,6 +217,7 @@ export async function signIn(
     extraParams,
     code: mfaCode,
     pushed,
+    resources,
   });
   if (!callback)
     throw new Error(`sign-in did not reach the callback:\n${lastLoginHtml?.slice(0, 500)}`);

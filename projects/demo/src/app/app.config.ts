@@ -19,13 +19,14 @@ import {
   withUserInfo,
   type AuthConfig,
   withStepUp,
+  withApiResources,
   type AuthFeature,
 } from 'ngx-spa-auth';
 
 import { routes } from './app.routes';
 import { EventLog } from './event-log';
 import { DEMO_SETTINGS, type DemoSettings } from './settings';
-import { apiBase, ISSUER, SCOPE } from './urls';
+import { API2, apiBase, ISSUER, SCOPE } from './urls';
 
 /** provideAuth() as the page was served: through the demo's BFF, or as a public client. */
 function auth(settings: DemoSettings, api: string) {
@@ -44,6 +45,16 @@ function auth(settings: DemoSettings, api: string) {
   if (settings.keepAlive) features.push(withKeepAlive({ interval: settings.keepAlive }));
   if (settings.stepUp) features.push(withStepUp());
   if (settings.par) features.push(withPushedAuthorization());
+  // Two APIs, each its own audience: the first is the login's resource (it takes the login's
+  // token), the second gets its own token from the same refresh token.
+  if (settings.apis === 2) {
+    features.push(
+      withApiResources([
+        { urls: [`${api}/api/`], resource: api },
+        { urls: [`${API2}/api/`], resource: API2 },
+      ]),
+    );
+  }
   const config: AuthConfig = {
     issuer: settings.issuer ?? ISSUER,
     clientId: settings.clientId ?? 'demo-spa',

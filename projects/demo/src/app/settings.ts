@@ -27,6 +27,8 @@ import { InjectionToken } from '@angular/core';
  *                            (issuer, client id and scope come from there; default 0)
  *   ?stepUp=1                withStepUp(): an API's step-up challenge starts the login (default 0)
  *   ?par=1                   withPushedAuthorization(): logins pushed first, RFC 9126 (default 0)
+ *   ?apis=2                  withApiResources(): a second API with its own audience (RFC 8707) on
+ *                            the API page (default 1: one API, the login's token)
  *   ?recentMaxAge=300        the maxAge (seconds) of the /recent page's authGuardWith()
  *   ?resetSettings           forget all of the above
  *
@@ -60,6 +62,8 @@ export interface DemoSettings {
   readonly stepUp: boolean;
   /** Whether withPushedAuthorization() is on. */
   readonly par: boolean;
+  /** 2: withApiResources() with the second embedded API (its own audience); 1: one API. */
+  readonly apis: 1 | 2;
   /** The maxAge of the /recent page's guard, seconds. */
   readonly recentMaxAge: number;
   /**
@@ -83,6 +87,7 @@ export const DEFAULT_SETTINGS: DemoSettings = {
   runtimeConfig: false,
   stepUp: false,
   par: false,
+  apis: 1,
   recentMaxAge: 300,
   mode: 'spa',
   problems: [],
@@ -105,6 +110,7 @@ const PARAMS = [
   'runtimeConfig',
   'stepUp',
   'par',
+  'apis',
   'recentMaxAge',
   'resetSettings',
 ] as const;
@@ -227,6 +233,11 @@ export function loadDemoSettings(win: Window): DemoSettings {
     if (value === '1' || value === '0') stored = { ...stored, [key]: value === '1' };
     else problems.push(`${key}=${value} (must be 1 or 0)`);
   }
+  const apis = query.get('apis');
+  if (apis !== null) {
+    if (apis === '1' || apis === '2') stored = { ...stored, apis: apis === '2' ? 2 : 1 };
+    else problems.push(`apis=${apis} (must be 1 or 2)`);
+  }
   const recent = query.get('recentMaxAge');
   if (recent !== null) {
     const n = seconds(recent, 86400);
@@ -265,6 +276,7 @@ export function loadDemoSettings(win: Window): DemoSettings {
     keepAlive: typeof stored.keepAlive === 'number' ? stored.keepAlive : undefined,
     stepUp: stored.stepUp === true,
     par: stored.par === true,
+    apis: stored.apis === 2 ? 2 : 1,
     recentMaxAge:
       typeof stored.recentMaxAge === 'number' ? stored.recentMaxAge : DEFAULT_SETTINGS.recentMaxAge,
     mode:

@@ -125,6 +125,7 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
     this.eventHub.emit({ type: 'logout', localOnly: options.localOnly === true });
   }
 
+  /** One token serves every API here: `options.resource` (`withApiResources()`) gets the same one. */
   async getAccessToken(options?: GetAccessTokenOptions): Promise<string> {
     await this.initialize();
     const failure = this.nextFailure;
@@ -141,7 +142,8 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
     return this.token;
   }
 
-  async renewRejectedToken(rejected: string): Promise<string> {
+  /** `_resource`: as in `getAccessToken()`, one token serves every API here. */
+  async renewRejectedToken(rejected: string, _resource?: string): Promise<string> {
     await this.initialize();
     if (this.refresh) return this.refresh.promise;
     if (this.token === null) return this.notSignedIn();

@@ -15,6 +15,7 @@ import { EventLog, type LoggedEvent } from '../event-log';
 import { failureKind, failureText } from '../format';
 import { DEMO_SETTINGS } from '../settings';
 import { apiBase, THIRD_PARTY } from '../urls';
+import { TwoApisPanel } from './two-apis-panel';
 
 type RunState = 'idle' | 'running' | 'done';
 
@@ -51,6 +52,7 @@ const LOGGED_TYPES: readonly LoggedEvent['type'][] = [
 
 @Component({
   selector: 'app-api-page',
+  imports: [TwoApisPanel],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './api-page.html',
 })
@@ -62,6 +64,7 @@ export class ApiPage {
   protected readonly settings = inject(DEMO_SETTINGS);
   protected readonly burstSize = BURST_SIZE;
   private readonly api = apiBase(this.settings);
+  protected readonly apiUrl = this.api;
   protected readonly loggedTypes = LOGGED_TYPES;
 
   protected readonly me = signal<CallResult>({ state: 'idle', run: 0, text: 'not called yet' });

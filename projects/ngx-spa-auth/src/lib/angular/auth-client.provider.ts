@@ -11,6 +11,7 @@ import { UrlAllowList } from '../core/url-allow-list';
 import {
   AUTH_BROWSER,
   AUTH_CLOCK,
+  AUTH_API_RESOURCES,
   AUTH_CONFIG,
   AUTH_DPOP,
   AUTH_FETCH,
@@ -32,8 +33,14 @@ export const AUTH_CLIENT = new InjectionToken<AuthClient>(ngDevMode ? 'AUTH_CLIE
  */
 export const AUTH_CORE = AUTH_CLIENT as unknown as InjectionToken<AuthCore>;
 
-/** Which request URLs may carry the access token (`allowedUrls`). */
-export const AUTH_ALLOW_LIST = new InjectionToken<UrlAllowList>(ngDevMode ? 'AUTH_ALLOW_LIST' : '');
+/**
+ * Which request URLs may carry the access token (`allowedUrls`), and with `withApiResources()`
+ * which API's token (`resourceFor`; undefined: the login's token).
+ */
+export const AUTH_ALLOW_LIST = new InjectionToken<{
+  allows(url: string): boolean;
+  resourceFor?(url: string): string | undefined;
+}>(ngDevMode ? 'AUTH_ALLOW_LIST' : '');
 
 /** The page origin, or on the server (no page) the redirect URI's own origin. */
 function appOrigin(): string {
@@ -83,6 +90,7 @@ export function createAuthClient(): AuthClient {
     configError,
     stepUpLogin: inject(AUTH_STEP_UP_LOGIN),
     pushedAuthorization: inject(AUTH_PUSHED_AUTHORIZATION),
+    apiResources: inject(AUTH_API_RESOURCES)?.(config, env?.baseUrl ?? `${appOrigin()}/`),
   });
   inject(DestroyRef).onDestroy(() => client.dispose());
   return client;

@@ -13,6 +13,7 @@ export enum AuthFeatureKind {
   StepUp,
   PushedAuthorization,
   BackendForFrontend,
+  ApiResources,
 }
 
 /** An optional feature for {@link provideAuth}, built by a `with*()` function. */

@@ -13,6 +13,8 @@ import type { Clock } from '../core/clock';
 import type { AuthConfig } from '../core/config';
 import type { FetchLike } from '../core/authorization-server/refresh-token-holder';
 import type { AuthClientOptions } from '../core/auth-client-options';
+import type { ApiResources } from '../core/api-resources';
+import type { ResolvedAuthConfig } from '../core/config';
 
 /** The configuration as the app passed it to `provideAuth()`. */
 export const AUTH_CONFIG = new InjectionToken<AuthConfig>(ngDevMode ? 'AUTH_CONFIG' : '');
@@ -76,6 +78,11 @@ export const AUTH_BROWSER = new InjectionToken<BrowserEnvironment | null>(
     },
   },
 );
+
+/** Builds the `withApiResources()` APIs from the resolved configuration; null (off) otherwise. */
+export const AUTH_API_RESOURCES = new InjectionToken<
+  ((config: ResolvedAuthConfig, baseUrl: string) => ApiResources) | null
+>(ngDevMode ? 'AUTH_API_RESOURCES' : '', { factory: () => null });
 
 /** Whether an API's step-up challenge starts the step-up login by itself (`withStepUp()`). */
 export const AUTH_STEP_UP_LOGIN = new InjectionToken<boolean>(

@@ -58,22 +58,27 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
     );
   }
   const client = inject(AUTH_CLIENT);
+  const allowList = inject(AUTH_ALLOW_LIST);
   if (
     req.context.get(SKIP_AUTH) ||
     req.headers.has('Authorization') ||
-    !inject(AUTH_ALLOW_LIST).allows(req.urlWithParams)
+    !allowList.allows(req.urlWithParams)
   ) {
     return next(req);
   }
-  return from(tokenForRequest(client)).pipe(
-    switchMap((token) => (token === null ? next(req) : sendWithReplay(client, req, next, token))),
+  // withApiResources(): the token of the API this URL belongs to (undefined: the login's).
+  const resource = allowList.resourceFor?.(req.urlWithParams);
+  return from(tokenForRequest(client, resource)).pipe(
+    switchMap((token) =>
+      token === null ? next(req) : sendWithReplay(client, req, next, token, resource),
+    ),
   );
 };
 
 /** The token for an outgoing request, or null to send it without one (signed out). */
-async function tokenForRequest(client: AuthCore): Promise<string | null> {
+async function tokenForRequest(client: AuthCore, resource?: string): Promise<string | null> {
   try {
-    return await client.getAccessToken();
+    return await client.getAccessToken({ resource });
   } catch (error) {
     // Signed out is not an error for a request: it goes out without a token.
     if (isAuthError(error, 'not_authenticated')) return null;
@@ -115,12 +120,14 @@ function sendWithReplay(
   req: HttpRequest<unknown>,
   next: HttpHandlerFn,
   token: string,
+  resource?: string,
 ): Observable<HttpEvent<unknown>> {
   return send(client, req, next, token).pipe(
     catchError((error: unknown) => {
       if (!is401(error) || isDPoPNonceChallenge(error.headers.get('WWW-Authenticate')))
         return throwError(() => error);
-      return from(client.renewRejectedToken(token)).pipe(
+      // withApiResources(): renews this API's token only; the other APIs' tokens stay.
+      return from(client.renewRejectedToken(token, resource)).pipe(
         // Nothing to renew with (no refresh token): the caller gets the server's 401 as it was.
         catchError((renewError: unknown) =>
           throwError(() => (isAuthError(renewError, 'not_authenticated') ? error : renewError)),

@@ -40,6 +40,8 @@ export { withKeepAlive } from './with-keep-alive';
 export { withUserInfo } from './with-user-info';
 export { withStepUp } from './with-step-up';
 export { withPushedAuthorization } from './with-pushed-authorization';
+export { withApiResources } from './with-api-resources';
+export type { ApiResource } from '../core/api-resources';
 
 /**
  * Sets up sign-in with OpenID Connect (Authorization Code + PKCE) for the application.

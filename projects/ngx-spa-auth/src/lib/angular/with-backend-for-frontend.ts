@@ -7,7 +7,6 @@ import { catchError, throwError } from 'rxjs';
 import { BffClient } from '../core/bff/bff-client';
 import { resolveBffConfig, type BackendForFrontendOptions } from '../core/bff/bff-config';
 import { AuthError } from '../core/errors';
-import { UrlAllowList } from '../core/url-allow-list';
 import { AUTH_ALLOW_LIST, AUTH_CLIENT } from './auth-client.provider';
 import { SKIP_AUTH } from './auth.interceptor';
 import {
@@ -100,7 +99,7 @@ function reasonOf(body: unknown): string | undefined {
  */
 function createBffInterceptor(): HttpInterceptorFn {
   const client = inject(AUTH_CLIENT) as unknown as BffClient;
-  const allowList: UrlAllowList = inject(AUTH_ALLOW_LIST);
+  const allowList = inject(AUTH_ALLOW_LIST);
   return (req: HttpRequest<unknown>, next) => {
     if (req.context.get(SKIP_AUTH) || !allowList.allows(req.urlWithParams)) return next(req);
     const sent = req.clone({

@@ -9,6 +9,7 @@ import type { SessionStore } from './persistence/session-store';
 import type { UserClaims } from './token-set';
 import type { UserInfoSource } from './user-view';
 import type { AuthEvent } from './events';
+import type { ApiResources } from './api-resources';
 import type { AuthorizationServerApi } from './authorization-server/authorization-server-api';
 import type {
   FetchLike,
@@ -34,6 +35,12 @@ export interface GetAccessTokenOptions {
    * flight is waited for, then one more runs, shared by every forced call made meanwhile.
    */
   readonly forceRefresh?: boolean;
+  /**
+   * The token for this API (one of `withApiResources()`; RFC 8707) instead of the login's. It is
+   * got from the one refresh token through the same one refresh chain, and cached per resource;
+   * with `forceRefresh`, that resource's token is refreshed.
+   */
+  readonly resource?: string;
 }
 
 export interface LogoutOptions {
@@ -80,6 +87,8 @@ export interface AuthClientOptions {
   readonly stepUpLogin?: boolean;
   /** Whether logins push their parameters first (RFC 9126, `withPushedAuthorization()`). */
   readonly pushedAuthorization?: boolean;
+  /** Several APIs, each with its own audience and token (`withApiResources()`). */
+  readonly apiResources?: ApiResources | null;
 }
 
 /** Options of `withSessionRestore()`. */

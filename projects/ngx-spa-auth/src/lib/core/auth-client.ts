@@ -26,6 +26,7 @@ import type { AuthCore } from './auth-core';
 import { UserView, type AuthTokenInfo } from './user-view';
 import { StepUpLogins } from './step-up-logins';
 import type { StepUpRequirement } from './step-up';
+import type { ResourceTokens } from './session/resource-tokens';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
@@ -65,11 +66,13 @@ export class AuthClient implements AuthCore {
 
   readonly #options: AuthClientOptions;
   readonly #stepUps: StepUpLogins;
+  /** Each API's token (`withApiResources()`); null without the feature. */
+  readonly #resources: ResourceTokens | null;
 
   constructor(options: AuthClientOptions) {
     this.#options = options;
     const clock = (this.#clock = options.clock ?? systemClock);
-    const { config, env } = options;
+    const { config, env, apiResources } = options;
     const dpop = options.dpop?.(config.clientId, clock);
     this.#server = new AuthorizationServerApi(
       config,
@@ -87,17 +90,24 @@ export class AuthClient implements AuthCore {
       emit: (event) => this.events.emit(event),
       onEnd: (reason) => this.#handleSessionEnd(reason),
       store: options.store,
-      lock: options.lock,
+      lock: apiResources?.serial(options.lock) ?? options.lock,
       announce: (message) => options.channel?.post(message),
       onTokens: () => this.#tokensChanged(),
     });
+    this.#resources = apiResources?.tokens(this.session, clock, config, this.events) ?? null;
     this.#view = new UserView(
       () => this.session.tokens,
       config.scope,
       options.userInfo?.(this.#server, (event) => this.events.emit(event)) ?? null,
     );
     this.#loginFlow = env
-      ? new LoginFlow(config, env, this.#server, clock, options.pushedAuthorization)
+      ? new LoginFlow(
+          apiResources?.loginConfig(config) ?? config,
+          env,
+          this.#server,
+          clock,
+          options.pushedAuthorization,
+        )
       : null;
     this.#stepUps = new StepUpLogins(this, env, options.stepUpLogin === true, clock);
     const keep = (options.sessionRestore as SessionRestoreOptions | undefined)?.idTokenHint;
@@ -327,7 +337,8 @@ export class AuthClient implements AuthCore {
     // Loaded meanwhile; when it cannot be (offline), the local logout still happens, then network_error.
     const redirect = localOnly ? null : serverLogout();
     redirect?.catch(() => undefined);
-    const refreshing = this.session.refreshing;
+    // The login's refresh in flight, or an API's (`withApiResources()`): both rotate the one token.
+    const refreshing = this.session.refreshing ?? this.#resources?.inFlight;
     const ended = await this.session.clear();
     this.#hint?.clear();
     this.#setState({ status: 'unauthenticated', user: null, error: null });
@@ -367,10 +378,25 @@ export class AuthClient implements AuthCore {
     });
   }
 
-  /** A valid access token, refreshed first when it expires within the leeway (or when forced). */
+  /**
+   * A valid access token, refreshed first when it expires within the leeway (or when forced); with
+   * `resource`, that API's (`withApiResources()`).
+   */
   async getAccessToken(options?: GetAccessTokenOptions): Promise<string> {
     await this.initialize();
+    if (options?.resource)
+      return this.#resourceTokens().get(options.resource, options.forceRefresh);
     return options?.forceRefresh ? this.session.forceRefresh() : this.session.getAccessToken();
+  }
+
+  #resourceTokens(): ResourceTokens {
+    if (this.#resources) return this.#resources;
+    throw new AuthError(
+      'invalid_options',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'getAccessToken({ resource }) needs withApiResources() listing that resource.'
+        : '',
+    );
   }
 
   /**
@@ -382,10 +408,15 @@ export class AuthClient implements AuthCore {
     return this.session.keepAlive(idleMs);
   }
 
-  /** The access token to replay a request with after `rejected` got a 401; refreshes at most once per burst. */
-  async renewRejectedToken(rejected: string): Promise<string> {
+  /**
+   * The access token to replay a request with after `rejected` got a 401; refreshes at most once per
+   * burst. With `resource`, that API's token only (`withApiResources()`).
+   */
+  async renewRejectedToken(rejected: string, resource?: string): Promise<string> {
     await this.initialize();
-    return this.session.renewRejected(rejected);
+    return resource
+      ? this.#resourceTokens().renewRejected(resource, rejected)
+      : this.session.renewRejected(rejected);
   }
 
   /**

@@ -25,7 +25,8 @@ export interface AuthCore {
   login(options?: LoginOptions): Promise<void>;
   logout(options?: LogoutOptions): Promise<void>;
   getAccessToken(options?: GetAccessTokenOptions): Promise<string>;
-  renewRejectedToken(rejected: string): Promise<string>;
+  /** After a 401 for `rejected`; with `resource`, for that API's token (`withApiResources()`). */
+  renewRejectedToken(rejected: string, resource?: string): Promise<string>;
   authorizationHeaders(
     accessToken: string,
     method: string,

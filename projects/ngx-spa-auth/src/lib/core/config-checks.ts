@@ -28,6 +28,26 @@ export function parseUrl(value: unknown): URL | null {
   }
 }
 
+/**
+ * What is wrong with an `allowedUrls` entry (also `withApiResources()` urls): 1 when it is neither
+ * an http(s) URL nor a path on the app's origin, 2 when it has credentials, a query or a
+ * fragment; 0 when it is fine.
+ */
+export function allowedUrlProblem(entry: unknown, appOrigin: string): 0 | 1 | 2 {
+  const absolute = parseUrl(entry);
+  // A path must stay on the app's origin once resolved ("/\\evil.test/" resolves to evil.test).
+  const relative =
+    typeof entry === 'string' &&
+    entry.startsWith('/') &&
+    !entry.startsWith('//') &&
+    parseUrl(new URL(entry, `${appOrigin}/`).href)?.origin === appOrigin;
+  if (!relative && (!absolute || (absolute.protocol !== 'https:' && absolute.protocol !== 'http:')))
+    return 1;
+  return absolute && (absolute.username || absolute.password || absolute.search || absolute.hash)
+    ? 2
+    : 0;
+}
+
 export function isSecure(url: URL): boolean {
   return (
     url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))

@@ -52,9 +52,14 @@ export type AuthEvent =
       readonly appState?: unknown;
     }
   | { readonly type: 'login_failed'; readonly error: AuthError }
-  | { readonly type: 'token_refreshed'; readonly expiresAt: number }
+  /** `resource`: the refresh was for that API's token (`withApiResources()`), not the login's. */
+  | { readonly type: 'token_refreshed'; readonly expiresAt: number; readonly resource?: string }
   /** A refresh request goes to the server (once per refresh; its retries are `refresh_retrying`). */
-  | { readonly type: 'refresh_started'; readonly trigger: RefreshTrigger }
+  | {
+      readonly type: 'refresh_started';
+      readonly trigger: RefreshTrigger;
+      readonly resource?: string;
+    }
   /** The access token expires within `tokenExpiringLeadTime` (once per token; not refreshed yet). */
   | { readonly type: 'token_expiring'; readonly expiresAt: number }
   | {

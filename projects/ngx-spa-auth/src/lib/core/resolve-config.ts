@@ -1,7 +1,14 @@
 // resolveConfig(): validates an AuthConfig (every problem reported at once, each with its fix) and
 // normalises it into the ResolvedAuthConfig the core runs with.
 import type { AuthConfig, ResolvedAuthConfig } from './config';
-import { checkEndpoint, checkSeconds, isSecure, parseUrl, RESERVED_PARAMS } from './config-checks';
+import {
+  allowedUrlProblem,
+  checkEndpoint,
+  checkSeconds,
+  isSecure,
+  parseUrl,
+  RESERVED_PARAMS,
+} from './config-checks';
 import { AuthError } from './errors';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -114,29 +121,13 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
     );
   } else {
     for (const entry of allowedUrls) {
-      const absolute = parseUrl(entry);
-      // A path must stay on the app's origin once resolved ("/\\evil.test/" resolves to evil.test).
-      const relative =
-        typeof entry === 'string' &&
-        entry.startsWith('/') &&
-        !entry.startsWith('//') &&
-        parseUrl(new URL(entry, `${appOrigin}/`).href)?.origin === appOrigin;
-      if (
-        !relative &&
-        (!absolute || (absolute.protocol !== 'https:' && absolute.protocol !== 'http:'))
-      ) {
+      const problem = allowedUrlProblem(entry, appOrigin);
+      if (problem) {
         problems.push(
           typeof ngDevMode === 'undefined' || ngDevMode
-            ? `\`allowedUrls\` entries must be http(s) URLs or paths starting with "/", got "${String(entry)}".`
-            : 'allowedUrls',
-        );
-      } else if (
-        absolute &&
-        (absolute.username || absolute.password || absolute.search || absolute.hash)
-      ) {
-        problems.push(
-          typeof ngDevMode === 'undefined' || ngDevMode
-            ? `\`allowedUrls\` entries must not contain credentials, a query or a fragment, got "${entry}".`
+            ? problem === 1
+              ? `\`allowedUrls\` entries must be http(s) URLs or paths starting with "/", got "${String(entry)}".`
+              : `\`allowedUrls\` entries must not contain credentials, a query or a fragment, got "${entry}".`
             : 'allowedUrls',
         );
       }

@@ -240,15 +240,20 @@ export class AuthorizationServerApi {
 
   /**
    * One refresh-token grant (RFC 6749 §6). Rejects with a {@link RefreshFailure} classified as
-   * ambiguous (the server may have rotated) or definitive (the server refused).
+   * ambiguous (the server may have rotated) or definitive (the server refused). With `resource`
+   * (`withApiResources()`) it asks for that resource's token (RFC 8707) instead of the login's.
    */
-  async refresh(refreshToken: string, signal: AbortSignal): Promise<ValidatedTokens> {
+  async refresh(
+    refreshToken: string,
+    signal: AbortSignal,
+    resource?: string,
+  ): Promise<ValidatedTokens> {
     const as = await this.metadata();
     let response: Response;
     try {
       const options = {
         ...(await this.#tokenRequestOptions(signal)),
-        additionalParameters: this.#resourceParams(),
+        additionalParameters: this.#resourceParams(resource ? [resource] : undefined),
       };
       response = await this.#withDPoP((DPoP) =>
         oauth.refreshTokenGrantRequest(as, this.registration, this.#clientAuth, refreshToken, {
@@ -306,9 +311,9 @@ export class AuthorizationServerApi {
     });
   }
 
-  #resourceParams(): URLSearchParams {
+  #resourceParams(resources = this.#config.resource): URLSearchParams {
     const params = new URLSearchParams();
-    for (const r of this.#config.resource) params.append('resource', r);
+    for (const r of resources) params.append('resource', r);
     return params;
   }
 }

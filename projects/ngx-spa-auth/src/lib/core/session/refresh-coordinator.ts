@@ -3,8 +3,15 @@
 import { sleep, withDeadline, type Clock } from '../clock';
 import { RefreshFailure } from '../refresh-failure';
 
-/** One refresh request with the given token. Rejects with {@link RefreshFailure}. */
-export type RefreshAttempt<T> = (refreshToken: string, signal: AbortSignal) => Promise<T>;
+/**
+ * One refresh request with the given token, for `resource` (RFC 8707) when given. Rejects with
+ * {@link RefreshFailure}.
+ */
+export type RefreshAttempt<T> = (
+  refreshToken: string,
+  signal: AbortSignal,
+  resource?: string,
+) => Promise<T>;
 
 export interface RetryInfo {
   readonly attempt: number;
@@ -63,9 +70,10 @@ export class RefreshCoordinator<T> {
   /**
    * Refreshes with `refreshToken`, retrying ambiguous failures while the reuse interval allows.
    * Rejects with a `RefreshFailure`: `definitive` as the server said, or `ambiguous` with cause
-   * `indeterminate` once no retry fits inside the reuse interval.
+   * `indeterminate` once no retry fits inside the reuse interval. A retry resends the same
+   * `resource`: it is the same request, whose answer was lost.
    */
-  async run(refreshToken: string): Promise<T> {
+  async run(refreshToken: string, resource?: string): Promise<T> {
     const { clock, reuseIntervalMs, timeoutMs } = this.#options;
     const firstSentAt = clock.now();
     const margin = Math.min(1000, reuseIntervalMs * 0.1);
@@ -73,7 +81,7 @@ export class RefreshCoordinator<T> {
     let budget = timeoutMs;
     for (let retry = 0; ; retry++) {
       try {
-        return await this.#attemptWithTimeout(refreshToken, budget);
+        return await this.#attemptWithTimeout(refreshToken, budget, resource);
       } catch (failure) {
         // Only RefreshFailure carries a classification; anything else is a bug in the attempt
         // function and is treated as ambiguous so the window rules still protect the token family.
@@ -108,12 +116,12 @@ export class RefreshCoordinator<T> {
     return Math.max(jittered, retryAfterMs ?? 0);
   }
 
-  #attemptWithTimeout(refreshToken: string, budgetMs: number): Promise<T> {
+  #attemptWithTimeout(refreshToken: string, budgetMs: number, resource?: string): Promise<T> {
     const { clock, attempt } = this.#options;
     return withDeadline(
       clock,
       budgetMs,
-      (signal) => attempt(refreshToken, signal),
+      (signal) => attempt(refreshToken, signal, resource),
       () => new RefreshFailure('ambiguous', 'timeout'),
     );
   }

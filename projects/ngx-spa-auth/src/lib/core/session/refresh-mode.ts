@@ -9,14 +9,19 @@ import { isExpiring, type TokenSet, type UserClaims } from '../token-set';
 import type { RefreshAttempt } from './refresh-coordinator';
 import { refreshedIdTokenMismatch } from './refreshed-id-token';
 
-/** What a refresh is for; it decides whether another tab's newer stored set is good enough. */
+/**
+ * What a refresh is for; it decides whether another tab's newer stored set is good enough. With
+ * `resource` (`withApiResources()`) it is for that API's token, which no stored set holds.
+ */
 export type RefreshMode =
   /** The access token is expiring (or `rejected` got a 401): any fresh, other token serves. */
-  | { readonly trigger: 'expiring' | 'rejected'; readonly rejected?: string }
-  /** `getAccessToken({ forceRefresh: true })`: only a refresh sent after the call serves. */
-  | { readonly trigger: 'forced' }
-  /** `withKeepAlive()`: a refresh by any tab within the last `idleMs` serves. */
-  | { readonly trigger: 'keep_alive'; readonly idleMs: number };
+  (
+    | { readonly trigger: 'expiring' | 'rejected'; readonly rejected?: string }
+    /** `getAccessToken({ forceRefresh: true })`: only a refresh sent after the call serves. */
+    | { readonly trigger: 'forced' }
+    /** `withKeepAlive()`: a refresh by any tab within the last `idleMs` serves. */
+    | { readonly trigger: 'keep_alive'; readonly idleMs: number }
+  ) & { readonly resource?: string };
 
 /**
  * Whether `stored` (the newest set, read under the cross-tab lock) already serves `mode`, so no
@@ -30,7 +35,7 @@ export function storedSetServes(
   now: number,
   leewayMs: number,
 ): boolean {
-  if (mode.trigger === 'forced') return false;
+  if (mode.trigger === 'forced' || mode.resource) return false;
   if (mode.trigger === 'keep_alive') return now - (stored.receivedAt ?? 0) < mode.idleMs;
   return !isExpiring(stored, now, leewayMs) && stored.accessToken !== mode.rejected;
 }
@@ -44,8 +49,8 @@ export function sameUserRefresh(
   server: AuthorizationServerApi,
   claims: () => UserClaims | null | undefined,
 ): RefreshAttempt<ValidatedTokens> {
-  return async (refreshToken, signal) => {
-    const validated = await server.refresh(refreshToken, signal);
+  return async (refreshToken, signal, resource) => {
+    const validated = await server.refresh(refreshToken, signal, resource);
     const previous = claims();
     const mismatch =
       validated.claims && previous ? refreshedIdTokenMismatch(previous, validated.claims) : null;

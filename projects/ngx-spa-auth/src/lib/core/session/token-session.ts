@@ -242,10 +242,7 @@ export class TokenSession {
     const refreshing = this.refreshing;
     if (refreshing) return refreshing;
     const tokens = this.#tokens;
-    if (!tokens) {
-      if (this.state.kind === 'ended') throw this.#endedError();
-      throw notAuthenticated();
-    }
+    if (!tokens) throw this.#signedOutError();
     if (tokens.accessToken !== rejected) return this.getAccessToken();
     if (!tokens.refreshToken) {
       throw notAuthenticated(true);
@@ -258,25 +255,50 @@ export class TokenSession {
     const active = this.#active!;
     if (active.refreshing) return active.refreshing;
     const { id } = active;
-    const lock = this.#options.lock ?? noLock;
-    const flight: Promise<string> = lock(() => this.#refreshLocked(id, mode)).then(
-      (accessToken) => {
-        const now = this.#active;
-        if (now?.refreshing === flight) this.#update(now, { refreshing: null });
-        return accessToken;
-      },
+    const flight: Promise<string> = this.#locked(id, mode).then((tokens) => {
+      const now = this.#active;
+      if (now?.refreshing === flight) this.#update(now, { refreshing: null });
+      return tokens.accessToken;
+    });
+    this.#update(active, { refreshing: flight });
+    return flight;
+  }
+
+  /**
+   * `withApiResources()`: a refresh for `resource` (RFC 8707) through the same lock as every other
+   * refresh (one at a time: the feature makes the lock serial in this tab too) and with the same
+   * rules: a failure ends the session. The session keeps the rotated refresh token (and a new ID
+   * token); the resolved set carries the resource's access token, for the caller to cache. The
+   * caller checks that there is a refresh token.
+   */
+  refreshFor(resource: string, trigger: 'expiring' | 'rejected' | 'forced'): Promise<TokenSet> {
+    const active = this.#active;
+    return active
+      ? this.#locked(active.id, { trigger, resource })
+      : Promise.reject(this.#signedOutError());
+  }
+
+  /** The id of the session held now: it changes with every sign-in, sign-out and session end. */
+  get id(): number {
+    return this.state.id;
+  }
+
+  /** Runs one refresh under the lock; a failure ends the session (unless it already changed). */
+  #locked(id: number, mode: RefreshMode): Promise<TokenSet> {
+    return (this.#options.lock ?? noLock)(() => this.#refreshLocked(id, mode)).catch(
       (failure: unknown) => {
         if (!this.#isCurrent(id)) throw this.#endedError();
         const refreshFailure = failure instanceof RefreshFailure ? failure : null;
         throw this.#end(sessionEndReasonOf(refreshFailure), refreshFailure?.details);
       },
     );
-    this.#update(active, { refreshing: flight });
-    return flight;
   }
 
-  /** Runs under the lock: adopt another tab's rotation if there was one, else refresh and store. */
-  async #refreshLocked(id: number, mode: RefreshMode): Promise<string> {
+  /**
+   * Runs under the lock: adopt another tab's rotation if there was one, else refresh and store.
+   * Resolves with the tokens the refresh was for (the session's, or with `mode.resource` that API's).
+   */
+  async #refreshLocked(id: number, mode: RefreshMode): Promise<TokenSet> {
     if (!this.#isCurrent(id)) throw this.#endedError();
     const { store, clock, config } = this.#options;
     if (store) {
@@ -286,18 +308,28 @@ export class TokenSession {
       // Whether another tab rotated while we waited for the lock (or earlier, announced), the
       // stored set is the newest: use it when it serves this refresh, else refresh with it.
       this.#update(this.#active!, { tokens: stored });
-      if (storedSetServes(mode, stored, clock.now(), config.refreshLeewayMs)) {
-        return stored.accessToken;
-      }
+      if (storedSetServes(mode, stored, clock.now(), config.refreshLeewayMs)) return stored;
     }
-    this.#options.emit({ type: 'refresh_started', trigger: mode.trigger });
-    const { response, claims } = await this.#coordinator.run(this.#tokens!.refreshToken!);
+    const { resource } = mode;
+    this.#options.emit({ type: 'refresh_started', trigger: mode.trigger, resource });
+    const { response, claims } = await this.#coordinator.run(this.#tokens!.refreshToken!, resource);
     if (!this.#isCurrent(id)) {
       // Logged out while refreshing: the rotated token belongs to nobody; revoke it (logout waits).
       if (response.refresh_token) await this.revokeQuietly(response.refresh_token);
       throw this.#endedError();
     }
-    const tokens = tokenSetFromResponse(response, clock.now(), claims, this.#tokens);
+    const held = this.#tokens!;
+    const received = tokenSetFromResponse(response, clock.now(), claims, held);
+    // A resource's refresh renews the session's refresh token (and ID token), not its access token.
+    const tokens = resource
+      ? {
+          ...held,
+          refreshToken: received.refreshToken,
+          idToken: received.idToken,
+          claims: received.claims,
+          receivedAt: received.receivedAt,
+        }
+      : received;
     this.#update(this.#active!, { tokens });
     // Committed before the lock is released, so the next tab to take it sees the rotated token.
     await store?.save(tokens);
@@ -305,8 +337,9 @@ export class TokenSession {
     // Ended or signed out while storing: the caller gets the ended error, not a dead token.
     const current = this.#tokens;
     if (!current) throw this.#endedError();
-    this.#options.emit({ type: 'token_refreshed', expiresAt: current.expiresAt ?? 0 });
-    return current.accessToken;
+    const result = resource ? received : current;
+    this.#options.emit({ type: 'token_refreshed', expiresAt: result.expiresAt ?? 0, resource });
+    return result;
   }
 
   /**
@@ -328,6 +361,11 @@ export class TokenSession {
     if (!this.#active) return false;
     this.#become({ kind: 'ended', reason });
     return true;
+  }
+
+  /** Why there are no tokens: the session ended (session_expired), or nobody signed in. */
+  #signedOutError(): AuthError {
+    return this.state.kind === 'ended' ? this.#endedError() : notAuthenticated();
   }
 
   #endedError(details?: AuthErrorDetails): AuthError {
