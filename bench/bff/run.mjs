@@ -1,11 +1,14 @@
 // BFF benchmark: API calls through the BFF against calls straight to the API, in the same run, on
-// loopback, with autocannon. Prints requests/s and p50/p99 latency per path and the ratios, for
-// the memory store and for Redis. A measurement, not a test: nothing here fails on a number.
+// loopback, with autocannon. Prints requests/s and p50/p99 latency per path at saturation and the
+// ratios, then the latency each path adds at a fixed request rate below every path's capacity (an
+// open loop), for the memory store and for Redis. A measurement, not a test: nothing fails on a number.
 //
 //   npm run bench:bff [-- --duration 8 --connections 32 --runs 3]
+//   npm run bench:bff -- --rate 1000   the fixed rate in req/s (default: --rate-fraction 0.25 of
+//                                      the direct path's saturation req/s, memory store, same run)
 //   npm run bench:bff -- --baseline-ref main   adds the BFF built from that ref, same run
 //   npm run bench:bff -- --profile     where the BFF process spends its CPU (no table)
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
@@ -14,11 +17,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
 
+import { buildBaseline } from './build-baseline.mjs';
+import { fixedRate, printFixedRate } from './fixed-rate.mjs';
 import { summarise } from './profile-summary.mjs';
 
 import { signIn as signInPublicClient } from '../../servers/test/helpers/oauth-client.mjs';
@@ -38,38 +41,22 @@ const connections = arg('connections', 32);
 /** Rounds per store: each loads direct, node proxy and BFF in turn; the table shows medians. */
 const runs = arg('runs', 3);
 /**
+ * The open-loop table: one rate for every path and store, by default a fraction of the direct
+ * path's saturation throughput measured first (memory store), low enough that the slowest path
+ * (the build before issue 16, with Redis, ≈ 0.3–0.4× direct) is not saturated.
+ */
+let rate = arg('rate', null);
+const rateFraction = arg('rate-fraction', 0.25);
+const rateDuration = arg('rate-duration', duration);
+/** Achieved below this share of the offered rate: the path could not keep up (marked saturated). */
+const KEPT_UP = 0.97;
+/**
  * `--baseline-ref <git ref>`: the BFF as built from that commit, measured as one more path in the
  * same run (before/after under the same load), built into dist/bff-baseline/.
  */
 const baselineRefAt = process.argv.indexOf('--baseline-ref');
 const baseline = baselineRefAt > 0 ? await buildBaseline(process.argv[baselineRefAt + 1]) : null;
 
-async function buildBaseline(ref) {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const source = await mkdtemp(join(tmpdir(), 'bff-baseline-'));
-  const archive = execFileSync('git', ['archive', ref, 'tsconfig.json', 'projects'], {
-    cwd: root,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  execFileSync('tar', ['-x', '-C', source], { input: archive });
-  const pkg = JSON.parse(
-    readFileSync(join(root, 'projects/ngx-spa-auth-bff/package.json'), 'utf8'),
-  );
-  // Inside the workspace, so the bundle's external imports resolve from its node_modules.
-  const outfile = join(root, 'dist/bff-baseline/index.mjs');
-  await build({
-    entryPoints: [join(source, 'projects/ngx-spa-auth-bff/src/index.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})],
-    logLevel: 'warning',
-  });
-  await rm(source, { recursive: true });
-  return outfile;
-}
 /** `--profile`: the BFF process runs under `--cpu-prof`; a summary per store follows the table. */
 const profileDir = process.argv.includes('--profile')
   ? await mkdtemp(join(tmpdir(), 'bff-profile-'))
@@ -202,7 +189,32 @@ async function measure(mode, redis) {
         redisCpuUs: redis ? median(all.map((x) => x.redisCpuUs)) : null,
       };
     }
-    return { mode, ...results };
+    if (profileDir) return { mode, ...results };
+    rate ??= Math.max(10, Math.round((rateFraction * results.direct.rps) / 10) * 10);
+    const fixed = Object.fromEntries(names.map((name) => [name, []]));
+    const fixedLoadBefore = loadavg()[0];
+    // The same interleaving at a fixed rate: latency the hop adds, without queueing at saturation.
+    for (let round = 0; round < runs; round += 1) {
+      for (const name of names) {
+        fixed[name].push(await fixedRate(...paths[name], { rate, duration: rateDuration }));
+      }
+    }
+    const atRate = { rate, load: [fixedLoadBefore, loadavg()[0]] };
+    for (const name of names) {
+      const all = fixed[name];
+      const pick = (key) => median(all.map((x) => x[key]));
+      atRate[name] = {
+        achieved: pick('achieved'),
+        p50: pick('p50'),
+        p99: pick('p99'),
+        p999: pick('p999'),
+        failed: all.reduce((sum, x) => sum + x.failed, 0),
+        reasons: all.flatMap((x) => Object.entries(x.reasons).map(([k, v]) => `${k} ×${v}`)),
+        // Paired per round (the same minute of machine load), then the median of the rounds.
+        addedP99: all.map((x, i) => x.p99 - fixed.direct[i].p99),
+      };
+    }
+    return { mode, ...results, atRate };
   } finally {
     if (base) await stopChild(base.child);
     await stopChild(bff.child);
@@ -240,7 +252,7 @@ if (profileDir) {
 }
 
 const fmt = (n, d = 0) => n.toFixed(d).padStart(8);
-const paths = Object.keys(rows[0]).filter((k) => k !== 'mode' && k !== 'load');
+const paths = Object.keys(rows[0]).filter((k) => !['mode', 'load', 'atRate'].includes(k));
 console.log(
   `\nBFF proxy vs direct API calls (loopback, ${connections} connections, ${duration} s each, median of ${runs} interleaved rounds)\n`,
 );
@@ -280,6 +292,7 @@ console.log(
     .map((row) => `${row.mode} ${row.load.map((l) => l.toFixed(1)).join(' → ')}`)
     .join(', ')}`,
 );
+printFixedRate({ rows, paths, rate, duration: rateDuration, runs, keptUp: KEPT_UP });
 console.log(
   `\nload average after the run: ${loadavg()
     .map((l) => l.toFixed(1))
