@@ -75,9 +75,11 @@ export interface RedisStoreOptions {
   readonly commandTimeoutMs?: number;
   /**
    * How far a read may leave a session's idle deadline behind before it writes the new one, in ms.
-   * Default 2000, and never more than a tenth of the idle lifetime. A session then ends between
+   * Default 60 000, and never more than a tenth of the idle lifetime. A session then ends between
    * `idle - slack` and `idle` after its last request (never later); reads within the slack of the
-   * last extension are pure reads.
+   * last extension are pure reads. Each extension is a write (with `appendfsync always`, an fsync
+   * that stalls Redis for every client), so the slack sets the write rate: one per active session
+   * per slack interval.
    */
   readonly idleSlackMs?: number;
   /** Called with a short description when the connection fails (never with a value). */
@@ -110,7 +112,7 @@ export class RedisStore implements SessionStore {
   private readonly idleSlackMs: number;
 
   constructor(options: RedisStoreOptions) {
-    const slack = options.idleSlackMs ?? 2000;
+    const slack = options.idleSlackMs ?? 60_000;
     if (typeof slack !== 'number' || !Number.isFinite(slack) || slack < 0)
       throw new BffError('invalid_config', 'RedisStore: idleSlackMs must be a number >= 0.');
     this.idleSlackMs = slack;

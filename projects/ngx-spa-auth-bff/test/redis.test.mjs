@@ -128,6 +128,43 @@ describe('RedisStore', () => {
     }
   });
 
+  it("by default writes a busy session's idle deadline once a minute, or every tenth of a shorter idle lifetime", async () => {
+    const raw = new Redis(redis.url);
+    const writes = async () =>
+      Number(/rdb_changes_since_last_save:(\d+)/.exec(await raw.info('persistence'))[1]);
+    const store = new RedisStore({ connection: redis.url, keyPrefix: 'unit:' });
+    const halfHour = { idleMs: 30 * 60_000, absoluteMs: 8 * 3600_000 };
+    try {
+      await store.ready();
+      const id = 'f'.repeat(43);
+      const key = `unit:session:${id}`;
+      // Idle lifetime 30 min: the default slack is 60 s.
+      await store.createSession(record(id, 'at'), halfHour, Date.now());
+      await raw.pexpire(key, halfHour.idleMs - 59_000);
+      let before = await writes();
+      assert.ok(await store.readSession(id, halfHour, Date.now()));
+      assert.equal(await writes(), before, '59 s behind: inside the default slack, no write');
+      await raw.pexpire(key, halfHour.idleMs - 61_000);
+      before = await writes();
+      assert.ok(await store.readSession(id, halfHour, Date.now()));
+      assert.equal(await writes(), before + 1, '61 s behind: the deadline is written');
+
+      // Idle lifetime 60 s: the slack shrinks to a tenth of it, 6 s.
+      await raw.pexpire(key, LIFETIMES.idleMs - 5000);
+      before = await writes();
+      assert.ok(await store.readSession(id, LIFETIMES, Date.now()));
+      assert.equal(await writes(), before, '5 s behind a 60 s idle lifetime: no write');
+      await raw.pexpire(key, LIFETIMES.idleMs - 7000);
+      before = await writes();
+      assert.ok(await store.readSession(id, LIFETIMES, Date.now()));
+      assert.equal(await writes(), before + 1, '7 s behind a 60 s idle lifetime: written');
+      assert.ok((await raw.pttl(key)) > LIFETIMES.idleMs - 6000);
+    } finally {
+      await store.close();
+      raw.disconnect();
+    }
+  });
+
   it('sends an unchanged session as a tiny answer, and a session rotated by another instance whole', async () => {
     const raw = new Redis(redis.url);
     const other = new RedisStore({ connection: redis.url, keyPrefix: 'unit:' });
