@@ -103,10 +103,10 @@ export function printFixedRate({ rows, paths, rate, duration, runs, keptUp }) {
     `\nAdded latency at a fixed rate: ${rate} req/s offered to every path (open loop, wrk2-style: each request's latency counts from its scheduled send time, so stalls are not hidden by coordinated omission), ${duration} s each after 1 s unrecorded warm-up, median of the same ${runs} interleaved rounds; "saturated" = achieved < ${keptUp * 100} % of offered or failures\n`,
   );
   console.log(
-    '| store        | path         | achieved req/s       | p50 ms   | p99 ms   | p99.9 ms | added p99 ms vs direct (rounds) | failed |',
+    '| store          | path         | achieved req/s       | p50 ms   | p99 ms   | p99.9 ms | added p99 ms vs direct (rounds) | failed |',
   );
   console.log(
-    '| ------------ | ------------ | -------------------: | -------: | -------: | -------: | ------------------------------: | -----: |',
+    '| -------------- | ------------ | -------------------: | -------: | -------: | -------: | ------------------------------: | -----: |',
   );
   for (const row of rows) {
     for (const name of paths) {
@@ -118,7 +118,7 @@ export function printFixedRate({ rows, paths, rate, duration, runs, keptUp }) {
           ? '–'
           : `${median(r.addedP99).toFixed(1)} (${r.addedP99.map((x) => x.toFixed(1)).join(' / ')})`;
       console.log(
-        `| ${row.mode.padEnd(12)} | ${name.padEnd(12)} | ${achieved.padStart(20)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.p999, 2)} | ${added.padStart(31)} | ${String(r.failed).padStart(6)} |`,
+        `| ${row.mode.padEnd(14)} | ${name.padEnd(12)} | ${achieved.padStart(20)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.p999, 2)} | ${added.padStart(31)} | ${String(r.failed).padStart(6)} |`,
       );
     }
   }
@@ -127,6 +127,14 @@ export function printFixedRate({ rows, paths, rate, duration, runs, keptUp }) {
       const { reasons } = row.atRate[name];
       if (reasons.length) console.log(`failed, ${row.mode}, ${name}: ${reasons.join(', ')}`);
     }
+  }
+  for (const row of rows) {
+    const { stalls } = row.atRate;
+    if (!stalls) continue;
+    const list = stalls.map((x) => `${x.event} in ${x.seconds} s, worst ${x.maxMs} ms`);
+    console.log(
+      `Redis main thread blocked ≥ 1 ms during ${row.mode}'s rounds: ${list.join('; ') || 'never'}`,
+    );
   }
   console.log(
     `\nload average (1 min) at the start and end of each store's fixed-rate rounds: ${rows

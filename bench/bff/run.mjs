@@ -19,6 +19,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 
 import { buildBaseline } from './build-baseline.mjs';
 import { fixedRate, printFixedRate } from './fixed-rate.mjs';
@@ -193,13 +194,14 @@ async function measure(mode, redis) {
     rate ??= Math.max(10, Math.round((rateFraction * results.direct.rps) / 10) * 10);
     const fixed = Object.fromEntries(names.map((name) => [name, []]));
     const fixedLoadBefore = loadavg()[0];
+    const stalls = redis ? await redisStalls(redis.url) : null;
     // The same interleaving at a fixed rate: latency the hop adds, without queueing at saturation.
     for (let round = 0; round < runs; round += 1) {
       for (const name of names) {
         fixed[name].push(await fixedRate(...paths[name], { rate, duration: rateDuration }));
       }
     }
-    const atRate = { rate, load: [fixedLoadBefore, loadavg()[0]] };
+    const atRate = { rate, load: [fixedLoadBefore, loadavg()[0]], stalls: await stalls?.() };
     for (const name of names) {
       const all = fixed[name];
       const pick = (key) => median(all.map((x) => x[key]));
@@ -222,6 +224,30 @@ async function measure(mode, redis) {
   }
 }
 
+/**
+ * Redis's own latency monitor (threshold 1 ms) from now until the returned function is called:
+ * per event (`aof-fsync-always`, `command`, …), the seconds in which Redis's main thread was
+ * blocked ≥ 1 ms and the longest block. Every client waits out such a block.
+ */
+async function redisStalls(url) {
+  const client = new Redis(url);
+  await client.config('SET', 'latency-monitor-threshold', '1');
+  await client.latency('RESET');
+  return async () => {
+    try {
+      const events = await client.latency('LATEST');
+      const out = [];
+      for (const [event, , , max] of events) {
+        const history = await client.latency('HISTORY', event);
+        out.push({ event, seconds: history.length, maxMs: max });
+      }
+      return out;
+    } finally {
+      client.disconnect();
+    }
+  };
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -239,12 +265,18 @@ async function printProfile(mode) {
 
 const rows = [await measure('memory store')];
 if (profileDir) await printProfile('memory store');
-const redis = await startRedis();
-try {
-  rows.push(await measure('Redis store', redis));
-  if (profileDir) await printProfile('Redis store');
-} finally {
-  await redis.close();
+// Redis as it ships (`appendfsync everysec`: the AOF is fsynced by a background thread once a
+// second), then with an fsync on every write, as in the tests: each write (a login, a refresh, an
+// idle-deadline extension) then blocks Redis's main thread, and every client, for one fsync.
+for (const appendfsync of ['everysec', 'always']) {
+  const redis = await startRedis({ appendfsync });
+  const mode = `Redis ${appendfsync}`;
+  try {
+    rows.push(await measure(mode, redis));
+    if (profileDir) await printProfile(mode);
+  } finally {
+    await redis.close();
+  }
 }
 if (profileDir) {
   await rm(profileDir, { recursive: true });
@@ -257,10 +289,10 @@ console.log(
   `\nBFF proxy vs direct API calls (loopback, ${connections} connections, ${duration} s each, median of ${runs} interleaved rounds)\n`,
 );
 console.log(
-  '| store        | path         | req/s    | p50 ms   | p99 ms   | failed | proxy CPU µs/req | API CPU µs/req | Redis CPU µs/req |',
+  '| store          | path         | req/s    | p50 ms   | p99 ms   | failed | proxy CPU µs/req | API CPU µs/req | Redis CPU µs/req |',
 );
 console.log(
-  '| ------------ | ------------ | -------: | -------: | -------: | -----: | ---------------: | -------------: | ---------------: |',
+  '| -------------- | ------------ | -------: | -------: | -------: | -----: | ---------------: | -------------: | ---------------: |',
 );
 for (const row of rows) {
   for (const name of paths) {
@@ -269,7 +301,7 @@ for (const row of rows) {
     // Only the BFF paths talk to Redis; the others show what an idle redis-server costs.
     const redisCpu = r.redisCpuUs === null ? '–' : r.redisCpuUs.toFixed(1);
     console.log(
-      `| ${row.mode.padEnd(12)} | ${name.padEnd(12)} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${String(r.failed).padStart(6)} | ${proxyCpu.padStart(16)} | ${r.apiCpuUs.toFixed(0).padStart(14)} | ${redisCpu.padStart(16)} |`,
+      `| ${row.mode.padEnd(14)} | ${name.padEnd(12)} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${String(r.failed).padStart(6)} | ${proxyCpu.padStart(16)} | ${r.apiCpuUs.toFixed(0).padStart(14)} | ${redisCpu.padStart(16)} |`,
     );
   }
 }
@@ -277,13 +309,13 @@ console.log(
   '\n| store        | path         | req/s vs direct (BFF target ≥ 0.5×) | added p99 ms (BFF target ≤ 5) |',
 );
 console.log(
-  '| ------------ | ------------ | ----------------------------------: | ----------------------------: |',
+  '| -------------- | ------------ | ----------------------------------: | ----------------------------: |',
 );
 for (const row of rows) {
   for (const name of paths.filter((n) => n !== 'direct')) {
     const r = row[name];
     console.log(
-      `| ${row.mode.padEnd(12)} | ${name.padEnd(12)} | ${`${(r.rps / row.direct.rps).toFixed(2)}×`.padStart(35)} | ${(r.p99 - row.direct.p99).toFixed(1).padStart(29)} |`,
+      `| ${row.mode.padEnd(14)} | ${name.padEnd(12)} | ${`${(r.rps / row.direct.rps).toFixed(2)}×`.padStart(35)} | ${(r.p99 - row.direct.p99).toFixed(1).padStart(29)} |`,
     );
   }
 }
