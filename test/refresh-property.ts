@@ -1,12 +1,16 @@
 /**
  * What the refresh property tests share (the browser core's and the BFF's): the fast-check
- * arbitraries of timing, faults and reuse intervals, the server and API models they drive, and the
- * invariants both must keep. Each test supplies only its client (tabs or BFF instances).
+ * arbitraries of timing, faults and reuse intervals, the server and API models they drive, the
+ * invariants all must keep, and the one runner of the browser core's specs (with or without APIs
+ * of their own audience). The BFF's test supplies its own client (two instances on one store).
  */
 import fc from 'fast-check';
 
+import { isAuthError } from '../projects/ngx-spa-auth/src/lib/core/errors';
+import { keepAlive } from '../projects/ngx-spa-auth/src/lib/core/session/keep-alive';
 import type { FakeAuthorizationServer, TokenFault } from './fake-authorization-server';
-import type { FakeClock } from './fake-clock';
+import { FakeClock } from './fake-clock';
+import { signedInClient } from './signed-in-client';
 
 /** A token request's fate: usually none, else lost, 503, 429 with Retry-After, or hanging. */
 export const tokenFaultArb: fc.Arbitrary<TokenFault | null> = fc.oneof(
@@ -180,4 +184,88 @@ export function expectRefreshInvariants(r: RefreshRunResult): void {
     const late = r.apiCalls.filter((c) => c.at > endedAt && c.token !== null);
     expect(late).toEqual([]);
   }
+}
+
+/** What a browser-core run varies besides the scenario. */
+export interface BrowserRefreshOptions {
+  /**
+   * Resources of APIs with their own audience (`withApiResources()`, at `/api<i>/`): a request for
+   * API n > 0 asks for API min(n, count)'s token and that API refuses any other audience; API 0
+   * takes the login's token and wants the login's audience. None (the default): every request takes
+   * the login's token and the API checks no audience.
+   */
+  readonly apis?: readonly string[];
+}
+
+/**
+ * Runs a scenario against the browser core: an `AuthClient` signed in over the fake server with
+ * the server's reuse interval W as its `refreshReuseInterval`, the scenario's requests made with
+ * the interceptor's protocol (the request's token → send → on 401 renew that token once → resend),
+ * its server-side revocations and, when it has one, a `withKeepAlive()` timer.
+ */
+export async function runBrowserRefresh(
+  s: RefreshScenario,
+  { apis = [] }: BrowserRefreshOptions = {},
+): Promise<RefreshRunResult> {
+  const clock = new FakeClock();
+  const { client, server } = await signedInClient({
+    clock,
+    reuseIntervalMs: s.reuseIntervalS * 1000,
+    accessTokenTtlSeconds: s.accessTokenTtlS,
+    config: { refreshReuseInterval: s.reuseIntervalS, refreshTimeout: 10 },
+    random: mulberry32(s.seed),
+    apiResources:
+      apis.length > 0 ? apis.map((resource, i) => ({ urls: [`/api${i}/`], resource })) : undefined,
+  });
+  applyScenario(server, s);
+
+  let sessionEndedAt: number | null = null;
+  client.events.subscribe((e) => {
+    if (e.type === 'session_expired' && sessionEndedAt === null) sessionEndedAt = clock.now();
+  });
+  const api = modelApi(clock, server);
+
+  const outcomes: RequestOutcome[] = [];
+  const sends: number[] = [];
+  const requests = s.requests.map((r, i) =>
+    new Promise<void>((resolve) => clock.setTimeout(resolve, r.at)).then(async () => {
+      sends[i] = 0;
+      const resource = r.api === 0 ? undefined : apis[Math.min(r.api, apis.length) - 1];
+      const audience = apis.length === 0 ? undefined : (resource ?? null);
+      try {
+        const token = await client
+          .getAccessToken({ forceRefresh: r.forced, resource })
+          .catch((e) => (isAuthError(e, 'not_authenticated') ? null : Promise.reject(e)));
+        sends[i]++;
+        let status = await api.call(token, r.apiLatency, audience);
+        if (status === 401 && token) {
+          const fresh = await client.renewRejectedToken(token, resource);
+          sends[i]++;
+          status = await api.call(fresh, r.apiLatency, audience);
+        }
+        outcomes[i] = status === 200 ? 'ok' : 'unauthorized';
+      } catch (error) {
+        outcomes[i] = isAuthError(error, 'session_expired')
+          ? 'session_expired'
+          : isAuthError(error, 'not_authenticated')
+            ? 'unauthorized'
+            : 'other';
+      }
+    }),
+  );
+  scheduleApiRejections(clock, server, s);
+  if (s.keepAliveS !== null) {
+    const stop = keepAlive({ interval: s.keepAliveS })(null)(client, clock);
+    clock.setTimeout(stop, 610_000);
+  }
+
+  await clock.runAll(2 * 3600 * 1000);
+  return {
+    outcomes,
+    sends,
+    apiCalls: api.calls,
+    sessionEndedAt,
+    server,
+    requests: requests.length,
+  };
 }

@@ -1,20 +1,13 @@
 /** @jest-environment node */
 import fc from 'fast-check';
 
-import { FakeClock } from '@spa-auth/test-kit/fake-clock';
 import {
-  applyScenario,
   expectOwnAudiences,
   expectRefreshInvariants,
-  modelApi,
-  mulberry32,
   refreshScenarioArb,
   type RefreshScenario,
-  type RequestOutcome,
-  scheduleApiRejections,
+  runBrowserRefresh,
 } from '@spa-auth/test-kit/refresh-property';
-import { signedInClient } from '@spa-auth/test-kit/signed-in-client';
-import { isAuthError } from '../errors';
 
 /**
  * Property (token-session.property.spec.ts with `withApiResources()`): random requests go to two
@@ -33,67 +26,9 @@ const scenarioArb = fc.tuple(
   refreshScenarioArb({ maxRequests: 120, forcedRefreshes: true, apiResources: 3 }),
 );
 
-async function run(apiCount: number, s: RefreshScenario) {
-  const clock = new FakeClock();
-  const apis = APIS.slice(0, apiCount);
-  const ctx = await signedInClient({
-    clock,
-    reuseIntervalMs: s.reuseIntervalS * 1000,
-    accessTokenTtlSeconds: s.accessTokenTtlS,
-    config: { refreshReuseInterval: s.reuseIntervalS, refreshTimeout: 10 },
-    random: mulberry32(s.seed),
-    apiResources: apis.map((resource, i) => ({ urls: [`/api${i}/`], resource })),
-  });
-  const { client, server } = ctx;
-  applyScenario(server, s);
-
-  let sessionEndedAt: number | null = null;
-  client.events.subscribe((e) => {
-    if (e.type === 'session_expired' && sessionEndedAt === null) sessionEndedAt = clock.now();
-  });
-  const api = modelApi(clock, server);
-
-  // The interceptor's protocol, per API: its token → send → on 401 renew its token once → resend.
-  const outcomes: RequestOutcome[] = [];
-  const sends: number[] = [];
-  const requests = s.requests.map((r, i) =>
-    new Promise<void>((resolve) => clock.setTimeout(resolve, r.at)).then(async () => {
-      sends[i] = 0;
-      // API 0 takes the login's token; a request for API n > count goes to the last one.
-      const resource = r.api === 0 ? undefined : apis[Math.min(r.api, apiCount) - 1];
-      const audience = resource ?? null;
-      try {
-        const token = await client
-          .getAccessToken({ forceRefresh: r.forced, resource })
-          .catch((e) => (isAuthError(e, 'not_authenticated') ? null : Promise.reject(e)));
-        sends[i]++;
-        let status = await api.call(token, r.apiLatency, audience);
-        if (status === 401 && token) {
-          const fresh = await client.renewRejectedToken(token, resource);
-          sends[i]++;
-          status = await api.call(fresh, r.apiLatency, audience);
-        }
-        outcomes[i] = status === 200 ? 'ok' : 'unauthorized';
-      } catch (error) {
-        outcomes[i] = isAuthError(error, 'session_expired')
-          ? 'session_expired'
-          : isAuthError(error, 'not_authenticated')
-            ? 'unauthorized'
-            : 'other';
-      }
-    }),
-  );
-  scheduleApiRejections(clock, server, s);
-  await clock.runAll(2 * 3600 * 1000);
-  return {
-    outcomes,
-    sends,
-    apiCalls: api.calls,
-    sessionEndedAt,
-    server,
-    requests: requests.length,
-  };
-}
+/** The scenario run with the first `apiCount` APIs (a request for API n > count goes to the last). */
+const run = (apiCount: number, s: RefreshScenario) =>
+  runBrowserRefresh(s, { apis: APIS.slice(0, apiCount) });
 
 describe('refresh for several APIs under random timing, faults and reuse intervals (property)', () => {
   it('keeps one chain for every resource: no reuse detection, no overlap, every API only its own audience', async () => {
