@@ -21,12 +21,30 @@ export async function installBrowserClock(page: Page): Promise<void> {
 /**
  * Lets `seconds` pass at once, for the protected APIs and then for the browser, as if the machine
  * had slept that long: timers due in that span fire once (Playwright's `fastForward`).
+ *
+ * The authorization server stays on the machine's time, so a token it issues after the jumps is,
+ * at the APIs, as many seconds older than its `iat` as the jumps add up to: that sum must stay
+ * below the lifetime of the tokens issued afterwards (set it first), or they would be expired at
+ * once. Refused here, loudly, rather than found as a puzzling 401 later.
  */
 export async function letTimePass(
   page: Page,
   seconds: number,
   apis: readonly string[] = [URLS.api, URLS.api2],
 ): Promise<void> {
+  const [issuer, ...apiStats] = await Promise.all([
+    servers.issuerStats(),
+    ...apis.map((api) => servers.stats(api)),
+  ]);
+  const ahead = Math.max(...apiStats.map((s) => s.clockOffsetSeconds)) + seconds;
+  const lifetime = issuer.settings.accessTokenTtl;
+  if (ahead >= lifetime) {
+    throw new Error(
+      `letTimePass(${seconds}): the APIs would run ${ahead} s ahead of the authorization server, ` +
+        `which issues ${lifetime} s tokens: they would be expired at the APIs as soon as issued. ` +
+        'Raise the access-token lifetime first, or jump less.',
+    );
+  }
   await servers.advanceApiClocks(seconds, apis);
   await page.clock.fastForward(Math.round(seconds * 1000));
 }

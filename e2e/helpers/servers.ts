@@ -114,6 +114,8 @@ export const servers = {
   issuerStats: () => request<IssuerStats>('GET', `${URLS.issuer}/__control/stats`),
   apiStats: () => request<ApiStats>('GET', `${URLS.api}/api/stats`),
   api2Stats: () => request<ApiStats>('GET', `${URLS.api2}/api/stats`),
+  /** The counters of the protected API at `api` (one of URLS.api, URLS.api2). */
+  stats: (api: string) => request<ApiStats>('GET', `${api}/api/stats`),
   thirdPartyStats: () => request<ThirdPartyStats>('GET', `${URLS.thirdParty}/__stats`),
 
   /** Zero every counter, clear faults and events, restore the startup settings (reuse 0 s, TTL 600 s: e2e/global-setup.ts). */
