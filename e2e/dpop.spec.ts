@@ -13,6 +13,7 @@ import {
   type DpopProofClaims,
   type DpopProofHeader,
 } from './helpers/dpop';
+import { installBrowserClock, letTimePass } from './helpers/clock';
 import { expect, test as base } from './helpers/fixtures';
 import { callApiBurst, callApiOnce, expectSignedIn, signInToApiPage } from './helpers/login';
 import { tokenEvents, URLS } from './helpers/servers';
@@ -489,8 +490,13 @@ test.describe('DPoP', () => {
     });
   });
 
-  /** Lifetime of the token the burst's refresh brings (seconds): longer than a burst takes under load. */
-  const REFRESHED_TTL = 10;
+  /**
+   * Lifetime of the token the burst's refresh brings (seconds): far longer than a burst takes under
+   * load (a second, legitimate refresh inside the burst would change the counts). The test lets it
+   * expire by moving the clocks, so a long one costs no time; it stays below the 60 s of the token
+   * issued after that jump (see `letTimePass`).
+   */
+  const REFRESHED_TTL = 30;
 
   test('50 calls with an expired token while the token endpoint requires nonces: one challenge, one rotation, 50 ok; after a nonce rotation the stale nonce is challenged once more', async ({
     page,
@@ -499,18 +505,19 @@ test.describe('DPoP', () => {
     tokenRequests,
   }) => {
     // 2 s access tokens, refreshed only once really expired (as in refresh.spec.ts).
+    await installBrowserClock(page);
     await servers.setAccessTokenTtl(2);
     await signInToApiPage(page, { dpop: 1, refreshLeeway: 0 });
     await dpopServers.requireIssuerNonce(true);
-    // The token the burst's refresh brings outlives the burst on a busy machine too (a second,
-    // legitimate refresh inside the burst would change the counts), and expires soon after.
     await servers.setAccessTokenTtl(REFRESHED_TTL);
     await traffic.settled();
     const firstRefreshToken = String(
       traffic.calls('authorization_code')[0]?.body?.['refresh_token'],
     );
 
-    await page.waitForTimeout(2_500);
+    // The token expires for the browser and the API alike (helpers/clock.ts): the proofs the page
+    // signs from now on are dated 2.5 s ahead too, as the API's clock is.
+    await letTimePass(page, 2.5);
     expect(await callApiBurst(page)).toBe('50 ok, 0 failed');
     let issuer = await dpopServers.issuerStats();
     expect(issuer).toMatchObject({
@@ -531,10 +538,11 @@ test.describe('DPoP', () => {
     });
 
     // New nonce secret at the token endpoint: the nonce the client holds is now stale. The token
-    // refreshed during the burst (before it ended) has expired REFRESHED_TTL s after the burst.
+    // refreshed during the burst expires: REFRESHED_TTL s pass (its lifetime is counted from
+    // before the burst ended, so this is past its expiry on both clocks).
     await dpopServers.rotateIssuerNonce();
     await servers.setAccessTokenTtl(60);
-    await page.waitForTimeout(REFRESHED_TTL * 1000 + 500);
+    await letTimePass(page, REFRESHED_TTL + 0.5);
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
     await expectSignedIn(page);
 

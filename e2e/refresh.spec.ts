@@ -1,3 +1,4 @@
+import { installBrowserClock, letTimePass } from './helpers/clock';
 import { expect, test } from './helpers/fixtures';
 import { callApiBurst, callApiOnce, expectSignedIn, signInToApiPage } from './helpers/login';
 import { tokenEvents, URLS } from './helpers/servers';
@@ -10,6 +11,7 @@ test.describe('refresh', () => {
     traffic,
   }) => {
     // A 2 s access token, and a client that refreshes only once it has really expired.
+    await installBrowserClock(page);
     await servers.setAccessTokenTtl(2);
     await signInToApiPage(page, { refreshLeeway: 0 });
     await servers.setAccessTokenTtl(60); // the refreshed token outlives the burst
@@ -18,7 +20,8 @@ test.describe('refresh', () => {
     expect(exchange?.body?.['expires_in']).toBe(2);
     const firstRefreshToken = String(exchange?.body?.['refresh_token']);
 
-    await page.waitForTimeout(2_500);
+    // It expires for the browser and for the API alike: 2.5 s pass at once (helpers/clock.ts).
+    await letTimePass(page, 2.5);
     expect(await callApiBurst(page)).toBe('50 ok, 0 failed');
     await expectSignedIn(page);
 

@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 
+import { installBrowserClock, letTimePass } from './helpers/clock';
 import { expect, test } from './helpers/fixtures';
 import { callApiOnce, expectSignedIn, signInToApiPage } from './helpers/login';
 import { tokenEvents, URLS } from './helpers/servers';
@@ -51,12 +52,14 @@ test.describe('several APIs, each with its own audience', () => {
     servers,
   }) => {
     // 2 s tokens, refreshed only once they have really expired.
+    await installBrowserClock(page);
     await servers.setAccessTokenTtl(2);
     await signInToApiPage(page, { apis: 2, refreshLeeway: 0 });
     expect(await callApi2Once(page)).toBe('ok: sub=alice'); // the second API's first token
     await servers.setAccessTokenTtl(60); // the refreshed tokens outlive the burst
-    // Both tokens expire (real time: the servers check `exp` on their own clock).
-    await page.waitForTimeout(2_500);
+    // Both tokens expire, for the browser (which therefore refreshes before sending) and for both
+    // APIs (which would refuse them): 2.5 s pass at once on both sides, no real waiting.
+    await letTimePass(page, 2.5);
     const before = tokenEvents(await servers.issuerStats(), 'refresh_token').length;
 
     expect(await callBothBurst(page)).toBe('60 ok, 0 failed');
@@ -82,6 +85,8 @@ test.describe('several APIs, each with its own audience', () => {
     expect(api2.byAudience).toEqual({ [URLS.api2]: { authorized: 31, rejected: 0 } });
     expect(api.byPath['/api/items']).toEqual({ total: 30, authorized: 30, rejected: 0 });
     expect(api2.byPath['/api/items']).toEqual({ total: 30, authorized: 30, rejected: 0 });
+    // ...on a clock by which the tokens before the burst had expired.
+    expect([api.clockOffsetSeconds, api2.clockOffsetSeconds]).toEqual([2.5, 2.5]);
   });
 
   test('a 401 from the second API refreshes only its token; the first API keeps the login token', async ({

@@ -1,9 +1,10 @@
 import type { Page } from '@playwright/test';
 
+import { installBrowserClock } from './helpers/clock';
 import { expect, test } from './helpers/fixtures';
 import { expectSignedIn, expectSignedOut, signInToApiPage } from './helpers/login';
 import { tokenEvents, URLS } from './helpers/servers';
-import { documentId, openTab, storedSession, waitUntilStoredTokenExpired } from './helpers/tabs';
+import { documentId, letStoredTokenExpire, openTab, storedSession } from './helpers/tabs';
 import { fingerprint, type BrowserTraffic } from './helpers/traffic';
 
 /** The Authorization headers of the /api/items calls the browser sent from call index `from` on. */
@@ -21,8 +22,8 @@ const RACE =
 const BURST_TIMEOUT_MS = 20_000;
 /**
  * Lifetime of the access token round 1 refreshes: longer than round 1's burst may take (else a
- * second, legitimate refresh would happen inside the round being counted), short enough to wait
- * for before round 2.
+ * second, legitimate refresh would happen inside the round being counted). Round 2 lets it expire
+ * by moving the clocks, not by waiting.
  */
 const ROUND_1_TOKEN_TTL = Math.ceil(BURST_TIMEOUT_MS / 1000) + 5;
 
@@ -68,6 +69,8 @@ test.describe('tabs', () => {
   }) => {
     test.setTimeout(120_000);
     // Short-lived access tokens, refreshed only once really expired, and the session persisted.
+    // Time is the test's to move, in all three tabs (one clock for the browser context).
+    await installBrowserClock(page);
     await servers.setAccessTokenTtl(4);
     await signInToApiPage(page, { session: 'local', refreshLeeway: 0 });
     await traffic.settled();
@@ -97,7 +100,7 @@ test.describe('tabs', () => {
 
     // Round 1: the access token expires; all three tabs fire 50 calls at the same moment.
     await servers.setAccessTokenTtl(ROUND_1_TOKEN_TTL);
-    await waitUntilStoredTokenExpired(page);
+    await letStoredTokenExpire(page);
     let callsBefore = traffic.resourceCalls.length;
     let results = await burstInAllTabs(tabs);
 
@@ -125,7 +128,7 @@ test.describe('tabs', () => {
 
     // Round 2: the refreshed token expires; the next refresh is the only one again.
     await servers.setAccessTokenTtl(60);
-    await waitUntilStoredTokenExpired(tab3);
+    await letStoredTokenExpire(tab3);
     callsBefore = traffic.resourceCalls.length;
     results = await burstInAllTabs(tabs);
 

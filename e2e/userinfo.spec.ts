@@ -1,3 +1,4 @@
+import { installBrowserClock, letTimePass } from './helpers/clock';
 import { expect, test } from './helpers/fixtures';
 import { callApiOnce, expectSignedIn, signInToApiPage } from './helpers/login';
 import { CLIENT_ID, URLS } from './helpers/servers';
@@ -44,12 +45,13 @@ test.describe('userinfo claims and token accessors', () => {
     servers,
     traffic,
   }) => {
+    await installBrowserClock(page);
     await servers.setAccessTokenTtl(2);
     await signInToApiPage(page, { userinfo: 1, refreshLeeway: 0 });
     await servers.setAccessTokenTtl(60);
     await expect.poll(async () => (await servers.issuerStats()).userinfoServed).toBe(1);
 
-    await page.waitForTimeout(2_500); // the 2 s access token has expired
+    await letTimePass(page, 2.5); // the 2 s access token has expired (browser and API clocks)
     expect(await callApiOnce(page)).toBe('ok: sub=alice');
     await traffic.settled();
     const [refreshed] = traffic.calls('refresh_token');

@@ -1,3 +1,4 @@
+import { installBrowserClock, letTimePass } from './helpers/clock';
 import { expect, test } from './helpers/fixtures';
 import { callApiOnce, expectSignedIn, signInToApiPage } from './helpers/login';
 import {
@@ -23,6 +24,7 @@ test('default mode: the refresh token lives in the worker, which makes the refre
 }) => {
   // Default settings: tokens in memory, refresh token in the worker. The first access token lives
   // long enough for the sign-in; the second expires on its own (2 s) so refresh 2 is expiry-driven.
+  await installBrowserClock(page);
   await signInToApiPage(page, { resetSettings: 1 });
   await traffic.settled();
 
@@ -36,9 +38,10 @@ test('default mode: the refresh token lives in the worker, which makes the refre
   await servers.setAccessTokenTtl(2);
   await servers.rejectAccessTokensIssuedSoFar();
   expect(await callApiOnce(page)).toBe('ok: sub=alice');
-  // Refresh 2: that token expires (2 s lifetime) and the next call refreshes before sending.
+  // Refresh 2: that token expires (2 s lifetime; the browser's and the API's clocks jump 2.5 s)
+  // and the next call refreshes before sending.
   await servers.setAccessTokenTtl(60);
-  await page.waitForTimeout(2_500);
+  await letTimePass(page, 2.5);
   expect(await callApiOnce(page)).toBe('ok: sub=alice');
   await expectSignedIn(page);
   await traffic.settled();

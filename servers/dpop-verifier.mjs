@@ -33,12 +33,12 @@ const invalid = (reason, description) =>
 export const accessTokenHash = (token) => createHash('sha256').update(token).digest('base64url');
 
 /** "Remember for a while, forget the oldest first" jti cache; Map keeps insertion order. */
-function createReplayCache(maxSize = REPLAY_CACHE_SIZE) {
+function createReplayCache(clock, maxSize = REPLAY_CACHE_SIZE) {
   const seen = new Map(); // `${jkt} ${jti}` -> expiry (epoch seconds)
   return {
     /** True the first time a (key, jti) pair is seen within its lifetime. */
     add(jkt, jti, expiresAt) {
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor(clock() / 1000);
       const key = `${jkt} ${jti}`;
       const known = seen.get(key);
       if (known !== undefined && known >= now) return false;
@@ -76,9 +76,10 @@ function describeVerifyError(err) {
  * @param {string} o.resource   the API's own base URL (`http://127.0.0.1:4401`); `htu` must be
  *                              this origin plus the request path
  * @param {string[]} o.algs     accepted proof algorithms
+ * @param {() => number} [o.clock]  the server's time (epoch ms) for `iat` and the replay cache
  */
-export function createDpopVerifier({ resource, algs }) {
-  const replay = createReplayCache();
+export function createDpopVerifier({ resource, algs, clock = Date.now }) {
+  const replay = createReplayCache(clock);
   let nonce = randomBytes(16).toString('base64url');
   let nonceRequired = false;
 
@@ -110,7 +111,11 @@ export function createDpopVerifier({ resource, algs }) {
 
     let payload;
     try {
-      ({ payload } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: algs }));
+      ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+        typ: 'dpop+jwt',
+        algorithms: algs,
+        currentDate: new Date(clock()),
+      }));
     } catch (err) {
       throw invalid(...describeVerifyError(err));
     }
@@ -130,7 +135,7 @@ export function createDpopVerifier({ resource, algs }) {
     if (actual?.href !== expected)
       throw invalid('htu-mismatch', `DPoP proof htu mismatch (expected ${expected})`);
 
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(clock() / 1000);
     if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > PROOF_IAT_WINDOW) {
       throw invalid(
         'iat-out-of-window',

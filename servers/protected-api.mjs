@@ -97,7 +97,11 @@ function audienceOf(authorization) {
 
 export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${issuer}/jwks` }) {
   const jwks = createRemoteJWKSet(new URL(jwksUri));
-  const dpop = createDpopVerifier({ resource, algs: [...DPOP_ALGS] });
+  // The API's own clock (epoch ms): the machine's, moved ahead by the control API so a test can
+  // let tokens expire (`exp`), authentications age (`max_age`) and proofs date without waiting.
+  let clockOffsetSeconds = 0;
+  const clock = () => Date.now() + clockOffsetSeconds * 1000;
+  const dpop = createDpopVerifier({ resource, algs: [...DPOP_ALGS], clock });
   let stats = zeroStats();
   let rejectIssuedBefore;
 
@@ -108,6 +112,7 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
         audience: resource,
         typ: 'at+jwt',
         algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+        currentDate: new Date(clock()),
       });
       return payload;
     } catch (err) {
@@ -215,7 +220,7 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
     // authentication at most N seconds old; otherwise the step-up challenge.
     'GET /api/transfer': (claims, url, req) => {
       const maxAge = url.searchParams.get('maxAge');
-      const age = Math.floor(Date.now() / 1000) - Number(claims.auth_time);
+      const age = Math.floor(clock() / 1000) - Number(claims.auth_time);
       const fresh = maxAge === null || (Number.isFinite(age) && age <= Number(maxAge));
       if (claims.acr !== ACR_MFA || !fresh) {
         stats.stepUpChallenges += 1;
@@ -251,6 +256,15 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
       rejectIssuedBefore = Number(at);
       return { ok: true, rejectIssuedBefore };
     },
+    // Time passes for the API only: every token whose `exp` falls within the jump is expired now
+    // (401 invalid_token "token expired"), as if the test had waited that long.
+    'POST /api/__control/advance-clock': (body) => {
+      const seconds = Number(body.seconds);
+      if (typeof body.seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)
+        throw Object.assign(new Error('seconds must be a number >= 0'), { status: 400 });
+      clockOffsetSeconds += seconds;
+      return { ok: true, clockOffsetSeconds };
+    },
     'POST /api/__control/dpop-nonce': (body) => {
       dpop.nonceRequired = requiredFlag(body.required);
       return { ok: true, dpopNonceRequired: dpop.nonceRequired };
@@ -262,6 +276,7 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
     'POST /api/__control/reset': () => {
       stats = zeroStats();
       rejectIssuedBefore = undefined;
+      clockOffsetSeconds = 0;
       dpop.nonceRequired = false;
       dpop.rotateNonce();
       return { ok: true };
@@ -311,6 +326,7 @@ export function createProtectedApi({ issuer, resource, appOrigins, jwksUri = `${
       return sendJson(res, 200, {
         ...stats,
         rejectIssuedBefore,
+        clockOffsetSeconds,
         dpopNonceRequired: dpop.nonceRequired,
       });
     }

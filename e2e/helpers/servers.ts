@@ -76,6 +76,8 @@ export interface ApiStats extends PathStats {
   readonly byPath: Readonly<Record<string, PathStats>>;
   /** Requests by the presented token's `aud` (read before verification). */
   readonly byAudience: Readonly<Record<string, { authorized: number; rejected: number }>>;
+  /** How far this API's clock runs ahead of the machine's (s): `advanceApiClocks`. */
+  readonly clockOffsetSeconds: number;
 }
 
 export interface ThirdPartyStats {
@@ -112,6 +114,8 @@ export const servers = {
   issuerStats: () => request<IssuerStats>('GET', `${URLS.issuer}/__control/stats`),
   apiStats: () => request<ApiStats>('GET', `${URLS.api}/api/stats`),
   api2Stats: () => request<ApiStats>('GET', `${URLS.api2}/api/stats`),
+  /** The counters of the protected API at `api` (one of URLS.api, URLS.api2). */
+  stats: (api: string) => request<ApiStats>('GET', `${api}/api/stats`),
   thirdPartyStats: () => request<ThirdPartyStats>('GET', `${URLS.thirdParty}/__stats`),
 
   /** Zero every counter, clear faults and events, restore the startup settings (reuse 0 s, TTL 600 s: e2e/global-setup.ts). */
@@ -138,6 +142,17 @@ export const servers = {
   /** Lifetime of access tokens issued from now on. */
   setAccessTokenTtl: (seconds: number) =>
     request('POST', `${URLS.issuer}/__control/access-token-ttl`, { seconds }),
+
+  /**
+   * Moves the protected APIs' clocks `seconds` ahead (cumulative, until the next reset): tokens whose
+   * `exp` falls within the jump are refused there as expired. The authorization server keeps the
+   * machine's time. For the browser's side of the jump see `letTimePass` (helpers/clock.ts).
+   */
+  async advanceApiClocks(seconds: number, apis: readonly string[] = [URLS.api, URLS.api2]) {
+    await Promise.all(
+      apis.map((api) => request('POST', `${api}/api/__control/advance-clock`, { seconds })),
+    );
+  },
 
   /** The next `count` token requests are processed (a refresh rotates), then the socket is destroyed. */
   loseNextTokenResponses: (count = 1) =>

@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from '@playwright/test';
 
+import { letTimePass } from './clock';
 import { URLS } from './servers';
 
 /**
@@ -36,17 +37,15 @@ export async function storedSession(page: Page): Promise<StoredSession | null> {
 }
 
 /**
- * Waits until the persisted access token has expired (browser and test share the machine's
- * clock), plus a margin; returns the token set that expired.
+ * Lets the persisted access token expire, plus a margin, without waiting: the browser's clock
+ * (whose time `expiresAt` is in; `installBrowserClock` first) and the APIs' clocks jump to just past
+ * it (`letTimePass`). Returns the token set that expired.
  */
-export async function waitUntilStoredTokenExpired(
-  page: Page,
-  marginMs = 300,
-): Promise<StoredSession> {
+export async function letStoredTokenExpire(page: Page, marginMs = 300): Promise<StoredSession> {
   const session = await storedSession(page);
   if (!session?.expiresAt) throw new Error('No persisted session with an expiry.');
-  const wait = session.expiresAt + marginMs - Date.now();
-  if (wait > 0) await page.waitForTimeout(wait);
+  const jump = session.expiresAt + marginMs - (await page.evaluate(() => Date.now()));
+  if (jump > 0) await letTimePass(page, jump / 1000);
   return session;
 }
 
