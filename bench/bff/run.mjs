@@ -8,6 +8,8 @@
 //                                      the direct path's saturation req/s, memory store, same run)
 //   npm run bench:bff -- --baseline-ref main   adds the BFF built from that ref, same run
 //   npm run bench:bff -- --profile     where the BFF process spends its CPU (no table)
+//   npm run bench:bff -- --store-timing   each Redis BFF prints, as it stops, how long its session
+//                                      reads waited for Redis and how late its event loop ran
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -122,7 +124,9 @@ async function measure(mode, redis) {
     servers.info.api,
     ...(redisUrl ? [redisUrl] : []),
   ];
-  const bff = await spawnRole({}, 'bff', ...bffArgs(port));
+  const timing =
+    redisUrl && process.argv.includes('--store-timing') ? { BFF_STORE_TIMING: '1' } : {};
+  const bff = await spawnRole(timing, 'bff', ...bffArgs(port));
   const base = baseline
     ? await spawnRole({ BFF_BUNDLE: baseline }, 'bff', ...bffArgs(basePort))
     : null;

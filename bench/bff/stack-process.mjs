@@ -6,6 +6,7 @@
 // of the BFF to serve (`--baseline` in run.mjs), so two builds are compared in the same run.
 import { Agent, createServer, request } from 'node:http';
 import { resolve } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
 import { startServers } from '../../servers/index.mjs';
@@ -44,6 +45,7 @@ if (role === 'servers') {
   const { createBff, RedisStore } = await import(bundle);
   const store = redisUrl ? new RedisStore({ connection: redisUrl }) : undefined;
   if (store) await store.ready();
+  if (store && process.env.BFF_STORE_TIMING) timeStoreReads(store);
   const origin = `http://127.0.0.1:${port}`;
   const bff = createBff({
     issuer,
@@ -101,6 +103,42 @@ if (role === 'servers') {
   );
 } else {
   throw new Error(`unknown role ${role}`);
+}
+
+/**
+ * `BFF_STORE_TIMING=1`: how long each session read waits for Redis (the round trip as this process
+ * sees it, its event loop's delays included) and how late this process's event loop ran, printed as
+ * one JSON line on stderr at exit. What the benchmark's Redis rows are made of.
+ */
+function timeStoreReads(store) {
+  const reads = [];
+  const read = store.readSession.bind(store);
+  store.readSession = async (...args) => {
+    const start = performance.now();
+    try {
+      return await read(...args);
+    } finally {
+      reads.push(performance.now() - start);
+    }
+  };
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  process.once('exit', () => {
+    reads.sort((a, b) => a - b);
+    const at = (q) => Number((reads[Math.floor(q * (reads.length - 1))] ?? 0).toFixed(2));
+    const ms = (ns) => Number((ns / 1e6).toFixed(2));
+    process.stderr.write(
+      `${JSON.stringify({
+        storeReads: reads.length,
+        readMs: { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: at(1) },
+        eventLoopDelayMs: {
+          p50: ms(loop.percentile(50)),
+          p99: ms(loop.percentile(99)),
+          max: ms(loop.max),
+        },
+      })}\n`,
+    );
+  });
 }
 
 const stop = async () => {
