@@ -5,7 +5,7 @@ import { RefreshFailure, sessionEndReasonOf } from '../refresh-failure';
 import { noLock } from '../tab-sync';
 import type { ValidatedTokens } from '../authorization-server/authorization-server-api';
 import { isExpiring, tokenSetFromResponse, type TokenSet } from '../token-set';
-import { sameUserRefresh, storedSetServes, type RefreshMode } from './refresh-mode';
+import { refreshRefusingChangedIdToken, storedSetServes, type RefreshMode } from './refresh-mode';
 import { noRefreshToken, notAuthenticated } from './session-errors';
 import { SessionLifecycle, type TokenSessionOptions } from './session-lifecycle';
 
@@ -35,7 +35,7 @@ export class TokenSession extends SessionLifecycle {
       random: options.random,
       reuseIntervalMs: config.refreshReuseIntervalMs,
       timeoutMs: config.refreshTimeoutMs,
-      attempt: sameUserRefresh(server, () => this.tokens?.claims),
+      attempt: refreshRefusingChangedIdToken(server, () => this.tokens?.claims),
       onRetry: (info) => options.emit({ type: 'refresh_retrying', ...info }),
     });
   }
