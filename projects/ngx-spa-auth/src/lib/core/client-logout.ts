@@ -11,7 +11,10 @@ import { checkLogoutOptions } from './login/login-options';
 declare const ngDevMode: unknown;
 
 /** The end-session redirect's code: a lazy chunk, loaded when a logout starts. */
-const serverLogout = lazy('the server logout', () => import('./login/server-logout'));
+const serverLogout = lazy(
+  typeof ngDevMode === 'undefined' || ngDevMode ? 'the server logout' : '',
+  () => import('./login/server-logout'),
+);
 
 /**
  * Signs out: revokes the refresh token (RFC 7009) when the server offers revocation, forgets all
