@@ -147,7 +147,7 @@ export class AuthClient implements AuthCore {
     const tokens = this.session.tokens;
     if (tokens) await this.#view.source?.load(tokens, true);
     if (!this.session.tokens) return; // signed out meanwhile (another tab): that was published
-    this.#setState({ status: 'authenticated', user: this.#view.user, error: null });
+    this.#publishUser();
     this.events.emit({
       type: 'login',
       user: this.#view.user,
@@ -159,9 +159,7 @@ export class AuthClient implements AuthCore {
   /** The same session got new tokens (refresh, another tab's rotation): republish; new ID token, new userinfo. */
   #tokensChanged(): void {
     const publish = () =>
-      this.#current.status === 'authenticated' &&
-      this.session.tokens &&
-      this.#setState({ status: 'authenticated', user: this.#view.user, error: null });
+      this.#current.status === 'authenticated' && this.session.tokens && this.#publishUser();
     publish();
     const tokens = this.session.tokens;
     if (tokens && this.#current.status === 'authenticated' && this.#view.source?.stale(tokens))
@@ -309,6 +307,11 @@ export class AuthClient implements AuthCore {
     this.hint?.clear();
     this.signedOut();
     this.events.emit(event);
+  }
+
+  /** Publishes the signed-in state with the user as it is now (ID token claims, userinfo). */
+  #publishUser(): void {
+    this.#setState({ status: 'authenticated', user: this.#view.user, error: null });
   }
 
   #setState(state: AuthState): void {
