@@ -50,8 +50,8 @@ export class AuthClient implements AuthCore {
   #initialized: Promise<void> | null = null;
   #outcome: AuthStartup | null = null;
 
-  // The parts that startup (client-startup.ts) and logout (client-logout.ts) work with; internal,
-  // the Angular layer reaches the client through the AuthCore interface only.
+  // The parts that startup, logout and session changes (client-*.ts) work with; internal: the
+  // Angular layer reaches the client through the AuthCore interface only.
   /** @internal */ readonly options: AuthClientOptions;
   /** @internal */ readonly server: AuthorizationServerApi;
   // Not #private: e2e/worker.spec.ts walks what page scripts can reach and must find the tokens here.

@@ -22,7 +22,7 @@ const serverLogout = lazy(
  * configured `logoutUrl`). Bad options are refused before anything is forgotten.
  */
 export async function runLogout(client: AuthClient, logout: LogoutOptions): Promise<void> {
-  const { options, session, server } = client;
+  const { options, session } = client;
   if (options.configError) throw options.configError;
   const env = requireBrowser(options.env, 'logout');
   const config = options.config;
@@ -49,10 +49,12 @@ export async function runLogout(client: AuthClient, logout: LogoutOptions): Prom
       noop,
     ).catch(noop);
   }
-  await server.forgetRefreshToken();
-  await server.dpop?.forget();
+  await client.server.forgetRefreshToken();
+  await client.server.dpop?.forget();
   if (localOnly) return;
-  const endpoint = config.logoutUrl ? undefined : (await server.metadata()).end_session_endpoint;
+  const endpoint = config.logoutUrl
+    ? undefined
+    : (await client.server.metadata()).end_session_endpoint;
   const { logoutRedirectUrl } = await redirect!;
   const url = logoutRedirectUrl(endpoint, config, env, { ...request, idToken: ended?.idToken });
   if (url) return env.location.assign(url);

@@ -13,19 +13,19 @@ const RESTORE_MARK = 'ngx-spa-auth.restoring';
 
 /** Runs once (from `initialize()`); resolves when the state is known or a restore redirect started. */
 export async function runStartup(client: AuthClient): Promise<void> {
-  const { options, loginFlow, hint, session } = client;
+  const { options, hint } = client;
   // A runtime configuration that could not be loaded: signed out, and told why.
   if (options.configError) return failLogin(client, options.configError);
   const env = options.env;
-  if (!env || !loginFlow) return client.signedOut();
+  if (!env || !client.loginFlow) return client.signedOut();
   const restoring = env.sessionStorage.getItem(RESTORE_MARK) !== null;
   client.stepUps.readReturnMark();
   env.sessionStorage.removeItem(RESTORE_MARK);
   cleanLogoutReturn(env);
-  if (isCallbackUrl(env.location.href, loginFlow.callbackUri())) {
+  if (isCallbackUrl(env.location.href, client.loginFlow.callbackUri())) {
     return finishLogin(client, env);
   }
-  if (await session.resume()) return client.signedIn(true);
+  if (await client.session.resume()) return client.signedIn(true);
   // A restore that left and came back without a callback (server error page, Back button) is
   // not tried again: the hint goes, so there is never a redirect loop.
   if (restoring) hint?.clear();

@@ -162,12 +162,11 @@ export abstract class SessionLifecycle {
    */
   protected end(reason: SessionEndReason, details?: AuthErrorDetails): AuthError {
     this.#become({ kind: 'ended', reason });
-    const { store, server, announce, onEnd } = this.#options;
-    void store?.clear();
-    void server.forgetRefreshToken();
-    void server.dpop?.forget();
-    announce?.({ type: 'session_ended', reason });
-    onEnd(reason);
+    void this.#options.store?.clear();
+    void this.#options.server.forgetRefreshToken();
+    void this.#options.server.dpop?.forget();
+    this.#options.announce?.({ type: 'session_ended', reason });
+    this.#options.onEnd(reason);
     return this.endedError(details);
   }
 
