@@ -68,6 +68,7 @@ export class AuthClient implements AuthCore {
     const clock = (this.clock = options.clock ?? systemClock);
     const { config, env, apiResources } = options;
     const dpop = options.dpop?.(config.clientId, clock);
+    const emit = (event: AuthEvent) => this.events.emit(event);
     this.server = new AuthorizationServerApi(
       config,
       options.fetch,
@@ -81,7 +82,7 @@ export class AuthClient implements AuthCore {
       clock,
       random: options.random,
       server: this.server,
-      emit: (event) => this.events.emit(event),
+      emit,
       onEnd: (reason) => onSessionEnd(this, reason),
       store: options.store,
       lock: apiResources?.serial(options.lock) ?? options.lock,
@@ -92,7 +93,7 @@ export class AuthClient implements AuthCore {
     this.#view = new UserView(
       () => this.session.tokens,
       config.scope,
-      options.userInfo?.(this.server, (event) => this.events.emit(event)) ?? null,
+      options.userInfo?.(this.server, emit) ?? null,
     );
     this.loginFlow = env
       ? new LoginFlow(
