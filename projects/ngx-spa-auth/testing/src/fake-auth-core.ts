@@ -21,7 +21,8 @@ import {
   type HeldRefresh,
   type SignInOptions,
 } from './auth-testing-controller';
-import { deferred, Listeners, type Deferred } from './deferred-and-listeners';
+import { deferred, Listeners } from './deferred-and-listeners';
+import { FakeAccessToken } from './fake-access-token';
 import type { AuthTestingOptions } from './provide-auth-testing';
 
 /** The options given to `provideAuthTesting()`. */
@@ -48,16 +49,15 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
   private readonly stateHub = new Listeners<AuthState>();
 
   private user: UserClaims | null = this.options.user ?? null;
-  private token: string | null = this.user
-    ? (this.options.accessToken ?? DEFAULT_ACCESS_TOKEN)
-    : null;
+  private readonly access = new FakeAccessToken(
+    this.user ? (this.options.accessToken ?? DEFAULT_ACCESS_TOKEN) : null,
+    (event) => this.eventHub.emit(event),
+    (reason) => this.endSession(reason),
+  );
   private error: AuthError | null = null;
   private loading = this.options.loading === true;
   private outcome: AuthStartup | null = null;
   private readonly started = deferred<void>();
-  private refresh: Deferred<string> | null = null;
-  private nextFailure: AuthError | null = null;
-  private renewals = 0;
   private info: Partial<AuthTokenInfo> = {};
   private infoView: AuthTokenInfo | null = null;
 
@@ -96,7 +96,7 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
   }
 
   get accessToken(): string | null {
-    return this.token;
+    return this.access.token;
   }
 
   onStateChange(listener: (state: AuthState) => void): () => void {
@@ -114,7 +114,7 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
 
   async logout(options: LogoutOptions = {}): Promise<void> {
     this.logoutCalls.push(options);
-    this.endRefresh(
+    this.access.endRefresh(
       new AuthError(
         'session_expired',
         'The app logged out while the request waited for a refresh.',
@@ -128,27 +128,13 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
   /** One token serves every API here: `options.resource` (`withApiResources()`) gets the same one. */
   async getAccessToken(options?: GetAccessTokenOptions): Promise<string> {
     await this.initialize();
-    const failure = this.nextFailure;
-    if (failure) {
-      this.nextFailure = null;
-      throw failure;
-    }
-    if (!options?.forceRefresh) return this.refresh?.promise ?? this.token ?? this.notSignedIn();
-    // Forced: after a held refresh (sent before the call) ends, one more, as the real chain does.
-    if (this.refresh) await this.refresh.promise;
-    if (this.token === null) return this.notSignedIn();
-    this.eventHub.emit({ type: 'refresh_started', trigger: 'forced' });
-    this.rotate(this.nextToken());
-    return this.token;
+    return this.access.get(options?.forceRefresh === true);
   }
 
   /** `_resource`: as in `getAccessToken()`, one token serves every API here. */
   async renewRejectedToken(rejected: string, _resource?: string): Promise<string> {
     await this.initialize();
-    if (this.refresh) return this.refresh.promise;
-    if (this.token === null) return this.notSignedIn();
-    if (this.token === rejected) this.rotate(this.nextToken());
-    return this.token;
+    return this.access.renewRejected(rejected);
   }
 
   async authorizationHeaders(accessToken: string): Promise<Record<string, string>> {
@@ -187,7 +173,7 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
     this.user = user;
     this.info = options.tokenInfo ?? {};
     this.infoView = null;
-    this.token = options.accessToken ?? DEFAULT_ACCESS_TOKEN;
+    this.access.token = options.accessToken ?? DEFAULT_ACCESS_TOKEN;
     this.error = null;
     this.loading = false;
     const restored = options.restored === true;
@@ -198,7 +184,7 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
   }
 
   signOut(): void {
-    this.endRefresh(
+    this.access.endRefresh(
       new AuthError(
         'session_expired',
         'The user signed out while the request waited for a refresh.',
@@ -210,14 +196,16 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
   }
 
   endSession(reason: SessionEndReason): void {
-    this.endRefresh(new AuthError('session_expired', `The session ended (${reason}).`, { reason }));
+    this.access.endRefresh(
+      new AuthError('session_expired', `The session ended (${reason}).`, { reason }),
+    );
     this.forget();
     this.eventHub.emit({ type: 'session_expired', reason });
   }
 
   failLogin(error: AuthError): void {
     this.user = null;
-    this.token = null;
+    this.access.token = null;
     this.error = error;
     this.loading = false;
     this.settleStartup({ status: 'failed', error });
@@ -232,27 +220,11 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
   failNextAccessToken(
     error = new AuthError('network_error', 'Test: getAccessToken() was made to fail.'),
   ): void {
-    this.nextFailure = error;
+    this.access.failNext(error);
   }
 
   holdRefresh(): HeldRefresh {
-    if (this.refresh)
-      throw new Error(
-        'AuthTestingController.holdRefresh(): a refresh is already held; release or fail it first.',
-      );
-    const refresh = (this.refresh = deferred<string>());
-    const current = () => this.refresh === refresh;
-    return {
-      release: (accessToken) => {
-        if (!current()) return;
-        this.refresh = null;
-        this.rotate(accessToken ?? this.nextToken());
-        refresh.resolve(this.token!);
-      },
-      fail: (reason = 'invalid_grant') => {
-        if (current()) this.endSession(reason);
-      },
-    };
+    return this.access.hold();
   }
 
   setLoading(loading: boolean): void {
@@ -273,35 +245,15 @@ export class FakeAuthCore extends AuthTestingController implements ɵAuthCore {
     this.changed();
   }
 
-  private nextToken(): string {
-    this.renewals += 1;
-    return `refreshed-access-token-${this.renewals}`;
-  }
-
-  private rotate(accessToken: string): void {
-    this.token = accessToken;
-    this.eventHub.emit({ type: 'token_refreshed', expiresAt: Date.now() + 3_600_000 });
-  }
-
   private forget(): void {
     this.user = null;
     this.info = {};
     this.infoView = null;
-    this.token = null;
+    this.access.token = null;
     this.error = null;
     this.loading = false;
     this.settleStartup({ status: 'signed_out' });
     this.changed();
-  }
-
-  private endRefresh(error: AuthError): void {
-    const refresh = this.refresh;
-    this.refresh = null;
-    refresh?.reject(error);
-  }
-
-  private notSignedIn(): never {
-    throw new AuthError('not_authenticated', 'An access token was asked for while signed out.');
   }
 
   private settleStartup(outcome: AuthStartup): void {

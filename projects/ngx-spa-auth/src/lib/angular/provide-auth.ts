@@ -110,7 +110,9 @@ const CONTRADICTIONS: readonly [AuthFeatureKind, AuthFeatureKind, string][] = [
   [
     AuthFeatureKind.PersistentSession,
     AuthFeatureKind.RefreshTokenInMemory,
-    'the first keeps the refresh token in storage, the second in page memory only; keep one',
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? 'the first keeps the refresh token in storage, the second in page memory only; keep one'
+      : '',
   ],
 ];
 

@@ -10,7 +10,7 @@ import { AUTH_BROWSER } from './auth-tokens';
 
 /** Running the factory: a lazy chunk, as most apps configure with an object. */
 const runtimeConfigLoader = lazy(
-  'the runtime configuration',
+  typeof ngDevMode === 'undefined' || ngDevMode ? 'the runtime configuration' : '',
   () => import('./runtime-config-loader'),
 );
 

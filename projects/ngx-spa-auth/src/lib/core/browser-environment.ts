@@ -1,5 +1,10 @@
 // The browser facilities the core uses (location, history, storage), injected so the core runs
 // without a page in tests and touches nothing during server-side rendering.
+import { AuthError } from './errors';
+
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
 /** The subset of the Web Storage API the library needs. */
 export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
@@ -35,4 +40,18 @@ export function windowEnvironment(win: Window): BrowserEnvironment {
 export function currentPath(env: BrowserEnvironment): string {
   const url = new URL(env.location.href);
   return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** The environment, or `unsupported_environment` when `operation` runs during server-side rendering. */
+export function requireBrowser(
+  env: BrowserEnvironment | null | undefined,
+  operation: string,
+): BrowserEnvironment {
+  if (env) return env;
+  throw new AuthError(
+    'unsupported_environment',
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? `${operation}() needs a browser; it was called during server-side rendering.`
+      : '',
+  );
 }

@@ -575,4 +575,24 @@ describe('resolveConfig in a production build (ngDevMode off)', () => {
       }),
     );
   });
+
+  it('names a reserved authorizeParams key by its path only', () => {
+    expect(() =>
+      resolveConfig(
+        {
+          issuer: 'https://id.example.com',
+          clientId: 'app',
+          redirectUri: 'https://app.example.com/cb',
+          authorizeParams: { state: 'mine' },
+        },
+        'https://app.example.com',
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'invalid_config',
+        message:
+          'invalid_config: authorizeParams.state (https://github.com/ngx-spa-auth/ngx-spa-auth#configuration)',
+      }),
+    );
+  });
 });

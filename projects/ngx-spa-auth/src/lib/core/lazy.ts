@@ -9,6 +9,7 @@ declare const ngDevMode: unknown;
 /**
  * A lazily loaded module, fetched on the first `load()` and shared by every caller after it. A
  * failed fetch rejects with AuthError `network_error` and is tried again on the next `load()`.
+ * `what` names the code in the development message; callers pass it only when `ngDevMode`.
  */
 export function lazy<T>(what: string, importer: () => Promise<T>): () => Promise<T> {
   let loaded: Promise<T> | null = null;

@@ -163,7 +163,11 @@ export function resolveConfig(config: AuthConfig, appOrigin: string): ResolvedAu
   const authorizeParams = c.authorizeParams ?? {};
   for (const key of Object.keys(authorizeParams)) {
     if (RESERVED_PARAMS.has(key))
-      problems.push(`\`authorizeParams\` must not set "${key}"; the library sets it.`);
+      problems.push(
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `\`authorizeParams\` must not set "${key}"; the library sets it.`
+          : `authorizeParams.${key}`,
+      );
   }
   if (c.logoutUrl !== undefined && typeof c.logoutUrl !== 'function') {
     problems.push(

@@ -26,7 +26,10 @@ export interface StepUpHost {
 const keyOf = (r: StepUpRequirement) => JSON.stringify([r.acrValues ?? [], r.maxAge ?? null]);
 
 /** The step-up login's code: a lazy chunk, as most pages never see a step-up challenge. */
-const stepUpLogin = lazy('the step-up login', () => import('./step-up-login'));
+const stepUpLogin = lazy(
+  typeof ngDevMode === 'undefined' || ngDevMode ? 'the step-up login' : '',
+  () => import('./step-up-login'),
+);
 
 export class StepUpLogins {
   /** The requirement the login this page came back from was for, and when the page loaded. */

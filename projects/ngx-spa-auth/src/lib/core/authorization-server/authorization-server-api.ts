@@ -1,12 +1,12 @@
 // Everything the library asks the authorization server (discovery, code exchange, refresh,
 // revocation), as oauth4webapi's request/validate pairs; discovery.ts fetches the metadata and
-// token-answers.ts reads the answers.
+// token-answers.ts maps the answers and failures.
 import * as oauth from 'oauth4webapi';
 
 import type { KeyValueStorage } from '../browser-environment';
 import { withDeadline, type Clock } from '../clock';
 import type { ResolvedAuthConfig } from '../config';
-import { AuthError, protocolCodeOf } from '../errors';
+import { AuthError } from '../errors';
 import type { DPoPKeyHolder } from '../dpop/dpop-key-holder';
 import type { PushAuthorization } from '../login/pushed-authorization';
 import { classifyRefreshAnswer, unansweredRefresh } from '../refresh-failure';
@@ -18,7 +18,12 @@ import {
 } from './refresh-token-holder';
 import type { TokenResponse, UserClaims } from '../token-set';
 import { discover } from './discovery';
-import { claimsOf, describe, toTokenError } from './token-answers';
+import {
+  claimsOf,
+  toTokenError,
+  unsentExchangeError,
+  unusableRefreshAnswer,
+} from './token-answers';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
 declare const ngDevMode: unknown;
@@ -207,24 +212,7 @@ export class AuthorizationServerApi {
         ),
       );
     } catch (error) {
-      // Either oauth4webapi refused to build the request from the callback's parameters (a
-      // duplicated or empty `code`; it says so with an error code) and nothing was sent, or fetch
-      // rejected: no answer from the server.
-      const protocolCode = protocolCodeOf(error);
-      throw protocolCode
-        ? new AuthError(
-            'invalid_callback',
-            typeof ngDevMode === 'undefined' || ngDevMode
-              ? `The login callback is invalid: ${describe(error)}`
-              : '',
-            { protocolCode },
-          )
-        : new AuthError(
-            'network_error',
-            typeof ngDevMode === 'undefined' || ngDevMode
-              ? `The token endpoint could not be reached: ${describe(error)}`
-              : '',
-          );
+      throw unsentExchangeError(error);
     }
     try {
       const result = await oauth.processAuthorizationCodeResponse(as, this.registration, response, {
@@ -276,18 +264,7 @@ export class AuthorizationServerApi {
       const result = await oauth.processRefreshTokenResponse(as, this.registration, response);
       return { response: result, claims: claimsOf(result) };
     } catch (error) {
-      // The server answered, but not with usable tokens: classifyRefreshAnswer says whether it
-      // refused (definitive) or may have rotated (ambiguous).
-      const body = error instanceof oauth.ResponseBodyError ? error : null;
-      throw classifyRefreshAnswer(
-        {
-          status: body?.status ?? response.status,
-          error: body?.error,
-          errorDescription: body?.error_description,
-          protocolCode: protocolCodeOf(error),
-        },
-        now(),
-      );
+      throw unusableRefreshAnswer(error, response.status, now());
     }
   }
 

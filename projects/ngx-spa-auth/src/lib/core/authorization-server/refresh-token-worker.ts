@@ -160,19 +160,22 @@ export function startRefreshTokenWorker(
   };
 
   return new Promise<RefreshTokenHolder>((resolve, reject) => {
-    const timer = setTimeout(() => fail('did not start.'), startTimeoutMs);
-    const fail = (why: string) => {
+    // `error`: the worker's error event; none when it did not answer in time.
+    const fail = (error?: ErrorEvent) => {
       clearTimeout(timer);
       holder.dispose();
       reject(
         new AuthError(
           'unsupported_environment',
-          typeof ngDevMode === 'undefined' || ngDevMode ? `The refresh-token worker ${why}` : '',
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `The refresh-token worker ${error ? `failed to start: ${error.message ?? 'blocked'}` : 'did not start.'}`
+            : '',
         ),
       );
     };
+    const timer = setTimeout(fail, startTimeoutMs);
     // A CSP that blocks blob: workers may only report through this event.
-    worker.onerror = (event) => fail(`failed to start: ${event.message ?? 'blocked'}`);
+    worker.onerror = fail;
     call({ type: 'init', endpoints: [...endpoints] }).then(() => {
       clearTimeout(timer);
       worker.onerror = null;
@@ -187,10 +190,10 @@ export function startRefreshTokenWorker(
  */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted)
-    return Promise.reject(new DOMException('The request was aborted.', 'AbortError'));
+  const aborted = () => new DOMException('The request was aborted.', 'AbortError');
+  if (signal.aborted) return Promise.reject(aborted());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new DOMException('The request was aborted.', 'AbortError'));
+    const onAbort = () => reject(aborted());
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),

@@ -1,8 +1,9 @@
 // Reading the token endpoint's answers: the validated ID-token claims, and failures as AuthErrors
-// whose messages never copy a response body, a token or a code.
+// (or a refresh's RefreshFailure) whose messages never copy a response body, a token or a code.
 import * as oauth from 'oauth4webapi';
 
 import { AuthError, protocolCodeOf } from '../errors';
+import { classifyRefreshAnswer, type RefreshFailure } from '../refresh-failure';
 import type { UserClaims } from '../token-set';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -54,5 +55,45 @@ export function toTokenError(error: unknown, status: number): AuthError {
       ? `The token response is invalid: ${describe(error)}`
       : '',
     { protocolCode },
+  );
+}
+
+/**
+ * A code exchange that got no answer: either oauth4webapi refused to build the request from the
+ * callback's parameters (a duplicated or empty `code`; it says so with an error code) and nothing
+ * was sent, or fetch rejected: no answer from the server.
+ */
+export function unsentExchangeError(error: unknown): AuthError {
+  const protocolCode = protocolCodeOf(error);
+  return protocolCode
+    ? new AuthError(
+        'invalid_callback',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `The login callback is invalid: ${describe(error)}`
+          : '',
+        { protocolCode },
+      )
+    : new AuthError(
+        'network_error',
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `The token endpoint could not be reached: ${describe(error)}`
+          : '',
+      );
+}
+
+/**
+ * The server answered a refresh, but not with usable tokens: classifyRefreshAnswer says whether it
+ * refused (definitive) or may have rotated (ambiguous).
+ */
+export function unusableRefreshAnswer(error: unknown, status: number, now: number): RefreshFailure {
+  const body = error instanceof oauth.ResponseBodyError ? error : null;
+  return classifyRefreshAnswer(
+    {
+      status: body?.status ?? status,
+      error: body?.error,
+      errorDescription: body?.error_description,
+      protocolCode: protocolCodeOf(error),
+    },
+    now,
   );
 }

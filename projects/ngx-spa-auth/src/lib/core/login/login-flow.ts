@@ -21,15 +21,18 @@ import { checkLoginOptions } from './login-options';
 import { lazy } from '../lazy';
 import { TransactionStore } from './transaction-store';
 
+/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
+declare const ngDevMode: unknown;
+
 /**
  * PAR's code (RFC 9126), in a lazy chunk: most servers do not require it, and with
  * `withPushedAuthorization()` it is fetched at startup. A chunk that cannot be fetched fails the
  * login with `network_error` before anything is stored.
  */
-const pushedAuthorization = lazy('pushed authorization', () => import('./pushed-authorization'));
-
-/** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
-declare const ngDevMode: unknown;
+const pushedAuthorization = lazy(
+  typeof ngDevMode === 'undefined' || ngDevMode ? 'pushed authorization' : '',
+  () => import('./pushed-authorization'),
+);
 
 export interface LoginOptions {
   /** Same-origin path to return to after login. Defaults to the current path. */

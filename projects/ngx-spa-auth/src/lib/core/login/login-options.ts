@@ -1,6 +1,7 @@
 // Checks what one login() or logout() call asks for (scope, redirect URI, app state, extra
 // parameters) before anything leaves the page: a typed error instead of a silently ignored option.
 import type { ResolvedAuthConfig } from '../config';
+import { RESERVED_PARAMS } from '../config-checks';
 import { AuthError } from '../errors';
 
 /** Angular's development flag; the app's production build replaces it with false, dropping long messages. */
@@ -24,20 +25,13 @@ const LOGOUT_OPTION_KEYS = new Set(['localOnly', 'postLogoutRedirectUri', 'param
 
 /**
  * Authorization request parameters the library sets itself: PKCE, state, nonce and the redirect
- * bind the response to this login, and `scope`, `prompt`, `redirect_uri` have their own options.
+ * bind the response to this login, and `scope`, `prompt`, `redirect_uri` have their own options:
+ * those `authorizeParams` may not set (RESERVED_PARAMS), and the request and DPoP ones.
  */
 const RESERVED_LOGIN_PARAMS = new Set([
-  'client_id',
-  'redirect_uri',
-  'response_type',
+  ...RESERVED_PARAMS,
   'response_mode',
-  'state',
-  'nonce',
-  'code_challenge',
-  'code_challenge_method',
-  'scope',
   'prompt',
-  'resource',
   'dpop_jkt',
   'request',
   'request_uri',

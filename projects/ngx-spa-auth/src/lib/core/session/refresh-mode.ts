@@ -45,7 +45,7 @@ export function storedSetServes(
  * authentication than `claims()` (OIDC Core §12.2): another `sub` is `user_changed`, another
  * `iss`/`aud`/`azp`/`auth_time`/`nonce` a definitive failure with the claim in its code.
  */
-export function sameUserRefresh(
+export function refreshRefusingChangedIdToken(
   server: AuthorizationServerApi,
   claims: () => UserClaims | null | undefined,
 ): RefreshAttempt<ValidatedTokens> {
