@@ -310,7 +310,7 @@ for (const row of rows) {
   }
 }
 console.log(
-  '\n| store        | path         | req/s vs direct (BFF target ≥ 0.5×) | added p99 ms (BFF target ≤ 5) |',
+  '\n| store          | path         | req/s vs direct (BFF target ≥ 0.5×) | added p99 ms (BFF target ≤ 5) |',
 );
 console.log(
   '| -------------- | ------------ | ----------------------------------: | ----------------------------: |',
