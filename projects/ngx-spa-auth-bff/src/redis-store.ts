@@ -18,6 +18,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 
 import { BffError, storeUnavailable } from './errors';
+import { LocalSessionCache } from './redis-local-cache';
+import { READ_SESSION, READ_SESSION_TRACKED, REPLACE_LOCKED, UNLOCK } from './redis-scripts';
 import type { LoginTransaction, SessionLifetimes, SessionRecord } from './session-record';
 import { sessionTtlMs } from './session-record';
 import {
@@ -27,44 +29,6 @@ import {
   type SessionLock,
   type SessionStore,
 } from './session-store';
-
-/**
- * GET, and extend the idle deadline (capped by the absolute end) only when it moved by more than
- * ARGV[3] ms or must shrink: a read that does not move the deadline is not a write (no AOF append,
- * no fsync, nothing replicated), so a busy session costs one write per slack interval, not one per
- * request. The key never outlives the idle lifetime; it may end up to the slack early.
- * Answers 1 instead of the value when its revision is ARGV[4] (the caller holds it decoded), so an
- * unchanged session is not sent (a few KB of tokens) on every request.
- */
-const READ_SESSION = `
-local v = redis.call('GET', KEYS[1])
-if not v then return false end
-local nl = string.find(v, '\\n', 1, true)
-if not nl then return false end
-local head = string.sub(v, 1, nl - 1)
-local sp = string.find(head, ' ', 1, true)
-local absoluteEnd = tonumber(sp and string.sub(head, 1, sp - 1) or head)
-local ttl = math.floor(math.min(tonumber(ARGV[1]), absoluteEnd - tonumber(ARGV[2])))
-if ttl <= 0 then
-  redis.call('DEL', KEYS[1])
-  return false
-end
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 or ttl < left or ttl - left > tonumber(ARGV[3]) then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-end
-if sp and ARGV[4] ~= '' and string.sub(head, sp + 1) == ARGV[4] then return 1 end
-return v`;
-
-/** Writes only while the lock is ours and the session still exists (XX: never resurrect it). */
-const REPLACE_LOCKED = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3], 'XX') then return 1 end
-return 0`;
-
-const UNLOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
 
 export interface RedisStoreOptions {
   /** A `redis://` URL or ioredis options. The store sets its availability options on top. */
@@ -82,6 +46,13 @@ export interface RedisStoreOptions {
    * per slack interval.
    */
   readonly idleSlackMs?: number;
+  /**
+   * Keep sessions in this process too and serve them without a Redis round trip while Redis
+   * confirms (client-side caching, `CLIENT TRACKING`) that no other instance changed them. Costs a
+   * second connection. `true` keeps up to 10 000 sessions; `{ maxSessions }` sets the bound.
+   * Default off. See the README's "Several instances" for the consistency model.
+   */
+  readonly localCache?: boolean | { readonly maxSessions?: number };
   /** Called with a short description when the connection fails (never with a value). */
   readonly onConnectionError?: (message: string) => void;
 }
@@ -95,6 +66,13 @@ interface ScriptCommands {
     slackMs: number,
     knownRevision: string,
   ): Promise<string | 1 | null>;
+  bffReadSessionTracked(
+    key: string,
+    idleMs: number,
+    now: number,
+    slackMs: number,
+    knownRevision: string,
+  ): Promise<[string | 1, number] | null>;
   bffReplaceLocked(
     lockKey: string,
     sessionKey: string,
@@ -110,12 +88,14 @@ export class RedisStore implements SessionStore {
   private readonly prefix: string;
   private readonly decoder = new SessionDecoder();
   private readonly idleSlackMs: number;
+  private readonly cache: LocalSessionCache | null = null;
 
   constructor(options: RedisStoreOptions) {
     const slack = options.idleSlackMs ?? 60_000;
     if (typeof slack !== 'number' || !Number.isFinite(slack) || slack < 0)
       throw new BffError('invalid_config', 'RedisStore: idleSlackMs must be a number >= 0.');
     this.idleSlackMs = slack;
+    const maxSessions = localCacheSize(options.localCache);
     const availability: RedisOptions = {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -133,23 +113,27 @@ export class RedisStore implements SessionStore {
         ? new Redis(options.connection, availability)
         : new Redis({ ...options.connection, ...availability });
     redis.defineCommand('bffReadSession', { numberOfKeys: 1, lua: READ_SESSION });
+    redis.defineCommand('bffReadSessionTracked', { numberOfKeys: 1, lua: READ_SESSION_TRACKED });
     redis.defineCommand('bffReplaceLocked', { numberOfKeys: 2, lua: REPLACE_LOCKED });
     redis.defineCommand('bffUnlock', { numberOfKeys: 1, lua: UNLOCK });
     this.redis = redis as Redis & ScriptCommands;
     this.prefix = options.keyPrefix ?? 'bff:';
     // Without a listener ioredis prints every reconnect failure; report it without details instead.
-    this.redis.on('error', (error: Error) =>
-      options.onConnectionError?.(`session store: ${error.name}`),
-    );
+    const report = (message: string) => options.onConnectionError?.(message);
+    this.redis.on('error', (error: Error) => report(`session store: ${error.name}`));
+    if (maxSessions > 0)
+      this.cache = new LocalSessionCache(this.redis, this.prefix, maxSessions, report);
   }
 
   /** Resolves once connected (or rejects); the BFF does not need it, tests do. */
   async ready(): Promise<void> {
-    if (this.redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      this.redis.once('ready', () => resolve());
-      this.redis.once('end', () => reject(new Error('connection ended')));
-    });
+    if (this.redis.status !== 'ready')
+      await new Promise<void>((resolve, reject) => {
+        this.redis.once('ready', () => resolve());
+        this.redis.once('end', () => reject(new Error('connection ended')));
+      });
+    // With a local cache: once Redis tracks this instance's reads (nothing is cached before).
+    await this.cache?.whenActive();
   }
 
   async readSession(
@@ -157,6 +141,7 @@ export class RedisStore implements SessionStore {
     lifetimes: SessionLifetimes,
     now: number,
   ): Promise<SessionRecord | null> {
+    if (this.cache) return this.readCached(this.cache, id, lifetimes, now);
     const known = this.decoder.revision(id);
     const value = await this.read(id, lifetimes, now, known);
     if (value === 1) {
@@ -174,13 +159,57 @@ export class RedisStore implements SessionStore {
     return null;
   }
 
+  /** readSession with the local cache: served from it, or read (tracked) and cached. */
+  private async readCached(
+    cache: LocalSessionCache,
+    id: string,
+    lifetimes: SessionLifetimes,
+    now: number,
+  ): Promise<SessionRecord | null> {
+    const slack = this.slackMs(lifetimes);
+    const hit = cache.get(id, lifetimes, now, slack);
+    if (hit) return hit;
+    const ticket = cache.begin(id);
+    let record: SessionRecord | null = null;
+    let deadline = 0;
+    try {
+      const known = this.decoder.revision(id);
+      let answer = await this.readTracked(id, lifetimes, now, known);
+      record = answer?.[0] === 1 ? (this.decoder.unchanged(id, known) ?? null) : null;
+      if (answer?.[0] === 1 && record === null)
+        answer = await this.readTracked(id, lifetimes, now, '');
+      if (record === null) record = this.decoded(id, answer ? answer[0] : null);
+      deadline = answer ? now + Number(answer[1]) : 0;
+      return record;
+    } finally {
+      // On failure record stays null and the ticket only ends (a null answer drops the entry).
+      cache.end(id, ticket, record, deadline);
+    }
+  }
+
+  private readTracked(id: string, lifetimes: SessionLifetimes, now: number, known: string) {
+    return this.call(() =>
+      this.redis.bffReadSessionTracked(
+        keys.session(this.prefix, id),
+        lifetimes.idleMs,
+        now,
+        this.slackMs(lifetimes),
+        known,
+      ),
+    );
+  }
+
+  private slackMs(lifetimes: SessionLifetimes): number {
+    return Math.floor(Math.min(this.idleSlackMs, lifetimes.idleMs / 10));
+  }
+
   private read(id: string, lifetimes: SessionLifetimes, now: number, knownRevision: string) {
     return this.call(() =>
       this.redis.bffReadSession(
         keys.session(this.prefix, id),
         lifetimes.idleMs,
         now,
-        Math.floor(Math.min(this.idleSlackMs, lifetimes.idleMs / 10)),
+        this.slackMs(lifetimes),
         knownRevision,
       ),
     );
@@ -193,6 +222,7 @@ export class RedisStore implements SessionStore {
   ): Promise<void> {
     const ttl = Math.floor(sessionTtlMs(record, lifetimes, now));
     if (ttl <= 0) return;
+    this.cache?.drop(record.id);
     await this.call(() =>
       this.redis.set(
         keys.session(this.prefix, record.id),
@@ -211,6 +241,7 @@ export class RedisStore implements SessionStore {
   ): Promise<boolean> {
     const ttl = Math.floor(sessionTtlMs(record, lifetimes, now));
     if (ttl <= 0) return false;
+    this.cache?.drop(record.id);
     const done = await this.call(() =>
       this.redis.bffReplaceLocked(
         keys.lock(this.prefix, lock.sessionId),
@@ -225,6 +256,7 @@ export class RedisStore implements SessionStore {
 
   async deleteSession(id: string): Promise<void> {
     this.decoder.forget(id);
+    this.cache?.drop(id);
     await this.call(() => this.redis.del(keys.session(this.prefix, id)));
   }
 
@@ -233,7 +265,11 @@ export class RedisStore implements SessionStore {
     const ok = await this.call(() =>
       this.redis.set(keys.lock(this.prefix, sessionId), token, 'PX', Math.ceil(ttlMs), 'NX'),
     );
-    return ok === 'OK' ? { sessionId, token } : null;
+    if (ok !== 'OK') return null;
+    // The holder reads the session again next and must see what the last holder wrote, even if
+    // Redis's invalidation for that write is still on its way: that read goes to Redis.
+    this.cache?.drop(sessionId);
+    return { sessionId, token };
   }
 
   async unlock(lock: SessionLock): Promise<void> {
@@ -252,6 +288,7 @@ export class RedisStore implements SessionStore {
   }
 
   async close(): Promise<void> {
+    this.cache?.close();
     this.redis.disconnect();
   }
 
@@ -265,4 +302,16 @@ export class RedisStore implements SessionStore {
       throw storeUnavailable();
     }
   }
+}
+
+function localCacheSize(option: RedisStoreOptions['localCache']): number {
+  if (option === undefined || option === false) return 0;
+  const size =
+    option === true ? 10_000 : typeof option === 'object' ? (option.maxSessions ?? 10_000) : NaN;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1)
+    throw new BffError(
+      'invalid_config',
+      'RedisStore: localCache must be a boolean or { maxSessions: an integer >= 1 }.',
+    );
+  return size;
 }
