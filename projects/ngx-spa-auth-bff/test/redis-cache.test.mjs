@@ -1,9 +1,9 @@
 // RedisStore's opt-in local session cache (`localCache: true`) on a real redis-server: reads
 // served without a Redis command, changes on another instance seen once Redis's invalidation
-// arrived, nothing served while Redis is away, the invalidation-overtakes-the-read race, and the
-// idle deadline still extended in Redis once per slack. No sleeps: every wait is on a condition.
+// arrived (also after either connection was cut), nothing served while Redis is away, the
+// invalidation-overtakes-the-read race, and the idle deadline still extended in Redis once per
+// slack. No sleeps: every wait is on a condition (one test paces its requests in real time).
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 
 import { Redis } from 'ioredis';
@@ -152,6 +152,52 @@ describe('RedisStore with localCache', () => {
     }
   });
 
+  it('tracks again after either of its connections was cut, and then sees changes from another instance again', async () => {
+    const a = cachedStore();
+    const b = cachedStore();
+    try {
+      await Promise.all([a.ready(), b.ready()]);
+      const id = 'g'.repeat(43);
+      await a.createSession(record(id, 'at-0'), LIFETIMES, Date.now());
+      // While a cut connection reconnects, reads answer store_unavailable: that is a "not yet".
+      const notYet = (error) => {
+        if (error.code !== 'store_unavailable') throw error;
+        return false;
+      };
+      const token = async () =>
+        (await b.readSession(id, LIFETIMES, Date.now()).catch(notYet))?.tokens.accessToken;
+      const servedFromCache = async () => {
+        // (Re)caches it if it can, then reads it again.
+        if (!(await b.readSession(id, LIFETIMES, Date.now()).catch(notYet))) return false;
+        const before = await reads();
+        if (!(await b.readSession(id, LIFETIMES, Date.now()).catch(notYet))) return false;
+        return (await reads()) === before;
+      };
+      const cuts = [
+        // Redis closes the invalidation subscribers: a new one has a new client id.
+        () => raw.client('KILL', 'TYPE', 'pubsub'),
+        // Redis closes the tracked connections: tracking is gone with them.
+        async () => {
+          const list = await raw.client('LIST');
+          for (const line of list.split('\n'))
+            if (/ flags=\S*t/.test(line)) await raw.client('KILL', 'ID', /id=(\d+)/.exec(line)[1]);
+        },
+      ];
+      for (const [round, cut] of cuts.entries()) {
+        await until(servedFromCache, 'B to serve from its cache');
+        await cut();
+        await until(servedFromCache, 'B to track again and serve from its cache');
+        const lock = await a.tryLock(id, 10_000);
+        const next = `at-${round + 1}`;
+        assert.ok(await a.replaceSessionLocked(record(id, next), LIFETIMES, Date.now(), lock));
+        await a.unlock(lock);
+        await until(async () => (await token()) === next, `B to see ${next}`);
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('never caches the answer of a read that an invalidation for its key overtook', async () => {
     const a = cachedStore();
     const b = cachedStore();
@@ -166,7 +212,15 @@ describe('RedisStore with localCache', () => {
       const pending = b.readSession(id, LIFETIMES, Date.now());
       await until(async () => (await reads()) > before, "B's read to run at Redis");
       // A writes the key; Redis tells B on B's other connection, which B does read.
-      const invalidated = once(b.cache.subscriber, 'messageBuffer');
+      const invalidated = new Promise((resolve) => {
+        const seen = (channel, message) => {
+          if (!Array.isArray(message) || !message.some((key) => String(key) === `c:session:${id}`))
+            return;
+          b.cache.subscriber.off('messageBuffer', seen);
+          resolve();
+        };
+        b.cache.subscriber.on('messageBuffer', seen);
+      });
       await a.createSession(record(id, 'at-2'), LIFETIMES, Date.now());
       await invalidated;
       socket.resume();
