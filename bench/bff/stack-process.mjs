@@ -4,6 +4,7 @@
 //   node stack-process.mjs bff <port> <issuer> <api> [redisUrl]
 // Each prints one JSON line when ready, then serves until SIGTERM. BFF_BUNDLE names another build
 // of the BFF to serve (`--baseline` in run.mjs), so two builds are compared in the same run.
+// BFF_REDIS_LOCAL_CACHE=1 turns on the Redis store's local session cache.
 import { Agent, createServer, request } from 'node:http';
 import { resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -43,7 +44,10 @@ if (role === 'servers') {
 } else if (role === 'bff') {
   const [port, issuer, api, redisUrl] = args;
   const { createBff, RedisStore } = await import(bundle);
-  const store = redisUrl ? new RedisStore({ connection: redisUrl }) : undefined;
+  // BFF_REDIS_LOCAL_CACHE=1: the Redis store with its local session cache (`localCache: true`);
+  // a baseline build without the option ignores it.
+  const localCache = process.env.BFF_REDIS_LOCAL_CACHE === '1';
+  const store = redisUrl ? new RedisStore({ connection: redisUrl, localCache }) : undefined;
   if (store) await store.ready();
   if (store && process.env.BFF_STORE_TIMING) timeStoreReads(store);
   const origin = `http://127.0.0.1:${port}`;
