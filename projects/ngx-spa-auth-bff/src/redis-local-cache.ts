@@ -43,7 +43,7 @@ export class LocalSessionCache {
     private readonly main: Redis,
     keyPrefix: string,
     private readonly maxSessions: number,
-    report: (message: string) => void,
+    private readonly report: (message: string) => void,
   ) {
     this.sessionPrefix = `${keyPrefix}session:`;
     // Same availability options; we subscribe ourselves after asking the new connection's id.
@@ -53,7 +53,7 @@ export class LocalSessionCache {
     for (const connection of [main, this.subscriber])
       for (const event of ['close', 'end', 'error', 'reconnecting'])
         connection.on(event, () => this.lapse(connection === this.subscriber));
-    this.subscriber.on('error', (error: Error) => report(`session store: ${error.name}`));
+    this.subscriber.on('error', (error: Error) => this.report(`session store: ${error.name}`));
     this.subscriber.on('ready', () => void this.subscribe());
     main.on('ready', () => void this.track());
     this.subscriber.on('messageBuffer', (channel: Buffer, message: unknown) =>
@@ -61,7 +61,10 @@ export class LocalSessionCache {
     );
   }
 
-  /** Resolves once tracking is confirmed (tests and warm-up; serving never waits for it). */
+  /**
+   * Resolves once tracking is confirmed, or refused for good (tests and warm-up; serving never
+   * waits for it).
+   */
   whenActive(): Promise<void> {
     if (this.active) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -171,10 +174,20 @@ export class LocalSessionCache {
       await this.main.client('TRACKING', 'off');
       await this.main.client('TRACKING', 'on', 'REDIRECT', String(target));
     } catch {
-      return; // as in subscribe()
+      // Connected, yet refused (an ACL, a proxy without CLIENT TRACKING): the cache stays off and
+      // every read goes to Redis. Otherwise the connection failed: as in subscribe().
+      if (this.main.status === 'ready') {
+        this.report('session store: local cache off (CLIENT TRACKING refused)');
+        this.release();
+      }
+      return;
     }
     if (epoch !== this.epoch || target !== this.subscriberId) return;
     this.active = true;
+    this.release();
+  }
+
+  private release(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const resolve of waiters) resolve();

@@ -198,6 +198,33 @@ describe('RedisStore with localCache', () => {
     }
   });
 
+  it('reads every session from Redis when Redis refuses CLIENT TRACKING', async () => {
+    await raw.acl('SETUSER', 'notrack', 'on', 'nopass', '~*', '&*', '+@all', '-client|tracking');
+    const problems = [];
+    const store = new RedisStore({
+      connection: `redis://notrack@127.0.0.1:${redis.port}`,
+      keyPrefix: 'c:',
+      localCache: true,
+      onConnectionError: (message) => problems.push(message),
+    });
+    try {
+      await store.ready();
+      assert.deepEqual(problems, ['session store: local cache off (CLIENT TRACKING refused)']);
+      const id = 'h'.repeat(43);
+      await store.createSession(record(id, 'at-1'), LIFETIMES, Date.now());
+      for (let i = 0; i < 3; i += 1) {
+        const before = await reads();
+        assert.equal(
+          (await store.readSession(id, LIFETIMES, Date.now())).tokens.accessToken,
+          'at-1',
+        );
+        assert.equal(await reads(), before + 1);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('never caches the answer of a read that an invalidation for its key overtook', async () => {
     const a = cachedStore();
     const b = cachedStore();
