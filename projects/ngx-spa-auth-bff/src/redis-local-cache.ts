@@ -37,6 +37,8 @@ export class LocalSessionCache {
   private epoch = 0;
   private active = false;
   private subscriberId: number | null = null;
+  /** Bumped when the subscriber connection is lost (a subscription in progress is then void). */
+  private subscriberGeneration = 0;
   private waiters: Array<() => void> = [];
 
   constructor(
@@ -146,20 +148,25 @@ export class LocalSessionCache {
   private lapse(subscriberLost: boolean): void {
     this.active = false;
     this.epoch++;
-    if (subscriberLost) this.subscriberId = null;
+    if (subscriberLost) {
+      this.subscriberId = null;
+      this.subscriberGeneration++;
+    }
     this.entries.clear();
   }
 
   private async subscribe(): Promise<void> {
-    const epoch = this.epoch;
+    const generation = this.subscriberGeneration;
     try {
       const id = Number(await this.subscriber.client('ID'));
       await this.subscriber.subscribe(CHANNEL);
-      if (epoch !== this.epoch) return; // lost meanwhile; the next 'ready' starts over
+      if (generation !== this.subscriberGeneration) return; // lost meanwhile; its next 'ready' retries
       this.subscriberId = id;
       await this.track();
     } catch {
-      // The connection failed meanwhile: its events lapse the cache, its next 'ready' retries.
+      // Connected, yet refused: the cache stays off (as in track()). Otherwise the connection
+      // failed meanwhile: its events lapse the cache, its next 'ready' retries.
+      if (this.subscriber.status === 'ready') this.refused('CLIENT ID or SUBSCRIBE');
     }
   }
 
@@ -176,14 +183,16 @@ export class LocalSessionCache {
     } catch {
       // Connected, yet refused (an ACL, a proxy without CLIENT TRACKING): the cache stays off and
       // every read goes to Redis. Otherwise the connection failed: as in subscribe().
-      if (this.main.status === 'ready') {
-        this.report('session store: local cache off (CLIENT TRACKING refused)');
-        this.release();
-      }
+      if (this.main.status === 'ready') this.refused('CLIENT TRACKING');
       return;
     }
     if (epoch !== this.epoch || target !== this.subscriberId) return;
     this.active = true;
+    this.release();
+  }
+
+  private refused(what: string): void {
+    this.report(`session store: local cache off (${what} refused)`);
     this.release();
   }
 
